@@ -1,0 +1,43 @@
+# Thin wrapper around CMake. The two commands a new user needs:
+#   make run    install deps, build, run the default sweep (JSON + charts in cfbench-out/)
+#   make test   install deps, build, run the whole test suite with CTest
+# Sanitizer builds (what CI also runs): make test-asan, make test-tsan
+BUILD    ?= build
+TYPE     ?= RelWithDebInfo
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+CTEST_ARGS ?=
+RUN_ARGS ?=
+
+.PHONY: all deps configure build test run bench test-asan test-tsan clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) $(CMAKE_ARGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+run: build
+	$(BUILD)/cfbench run $(RUN_ARGS)
+
+bench: build
+	$(BUILD)/bench/core_bench
+
+test-asan:
+	$(MAKE) test BUILD=build-asan CMAKE_ARGS="-DCFB_SANITIZE=address,undefined $(CMAKE_ARGS)"
+
+test-tsan:
+	$(MAKE) test BUILD=build-tsan CMAKE_ARGS="-DCFB_SANITIZE=thread $(CMAKE_ARGS)"
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,352 @@
+/*
+ * cfutures.h — futures and executors for C, after Python's concurrent.futures.
+ *
+ * The model (see docs/futures-behaviour.md for the full behaviour list):
+ *   - An executor (thread pool, process pool) runs task functions and hands
+ *     back futures. A task function takes bytes and returns bytes, so the
+ *     same function runs unchanged in a thread or in a forked process.
+ *   - A future is PENDING -> RUNNING -> FINISHED, or PENDING -> CANCELLED.
+ *   - cf_wait() and cf_as_completed_*() accept futures from any mix of
+ *     executors (and from the event loop, which resolves futures through the
+ *     implementer API at the end of this file).
+ *
+ * Conventions
+ *   - Every function that can fail returns int: 0 on success, a negative
+ *     CF_E* code on failure; cf_strerror() names it. Predicates return bool.
+ *   - Types are opaque; each has a constructor/destructor pair.
+ *   - Timeouts are in seconds (double): 0 means "do not wait", a negative
+ *     value or INFINITY means "wait for ever" (CF_FOREVER).
+ *   - Ownership is stated for every function that takes or returns memory.
+ *     "Borrowed" means valid while the caller holds its reference to the
+ *     object it came from; "copied" means the library made its own copy.
+ *   - Thread-safety: every cf_future_* and cf_executor function may be
+ *     called from any thread unless its comment says otherwise. Iterators
+ *     (cf_map_iter, cf_as_completed) belong to one thread at a time.
+ */
+#ifndef CFUTURES_H
+#define CFUTURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    CF_OK = 0,
+    CF_EINVAL = -1,     /* invalid argument (NULL, max_workers < 0, chunksize < 1, …) */
+    CF_ENOMEM = -2,     /* out of memory */
+    CF_ETIMEDOUT = -3,  /* the timeout expired before the future was done */
+    CF_ECANCELLED = -4, /* the future was cancelled */
+    CF_EBROKEN = -5,    /* the executor is broken (initializer failed, worker died) */
+    CF_ESHUTDOWN = -6,  /* submit after shutdown */
+    CF_ESTATE = -7,     /* invalid state (set_result on a done future, …) */
+    CF_ETASK = -8,      /* the task failed; cf_future_error() gives code + message */
+    CF_ETOOBIG = -9,    /* argument or result too large to transfer */
+    CF_ESYS = -10,      /* a system call failed (the message names it and errno) */
+    CF_EEOF = -11,      /* an iterator has no more items (not a failure) */
+    CF_ENOTSUP = -12,   /* not supported by this executor or on this system */
+};
+
+/* Static, never NULL: a short English description of a CF_E* code
+ * ("unknown error code" for anything else). Thread-safe. */
+const char *cf_strerror(int code);
+
+#define CF_FOREVER (-1.0)
+
+/* ------------------------------------------------------------------------ */
+/* Tasks                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Where a task puts its result or its error. Opaque; only valid during the
+ * task call that received it. */
+typedef struct cf_out cf_out;
+
+/* A task function. `arg` points to `arg_len` bytes (borrowed for the call;
+ * may be NULL when arg_len is 0). The task reports its outcome through
+ * `out`: a value with cf_out_set()/cf_out_alloc(), or a failure with
+ * cf_out_error(). A task that sets nothing returns an empty value.
+ * The same function pointer is valid in forked process-pool workers. */
+typedef void (*cf_task_fn)(const void *arg, size_t arg_len, cf_out *out);
+
+/* Set the task's value to a copy of len bytes at data (data may be NULL
+ * when len is 0). Replaces an earlier value. 0, or CF_ENOMEM. */
+int cf_out_set(cf_out *out, const void *data, size_t len);
+
+/* Return a buffer of len bytes, owned by the library, that becomes the
+ * task's value; the task fills it before it returns. NULL on out of
+ * memory (the task then fails with CF_ENOMEM). Replaces an earlier value. */
+void *cf_out_alloc(cf_out *out, size_t len);
+
+/* Mark the task as failed with an error code of the task's own choosing and
+ * a printf-style message (copied, truncated to CF_ERRMSG_MAX-1 bytes).
+ * A code of 0 or an empty message is still a failure (spec item 9).
+ * Discards any value set before. */
+#define CF_ERRMSG_MAX 256
+void cf_out_error(cf_out *out, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------------ */
+/* Futures                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cf_future cf_future;
+
+typedef enum cf_state {
+    CF_PENDING = 0,
+    CF_RUNNING = 1,
+    CF_FINISHED = 2,
+    CF_CANCELLED = 3,
+} cf_state;
+
+/* Futures are reference-counted. Each function that returns a future gives
+ * the caller one reference, which the caller drops with cf_future_release().
+ * cf_future_retain() adds one. Releasing the last reference frees the value
+ * and error. Releasing NULL does nothing. */
+cf_future *cf_future_retain(cf_future *f);
+void cf_future_release(cf_future *f);
+
+/* Non-blocking predicates (false for NULL). */
+cf_state cf_future_state(const cf_future *f);
+bool cf_future_done(const cf_future *f);      /* FINISHED or CANCELLED */
+bool cf_future_running(const cf_future *f);   /* RUNNING */
+bool cf_future_cancelled(const cf_future *f); /* CANCELLED */
+
+/* "pending", "running", "finished returned", "finished raised",
+ * "cancelled" (static strings). */
+const char *cf_future_state_str(const cf_future *f);
+
+/* PENDING -> CANCELLED: wakes every waiter, runs the callbacks, returns
+ * true. Already CANCELLED: true, callbacks not run again. RUNNING or
+ * FINISHED: false, state unchanged. */
+bool cf_future_cancel(cf_future *f);
+
+/* Wait up to `timeout` seconds for the future, then:
+ *   0             FINISHED with a value: *data and *len (either may be NULL)
+ *                 point to the value, borrowed from the future (valid while
+ *                 the caller holds its reference; never modified).
+ *   CF_ETASK      the task failed: cf_future_error() gives code + message.
+ *   CF_EBROKEN, CF_ETOOBIG, CF_ENOMEM, …  the executor failed the future
+ *                 (message from cf_future_error()).
+ *   CF_ECANCELLED the future was cancelled.
+ *   CF_ETIMEDOUT  not done in time (the future is unchanged).
+ *   CF_EINVAL     f is NULL. */
+int cf_future_result(cf_future *f, double timeout, const void **data, size_t *len);
+
+/* Like cf_future_result() but for the error: waits up to `timeout`, then
+ * returns 0 when the future is FINISHED (with or without an error),
+ * CF_ECANCELLED or CF_ETIMEDOUT otherwise. On 0, *failed tells whether it
+ * finished with an error. */
+int cf_future_exception(cf_future *f, double timeout, bool *failed);
+
+/* The stored error of a FINISHED future that failed: returns its status
+ * (CF_ETASK for a task error, or the executor's code such as CF_EBROKEN),
+ * and sets *code (the task's own code; for executor errors the same status)
+ * and *msg (borrowed from the future, never NULL). Returns 0 and sets
+ * nothing when the future has no error (or is not FINISHED). */
+int cf_future_error(const cf_future *f, int *code, const char **msg);
+
+/* Callback run once when the future completes or is cancelled, in the
+ * thread that does so; added to a done future it runs at once in the
+ * caller's thread. Callbacks run in the order added, outside the future's
+ * lock (a callback may call any cf_future_* function on the future). A
+ * callback cannot fail the others. 0, CF_EINVAL (NULL), CF_ENOMEM. */
+typedef void (*cf_done_cb)(cf_future *f, void *arg);
+int cf_future_add_done_callback(cf_future *f, cf_done_cb cb, void *arg);
+
+/* A caller-owned word carried by the future (e.g. the index of the input
+ * that produced it), for mapping as_completed() results back. 0 by default;
+ * map() sets it to the input index. Not synchronised: set it before sharing
+ * the future. */
+void cf_future_set_tag(cf_future *f, uintptr_t tag);
+uintptr_t cf_future_tag(const cf_future *f);
+
+/* ------------------------------------------------------------------------ */
+/* Executors                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cf_executor cf_executor;
+
+/* Runs in every worker (thread or child process) before its first task.
+ * Return 0, or non-zero to fail: the executor becomes broken (pending
+ * futures fail with CF_EBROKEN, later submits return CF_EBROKEN). */
+typedef int (*cf_init_fn)(void *arg);
+/* Runs in every worker as it exits (after its last task). */
+typedef void (*cf_fini_fn)(void *arg);
+
+typedef struct cf_executor_opts {
+    /* Number of workers. 0 = the default (thread pool: min(32, ncpu + 4);
+     * process pool: ncpu) — Python's None; negative = CF_EINVAL. */
+    int max_workers;
+    cf_init_fn initializer; /* optional */
+    cf_fini_fn finalizer;   /* optional */
+    void *initarg;          /* passed to both (borrowed: must outlive the executor;
+                               in a process pool the child sees its forked copy) */
+    const char *name;       /* worker name prefix (≤ 8 chars used), default "cf-pool" */
+    int max_tasks_per_child; /* process pool: replace a worker after N tasks;
+                                0 = never; negative = CF_EINVAL; thread pool: must be 0 */
+} cf_executor_opts;
+
+/* Create a pool. opts may be NULL (all defaults). On success *out is a new
+ * executor owned by the caller (free with cf_executor_free()). Threads or
+ * processes start lazily: a new worker only when no worker is idle.
+ * Errors: CF_EINVAL, CF_ENOMEM, CF_ESYS. */
+int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
+int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
+
+/* Submit fn(arg). arg_len bytes at arg are copied (arg may be NULL when
+ * arg_len is 0). On success *out receives a new future (one reference, owned
+ * by the caller). Errors: CF_EINVAL (NULL ex/fn/out), CF_ESHUTDOWN (after
+ * shutdown), CF_EBROKEN (broken executor), CF_ETOOBIG, CF_ENOMEM. */
+int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len,
+              cf_future **out);
+
+/* Stop accepting tasks. cancel_futures: cancel what has not started
+ * (those futures count as done for wait/as_completed). wait: block until
+ * every running and queued task is done and the workers have exited.
+ * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL. */
+int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
+
+/* shutdown(wait=true, cancel_futures=false) if still open, then free. Futures
+ * the caller still holds stay valid. NULL does nothing. */
+void cf_executor_free(cf_executor *ex);
+
+/* "thread" or "process" (static string). */
+const char *cf_executor_kind(const cf_executor *ex);
+/* The resolved max_workers. */
+int cf_executor_max_workers(const cf_executor *ex);
+
+/* Counters, for tests and benchmarks; a consistent snapshot. */
+typedef struct cf_executor_stats {
+    uint64_t workers_started;  /* threads or processes ever started */
+    uint64_t workers_alive;    /* currently alive */
+    uint64_t workers_replaced; /* process pool: after death or max_tasks_per_child */
+    uint64_t tasks_submitted;
+    uint64_t tasks_completed;  /* finished (value or error) */
+    uint64_t tasks_cancelled;
+} cf_executor_stats;
+int cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st);
+
+/* ------------------------------------------------------------------------ */
+/* map                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* An input source for map: return 1 and set *arg and *len to the next item
+ * (borrowed until the next call; map copies it), 0 at the end, or a
+ * negative CF_E* code to stop with that error. */
+typedef int (*cf_input_fn)(void *state, const void **arg, size_t *len);
+
+typedef struct cf_map_opts {
+    bool has_timeout; /* false (zeroed struct): no timeout */
+    double timeout;   /* with has_timeout: seconds from the cf_map() call;
+                         0 = already expired when the first item is awaited
+                         and not done; negative = no timeout */
+    int chunksize;    /* items per submitted task; 0 in a zeroed struct = 1;
+                         negative = CF_EINVAL. Chunking gives the same results. */
+    int buffersize;   /* 0 = submit every item at call time; N > 0 = keep at
+                         most N tasks in flight (works on endless inputs);
+                         negative = CF_EINVAL. */
+} cf_map_opts;
+
+typedef struct cf_map_iter cf_map_iter;
+
+/* Submit fn over the inputs (all of them now, or `buffersize` at a time)
+ * and return an iterator over the results in input order (*out, owned by
+ * the caller; free with cf_map_free()). opts may be NULL. Errors: CF_EINVAL,
+ * CF_ESHUTDOWN, CF_EBROKEN, CF_ENOMEM, or the input function's error. */
+int cf_map(cf_executor *ex, cf_task_fn fn, cf_input_fn next, void *state,
+           const cf_map_opts *opts, cf_map_iter **out);
+
+/* Convenience input: n items given as arrays of pointers and lengths
+ * (borrowed until cf_map returns, or for the iterator's life with buffersize). */
+int cf_map_array(cf_executor *ex, cf_task_fn fn, const void *const *args, const size_t *lens,
+                 size_t n, const cf_map_opts *opts, cf_map_iter **out);
+
+/* The next result in input order: 0 and *data and *len (borrowed until the
+ * next call or cf_map_free()); CF_EEOF after the last item; otherwise the
+ * item's failure as cf_future_result() reports it (CF_ETASK, CF_ETIMEDOUT,
+ * …) — after which every later item is cancelled and the iterator returns
+ * CF_EEOF. cf_map_error() gives the failing item's code and message. */
+int cf_map_next(cf_map_iter *it, const void **data, size_t *len);
+int cf_map_error(const cf_map_iter *it, int *code, const char **msg);
+/* Cancels what has not started, waits for nothing, frees. NULL is fine. */
+void cf_map_free(cf_map_iter *it);
+
+/* ------------------------------------------------------------------------ */
+/* Waiting                                                                  */
+/* ------------------------------------------------------------------------ */
+
+enum cf_return_when {
+    CF_FIRST_COMPLETED = 1,
+    CF_FIRST_EXCEPTION = 2,
+    CF_ALL_COMPLETED = 3,
+};
+
+/* Wait for futures from any executors. Duplicates collapse. done and
+ * not_done are caller arrays with room for n entries each (either may be
+ * NULL when not wanted); they receive borrowed pointers (no new reference)
+ * and *ndone / *nnot_done their counts. Never fails on timeout: returns 0
+ * with whatever is done. Errors: CF_EINVAL (NULL fs with n > 0, unknown
+ * return_when), CF_ENOMEM. */
+int cf_wait(cf_future *const *fs, size_t n, double timeout, int return_when, cf_future **done,
+            size_t *ndone, cf_future **not_done, size_t *nnot_done);
+
+typedef struct cf_as_completed cf_as_completed;
+
+/* An iterator yielding each distinct future once: those already done
+ * first, then in completion order. The timeout clock starts at the first
+ * cf_as_completed_next(). The iterator takes its own references. *out is
+ * owned by the caller (free with cf_as_completed_free()). */
+int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout, cf_as_completed **out);
+
+/* 0 and *f (borrowed while the iterator lives); CF_EEOF when every future
+ * was yielded; CF_ETIMEDOUT when the timeout expired first (see
+ * cf_as_completed_pending() for how many of how many are unfinished). */
+int cf_as_completed_next(cf_as_completed *ac, cf_future **f);
+size_t cf_as_completed_pending(const cf_as_completed *ac);
+size_t cf_as_completed_total(const cf_as_completed *ac);
+void cf_as_completed_free(cf_as_completed *ac);
+
+/* ------------------------------------------------------------------------ */
+/* Implementer side: for executors and the event loop                       */
+/* ------------------------------------------------------------------------ */
+
+/* A new PENDING future with one reference owned by the caller. NULL on out
+ * of memory. */
+cf_future *cf_future_new(void);
+
+/* PENDING -> RUNNING: 0. CANCELLED: CF_ECANCELLED ("was cancelled": the
+ * executor skips the task). Any other state: CF_ESTATE. */
+int cf_future_set_running(cf_future *f);
+
+/* -> FINISHED with a copy of len bytes at data (or, for _owned, taking
+ * ownership of data, which is freed with free(); on failure ownership stays
+ * with the caller). Wakes waiters and runs callbacks in this thread.
+ * FINISHED or CANCELLED already: CF_ESTATE and the original is kept. */
+int cf_future_set_result(cf_future *f, const void *data, size_t len);
+int cf_future_set_result_owned(cf_future *f, void *data, size_t len);
+
+/* -> FINISHED with an error. status is CF_ETASK for a task's own failure
+ * (code is the task's code), or the executor's status (CF_EBROKEN, …; code
+ * is usually the same). msg is copied (NULL = ""). CF_ESTATE when done. */
+int cf_future_set_error(cf_future *f, int status, int code, const char *msg);
+
+/* Run a task function in the calling thread and report its outcome on the
+ * future (set_result / set_error), as the thread pool does. For executors,
+ * the sequential runner and tests. Returns what set_* returned. */
+int cf_run_task(cf_future *f, cf_task_fn fn, const void *arg, size_t arg_len);
+
+/* Number of online CPUs (at least 1). */
+int cf_cpu_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CFUTURES_H */

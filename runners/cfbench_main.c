@@ -1,0 +1,43 @@
+/* cfbench_main.c — the `cfbench` CLI: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* One line per subcommand; each file defines its cfb_cmd_* function. */
+static const cfb_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for more)\n\n"
+                "cfbench measures what threads, processes and an event loop buy I/O-bound\n"
+                "and CPU-bound work, on cfutures (concurrent.futures for C).\n\ncommands:\n");
+    for (const cfb_command *c = commands; c->name; c++)
+        fprintf(to, "  %-10s %s\n", c->name, c->summary);
+    fprintf(to, "  %-10s %s\n", "version", "print version and commit");
+    fprintf(to, "\nexit codes: 0 ok, 1 failure or regression, 2 bad usage/input, 3 environment\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CFB_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        usage(stdout);
+        return CFB_EXIT_OK;
+    }
+    if (!strcmp(name, "version") || !strcmp(name, "--version")) {
+        printf("cfbench %s (%s)\n", CFB_VERSION, CFB_GIT_COMMIT);
+        return CFB_EXIT_OK;
+    }
+    for (const cfb_command *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "cfbench: unknown command '%s' (see cfbench --help)\n", name);
+    return CFB_EXIT_USAGE;
+}
