@@ -204,10 +204,12 @@ static void *worker_main(void *p) {
     }
     cf_out out;
     cf__out_init(&out);
+    bool spun = false; /* spun since the last task or wake-up: park next */
     cf__lock_acquire(&tp->qlock);
     for (;;) {
         cf_future *f = tp->head;
         if (f) {
+            spun = false;
             tp->head = task_of(f)->next;
             if (!tp->head) tp->tail = NULL;
             tp->qlen--;
@@ -224,7 +226,8 @@ static void *worker_main(void *p) {
         if (atomic_load_explicit(&tp->shutdown, memory_order_relaxed) ||
             atomic_load_explicit(&tp->broken, memory_order_relaxed))
             break;
-        if (!tp->spinning) {
+        if (!tp->spinning && !spun) {
+            spun = true;
             tp->spinning = true;
             cf__lock_release(&tp->qlock);
             spin(tp);
@@ -239,6 +242,7 @@ static void *worker_main(void *p) {
         cf__lock_release(&tp->qlock);
         while (atomic_load_explicit(&w->parked, memory_order_acquire))
             cf__futex_wait(&w->parked, 1, INFINITY);
+        spun = false;
         cf__lock_acquire(&tp->qlock);
     }
     cf__lock_release(&tp->qlock);
