@@ -27,6 +27,12 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -65,10 +71,12 @@ static const char py_script[] =
     "    pass\n"
     "what, n, reps, window = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])\n"
     "res = []\n"
+    "cpu = []\n"
     "with ThreadPoolExecutor(max_workers=2) as ex:\n"
     "    for _ in range(reps):\n"
     "        if what == 'throughput':\n"
     "            t0 = time.perf_counter()\n"
+    "            c0 = time.process_time()\n"
     "            done = 0\n"
     "            while done < n:\n"
     "                k = min(window, n - done)\n"
@@ -77,6 +85,7 @@ static const char py_script[] =
     "                    f.result()\n"
     "                done += k\n"
     "            res.append(n / (time.perf_counter() - t0))\n"
+    "            cpu.append((time.process_time() - c0) / n * 1e6)\n"
     "        else:\n"
     "            lat = []\n"
     "            for _ in range(n):\n"
@@ -84,10 +93,11 @@ static const char py_script[] =
     "                ex.submit(empty).result()\n"
     "                lat.append(time.perf_counter() - t0)\n"
     "            res.append(statistics.median(lat) * 1e6)\n"
-    "print(statistics.median(res))\n";
+    "print(statistics.median(res), statistics.median(cpu) if cpu else 0)\n";
 
-/* Runs the embedded script; returns its number, or -1 without python3. */
-static double python_run(const char *what, long n, int window) {
+/* Runs the embedded script; returns its number (and the CPU time per task
+ * in *cpu_us when not NULL), or -1 without python3. */
+static double python_run(const char *what, long n, int window, double *cpu_us) {
     if (!use_python) return -1;
     char path[] = "/tmp/core_bench_XXXXXX.py";
     int fd = mkstemps(path, 3);
@@ -103,7 +113,9 @@ static double python_run(const char *what, long n, int window) {
     FILE *p = popen(cmd, "r");
     double v = -1;
     if (p) {
-        if (fscanf(p, "%lf", &v) != 1) v = -1;
+        double c = 0;
+        if (fscanf(p, "%lf %lf", &v, &c) != 2) v = -1;
+        if (cpu_us) *cpu_us = c;
         if (pclose(p) != 0) v = -1;
     }
     unlink(path);
@@ -114,8 +126,9 @@ static double python_run(const char *what, long n, int window) {
 
 enum { WINDOW = 10000 };
 
-static double throughput_once(cf_executor *ex, long n, cf_future **fs) {
-    double t0 = now();
+/* tasks/s; *cpu_us = process CPU time per task (all threads). */
+static double throughput_once(cf_executor *ex, long n, cf_future **fs, double *cpu_us) {
+    double t0 = now(), c0 = cpu_now();
     long done = 0;
     while (done < n) {
         long k = n - done < WINDOW ? n - done : WINDOW;
@@ -130,7 +143,9 @@ static double throughput_once(cf_executor *ex, long n, cf_future **fs) {
         }
         done += k;
     }
-    return (double)n / (now() - t0);
+    double dt = now() - t0;
+    if (cpu_us) *cpu_us = (cpu_now() - c0) / (double)n * 1e6;
+    return (double)n / dt;
 }
 
 static void section_throughput(void) {
@@ -140,21 +155,24 @@ static void section_throughput(void) {
     int rc = cf_thread_pool_new(&o, &ex);
     if (rc) die("pool", rc);
     cf_future **fs = malloc(WINDOW * sizeof *fs);
-    throughput_once(ex, n / 10, fs); /* warm-up: threads started, caches warm */
-    double *v = malloc((size_t)reps * sizeof *v);
+    throughput_once(ex, n / 10, fs, NULL); /* warm-up: threads started, caches warm */
+    double *v = malloc((size_t)reps * sizeof *v), *cpu = malloc((size_t)reps * sizeof *cpu);
     for (int r = 0; r < reps; r++)
-        v[r] = throughput_once(ex, n, fs);
-    double c = median(v, reps);
+        v[r] = throughput_once(ex, n, fs, &cpu[r]);
+    double c = median(v, reps), ccpu = median(cpu, reps);
     free(v);
+    free(cpu);
     free(fs);
     cf_executor_free(ex);
     printf("thread/throughput: %ld empty tasks, submit+result, pool of 2, windows of %d\n", n,
            WINDOW);
-    printf("  cfutures: median %.0f tasks/s over %d reps\n", c, reps);
-    double py = python_run("throughput", quick ? 20000 : 100000, WINDOW);
+    printf("  cfutures: median %.0f tasks/s, %.3f us CPU/task over %d reps\n", c, ccpu, reps);
+    double pycpu = 0;
+    double py = python_run("throughput", quick ? 20000 : 100000, WINDOW, &pycpu);
     if (py > 0)
-        printf("  python  : median %.0f tasks/s (ThreadPoolExecutor)\n  ratio   : %.1fx\n", py,
-               c / py);
+        printf("  python  : median %.0f tasks/s, %.3f us CPU/task (ThreadPoolExecutor)\n"
+               "  ratio   : %.1fx tasks/s, %.1fx less CPU per task\n",
+               py, pycpu, c / py, ccpu > 0 ? pycpu / ccpu : 0);
     else
         printf("  python  : not run\n");
 }
@@ -186,7 +204,7 @@ static void section_roundtrip(void) {
     cf_executor_free(ex);
     printf("thread/roundtrip: submit -> done of one empty task at a time, pool of 2\n");
     printf("  cfutures: median %.2f us over %d reps of %d\n", c, reps, n);
-    double py = python_run("roundtrip", quick ? 2000 : 10000, 0);
+    double py = python_run("roundtrip", quick ? 2000 : 10000, 0, NULL);
     if (py > 0)
         printf("  python  : median %.2f us\n  ratio   : %.1fx faster\n", py, py / c);
     else
@@ -201,10 +219,10 @@ static void section_memory(void) {
     if (rc) die("pool", rc);
     cf_future **fs = malloc(WINDOW * sizeof *fs);
     long warm = n / 10;
-    throughput_once(ex, warm, fs);
+    throughput_once(ex, warm, fs, NULL);
     long rss0 = rss_kb();
     double t0 = now();
-    throughput_once(ex, n - warm, fs);
+    throughput_once(ex, n - warm, fs, NULL);
     double dt = now() - t0;
     long rss1 = rss_kb();
     free(fs);
