@@ -217,7 +217,9 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len,
 /* Stop accepting tasks. cancel_futures: cancel what has not started
  * (those futures count as done for wait/as_completed). wait: block until
  * every running and queued task is done and the workers have exited.
- * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL. */
+ * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL.
+ * Called with wait=true from one of the pool's own tasks, it waits for the
+ * other workers only (never for itself); do not free the executor there. */
 int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
 
 /* shutdown(wait=true, cancel_futures=false) if still open, then free. Futures
