@@ -14,6 +14,10 @@
 # Needs wrk and nginx (Debian: scripts/deps.sh wrk nginx-light). Not run by
 # `make test`. Nothing is installed or left behind (a temp dir is removed).
 #
+# Besides requests/s, each run reports the servers' own CPU time per request
+# (user + system of the server processes, from /proc, kernel TCP work
+# included), which a loaded machine disturbs much less than throughput.
+#
 # Fairness: both serve the same bytes (cfbench serve --export), from
 # 127.0.0.1, with `worker_processes` = server threads, access_log off,
 # sendfile on, tcp_nopush/tcp_nodelay on, keep-alive with no request cap;
@@ -104,22 +108,39 @@ if [ "$all" = 1 ]; then
   luaopt=(-s "$tmp/all.lua")
   path="/flags/{194 codes}"
 fi
-rps() { # rps PORT → requests/s
-  wrk -t2 -c"$conns" -d"${dur}s" "${luaopt[@]}" "http://127.0.0.1:$1/flags/br/br.gif" |
-    awk '/^Requests\/sec:/ { print $2 } /Non-2xx|Socket errors/ { print "ERR " $0 > "/dev/stderr" }'
+# CPU ticks (user + system) used so far by the given processes and their threads.
+ticks() { for p in "$@"; do cat /proc/"$p"/task/*/stat 2>/dev/null; done | awk '{ t += $14 + $15 } END { print t + 0 }'; }
+hz=$(getconf CLK_TCK)
+run() { # run PORT PID… → "requests/s server-µs-per-request"
+  local port=$1; shift
+  local t0 out t1
+  t0=$(ticks "$@")
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" "${luaopt[@]}" "http://127.0.0.1:$port/flags/br/br.gif")
+  t1=$(ticks "$@")
+  if echo "$out" | grep -q -E 'Non-2xx|Socket errors'; then echo "server_bench: wrk saw errors on $port:" >&2; echo "$out" >&2; fi
+  echo "$out" | awk -v dt=$((t1 - t0)) -v hz="$hz" '
+    /requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
+    END { printf "%s %.2f\n", r, n ? dt / hz * 1e6 / n : 0 }'
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-echo "wrk -t2 -c$conns -d${dur}s GET $path   (server threads = nginx workers = $threads, $(nproc) CPUs)"
-printf '%-6s %14s %14s %8s\n' round embedded nginx ratio
+npids=$(pgrep -P "${pids[0]}" | tr '\n' ' ') # nginx workers
+epid=${pids[1]}
+echo "wrk -t2 -c$conns -d${dur}s GET $path   (server threads = nginx workers = $threads, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg))"
+printf '%-6s %12s %12s %7s   %14s %14s\n' round embedded nginx ratio "embedded µs/req" "nginx µs/req"
 : >"$tmp/e" && : >"$tmp/n"
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) -eq 1 ]; then e=$(rps "$eport"); n=$(rps "$nport"); else n=$(rps "$nport"); e=$(rps "$eport"); fi
+  if [ $((r % 2)) -eq 1 ]; then
+    e=$(run "$eport" "$epid"); n=$(run "$nport" $npids)
+  else
+    n=$(run "$nport" $npids); e=$(run "$eport" "$epid")
+  fi
   echo "$e" >>"$tmp/e"
   echo "$n" >>"$tmp/n"
-  printf '%-6s %14.0f %14.0f %8.2f\n' "$r" "$e" "$n" "$(echo "$e $n" | awk '{ print $1 / $2 }')"
+  set -- $e $n
+  printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' "$r" "$1" "$3" "$(awk -v a="$1" -v b="$3" 'BEGIN { print a / b }')" "$2" "$4"
 done
-me=$(median <"$tmp/e")
-mn=$(median <"$tmp/n")
-printf '%-6s %14.0f %14.0f %8.2f\n' median "$me" "$mn" "$(echo "$me $mn" | awk '{ print $1 / $2 }')"
-echo "target: embedded >= 1.5 x nginx"
+med() { cut -d' ' -f"$2" "$1" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+me=$(med "$tmp/e" 1) mn=$(med "$tmp/n" 1) ce=$(med "$tmp/e" 2) cn=$(med "$tmp/n" 2)
+printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' median "$me" "$mn" "$(awk -v a="$me" -v b="$mn" 'BEGIN { print a / b }')" "$ce" "$cn"
+echo "requests/s ratio (embedded / nginx): $(awk -v a="$me" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')   (target >= 1.5)"
+echo "server CPU per request ratio (nginx / embedded): $(awk -v a="$cn" -v b="$ce" 'BEGIN { printf "%.2f", a / b }')"

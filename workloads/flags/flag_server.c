@@ -71,6 +71,8 @@
 #include "cfutures.h"
 #include "flag_table.h"
 
+#define RELAXED memory_order_relaxed
+
 /* Per-path counters: /flags/xx/xx.gif, /flags/xx/metadata.json, others. */
 #define NCC (26 * 26)
 #define OTHER_BUCKETS 1024
@@ -82,6 +84,21 @@ typedef struct pending_req {
     unsigned status;
     uint64_t body;
 } pending_req;
+
+/* Counters per thread slot (each on its own cache lines), summed on read. */
+#define NSLOT 8
+typedef struct stat_slot {
+    _Alignas(64) _Atomic uint64_t requests;
+    _Atomic uint64_t ok, not_found, teapot, bad_request, other, delayed, bytes, connections;
+} stat_slot;
+
+/* A thread's slot: threads take slots round robin on first use. */
+static _Atomic unsigned slot_seq;
+static _Thread_local int my_slot = -1;
+static int slot_of(void) {
+    if (my_slot < 0) my_slot = (int)(atomic_fetch_add_explicit(&slot_seq, 1, RELAXED) % NSLOT);
+    return my_slot;
+}
 
 typedef struct timer_ent {
     struct timespec due; /* CLOCK_MONOTONIC */
@@ -98,14 +115,17 @@ struct cfb_flag_server {
     uint64_t seed;
     char url[96];
 
-    struct MHD_Response *gif[CFB_FLAG_COUNT], *meta[CFB_FLAG_COUNT];
+    /* ncopy copies of each file response, one per thread slot: MHD takes a
+     * mutex on a response to count references, so threads sharing one
+     * response object would bounce its cache line. */
+    int ncopy;
+    struct MHD_Response *gif[NSLOT][CFB_FLAG_COUNT], *meta[NSLOT][CFB_FLAG_COUNT];
     struct MHD_Response *r400, *r404, *r405, *r418, *r500;
     uint64_t len400, len404, len405, len418, len500;
 
     _Atomic uint32_t path_count[NCOUNTERS];
 
-    _Atomic uint64_t requests, ok, not_found, teapot, bad_request, other, delayed, bytes,
-        connections;
+    stat_slot slots[NSLOT];
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -115,8 +135,6 @@ struct cfb_flag_server {
     timer_ent *heap;
     size_t nheap, capheap;
 };
-
-#define RELAXED memory_order_relaxed
 
 /* ---- decisions ------------------------------------------------------------ */
 
@@ -274,13 +292,14 @@ static void *timer_main(void *arg) {
 /* ---- answering ------------------------------------------------------------ */
 
 static void count_status(cfb_flag_server *s, unsigned status, uint64_t body) {
-    atomic_fetch_add_explicit(&s->requests, 1, RELAXED);
-    atomic_fetch_add_explicit(&s->bytes, body, RELAXED);
-    _Atomic uint64_t *c = status == MHD_HTTP_OK            ? &s->ok
-                          : status == MHD_HTTP_NOT_FOUND   ? &s->not_found
-                          : status == 418                  ? &s->teapot
-                          : status == MHD_HTTP_BAD_REQUEST ? &s->bad_request
-                                                           : &s->other;
+    stat_slot *t = &s->slots[slot_of()];
+    atomic_fetch_add_explicit(&t->requests, 1, RELAXED);
+    atomic_fetch_add_explicit(&t->bytes, body, RELAXED);
+    _Atomic uint64_t *c = status == MHD_HTTP_OK            ? &t->ok
+                          : status == MHD_HTTP_NOT_FOUND   ? &t->not_found
+                          : status == 418                  ? &t->teapot
+                          : status == MHD_HTTP_BAD_REQUEST ? &t->bad_request
+                                                           : &t->other;
     atomic_fetch_add_explicit(c, 1, RELAXED);
 }
 
@@ -357,12 +376,12 @@ static void route(cfb_flag_server *s, const char *url, struct MHD_Response **res
                 size_t i = (size_t)(f - cfb__flag_table);
                 *status = MHD_HTTP_OK;
                 if (kind == 0) {
-                    *resp = s->gif[i], *body = f->size;
+                    *resp = s->gif[slot_of() % s->ncopy][i], *body = f->size;
                 } else {
                     const char *j;
                     size_t jl = 0;
                     cfb_flag_metadata(code, &j, &jl);
-                    *resp = s->meta[i], *body = jl;
+                    *resp = s->meta[slot_of() % s->ncopy][i], *body = jl;
                 }
                 return;
             }
@@ -457,7 +476,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             pthread_mutex_unlock(&s->mu);
             *req_cls = p;
             if (queued) {
-                atomic_fetch_add_explicit(&s->delayed, 1, RELAXED);
+                atomic_fetch_add_explicit(&s->slots[slot_of()].delayed, 1, RELAXED);
                 return MHD_YES; /* called again once resumed */
             }
             /* stopping (or no memory): answer now; p is freed on completion */
@@ -486,7 +505,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
                               enum MHD_ConnectionNotificationCode toe) {
     cfb_flag_server *s = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        atomic_fetch_add_explicit(&s->connections, 1, RELAXED);
+        atomic_fetch_add_explicit(&s->slots[slot_of()].connections, 1, RELAXED);
 }
 
 /* ---- start / stop --------------------------------------------------------- */
@@ -501,8 +520,10 @@ static struct MHD_Response *static_page(const char *text, const char *type, uint
 
 static void destroy_responses(cfb_flag_server *s) {
     for (size_t i = 0; i < CFB_FLAG_COUNT; i++) {
-        if (s->gif[i]) MHD_destroy_response(s->gif[i]);
-        if (s->meta[i]) MHD_destroy_response(s->meta[i]);
+        for (int c = 0; c < NSLOT; c++) {
+            if (s->gif[c][i]) MHD_destroy_response(s->gif[c][i]);
+            if (s->meta[c][i]) MHD_destroy_response(s->meta[c][i]);
+        }
     }
     struct MHD_Response *pages[] = {s->r400, s->r404, s->r405, s->r418, s->r500};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
@@ -525,11 +546,15 @@ static int make_responses(cfb_flag_server *s) {
         int rc = cfb_flag_image(cfb__flag_table[i].cc, &g, &gl);
         if (rc == 0) rc = cfb_flag_metadata(cfb__flag_table[i].cc, &j, &jl);
         if (rc) return rc;
-        s->gif[i] = MHD_create_response_from_buffer(gl, (void *)g, MHD_RESPMEM_PERSISTENT);
-        s->meta[i] = MHD_create_response_from_buffer(jl, (void *)j, MHD_RESPMEM_PERSISTENT);
-        if (!s->gif[i] || !s->meta[i]) return CF_ENOMEM;
-        MHD_add_response_header(s->gif[i], MHD_HTTP_HEADER_CONTENT_TYPE, "image/gif");
-        MHD_add_response_header(s->meta[i], MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        for (int c = 0; c < s->ncopy; c++) {
+            struct MHD_Response *gr, *mr;
+            gr = MHD_create_response_from_buffer(gl, (void *)g, MHD_RESPMEM_PERSISTENT);
+            mr = MHD_create_response_from_buffer(jl, (void *)j, MHD_RESPMEM_PERSISTENT);
+            s->gif[c][i] = gr, s->meta[c][i] = mr;
+            if (!gr || !mr) return CF_ENOMEM;
+            MHD_add_response_header(gr, MHD_HTTP_HEADER_CONTENT_TYPE, "image/gif");
+            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        }
     }
     return 0;
 }
@@ -663,6 +688,12 @@ int cfb_flag_server_start(const cfb_server_opts *o, cfb_flag_server **out, char 
             return fail(err, errlen, CF_ESYS, "root %s: %s", o->root, strerror(e));
         }
     }
+    unsigned threads = (unsigned)o->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    s->ncopy = threads < NSLOT ? (int)threads : NSLOT;
     rc = make_responses(s);
     if (rc) {
         server_free(s);
@@ -679,11 +710,6 @@ int cfb_flag_server_start(const cfb_server_opts *o, cfb_flag_server **out, char 
             return fail(err, errlen, CF_ESYS, "cannot start the timer thread");
         }
         s->timer_started = true;
-    }
-    unsigned threads = (unsigned)o->threads;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 1;
     }
     /* MHD's default limit is FD_SETSIZE-sized even with epoll; allow what the
      * fd limit allows (a caller expecting 10k clients raises RLIMIT_NOFILE
@@ -747,15 +773,18 @@ void cfb_flag_server_stats(const cfb_flag_server *s, cfb_server_stats *out) {
     memset(out, 0, sizeof *out);
     if (!s) return;
     cfb_flag_server *m = (cfb_flag_server *)s; /* atomics are read-only here */
-    out->requests = atomic_load_explicit(&m->requests, RELAXED);
-    out->ok = atomic_load_explicit(&m->ok, RELAXED);
-    out->not_found = atomic_load_explicit(&m->not_found, RELAXED);
-    out->teapot = atomic_load_explicit(&m->teapot, RELAXED);
-    out->bad_request = atomic_load_explicit(&m->bad_request, RELAXED);
-    out->other = atomic_load_explicit(&m->other, RELAXED);
-    out->delayed = atomic_load_explicit(&m->delayed, RELAXED);
-    out->bytes = atomic_load_explicit(&m->bytes, RELAXED);
-    out->connections = atomic_load_explicit(&m->connections, RELAXED);
+    for (int i = 0; i < NSLOT; i++) {
+        stat_slot *t = &m->slots[i];
+        out->requests += atomic_load_explicit(&t->requests, RELAXED);
+        out->ok += atomic_load_explicit(&t->ok, RELAXED);
+        out->not_found += atomic_load_explicit(&t->not_found, RELAXED);
+        out->teapot += atomic_load_explicit(&t->teapot, RELAXED);
+        out->bad_request += atomic_load_explicit(&t->bad_request, RELAXED);
+        out->other += atomic_load_explicit(&t->other, RELAXED);
+        out->delayed += atomic_load_explicit(&t->delayed, RELAXED);
+        out->bytes += atomic_load_explicit(&t->bytes, RELAXED);
+        out->connections += atomic_load_explicit(&t->connections, RELAXED);
+    }
 }
 
 void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
