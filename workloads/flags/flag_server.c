@@ -13,7 +13,7 @@
  * Requests
  *   access_handler() picks the answer (a response built once at start for the
  *   generated files and error pages, MHD_RESPMEM_PERSISTENT over the image
- *   cache, shared by all connections through MHD's reference count; or a
+ *   cache, shared by connections through MHD's reference count; or a
  *   file response over an fd in --root mode) and asks cfb_server_decide()
  *   for a delay and a possible 418. No delay: the response is queued at once
  *   and nothing is allocated. A delay: a small `pending_req` is attached to
@@ -31,9 +31,13 @@
  *   - MHD_resume_connection is called outside `mu` (the timer thread pops a
  *     batch, unlocks, resumes). A connection is resumed exactly once, and only
  *     after it was suspended (the push happens after the suspend, under mu).
- *   - Counters are relaxed atomics; the per-path request counters that feed
- *     cfb_server_decide() are atomic fetch-adds, so concurrent requests for
- *     one path each get a distinct n.
+ *   - Counters are relaxed atomics in per-thread slots (a thread takes a
+ *     slot on first use; slots are cache-line aligned), summed on read. The
+ *     file responses exist once per slot (up to 8), because MHD locks a
+ *     response's mutex to count its references on every queue.
+ *   - The per-path request counters that feed cfb_server_decide() are
+ *     atomic fetch-adds, so concurrent requests for one path each get a
+ *     distinct n.
  *
  * Shutdown (cfb_flag_server_stop)
  *   set `stopping` under mu and wake the timer thread; it resumes every
@@ -462,6 +466,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 due.tv_sec++;
                 due.tv_nsec -= 1000000000L;
             }
+            *req_cls = p; /* before the suspend: the resumed call must find it */
             pthread_mutex_lock(&s->mu);
             bool queued = false;
             if (!s->stopping) {
@@ -474,7 +479,6 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 }
             }
             pthread_mutex_unlock(&s->mu);
-            *req_cls = p;
             if (queued) {
                 atomic_fetch_add_explicit(&s->slots[slot_of()].delayed, 1, RELAXED);
                 return MHD_YES; /* called again once resumed */
