@@ -17,7 +17,9 @@
 #
 # Besides requests/s, each run reports the servers' own CPU time per request
 # (user + system of the server processes, from /proc, kernel TCP work
-# included), which a loaded machine disturbs much less than throughput.
+# included) and wrk's, which a loaded machine disturbs much less than
+# throughput; from their medians it estimates the requests/s ratio that an
+# otherwise idle machine would show: (nginx + wrk_n) / (embedded + wrk_e).
 #
 # Fairness: both serve the same bytes (cfbench serve --export), from
 # 127.0.0.1, with `worker_processes` = server threads, access_log off,
@@ -148,4 +150,8 @@ me=$(med "$tmp/e" 1) mn=$(med "$tmp/n" 1) ce=$(med "$tmp/e" 2) cn=$(med "$tmp/n"
 printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' median "$me" "$mn" "$(awk -v a="$me" -v b="$mn" 'BEGIN { print a / b }')" "$ce" "$cn"
 echo "requests/s, embedded / nginx: ratio of medians $(awk -v a="$me" -v b="$mn" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 1)   (target >= 1.5)"
 echo "server CPU per request, nginx / embedded: ratio of medians $(awk -v a="$cn" -v b="$ce" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 2)"
+we=$(med "$tmp/e" 3) wn=$(med "$tmp/n" 3)
+echo "CPU-bound estimate of the requests/s ratio (server + wrk CPU per request, nginx / embedded):" \
+  "$(awk -v a="$cn" -v b="$wn" -v c="$ce" -v d="$we" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')" \
+  "(what an otherwise idle machine gives when wrk and the server share the CPUs)"
 echo "nginx: $([ -n "$ofc" ] && echo "with" || echo "without") open_file_cache (-o)"
