@@ -232,21 +232,25 @@ static bool ts_before(struct timespec a, struct timespec b) {
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-static int heap_push(cfb_flag_server *s, timer_ent e) {
-    if (s->nheap == s->capheap) {
-        size_t cap = s->capheap ? 2 * s->capheap : 256;
-        timer_ent *h = realloc(s->heap, cap * sizeof *h);
-        if (!h) return CF_ENOMEM;
-        s->heap = h;
-        s->capheap = cap;
-    }
+/* Room for one more entry: 0 or CF_ENOMEM. */
+static int heap_reserve(cfb_flag_server *s) {
+    if (s->nheap < s->capheap) return 0;
+    size_t cap = s->capheap ? 2 * s->capheap : 256;
+    timer_ent *h = realloc(s->heap, cap * sizeof *h);
+    if (!h) return CF_ENOMEM;
+    s->heap = h;
+    s->capheap = cap;
+    return 0;
+}
+
+/* Push after heap_reserve succeeded. */
+static void heap_push(cfb_flag_server *s, timer_ent e) {
     size_t i = s->nheap++;
     while (i > 0 && ts_before(e.due, s->heap[(i - 1) / 2].due)) {
         s->heap[i] = s->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
     s->heap[i] = e;
-    return 0;
 }
 
 static timer_ent heap_pop(cfb_flag_server *s) {
@@ -476,16 +480,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             *req_cls = p; /* before the suspend: the resumed call must find it */
             pthread_mutex_lock(&s->mu);
             bool queued = false;
-            if (!s->stopping) {
+            if (!s->stopping && heap_reserve(s) == 0) {
                 MHD_suspend_connection(conn);
-                if (heap_push(s, (timer_ent){due, conn}) == 0) {
-                    queued = true;
-                    p->suspended = true;
-                    s->nsuspended++;
-                    if (s->heap[0].conn == conn) pthread_cond_signal(&s->cv);
-                } else {
-                    MHD_resume_connection(conn); /* out of memory: answer now */
-                }
+                heap_push(s, (timer_ent){due, conn}); /* cannot fail: space reserved */
+                queued = true;
+                p->suspended = true;
+                s->nsuspended++;
+                if (s->heap[0].conn == conn) pthread_cond_signal(&s->cv);
             }
             pthread_mutex_unlock(&s->mu);
             if (queued) {
