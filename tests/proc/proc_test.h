@@ -35,7 +35,7 @@ struct pt_shared {
     _Atomic int parent_pid;
 };
 
-static struct pt_shared *pt;
+static struct pt_shared *pt __attribute__((unused));
 
 static inline void pt_setup(void)
 {
@@ -115,13 +115,13 @@ static inline int pt_count_children(int ppid)
 /* ---- task functions (run in the workers) ---- */
 
 /* Echo: returns its argument. */
-static void t_echo(const void *arg, size_t len, cf_out *out)
+static inline void t_echo(const void *arg, size_t len, cf_out *out)
 {
     cf_out_set(out, arg, len);
 }
 
 /* Square of a u64; records the run in pt->runs[x % PT_MAXIDX]. */
-static void t_square(const void *arg, size_t len, cf_out *out)
+static inline void t_square(const void *arg, size_t len, cf_out *out)
 {
     uint64_t x;
     if (len != sizeof x) {
@@ -135,7 +135,7 @@ static void t_square(const void *arg, size_t len, cf_out *out)
 }
 
 /* Returns getpid() as an int. */
-static void t_getpid(const void *arg, size_t len, cf_out *out)
+static inline void t_getpid(const void *arg, size_t len, cf_out *out)
 {
     (void)arg;
     (void)len;
@@ -144,7 +144,7 @@ static void t_getpid(const void *arg, size_t len, cf_out *out)
 }
 
 /* Posts `started` (with its pid in blocker_pid), then waits for `release`. */
-static void t_block(const void *arg, size_t len, cf_out *out)
+static inline void t_block(const void *arg, size_t len, cf_out *out)
 {
     (void)arg;
     (void)len;
