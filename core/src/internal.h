@@ -105,6 +105,12 @@ bool cf__future_watch(cf_future *f, cf__watch *w);
  * notified. */
 void cf__future_unwatch(cf_future *f, cf__watch *w);
 
+/* A new PENDING future (one reference) followed by `extra` bytes that live
+ * as long as the future (max_align_t aligned, uninitialised), for the
+ * executor's own per-task record. NULL on out of memory. */
+cf_future *cf__future_new_extra(size_t extra);
+void *cf__future_extra(cf_future *f);
+
 /* true when f is FINISHED with an error (not cancelled). */
 bool cf__future_failed(const cf_future *f);
 
