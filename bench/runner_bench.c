@@ -1,8 +1,9 @@
 /*
  * runner_bench.c — what the measuring costs: a noop sweep case of N tasks
  * (default 10^6) with measuring on and off, alternated R times (default 5)
- * so machine drift hits both alike; prints the median walls and the
- * overhead in percent.
+ * so machine drift hits both alike; prints the median and minimum walls
+ * and the overhead in percent (on a shared machine the minimum is the
+ * steadier estimate of a fixed per-task cost).
  *
  *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS]
  *   e.g. build/bench/runner_bench thread 2 1000000 5
@@ -85,10 +86,11 @@ int main(int argc, char **argv) {
     cfb_stats son, soff;
     cfb_stats_compute(on, (size_t)rounds, &son);
     cfb_stats_compute(off, (size_t)rounds, &soff);
-    printf("noop %s tasks, %s mode, %d workers, %d rounds: median wall measure on %.4f s, "
-           "off %.4f s; overhead %+.2f%%\n",
+    printf("noop %s tasks, %s mode, %d workers, %d rounds: measure on / off: median %.4f / "
+           "%.4f s (%+.2f%%), min %.4f / %.4f s (%+.2f%%)\n",
            tasks, mode, workers, rounds, son.median, soff.median,
-           100.0 * (son.median / soff.median - 1.0));
+           100.0 * (son.median / soff.median - 1.0), son.min, soff.min,
+           100.0 * (son.min / soff.min - 1.0));
     unlink(path);
     free(on);
     free(off);
