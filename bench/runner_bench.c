@@ -5,11 +5,13 @@
  * and the overhead in percent (on a shared machine the minimum is the
  * steadier estimate of a fixed per-task cost).
  *
- *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS]
+ *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS] [aa]
+ *   (aa: measure in both arms — an A/A run showing the noise alone)
  *   e.g. build/bench/runner_bench thread 2 1000000 5
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "modes.h"
@@ -64,6 +66,8 @@ int main(int argc, char **argv) {
     int workers = argc > 2 ? atoi(argv[2]) : 2;
     const char *tasks = argc > 3 ? argv[3] : "1000000";
     int rounds = argc > 4 ? atoi(argv[4]) : 5;
+    /* "aa": both arms measure (an A/A run: how big the noise alone is) */
+    bool off_arm = !(argc > 5 && !strcmp(argv[5], "aa"));
     if (!cfb_mode_find(mode) || workers < 1 || rounds < 1) {
         fprintf(stderr, "usage: runner_bench [seq|thread|process] [WORKERS] [TASKS] [ROUNDS]\n");
         return 2;
@@ -75,11 +79,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < rounds; i++) {
         /* alternate which goes first */
         if (i % 2) {
-            off[i] = one(mode, workers, tasks, false, path);
+            off[i] = one(mode, workers, tasks, !off_arm, path);
             on[i] = one(mode, workers, tasks, true, path);
         } else {
             on[i] = one(mode, workers, tasks, true, path);
-            off[i] = one(mode, workers, tasks, false, path);
+            off[i] = one(mode, workers, tasks, !off_arm, path);
         }
         printf("round %d: measure on %.4f s, off %.4f s\n", i, on[i], off[i]);
     }
