@@ -189,6 +189,8 @@ const cfb_params *cfb_rep_params(const cfb_rep *rep) {
     return rep->c->params;
 }
 
+bool cfb_sweep_wrap_every_task;
+
 /* Task i is timed (start, end, worker recorded) when measuring and i is a
  * multiple of the case's sampling stride. */
 static bool timed(const cfb_rep *rep, size_t i) {
@@ -197,7 +199,7 @@ static bool timed(const cfb_rep *rep, size_t i) {
 
 void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg, size_t *len) {
     const cfb_case *c = rep->c;
-    if (c->impl->call || timed(rep, i)) {
+    if (c->impl->call || cfb_sweep_wrap_every_task || timed(rep, i)) {
         *fn = wrapped_task;
         *arg = c->args + c->argoff[i];
         *len = sizeof(wrap_hdr) + c->tl.tasks[i].len;
