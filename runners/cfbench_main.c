@@ -4,8 +4,11 @@
 
 #include "commands.h"
 
+int cfb_cmd_plot(int argc, char **argv);
+
 /* One line per subcommand; each file defines its cfb_cmd_* function. */
 static const cfb_command commands[] = {
+    {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
     {NULL, NULL, NULL},
 };
 
