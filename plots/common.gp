@@ -23,12 +23,15 @@ if (fmt eq 'svg') {
     }
 }
 set output outfile
+set encoding utf8
 
 set title charttitle font ',13'
 set grid xtics ytics lc rgb '#d9d9d9' lw 1 dt 1
 set border 3 lc rgb '#444444'
 set tics nomirror out
 set key top right opaque box lc rgb '#cccccc' samplen 2.5 spacing 1.2
+# Scripts whose lines could hide under an inside key put it outside.
+keyoutside = "set key outside right top vertical Left reverse noopaque nobox samplen 2.5 spacing 1.3"
 set bmargin 5
 set label 99 footnote at screen 0.01, screen 0.02 left font ',8' tc rgb '#666666'
 

@@ -13,7 +13,11 @@ load plotsdir.'/common.gp'
 set style fill solid 0.85 border lc rgb '#333333'
 set boxwidth barwidth absolute
 set xrange [-0.6:ncases-0.4]
-set xtics scale 0 rotate by -30 font ',9'
+set xtics scale 0 font ',9'
+if (ncases > 10) {
+    set xtics rotate by -30
+    set bmargin 7
+}
 set grid noxtics ytics
 set xlabel 'case (mode, workers); label over a bar: its time / the first source''s time'
 if (logy) {
@@ -30,7 +34,7 @@ set key top left
 plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
      for [i=1:nsources] datafile index i using 1:2 with boxes \
          lc rgb seriescolor(i) title columnheader(1), \
-     for [i=1:nsources] datafile index i using 1:2:3:4 with yerrorbars \
-         pt 0 lc rgb '#222222' notitle, \
+     for [i=1:nsources] datafile index i using 1:3:(0):($4-$3) with vectors nohead \
+         lw 1.5 lc rgb '#222222' notitle, \
      for [i=1:nsources] datafile index i using 1:4:5 with labels \
          offset 0,0.8 font ',8' notitle

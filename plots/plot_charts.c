@@ -45,17 +45,28 @@ static void fmt_date(char *out, size_t n, const char *iso)
         snprintf(out, n, "%s", iso);
 }
 
-/* A duration for chart text (ASCII only: libgd fonts may lack µ). */
+/* A compact duration for chart text: "166ms", "2.93s", "14.9µs". */
 static void fmt_secs(char *out, size_t n, double s)
 {
     if (!isfinite(s))
         snprintf(out, n, "-");
     else if (s != 0 && fabs(s) < 1e-3)
-        snprintf(out, n, "%.3g us", s * 1e6);
+        snprintf(out, n, "%.3gµs", s * 1e6);
     else if (s != 0 && fabs(s) < 1)
-        snprintf(out, n, "%.3g ms", s * 1e3);
+        snprintf(out, n, "%.3gms", s * 1e3);
     else
-        snprintf(out, n, "%.3g s", s);
+        snprintf(out, n, "%.3gs", s);
+}
+
+/* gnuplot variables xscale/xunit for a time axis whose largest value is max_s. */
+static void time_unit(pbuf *vars, double max_s)
+{
+    if (max_s < 1e-3)
+        pb_puts(vars, "xscale=1e6; xunit='µs'; ");
+    else if (max_s < 1)
+        pb_puts(vars, "xscale=1e3; xunit='ms'; ");
+    else
+        pb_puts(vars, "xscale=1; xunit='s'; ");
 }
 
 static plot_job *add_job(ctx *c, const char *script, const char *name, int series,
@@ -341,8 +352,8 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
     job_common_vars(c, j, path, "Speedup vs workers", wl, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
-    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; logy=%d; ", xmin, xmax,
-              m->src[s->source].cpus, smin < 0.2);
+    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; ybase=%d; ", xmin, xmax,
+              m->src[s->source].cpus, smin < 0.1 ? 10 : 2);
     snprintf(j->caption, sizeof j->caption,
              "Speedup over the sequential run (median seq wall time / median wall time) per "
              "mode; the dashed line is linear scaling, the dotted red line the host's CPUs.");
@@ -396,7 +407,7 @@ static int chart_best(ctx *c, int si)
         for (char *tok = strtok(tmp, " "); tok && nm < 8; tok = strtok(NULL, " "))
             snprintf(mlist[nm++], sizeof mlist[0], "%s", tok);
     }
-    double bw = 0.8 / nm;
+    double bw = 0.88 / nm;
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: best worker count of each mode per workload, %s\n", s->label);
     pb_printf(&d, "# block 0: x \"workload\"; then one block per mode: x %s lo hi workers "
@@ -474,8 +485,9 @@ static int chart_best(ctx *c, int si)
     job_common_vars(c, j, path, "Best of each mode", NULL, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, used);
-    pb_printf(&j->vars, "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymax=%.6g; ", nw,
-              bw, all_seq ? "speedup" : "wall", logy, logy ? vmax * 4 : vmax * 1.3);
+    pb_printf(&j->vars,
+              "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymin=%.6g; ymax=%.6g; ", nw, bw,
+              all_seq ? "speedup" : "wall", logy, logy ? vmin / 5 : 0, logy ? vmax * 5 : vmax * 1.3);
     snprintf(j->caption, sizeof j->caption,
              "For each workload, the best worker count of each mode side by side (%s); the "
              "label gives that worker count and its median wall time.",
@@ -644,8 +656,9 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
                           : !strcmp(pc->mode, "thread")   ? "worker thread"
                           : !strcmp(pc->mode, "process")  ? "worker process"
                                                           : "worker";
-    pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; ", nrows, rowname, xmax,
-              wall);
+    pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; minhalf=%.9g; ", nrows,
+              rowname, xmax, wall, xmax * 0.002);
+    time_unit(&j->vars, xmax);
     snprintf(j->caption, sizeof j->caption,
              "%s with %s, %d workers: one row per %s, one bar per task from start to end (first "
              "measured repetition, %zu tasks; bars are numbered or labelled where they fit; the "
@@ -786,15 +799,24 @@ static int chart_latency(ctx *c, int si, const char *wl)
     if (rc)
         return rc;
     int logx = lmax / lmin > 100;
-    double xmin = logx ? lmin / 1.5 : 0, xmax = logx ? lmax * 1.5 : lmax * 1.05;
-    if (xmax <= xmin)
-        xmax = xmin + 1e-6;
+    double xmin, xmax;
+    if (logx) {
+        xmin = lmin / 1.5;
+        xmax = lmax * 1.5;
+    } else {
+        double pad = (lmax - lmin) * 0.06;
+        if (pad < lmax * 0.02)
+            pad = lmax * 0.02;
+        xmin = lmin - pad > 0 && lmin / lmax > 0.3 ? lmin - pad : 0;
+        xmax = lmax + pad;
+    }
     job_common_vars(c, j, path, "Task latency CDF", wl, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
     pb_puts(&j->vars, "; kinds=");
     pb_gpstr(&j->vars, kinds);
     pb_printf(&j->vars, "; logx=%d; xmin=%.9g; xmax=%.9g; ", logx, xmin, xmax);
+    time_unit(&j->vars, xmax);
     snprintf(j->caption, sizeof j->caption,
              "Distribution of per-task latency (task start to end) for each mode at its best "
              "worker count: %s.",
@@ -914,7 +936,7 @@ static int chart_compare(ctx *c, const char *wl)
     pb_free(&d);
     if (!rc) {
         int logy = isfinite(vmin) && vmax / vmin > 20;
-        job_common_vars(c, j, path, "Side by side", wl, NULL, m->series[0].source);
+        job_common_vars(c, j, path, "Same cases side by side", wl, NULL, m->series[0].source);
         pb_printf(&j->vars, "nsources=%d; ncases=%d; barwidth=%.6g; logy=%d; ymax=%.9g; ", used,
                   nk, bw, logy, logy ? vmax * 4 : vmax * 1.25);
         snprintf(j->caption, sizeof j->caption,

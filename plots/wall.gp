@@ -10,6 +10,7 @@
 #   logy         1 for a log y axis (when times span > 20x)
 #   seqwall      median wall of the seq case, drawn as a reference line (0: none)
 load plotsdir.'/common.gp'
+@keyoutside
 
 set logscale x 2
 set xrange [xmin:xmax]
