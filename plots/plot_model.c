@@ -149,16 +149,9 @@ static int load_source(plot_source *s, const char *path, char *err, size_t errle
         snprintf(err, errlen, "%s: missing field 'cases' (an array)", path);
         return -1;
     }
-    if (!json_is_string(json_object_get(d, "created"))) {
-        snprintf(err, errlen, "%s: missing field 'created' (an ISO 8601 string)", path);
-        return -1;
-    }
+    /* host and created only label the charts: tolerated when absent */
     json_t *host = json_object_get(d, "host");
-    if (!json_is_object(host)) {
-        snprintf(err, errlen, "%s: missing field 'host' (an object)", path);
-        return -1;
-    }
-    s->created = str_or(d, "created", "");
+    s->created = str_or(d, "created", "unknown date");
     s->hostname = str_or(host, "hostname", "unknown host");
     s->cpu_model = str_or(host, "cpu_model", "");
     json_t *cpus = json_object_get(host, "cpus");
