@@ -615,7 +615,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
     /* pastel colours cycling with the task number; failed tasks red */
     static const unsigned pal[] = {0xaec7e8, 0xffbb78, 0x98df8a, 0xc5b0d5,
                                    0xc49c94, 0xf7b6d2, 0xdbdb8d, 0x9edae5};
-    const double plot_px = 900 * 0.84, char_px = 5.6;
+    const double plot_px = 900 * 0.84, char_px = 6.3;
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: task timeline of %s (%s), repetition %lld\n", pc->id, s->label,
               (long long)json_integer_value(json_object_get(pc->timeline, "repetition")));
@@ -625,7 +625,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
         char num[32];
         snprintf(num, sizeof num, "%d", t[i].task);
         const char *text = "";
-        if (n <= 200 && strlen(t[i].label) * char_px + 8 <= px)
+        if (n <= 200 && strlen(t[i].label) * char_px + 12 <= px)
             text = t[i].label;
         else if (strlen(num) * char_px + 6 <= px)
             text = num;

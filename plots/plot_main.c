@@ -131,8 +131,8 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
         snprintf(err, errlen,
                  "gnuplot not found%s%s%s (install it: apt-get install gnuplot-nox); data "
                  "files written to %s",
-                 env && *env ? " (CFB_GNUPLOT=" : "", env && *env ? env : "",
-                 env && *env ? ")" : "", data_dir);
+                 env && *env ? " (tried " : "", env && *env ? env : "", env && *env ? ")" : "",
+                 data_dir);
         snprintf(note, sizeof note, "No charts: %s.", err);
         rc = CFB_PLOT_ENOGNUPLOT;
     } else if (rc == CFB_PLOT_ESCRIPTS) {
