@@ -35,6 +35,10 @@ if (metric eq 'speedup') {
 }
 lo(v) = v < base ? v : base
 hi(v) = v < base ? base : v
+barlabel(w, t) = sprintf("w%d\n%s", int(w), t)
+# (Labels above rising bars, below falling ones. An empty string hides a
+# label: a `with labels` plot whose points are all undefined crashes
+# gnuplot 5.4.4, so y stays defined.)
 
 plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
      for [i=1:words(modes)] datafile index i \
@@ -43,8 +47,8 @@ plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
      for [i=1:words(modes)] datafile index i using 1:3:(0):($4-$3) with vectors nohead \
          lw 1.5 lc rgb '#222222' notitle, \
      for [i=1:words(modes)] datafile index i \
-         using 1:($2 >= base ? $4 : NaN):(sprintf("w%d\n%s", int($5), strcol(6))) with labels \
+         using 1:4:($2 >= base ? barlabel($5, strcol(6)) : '') with labels \
          offset 0,1.1 font ',7.5' notitle, \
      for [i=1:words(modes)] datafile index i \
-         using 1:($2 < base ? $3 : NaN):(sprintf("w%d\n%s", int($5), strcol(6))) with labels \
+         using 1:3:($2 < base ? barlabel($5, strcol(6)) : '') with labels \
          offset 0,-1.1 font ',7.5' notitle

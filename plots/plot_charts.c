@@ -98,7 +98,7 @@ static void job_common_vars(ctx *c, plot_job *j, const char *datafile, const cha
     if (workload && *workload)
         pb_printf(&t, " - %s", workload);
     if (s && c->m->nseries > 1)
-        pb_printf(&t, " (%s)", s->label);
+        pb_printf(&t, " (%s)", s->brief);
     pb_printf(&t, " - %s, %s", src->hostname, date);
     pbuf f = {0};
     pb_printf(&f, "%s", base_name(src->path));

@@ -78,6 +78,7 @@ typedef struct plot_series {
     int source;       /* index into model.src */
     const char *impl; /* borrowed */
     char label[160];  /* "c @1a2b3c4d5e6f" (+ file name when ambiguous) */
+    char brief[96];   /* for chart titles: "c", "python", "c, file 2" */
     char slug[64];    /* "" when there is a single series, else "c", "python", "c-2" */
     size_t *cases;    /* indexes into model.cases, document order (owned) */
     size_t ncases;

@@ -197,6 +197,10 @@ static int build_series(plot_model *m)
     for (size_t k = 0; k < m->nseries; k++) {
         plot_series *s = &m->series[k];
         snprintf(s->label, sizeof s->label, "%s @%.12s", s->impl, m->src[s->source].commit);
+        snprintf(s->brief, sizeof s->brief, "%.60s", s->impl);
+        for (size_t j = 0; j < m->nseries; j++)
+            if (j != k && !strcmp(m->series[j].impl, s->impl))
+                snprintf(s->brief, sizeof s->brief, "%.60s, file %d", s->impl, s->source + 1);
     }
     for (size_t k = 0; k < m->nseries; k++)
         for (size_t j = 0; j < m->nseries; j++)
