@@ -30,15 +30,13 @@ typedef struct ctx {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *base_name(const char *p)
-{
+static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
 }
 
 /* "2026-11-22T21:00:00Z" → "2026-11-22 21:00 UTC" */
-static void fmt_date(char *out, size_t n, const char *iso)
-{
+static void fmt_date(char *out, size_t n, const char *iso) {
     if (strlen(iso) >= 16 && iso[10] == 'T')
         snprintf(out, n, "%.10s %.5s UTC", iso, iso + 11);
     else
@@ -46,8 +44,7 @@ static void fmt_date(char *out, size_t n, const char *iso)
 }
 
 /* A compact duration for chart text: "166ms", "2.93s", "14.9µs". */
-static void fmt_secs(char *out, size_t n, double s)
-{
+static void fmt_secs(char *out, size_t n, double s) {
     if (!isfinite(s))
         snprintf(out, n, "-");
     else if (s != 0 && fabs(s) < 1e-3)
@@ -59,8 +56,7 @@ static void fmt_secs(char *out, size_t n, double s)
 }
 
 /* gnuplot variables xscale/xunit for a time axis whose largest value is max_s. */
-static void time_unit(pbuf *vars, double max_s)
-{
+static void time_unit(pbuf *vars, double max_s) {
     if (max_s < 1e-3)
         pb_puts(vars, "xscale=1e6; xunit='µs'; ");
     else if (max_s < 1)
@@ -70,12 +66,10 @@ static void time_unit(pbuf *vars, double max_s)
 }
 
 static plot_job *add_job(ctx *c, const char *script, const char *name, int series,
-                         const char *workload)
-{
+                         const char *workload) {
     plot_plan *p = c->plan;
     plot_job *nj = realloc(p->jobs, (p->njobs + 1) * sizeof *nj);
-    if (!nj)
-        return NULL;
+    if (!nj) return NULL;
     p->jobs = nj;
     plot_job *j = &p->jobs[p->njobs++];
     memset(j, 0, sizeof *j);
@@ -88,22 +82,18 @@ static plot_job *add_job(ctx *c, const char *script, const char *name, int serie
 
 /* Standard variables: datafile, charttitle, footnote. */
 static void job_common_vars(ctx *c, plot_job *j, const char *datafile, const char *what,
-                            const char *workload, const plot_series *s, int source)
-{
+                            const char *workload, const plot_series *s, int source) {
     const plot_source *src = &c->m->src[source];
     char date[64];
     fmt_date(date, sizeof date, src->created);
     pbuf t = {0};
     pb_puts(&t, what);
-    if (workload && *workload)
-        pb_printf(&t, " - %s", workload);
-    if (s && c->m->nseries > 1)
-        pb_printf(&t, " (%s)", s->brief);
+    if (workload && *workload) pb_printf(&t, " - %s", workload);
+    if (s && c->m->nseries > 1) pb_printf(&t, " (%s)", s->brief);
     pb_printf(&t, " - %s, %s", src->hostname, date);
     pbuf f = {0};
     pb_printf(&f, "%s", base_name(src->path));
-    if (!src->complete)
-        pb_puts(&f, " (INCOMPLETE run)");
+    if (!src->complete) pb_puts(&f, " (INCOMPLETE run)");
     pb_printf(&f, " | cfbench @%.12s | %d CPUs %s", src->commit, src->cpus, src->cpu_model);
     pb_puts(&j->vars, "datafile=");
     pb_gpstr(&j->vars, datafile);
@@ -116,41 +106,32 @@ static void job_common_vars(ctx *c, plot_job *j, const char *datafile, const cha
     pb_free(&f);
 }
 
-static int write_data(ctx *c, plot_job *j, pbuf *data, char *path, size_t pathlen)
-{
+static int write_data(ctx *c, plot_job *j, pbuf *data, char *path, size_t pathlen) {
     snprintf(path, pathlen, "%s/%s.dat", c->data_dir, j->name);
     int rc = plot_write_buf(path, data, c->err, c->errlen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     c->plan->data_files++;
-    if (c->log)
-        fprintf(c->log, "wrote %s\n", path);
+    if (c->log) fprintf(c->log, "wrote %s\n", path);
     return 0;
 }
 
-static int nomem(ctx *c)
-{
+static int nomem(ctx *c) {
     snprintf(c->err, c->errlen, "out of memory");
     return CFB_PLOT_ENOMEM;
 }
 
-static int cmp_double_asc(const void *a, const void *b)
-{
+static int cmp_double_asc(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static int cmp_case(const void *a, const void *b)
-{
+static int cmp_case(const void *a, const void *b) {
     const plot_case *x = *(const plot_case *const *)a, *y = *(const plot_case *const *)b;
     int rx = plot_mode_rank(x->mode), ry = plot_mode_rank(y->mode);
-    if (rx != ry)
-        return rx - ry;
+    if (rx != ry) return rx - ry;
     int s = strcmp(x->mode, y->mode);
-    if (s)
-        return s;
-    if (x->workers != y->workers)
-        return x->workers - y->workers;
+    if (s) return s;
+    if (x->workers != y->workers) return x->workers - y->workers;
     return (x > y) - (x < y); /* stable: document order */
 }
 
@@ -158,16 +139,13 @@ static int cmp_case(const void *a, const void *b)
  * a later duplicate (mode, workers) is dropped. *out malloc'd (caller frees),
  * entries borrowed from m. Returns the count or -1 (ENOMEM). */
 static int collect(const plot_model *m, const plot_series *s, const char *workload,
-                   const plot_case ***out)
-{
+                   const plot_case ***out) {
     const plot_case **v = malloc((s->ncases + 1) * sizeof *v);
-    if (!v)
-        return -1;
+    if (!v) return -1;
     int n = 0;
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *pc = &m->cases[s->cases[i]];
-        if (pc->error || !isfinite(pc->med) || strcmp(pc->workload, workload))
-            continue;
+        if (pc->error || !isfinite(pc->med) || strcmp(pc->workload, workload)) continue;
         v[n++] = pc;
     }
     qsort(v, (size_t)n, sizeof *v, cmp_case);
@@ -179,29 +157,24 @@ static int collect(const plot_model *m, const plot_series *s, const char *worklo
     return k;
 }
 
-static const plot_case *seq_case(const plot_case **v, int n)
-{
+static const plot_case *seq_case(const plot_case **v, int n) {
     for (int i = 0; i < n; i++)
-        if (!strcmp(v[i]->mode, "seq"))
-            return v[i];
+        if (!strcmp(v[i]->mode, "seq")) return v[i];
     return NULL;
 }
 
 /* Append "mode" to words when new. */
-static void add_mode(char *words, size_t n, const char *mode)
-{
+static void add_mode(char *words, size_t n, const char *mode) {
     char key[80];
     snprintf(key, sizeof key, " %s ", mode);
     char padded[512];
     snprintf(padded, sizeof padded, " %s ", words);
-    if (strstr(padded, key))
-        return;
+    if (strstr(padded, key)) return;
     size_t l = strlen(words);
     snprintf(words + l, n - l, "%s%s", l ? " " : "", mode);
 }
 
-static double case_speedup(const plot_case *pc, const plot_case *seq, double *lo, double *hi)
-{
+static double case_speedup(const plot_case *pc, const plot_case *seq, double *lo, double *hi) {
     if (seq && isfinite(seq->med) && pc->med > 0) {
         *lo = pc->hi > 0 ? seq->med / pc->hi : NAN;
         *hi = pc->lo > 0 ? seq->med / pc->lo : NAN;
@@ -211,14 +184,11 @@ static double case_speedup(const plot_case *pc, const plot_case *seq, double *lo
     return pc->speedup;
 }
 
-static void x_range(const plot_case **v, int n, double *xmin, double *xmax)
-{
+static void x_range(const plot_case **v, int n, double *xmin, double *xmax) {
     int lo = v[0]->workers, hi = v[0]->workers;
     for (int i = 1; i < n; i++) {
-        if (v[i]->workers < lo)
-            lo = v[i]->workers;
-        if (v[i]->workers > hi)
-            hi = v[i]->workers;
+        if (v[i]->workers < lo) lo = v[i]->workers;
+        if (v[i]->workers > hi) hi = v[i]->workers;
     }
     if (lo == hi) {
         *xmin = lo / 2.0;
@@ -229,8 +199,7 @@ static void x_range(const plot_case **v, int n, double *xmin, double *xmax)
     }
 }
 
-static void name_with_slug(char *out, size_t n, const char *base, const plot_series *s)
-{
+static void name_with_slug(char *out, size_t n, const char *base, const plot_series *s) {
     if (s->slug[0])
         snprintf(out, n, "%s-%s", base, s->slug);
     else
@@ -239,14 +208,12 @@ static void name_with_slug(char *out, size_t n, const char *base, const plot_ser
 
 /* ---- 1 + 2: wall time and speedup vs workers ------------------------------ */
 
-static int chart_wall_speedup(ctx *c, int si, const char *wl)
-{
+static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
     int n = collect(m, s, wl, &v);
-    if (n < 0)
-        return nomem(c);
+    if (n < 0) return nomem(c);
     if (n == 0) {
         free(v);
         return 0;
@@ -256,8 +223,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
     x_range(v, n, &xmin, &xmax);
     int reps = 0;
     for (int i = 0; i < n; i++)
-        if (v[i]->nreps > reps)
-            reps = v[i]->nreps;
+        if (v[i]->nreps > reps) reps = v[i]->nreps;
 
     /* chart 1 */
     char name[256], base[160], path[1300], modes[512] = "";
@@ -280,10 +246,8 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
             add_mode(modes, sizeof modes, v[i]->mode);
         }
         pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->med, v[i]->lo, v[i]->hi);
-        if (v[i]->lo > 0 && v[i]->lo < ymin)
-            ymin = v[i]->lo;
-        if (v[i]->hi > ymax)
-            ymax = v[i]->hi;
+        if (v[i]->lo > 0 && v[i]->lo < ymin) ymin = v[i]->lo;
+        if (v[i]->hi > ymax) ymax = v[i]->hi;
     }
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
@@ -308,10 +272,8 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
         double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
         if (isfinite(sp)) {
             have++;
-            if (sp < smin)
-                smin = sp;
-            if (isfinite(lo) && lo < smin)
-                smin = lo;
+            if (sp < smin) smin = sp;
+            if (isfinite(lo) && lo < smin) smin = lo;
         }
     }
     if (!have) {
@@ -332,8 +294,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
     int first = 1;
     for (int i = 0; i < n; i++) {
         double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
-        if (!isfinite(sp))
-            continue;
+        if (!isfinite(sp)) continue;
         if (first || strcmp(v[i]->mode, v[i - 1]->mode)) {
             pb_printf(&d, "%s", first ? "" : "\n\n");
             pb_datastr(&d, v[i]->mode);
@@ -347,8 +308,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
     rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
     free(v);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     job_common_vars(c, j, path, "Speedup vs workers", wl, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
@@ -362,14 +322,12 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl)
 
 /* ---- 3: best-of-mode bars --------------------------------------------------- */
 
-static int chart_best(ctx *c, int si)
-{
+static int chart_best(ctx *c, int si) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const char **wls;
     int nw = plot_series_workloads(m, s, &wls);
-    if (nw < 0)
-        return nomem(c);
+    if (nw < 0) return nomem(c);
     char modes[512] = "";
     int all_seq = 1, any = 0;
     for (int w = 0; w < nw; w++) {
@@ -381,8 +339,7 @@ static int chart_best(ctx *c, int si)
         }
         for (int i = 0; i < n; i++)
             add_mode(modes, sizeof modes, v[i]->mode);
-        if (n && !seq_case(v, n))
-            all_seq = 0;
+        if (n && !seq_case(v, n)) all_seq = 0;
         any += n;
         free(v);
     }
@@ -396,8 +353,7 @@ static int chart_best(ctx *c, int si)
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s", modes);
         for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " "))
-            if (plot_mode_rank(tok) == r)
-                add_mode(sorted, sizeof sorted, tok);
+            if (plot_mode_rank(tok) == r) add_mode(sorted, sizeof sorted, tok);
     }
     int nm = 0;
     char mlist[8][64];
@@ -410,8 +366,9 @@ static int chart_best(ctx *c, int si)
     double bw = 0.88 / nm;
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: best worker count of each mode per workload, %s\n", s->label);
-    pb_printf(&d, "# block 0: x \"workload\"; then one block per mode: x %s lo hi workers "
-                  "\"median wall\"\n",
+    pb_printf(&d,
+              "# block 0: x \"workload\"; then one block per mode: x %s lo hi workers "
+              "\"median wall\"\n",
               all_seq ? "speedup_over_seq" : "median_wall_s");
     for (int w = 0; w < nw; w++) {
         pb_printf(&d, "%d ", w);
@@ -434,16 +391,13 @@ static int chart_best(ctx *c, int si)
             }
             const plot_case *best = NULL, *seq = seq_case(v, n);
             for (int i = 0; i < n; i++)
-                if (!strcmp(v[i]->mode, mlist[k]) && (!best || v[i]->med < best->med))
-                    best = v[i];
+                if (!strcmp(v[i]->mode, mlist[k]) && (!best || v[i]->med < best->med)) best = v[i];
             if (best) {
                 double val = best->med, lo = best->lo, hi = best->hi;
                 if (all_seq) {
                     val = case_speedup(best, seq, &lo, &hi);
-                    if (!isfinite(lo))
-                        lo = val;
-                    if (!isfinite(hi))
-                        hi = val;
+                    if (!isfinite(lo)) lo = val;
+                    if (!isfinite(hi)) hi = val;
                 }
                 char t[32];
                 fmt_secs(t, sizeof t, best->med);
@@ -452,10 +406,8 @@ static int chart_best(ctx *c, int si)
                 pb_datastr(&blk, t);
                 pb_puts(&blk, "\n");
                 rows++;
-                if (val > 0 && val < vmin)
-                    vmin = val;
-                if (hi > vmax)
-                    vmax = hi;
+                if (val > 0 && val < vmin) vmin = val;
+                if (hi > vmax) vmax = hi;
             }
             free(v);
         }
@@ -479,15 +431,15 @@ static int chart_best(ctx *c, int si)
     char path[1300];
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     int logy = isfinite(vmin) && vmax > 0 && vmin / vmax < 0.05;
     job_common_vars(c, j, path, "Best of each mode", NULL, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, used);
     pb_printf(&j->vars,
-              "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymin=%.6g; ymax=%.6g; ", nw, bw,
-              all_seq ? "speedup" : "wall", logy, logy ? vmin / 5 : 0, logy ? vmax * 5 : vmax * 1.3);
+              "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymin=%.6g; ymax=%.6g; ", nw,
+              bw, all_seq ? "speedup" : "wall", logy, logy ? vmin / 5 : 0,
+              logy ? vmax * 5 : vmax * 1.3);
     snprintf(j->caption, sizeof j->caption,
              "For each workload, the best worker count of each mode side by side (%s); the "
              "label gives that worker count and its median wall time.",
@@ -503,26 +455,21 @@ typedef struct tl_task {
     const char *label;
 } tl_task;
 
-static int cmp_start(const void *a, const void *b)
-{
+static int cmp_start(const void *a, const void *b) {
     const tl_task *x = a, *y = b;
-    if (x->start != y->start)
-        return (x->start > y->start) - (x->start < y->start);
+    if (x->start != y->start) return (x->start > y->start) - (x->start < y->start);
     return x->task - y->task;
 }
 
-static int cmp_task(const void *a, const void *b)
-{
+static int cmp_task(const void *a, const void *b) {
     return ((const tl_task *)a)->task - ((const tl_task *)b)->task;
 }
 
-static double rep_wall(const plot_model *m, const plot_case *pc)
-{
+static double rep_wall(const plot_model *m, const plot_case *pc) {
     json_t *cases = json_object_get(m->src[pc->source].doc, "cases");
     for (size_t i = 0; i < json_array_size(cases); i++) {
         json_t *jc = json_array_get(cases, i);
-        if (json_object_get(jc, "timeline") != pc->timeline)
-            continue;
+        if (json_object_get(jc, "timeline") != pc->timeline) continue;
         json_t *ri = json_object_get(pc->timeline, "repetition");
         size_t r = json_is_integer(ri) ? (size_t)json_integer_value(ri) : 0;
         json_t *reps = json_object_get(jc, "repetitions");
@@ -536,33 +483,27 @@ static double rep_wall(const plot_model *m, const plot_case *pc)
     return 0;
 }
 
-static int chart_timeline(ctx *c, int si, const plot_case *pc)
-{
+static int chart_timeline(ctx *c, int si, const plot_case *pc) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     json_t *tasks = json_object_get(pc->timeline, "tasks");
     size_t n = json_array_size(tasks);
-    if (!n)
-        return 0;
+    if (!n) return 0;
     tl_task *t = calloc(n, sizeof *t);
-    if (!t)
-        return nomem(c);
+    if (!t) return nomem(c);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(tasks, i);
         json_t *st = json_object_get(o, "start_s"), *en = json_object_get(o, "end_s");
-        if (!json_is_number(st) || !json_is_number(en))
-            continue;
+        if (!json_is_number(st) || !json_is_number(en)) continue;
         json_t *ti = json_object_get(o, "task"), *wi = json_object_get(o, "worker");
         t[k].task = json_is_integer(ti) ? (int)json_integer_value(ti) : (int)i;
         t[k].worker = json_is_integer(wi) ? (int)json_integer_value(wi) : 0;
-        if (t[k].worker < 0)
-            t[k].worker = 0;
+        if (t[k].worker < 0) t[k].worker = 0;
         t[k].ok = !json_is_false(json_object_get(o, "ok"));
         t[k].start = json_number_value(st);
         t[k].end = json_number_value(en);
-        if (t[k].end < t[k].start)
-            t[k].end = t[k].start;
+        if (t[k].end < t[k].start) t[k].end = t[k].start;
         const char *l = json_string_value(json_object_get(o, "label"));
         t[k].label = l ? l : "";
         k++;
@@ -588,8 +529,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
             int l = 0;
             while (l < nrows && lane_end[l] > t[i].start)
                 l++;
-            if (l == nrows)
-                nrows++;
+            if (l == nrows) nrows++;
             lane_end[l] = t[i].end;
             t[i].row = l;
         }
@@ -601,16 +541,13 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
             nrows = (int)json_integer_value(tw);
         for (size_t i = 0; i < n; i++) {
             t[i].row = t[i].worker;
-            if (t[i].worker + 1 > nrows)
-                nrows = t[i].worker + 1;
+            if (t[i].worker + 1 > nrows) nrows = t[i].worker + 1;
         }
     }
     double wall = rep_wall(m, pc), xmax = wall;
     for (size_t i = 0; i < n; i++)
-        if (t[i].end > xmax)
-            xmax = t[i].end;
-    if (xmax <= 0)
-        xmax = 1e-6;
+        if (t[i].end > xmax) xmax = t[i].end;
+    if (xmax <= 0) xmax = 1e-6;
     xmax *= 1.04;
     /* pastel colours cycling with the task number; failed tasks red */
     static const unsigned pal[] = {0xaec7e8, 0xffbb78, 0x98df8a, 0xc5b0d5,
@@ -647,15 +584,14 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
     }
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     char what[128];
     snprintf(what, sizeof what, "Task timeline, %s w%d", pc->mode, pc->workers);
     job_common_vars(c, j, path, what, pc->workload, s, s->source);
-    const char *rowname = is_async                        ? "in-flight slot (one event-loop thread)"
-                          : !strcmp(pc->mode, "thread")   ? "worker thread"
-                          : !strcmp(pc->mode, "process")  ? "worker process"
-                                                          : "worker";
+    const char *rowname = is_async                       ? "in-flight slot (one event-loop thread)"
+                          : !strcmp(pc->mode, "thread")  ? "worker thread"
+                          : !strcmp(pc->mode, "process") ? "worker process"
+                                                         : "worker";
     pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; minhalf=%.9g; ", nrows,
               rowname, xmax, wall, xmax * 0.002);
     time_unit(&j->vars, xmax);
@@ -667,33 +603,26 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc)
     return 0;
 }
 
-static int charts_timelines(ctx *c, int si, const char *wl, int which)
-{
-    if (which == CFB_PLOT_TIMELINES_NONE)
-        return 0;
+static int charts_timelines(ctx *c, int si, const char *wl, int which) {
+    if (which == CFB_PLOT_TIMELINES_NONE) return 0;
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
     int n = collect(m, s, wl, &v);
-    if (n < 0)
-        return nomem(c);
+    if (n < 0) return nomem(c);
     int target = m->src[s->source].cpus > 0 ? m->src[s->source].cpus : 4;
     int rc = 0;
     for (int i = 0; i < n && !rc; i++) {
-        if (!v[i]->timeline)
-            continue;
+        if (!v[i]->timeline) continue;
         if (which == CFB_PLOT_TIMELINES_ONE) {
             /* per mode, the case whose workers is closest to the CPU count */
             int keep = 1;
             for (int k = 0; k < n; k++) {
-                if (k == i || !v[k]->timeline || strcmp(v[k]->mode, v[i]->mode))
-                    continue;
+                if (k == i || !v[k]->timeline || strcmp(v[k]->mode, v[i]->mode)) continue;
                 int dk = abs(v[k]->workers - target), di = abs(v[i]->workers - target);
-                if (dk < di || (dk == di && v[k]->workers < v[i]->workers))
-                    keep = 0;
+                if (dk < di || (dk == di && v[k]->workers < v[i]->workers)) keep = 0;
             }
-            if (!keep)
-                continue;
+            if (!keep) continue;
         }
         rc = chart_timeline(c, si, v[i]);
     }
@@ -703,14 +632,12 @@ static int charts_timelines(ctx *c, int si, const char *wl, int which)
 
 /* ---- 5: latency CDF ----------------------------------------------------- */
 
-static int chart_latency(ctx *c, int si, const char *wl)
-{
+static int chart_latency(ctx *c, int si, const char *wl) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
     int n = collect(m, s, wl, &v);
-    if (n < 0)
-        return nomem(c);
+    if (n < 0) return nomem(c);
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: per-task latency CDF, workload %s, %s\n", wl, s->label);
     pb_puts(&d, "# one block per mode (its best worker count); columns: latency_s fraction\n");
@@ -718,12 +645,10 @@ static int chart_latency(ctx *c, int si, const char *wl)
     double lmin = INFINITY, lmax = 0;
     int curves = 0, from_tl = 0;
     for (int i = 0; i < n; i++) {
-        if (i && !strcmp(v[i]->mode, v[i - 1]->mode))
-            continue;
+        if (i && !strcmp(v[i]->mode, v[i - 1]->mode)) continue;
         const plot_case *best = v[i];
         for (int k = i + 1; k < n && !strcmp(v[k]->mode, v[i]->mode); k++)
-            if (v[k]->med < best->med)
-                best = v[k];
+            if (v[k]->med < best->med) best = v[k];
         json_t *tasks = best->timeline ? json_object_get(best->timeline, "tasks") : NULL;
         size_t nt = json_array_size(tasks);
         double *lat = nt ? malloc(nt * sizeof *lat) : NULL;
@@ -745,10 +670,8 @@ static int chart_latency(ctx *c, int si, const char *wl)
             pb_printf(&d, "\n%.9g 0\n", lat[0]);
             for (size_t k = 0; k < nl; k++)
                 pb_printf(&d, "%.9g %.9g\n", lat[k], (double)(k + 1) / (double)nl);
-            if (lat[0] < lmin)
-                lmin = lat[0];
-            if (lat[nl - 1] > lmax)
-                lmax = lat[nl - 1];
+            if (lat[0] < lmin) lmin = lat[0];
+            if (lat[nl - 1] > lmax) lmax = lat[nl - 1];
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%ssteps", l ? " " : "");
             from_tl++;
@@ -760,15 +683,11 @@ static int chart_latency(ctx *c, int si, const char *wl)
             pb_puts(&d, "\n");
             for (int q = 0; q < PLOT_LAT_N; q++) {
                 double x = best->lat[q];
-                if (!isfinite(x))
-                    continue;
-                if (x < 1e-7)
-                    x = 1e-7;
+                if (!isfinite(x)) continue;
+                if (x < 1e-7) x = 1e-7;
                 pb_printf(&d, "%.9g %.9g\n", x, frac[q]);
-                if (x < lmin)
-                    lmin = x;
-                if (x > lmax)
-                    lmax = x;
+                if (x < lmin) lmin = x;
+                if (x > lmax) lmax = x;
             }
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%spct", l ? " " : "");
@@ -796,8 +715,7 @@ static int chart_latency(ctx *c, int si, const char *wl)
     }
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     int logx = lmax / lmin > 100;
     double xmin, xmax;
     if (logx) {
@@ -805,8 +723,7 @@ static int chart_latency(ctx *c, int si, const char *wl)
         xmax = lmax * 1.5;
     } else {
         double pad = (lmax - lmin) * 0.06;
-        if (pad < lmax * 0.02)
-            pad = lmax * 0.02;
+        if (pad < lmax * 0.02) pad = lmax * 0.02;
         xmin = lmin - pad > 0 && lmin / lmax > 0.3 ? lmin - pad : 0;
         xmax = lmax + pad;
     }
@@ -829,8 +746,7 @@ static int chart_latency(ctx *c, int si, const char *wl)
 
 /* ---- 6: several sources side by side ------------------------------------- */
 
-static int chart_compare(ctx *c, const char *wl)
-{
+static int chart_compare(ctx *c, const char *wl) {
     const plot_model *m = c->m;
     size_t ns = m->nseries;
     const plot_case ***per = calloc(ns, sizeof *per);
@@ -862,11 +778,9 @@ static int chart_compare(ctx *c, const char *wl)
                     }
             for (int k = 0; k < nk && !dup; k++)
                 dup = !strcmp(keys[k]->mode, pc->mode) && keys[k]->workers == pc->workers;
-            if (in >= 2 && !dup)
-                keys[nk++] = pc;
+            if (in >= 2 && !dup) keys[nk++] = pc;
         }
-    if (nk == 0)
-        goto out;
+    if (nk == 0) goto out;
     qsort(keys, (size_t)nk, sizeof *keys, cmp_case);
     int used = 0;
     for (size_t si = 0; si < ns; si++)
@@ -889,8 +803,7 @@ static int chart_compare(ctx *c, const char *wl)
     int firstn = 0;
     pbuf labels = {0};
     for (size_t si = 0; si < ns; si++) {
-        if (!cnt[si])
-            continue;
+        if (!cnt[si]) continue;
         if (!firstv) {
             firstv = per[si];
             firstn = cnt[si];
@@ -898,14 +811,12 @@ static int chart_compare(ctx *c, const char *wl)
         pb_puts(&d, "\n\n");
         pb_datastr(&d, m->series[si].label);
         pb_puts(&d, "\n");
-        if (labels.len)
-            pb_puts(&labels, " vs ");
+        if (labels.len) pb_puts(&labels, " vs ");
         pb_puts(&labels, m->series[si].label);
         for (int k = 0; k < nk; k++)
             for (int i = 0; i < cnt[si]; i++) {
                 const plot_case *pc = per[si][i];
-                if (strcmp(pc->mode, keys[k]->mode) || pc->workers != keys[k]->workers)
-                    continue;
+                if (strcmp(pc->mode, keys[k]->mode) || pc->workers != keys[k]->workers) continue;
                 char ratio[32] = "";
                 if (per[si] != firstv)
                     for (int f = 0; f < firstn; f++)
@@ -916,10 +827,8 @@ static int chart_compare(ctx *c, const char *wl)
                           pc->lo, pc->hi);
                 pb_datastr(&d, ratio);
                 pb_puts(&d, "\n");
-                if (pc->lo > 0 && pc->lo < vmin)
-                    vmin = pc->lo;
-                if (pc->hi > vmax)
-                    vmax = pc->hi;
+                if (pc->lo > 0 && pc->lo < vmin) vmin = pc->lo;
+                if (pc->hi > vmax) vmax = pc->hi;
             }
         b++;
     }
@@ -937,8 +846,8 @@ static int chart_compare(ctx *c, const char *wl)
     if (!rc) {
         int logy = isfinite(vmin) && vmax / vmin > 20;
         job_common_vars(c, j, path, "Same cases side by side", wl, NULL, m->series[0].source);
-        pb_printf(&j->vars, "nsources=%d; ncases=%d; barwidth=%.6g; logy=%d; ymax=%.9g; ", used,
-                  nk, bw, logy, logy ? vmax * 4 : vmax * 1.25);
+        pb_printf(&j->vars, "nsources=%d; ncases=%d; barwidth=%.6g; logy=%d; ymax=%.9g; ", used, nk,
+                  bw, logy, logy ? vmax * 4 : vmax * 1.25);
         snprintf(j->caption, sizeof j->caption,
                  "The same %s cases from %s: median wall time with its 95%% confidence interval; "
                  "the label is the ratio to the first source.",
@@ -958,8 +867,7 @@ out:
 /* ---- the plan ------------------------------------------------------------- */
 
 int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
-                     plot_plan *plan, char *err, size_t errlen)
-{
+                     plot_plan *plan, char *err, size_t errlen) {
     memset(plan, 0, sizeof *plan);
     ctx c = {m, data_dir, log, plan, err, errlen};
     int rc = 0;
@@ -972,39 +880,32 @@ int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, F
         }
         for (int w = 0; w < nw && !rc; w++) {
             rc = chart_wall_speedup(&c, (int)si, wls[w]);
-            if (!rc)
-                rc = chart_latency(&c, (int)si, wls[w]);
-            if (!rc)
-                rc = charts_timelines(&c, (int)si, wls[w], timelines);
+            if (!rc) rc = chart_latency(&c, (int)si, wls[w]);
+            if (!rc) rc = charts_timelines(&c, (int)si, wls[w], timelines);
         }
-        if (!rc)
-            rc = chart_best(&c, (int)si);
+        if (!rc) rc = chart_best(&c, (int)si);
         free(wls);
     }
     if (!rc && m->nseries > 1) {
         /* workloads of every series, in order of first appearance */
         const char **all = malloc((m->ncases + 1) * sizeof *all);
         int na = 0;
-        if (!all)
-            rc = nomem(&c);
+        if (!all) rc = nomem(&c);
         for (size_t i = 0; all && i < m->ncases; i++) {
             int seen = 0;
             for (int k = 0; k < na && !seen; k++)
                 seen = !strcmp(all[k], m->cases[i].workload);
-            if (!seen)
-                all[na++] = m->cases[i].workload;
+            if (!seen) all[na++] = m->cases[i].workload;
         }
         for (int k = 0; k < na && !rc; k++)
             rc = chart_compare(&c, all[k]);
         free(all);
     }
-    if (rc)
-        plot_plan_free(plan);
+    if (rc) plot_plan_free(plan);
     return rc;
 }
 
-void plot_plan_free(plot_plan *plan)
-{
+void plot_plan_free(plot_plan *plan) {
     for (size_t i = 0; i < plan->njobs; i++)
         pb_free(&plan->jobs[i].vars);
     free(plan->jobs);

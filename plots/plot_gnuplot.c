@@ -23,31 +23,25 @@
 
 extern char **environ;
 
-static int is_exec_file(const char *p)
-{
+static int is_exec_file(const char *p) {
     struct stat st;
     return !stat(p, &st) && S_ISREG(st.st_mode) && !access(p, X_OK);
 }
 
-int cfb_plot_find_gnuplot(const char *override, char *out, size_t outlen)
-{
+int cfb_plot_find_gnuplot(const char *override, char *out, size_t outlen) {
     const char *name = override;
     if (!name) {
         name = getenv("CFB_GNUPLOT");
-        if (name && !*name)
-            name = NULL;
+        if (name && !*name) name = NULL;
     }
-    if (!name)
-        name = "gnuplot";
+    if (!name) name = "gnuplot";
     if (strchr(name, '/')) {
-        if (!is_exec_file(name))
-            return CFB_PLOT_ENOGNUPLOT;
+        if (!is_exec_file(name)) return CFB_PLOT_ENOGNUPLOT;
         snprintf(out, outlen, "%s", name);
         return 0;
     }
     const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
+    if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin";
     while (*path) {
         const char *colon = strchr(path, ':');
         size_t len = colon ? (size_t)(colon - path) : strlen(path);
@@ -61,26 +55,22 @@ int cfb_plot_find_gnuplot(const char *override, char *out, size_t outlen)
             return 0;
         }
         path += len;
-        if (*path == ':')
-            path++;
+        if (*path == ':') path++;
     }
     return CFB_PLOT_ENOGNUPLOT;
 }
 
 static void build_vars(pbuf *b, const char *scripts_dir, const plot_job *job, unsigned format,
-                       const char *outfile)
-{
+                       const char *outfile) {
     pb_puts(b, "plotsdir=");
     pb_gpstr(b, scripts_dir);
     pb_printf(b, "; fmt='%s'; outfile=", format == CFB_PLOT_SVG ? "svg" : "png");
     pb_gpstr(b, outfile);
     pb_puts(b, "; ");
-    if (job->vars.s)
-        pb_put(b, job->vars.s, job->vars.len);
+    if (job->vars.s) pb_put(b, job->vars.s, job->vars.len);
 }
 
-static void pb_shquote(pbuf *b, const char *s)
-{
+static void pb_shquote(pbuf *b, const char *s) {
     pb_puts(b, "'");
     for (; *s; s++) {
         if (*s == '\'')
@@ -92,8 +82,7 @@ static void pb_shquote(pbuf *b, const char *s)
 }
 
 void plot_gnuplot_cmdline(pbuf *b, const char *scripts_dir, const plot_job *job, unsigned format,
-                          const char *out_path)
-{
+                          const char *out_path) {
     pbuf v = {0};
     build_vars(&v, scripts_dir, job, format, out_path);
     pb_puts(b, "\"$GNUPLOT\" -e ");
@@ -107,13 +96,11 @@ void plot_gnuplot_cmdline(pbuf *b, const char *scripts_dir, const plot_job *job,
 }
 
 /* The last non-empty line of gnuplot's output: where it says what failed. */
-static void last_line(const char *s, char *out, size_t n)
-{
+static void last_line(const char *s, char *out, size_t n) {
     const char *best = NULL, *bend = NULL;
     while (s && *s) {
         const char *e = strchr(s, '\n');
-        if (!e)
-            e = s + strlen(s);
+        if (!e) e = s + strlen(s);
         const char *p = s;
         while (p < e && (*p == ' ' || *p == '\t'))
             p++;
@@ -130,8 +117,7 @@ static void last_line(const char *s, char *out, size_t n)
 }
 
 int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_job *job,
-                     unsigned format, const char *out_path, FILE *log, char *err, size_t errlen)
-{
+                     unsigned format, const char *out_path, FILE *log, char *err, size_t errlen) {
     char tmp[1400], script[1200];
     const char *slash = strrchr(out_path, '/');
     int dirlen = slash ? (int)(slash - out_path) : 0;
@@ -171,12 +157,9 @@ int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_jo
     char chunk[4096];
     for (;;) {
         ssize_t r = read(pfd[0], chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        if (out.len < 65536)
-            pb_put(&out, chunk, (size_t)r);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (out.len < 65536) pb_put(&out, chunk, (size_t)r);
     }
     close(pfd[0]);
     int status = 0;
@@ -207,8 +190,7 @@ int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_jo
         last_line(out.s, line, sizeof line);
         fprintf(log, "gnuplot (%s): %s\n", job->name, line);
     }
-    if (rc)
-        unlink(tmp);
+    if (rc) unlink(tmp);
     pb_free(&out);
     return rc;
 }

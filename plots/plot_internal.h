@@ -53,8 +53,8 @@ void plot_slug(char *out, size_t outlen, const char *s);
 /* ---- the model (plot_model.c) ------------------------------------------ */
 
 typedef struct plot_source {
-    const char *path; /* borrowed from the caller */
-    json_t *doc;      /* owned */
+    const char *path;                                    /* borrowed from the caller */
+    json_t *doc;                                         /* owned */
     const char *hostname, *created, *commit, *cpu_model; /* borrowed from doc, never NULL */
     int cpus;
     int complete, interrupted;
@@ -66,12 +66,12 @@ typedef struct plot_case {
     int source;                              /* index into model.src */
     const char *id, *workload, *mode, *impl; /* borrowed from the document */
     int workers, tasks, nreps;
-    double med, lo, hi;                 /* wall_s median and its 95% CI */
-    double cpu_med, tps_med;            /* NAN when absent */
-    double speedup, efficiency;         /* NAN when null/absent */
-    double lat[PLOT_LAT_N];             /* medians over repetitions of latency_s p50/p90/p99/max */
-    json_t *timeline;                   /* borrowed; NULL when absent */
-    const char *error;                  /* non-NULL: the case did not run, kept for the table */
+    double med, lo, hi;         /* wall_s median and its 95% CI */
+    double cpu_med, tps_med;    /* NAN when absent */
+    double speedup, efficiency; /* NAN when null/absent */
+    double lat[PLOT_LAT_N];     /* medians over repetitions of latency_s p50/p90/p99/max */
+    json_t *timeline;           /* borrowed; NULL when absent */
+    const char *error;          /* non-NULL: the case did not run, kept for the table */
 } plot_case;
 
 typedef struct plot_series {

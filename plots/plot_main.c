@@ -12,8 +12,7 @@
 #define CFB_PLOTS_DIR "plots"
 #endif
 
-static void default_out_dir(char *out, size_t n, const char *results)
-{
+static void default_out_dir(char *out, size_t n, const char *results) {
     const char *slash = strrchr(results, '/');
     if (!slash)
         snprintf(out, n, "plots");
@@ -23,22 +22,20 @@ static void default_out_dir(char *out, size_t n, const char *results)
         snprintf(out, n, "%.*s/plots", (int)(slash - results), results);
 }
 
-static int find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen)
-{
+static int find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen) {
     const char *dir = o->scripts_dir;
     if (!dir) {
         dir = getenv("CFB_PLOTS_DIR");
-        if (dir && !*dir)
-            dir = NULL;
+        if (dir && !*dir) dir = NULL;
     }
-    if (!dir)
-        dir = CFB_PLOTS_DIR;
+    if (!dir) dir = CFB_PLOTS_DIR;
     char probe[PATH_MAX + 16];
     snprintf(probe, sizeof probe, "%s/common.gp", dir);
     char abs[PATH_MAX];
     if (access(probe, R_OK) || !realpath(dir, abs)) {
-        snprintf(err, errlen, "gnuplot scripts not found in %s (set CFB_PLOTS_DIR to cfbench's "
-                              "plots/ directory)",
+        snprintf(err, errlen,
+                 "gnuplot scripts not found in %s (set CFB_PLOTS_DIR to cfbench's "
+                 "plots/ directory)",
                  dir);
         return CFB_PLOT_ESCRIPTS;
     }
@@ -47,16 +44,14 @@ static int find_scripts(const cfb_plot_options *o, char *out, size_t n, char *er
 }
 
 static int write_replot(const plot_plan *plan, const char *scripts, const char *out_dir,
-                        unsigned formats, char *err, size_t errlen)
-{
+                        unsigned formats, char *err, size_t errlen) {
     pbuf b = {0};
     pb_puts(&b, "#!/bin/sh\n# Redraw the charts of this directory from the data files.\n"
                 "# Written by `cfbench plot`; set GNUPLOT to use another gnuplot.\n"
                 "set -e\nGNUPLOT=${GNUPLOT:-gnuplot}\n");
     for (size_t i = 0; i < plan->njobs; i++)
         for (unsigned f = CFB_PLOT_PNG; f <= CFB_PLOT_SVG; f <<= 1) {
-            if (!(formats & f))
-                continue;
+            if (!(formats & f)) continue;
             char out[1400];
             snprintf(out, sizeof out, "%s/%s.%s", out_dir, plan->jobs[i].name,
                      f == CFB_PLOT_SVG ? "svg" : "png");
@@ -66,30 +61,24 @@ static int write_replot(const plot_plan *plan, const char *scripts, const char *
     snprintf(path, sizeof path, "%s/data/replot.sh", out_dir);
     int rc = plot_write_buf(path, &b, err, errlen);
     pb_free(&b);
-    if (!rc)
-        chmod(path, 0755);
+    if (!rc) chmod(path, 0755);
     return rc;
 }
 
 int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_options *opt,
-                   cfb_plot_summary *sum, char *err, size_t errlen)
-{
+                   cfb_plot_summary *sum, char *err, size_t errlen) {
     cfb_plot_options defaults = {0};
     const cfb_plot_options *o = opt ? opt : &defaults;
     cfb_plot_summary local;
-    if (!sum)
-        sum = &local;
+    if (!sum) sum = &local;
     memset(sum, 0, sizeof *sum);
-    if (errlen)
-        err[0] = '\0';
+    if (errlen) err[0] = '\0';
     unsigned formats = o->formats & (CFB_PLOT_PNG | CFB_PLOT_SVG);
-    if (!formats)
-        formats = CFB_PLOT_PNG;
+    if (!formats) formats = CFB_PLOT_PNG;
 
     plot_model m;
     int rc = plot_model_load(&m, paths, npaths, err, errlen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
 
     char out_dir[1024], data_dir[1100];
     if (o->out_dir)
@@ -123,8 +112,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
     rc = find_scripts(o, scripts, sizeof scripts, err, errlen);
     if (!rc) {
         rc = write_replot(&plan, scripts, out_dir, formats, err, errlen);
-        if (!rc)
-            sum->data_files++;
+        if (!rc) sum->data_files++;
     }
     if (!rc && cfb_plot_find_gnuplot(o->gnuplot, gnuplot, sizeof gnuplot)) {
         const char *env = o->gnuplot ? o->gnuplot : getenv("CFB_GNUPLOT");
@@ -140,8 +128,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
     }
     for (size_t i = 0; !rc && i < plan.njobs; i++)
         for (unsigned f = CFB_PLOT_PNG; !rc && f <= CFB_PLOT_SVG; f <<= 1) {
-            if (!(formats & f))
-                continue;
+            if (!(formats & f)) continue;
             char path[1400];
             snprintf(path, sizeof path, "%s/%s.%s", out_dir, plan.jobs[i].name,
                      f == CFB_PLOT_SVG ? "svg" : "png");
@@ -149,8 +136,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
             if (!rc) {
                 plan.jobs[i].drawn |= f;
                 sum->images++;
-                if (o->log)
-                    fprintf(o->log, "wrote %s\n", path);
+                if (o->log) fprintf(o->log, "wrote %s\n", path);
             }
         }
     if (rc == 0 || rc == CFB_PLOT_ENOGNUPLOT || rc == CFB_PLOT_ESCRIPTS) {
@@ -160,8 +146,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
             snprintf(err, errlen, "%s", rerr);
             rc = r2;
         }
-        if (!r2)
-            snprintf(sum->report, sizeof sum->report, "%s/report.html", out_dir);
+        if (!r2) snprintf(sum->report, sizeof sum->report, "%s/report.html", out_dir);
     }
     plot_plan_free(&plan);
     plot_model_free(&m);

@@ -6,42 +6,37 @@
 #include "plot_internal.h"
 #include "results_io.h"
 
-int plot_mode_rank(const char *mode)
-{
+int plot_mode_rank(const char *mode) {
     static const char *const order[] = {"seq", "thread", "process", "async"};
     for (int i = 0; i < 4; i++)
-        if (!strcmp(mode, order[i]))
-            return i;
+        if (!strcmp(mode, order[i])) return i;
     return 4;
 }
 
-static const char *str_or(json_t *o, const char *key, const char *dflt)
-{
+static const char *str_or(json_t *o, const char *key, const char *dflt) {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : dflt;
 }
 
-static double num_or_nan(json_t *v) { return json_is_number(v) ? json_number_value(v) : NAN; }
+static double num_or_nan(json_t *v) {
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 /* Median of the finite values of repetitions[].latency_s.<key>; NAN if none. */
-static double rep_latency_median(json_t *reps, const char *key)
-{
+static double rep_latency_median(json_t *reps, const char *key) {
     size_t n = json_array_size(reps), k = 0;
-    if (!n)
-        return NAN;
+    if (!n) return NAN;
     double *v = malloc(n * sizeof *v);
-    if (!v)
-        return NAN;
+    if (!v) return NAN;
     for (size_t i = 0; i < n; i++) {
-        double x = num_or_nan(json_object_get(json_object_get(json_array_get(reps, i), "latency_s"), key));
-        if (isfinite(x))
-            v[k++] = x;
+        double x =
+            num_or_nan(json_object_get(json_object_get(json_array_get(reps, i), "latency_s"), key));
+        if (isfinite(x)) v[k++] = x;
     }
     double r = NAN;
     if (k) {
@@ -54,8 +49,7 @@ static double rep_latency_median(json_t *reps, const char *key)
 
 /* Fill c from the case object; 0 or -1 with err naming what is missing. */
 static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, char *err,
-                     size_t errlen)
-{
+                     size_t errlen) {
     memset(c, 0, sizeof *c);
     const char *id = json_string_value(json_object_get(jc, "id"));
     char where[256];
@@ -112,10 +106,8 @@ static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, cha
         c->lo = num_or_nan(json_object_get(wall, "min"));
         c->hi = num_or_nan(json_object_get(wall, "max"));
     }
-    if (!isfinite(c->lo) || c->lo > c->med)
-        c->lo = c->med;
-    if (!isfinite(c->hi) || c->hi < c->med)
-        c->hi = c->med;
+    if (!isfinite(c->lo) || c->lo > c->med) c->lo = c->med;
+    if (!isfinite(c->hi) || c->hi < c->med) c->hi = c->med;
     c->cpu_med = num_or_nan(json_object_get(json_object_get(sum, "cpu_s"), "median"));
     c->tps_med = num_or_nan(json_object_get(json_object_get(sum, "throughput_tps"), "median"));
     c->speedup = num_or_nan(json_object_get(sum, "speedup"));
@@ -134,13 +126,11 @@ static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, cha
     return 0;
 }
 
-static int load_source(plot_source *s, const char *path, char *err, size_t errlen)
-{
+static int load_source(plot_source *s, const char *path, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
     s->path = path;
     if (cfb_results_load(path, &s->doc, err, errlen) || !s->doc) {
-        if (!err[0])
-            snprintf(err, errlen, "%s: cannot load results", path);
+        if (!err[0]) snprintf(err, errlen, "%s: cannot load results", path);
         s->doc = NULL;
         return -1;
     }
@@ -162,24 +152,20 @@ static int load_source(plot_source *s, const char *path, char *err, size_t errle
     return 0;
 }
 
-static const char *base_name(const char *p)
-{
+static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
 }
 
-static int build_series(plot_model *m)
-{
+static int build_series(plot_model *m) {
     for (size_t i = 0; i < m->ncases; i++) {
         plot_case *c = &m->cases[i];
         size_t k = 0;
         for (; k < m->nseries; k++)
-            if (m->series[k].source == c->source && !strcmp(m->series[k].impl, c->impl))
-                break;
+            if (m->series[k].source == c->source && !strcmp(m->series[k].impl, c->impl)) break;
         if (k == m->nseries) {
             plot_series *ns = realloc(m->series, (m->nseries + 1) * sizeof *ns);
-            if (!ns)
-                return -1;
+            if (!ns) return -1;
             m->series = ns;
             memset(&ns[k], 0, sizeof ns[k]);
             ns[k].source = c->source;
@@ -188,8 +174,7 @@ static int build_series(plot_model *m)
         }
         plot_series *s = &m->series[k];
         size_t *nc = realloc(s->cases, (s->ncases + 1) * sizeof *nc);
-        if (!nc)
-            return -1;
+        if (!nc) return -1;
         s->cases = nc;
         s->cases[s->ncases++] = i;
     }
@@ -207,9 +192,8 @@ static int build_series(plot_model *m)
             if (j != k && !strcmp(m->series[k].label, m->series[j].label)) {
                 plot_series *s = &m->series[k];
                 char tmp[sizeof s->label];
-                snprintf(tmp, sizeof tmp, "%s @%.12s (%s #%d)", s->impl,
-                         m->src[s->source].commit, base_name(m->src[s->source].path),
-                         s->source + 1);
+                snprintf(tmp, sizeof tmp, "%s @%.12s (%s #%d)", s->impl, m->src[s->source].commit,
+                         base_name(m->src[s->source].path), s->source + 1);
                 memcpy(s->label, tmp, sizeof tmp);
                 break;
             }
@@ -231,27 +215,22 @@ static int build_series(plot_model *m)
 }
 
 int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char *err,
-                    size_t errlen)
-{
+                    size_t errlen) {
     memset(m, 0, sizeof *m);
-    if (err && errlen)
-        err[0] = '\0';
+    if (err && errlen) err[0] = '\0';
     if (!npaths) {
         snprintf(err, errlen, "no results file given");
         return CFB_PLOT_EINPUT;
     }
     m->src = calloc(npaths, sizeof *m->src);
-    if (!m->src)
-        goto nomem;
+    if (!m->src) goto nomem;
     for (size_t i = 0; i < npaths; i++) {
         m->nsrc = i + 1;
-        if (load_source(&m->src[i], paths[i], err, errlen))
-            goto bad;
+        if (load_source(&m->src[i], paths[i], err, errlen)) goto bad;
         json_t *cases = json_object_get(m->src[i].doc, "cases");
         size_t n = json_array_size(cases);
         plot_case *nc = realloc(m->cases, (m->ncases + n + 1) * sizeof *nc);
-        if (!nc)
-            goto nomem;
+        if (!nc) goto nomem;
         m->cases = nc;
         for (size_t j = 0; j < n; j++) {
             if (load_case(&m->cases[m->ncases], json_array_get(cases, j), paths[i], j, err, errlen))
@@ -263,8 +242,7 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
         snprintf(err, errlen, "%s: no cases to plot", paths[0]);
         goto bad;
     }
-    if (build_series(m))
-        goto nomem;
+    if (build_series(m)) goto nomem;
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -275,8 +253,7 @@ bad:
     return CFB_PLOT_EINPUT;
 }
 
-void plot_model_free(plot_model *m)
-{
+void plot_model_free(plot_model *m) {
     for (size_t i = 0; i < m->nsrc; i++)
         json_decref(m->src[i].doc);
     for (size_t k = 0; k < m->nseries; k++)
@@ -287,19 +264,16 @@ void plot_model_free(plot_model *m)
     memset(m, 0, sizeof *m);
 }
 
-int plot_series_workloads(const plot_model *m, const plot_series *s, const char ***out)
-{
+int plot_series_workloads(const plot_model *m, const plot_series *s, const char ***out) {
     const char **w = malloc((s->ncases + 1) * sizeof *w);
-    if (!w)
-        return -1;
+    if (!w) return -1;
     int n = 0;
     for (size_t i = 0; i < s->ncases; i++) {
         const char *wl = m->cases[s->cases[i]].workload;
         int seen = 0;
         for (int j = 0; j < n && !seen; j++)
             seen = !strcmp(w[j], wl);
-        if (!seen)
-            w[n++] = wl;
+        if (!seen) w[n++] = wl;
     }
     *out = w;
     return n;

@@ -29,14 +29,12 @@ static const char CSS[] =
     "details{margin:1em 0}summary{cursor:pointer;font-weight:600}"
     "nav a{margin-right:1em}code{background:#f3f3f3;padding:0 .25em}";
 
-static const char *base_name(const char *p)
-{
+static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
 }
 
-static void td_num(pbuf *b, double v, const char *fmt)
-{
+static void td_num(pbuf *b, double v, const char *fmt) {
     pb_puts(b, "<td>");
     if (isfinite(v))
         pb_printf(b, fmt, v);
@@ -45,8 +43,7 @@ static void td_num(pbuf *b, double v, const char *fmt)
     pb_puts(b, "</td>");
 }
 
-static void td_secs(pbuf *b, double v)
-{
+static void td_secs(pbuf *b, double v) {
     pb_puts(b, "<td>");
     pb_seconds(b, v);
     pb_puts(b, "</td>");
@@ -54,10 +51,8 @@ static void td_secs(pbuf *b, double v)
 
 /* Inline one chart (SVG preferred, else PNG). Returns 0, or -1 if it could
  * not be read (then a note is written instead). */
-static void figure(pbuf *b, const plot_job *j, const char *out_dir)
-{
-    if (!j->drawn)
-        return;
+static void figure(pbuf *b, const plot_job *j, const char *out_dir) {
+    if (!j->drawn) return;
     const char *ext = (j->drawn & CFB_PLOT_SVG) ? "svg" : "png";
     const char *mime = (j->drawn & CFB_PLOT_SVG) ? "image/svg+xml" : "image/png";
     char path[1400];
@@ -82,26 +77,20 @@ static void figure(pbuf *b, const plot_job *j, const char *out_dir)
 }
 
 static void figures(pbuf *b, const plot_plan *p, const char *out_dir, int series,
-                    const char *workload, const char *script)
-{
+                    const char *workload, const char *script) {
     int any = 0;
     for (size_t i = 0; i < p->njobs; i++) {
         const plot_job *j = &p->jobs[i];
-        if (j->series != series || strcmp(j->script, script) || !j->drawn)
-            continue;
-        if (workload && strcmp(j->workload, workload))
-            continue;
-        if (!any)
-            pb_puts(b, "<div class=charts>\n");
+        if (j->series != series || strcmp(j->script, script) || !j->drawn) continue;
+        if (workload && strcmp(j->workload, workload)) continue;
+        if (!any) pb_puts(b, "<div class=charts>\n");
         any = 1;
         figure(b, j, out_dir);
     }
-    if (any)
-        pb_puts(b, "</div>\n");
+    if (any) pb_puts(b, "</div>\n");
 }
 
-static int count_jobs(const plot_plan *p, int series, const char *workload, const char *script)
-{
+static int count_jobs(const plot_plan *p, int series, const char *workload, const char *script) {
     int n = 0;
     for (size_t i = 0; i < p->njobs; i++) {
         const plot_job *j = &p->jobs[i];
@@ -111,16 +100,14 @@ static int count_jobs(const plot_plan *p, int series, const char *workload, cons
     return n;
 }
 
-static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const char *wl)
-{
+static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const char *wl) {
     pb_puts(b, "<table><tr><th class=l>case</th><th class=l>mode</th><th>workers</th>"
                "<th>tasks</th><th>reps</th><th>median wall</th><th>95% CI of median</th>"
                "<th>speedup</th><th>efficiency</th><th>throughput (tasks/s)</th>"
                "<th>CPU time</th></tr>\n");
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *c = &m->cases[s->cases[i]];
-        if (strcmp(c->workload, wl))
-            continue;
+        if (strcmp(c->workload, wl)) continue;
         pb_puts(b, "<tr><td class=l>");
         pb_html(b, c->id);
         pb_puts(b, "</td><td class=l>");
@@ -153,8 +140,7 @@ static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const
 }
 
 int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_dir,
-                      const char *note, char *err, size_t errlen)
-{
+                      const char *note, char *err, size_t errlen) {
     pbuf b = {0};
     pb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -166,9 +152,10 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
     char when[64];
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-    pb_printf(&b, "<p class=muted>Made by <code>cfbench plot</code> on %s from %zu results "
-                  "file%s. Charts are drawn by gnuplot from the data files in "
-                  "<code>data/</code>; <code>data/replot.sh</code> redraws them.</p>\n",
+    pb_printf(&b,
+              "<p class=muted>Made by <code>cfbench plot</code> on %s from %zu results "
+              "file%s. Charts are drawn by gnuplot from the data files in "
+              "<code>data/</code>; <code>data/replot.sh</code> redraws them.</p>\n",
               when, m->nsrc, m->nsrc == 1 ? "" : "s");
     if (note) {
         pb_puts(&b, "<p class=note>");

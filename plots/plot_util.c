@@ -8,12 +8,9 @@
 #include "plot_internal.h"
 #include "results_io.h"
 
-static int pb_reserve(pbuf *b, size_t extra)
-{
-    if (b->oom)
-        return -1;
-    if (b->len + extra + 1 <= b->cap)
-        return 0;
+static int pb_reserve(pbuf *b, size_t extra) {
+    if (b->oom) return -1;
+    if (b->len + extra + 1 <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
@@ -27,46 +24,41 @@ static int pb_reserve(pbuf *b, size_t extra)
     return 0;
 }
 
-void pb_put(pbuf *b, const char *s, size_t n)
-{
-    if (pb_reserve(b, n))
-        return;
+void pb_put(pbuf *b, const char *s, size_t n) {
+    if (pb_reserve(b, n)) return;
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
 }
 
-void pb_puts(pbuf *b, const char *s) { pb_put(b, s, strlen(s)); }
+void pb_puts(pbuf *b, const char *s) {
+    pb_put(b, s, strlen(s));
+}
 
-void pb_printf(pbuf *b, const char *fmt, ...)
-{
+void pb_printf(pbuf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char small[256];
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
+    if (n < 0) return;
     if ((size_t)n < sizeof small) {
         pb_put(b, small, (size_t)n);
         return;
     }
-    if (pb_reserve(b, (size_t)n))
-        return;
+    if (pb_reserve(b, (size_t)n)) return;
     va_start(ap, fmt);
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
 
-void pb_free(pbuf *b)
-{
+void pb_free(pbuf *b) {
     free(b->s);
     memset(b, 0, sizeof *b);
 }
 
-void pb_gpstr(pbuf *b, const char *s)
-{
+void pb_gpstr(pbuf *b, const char *s) {
     pb_put(b, "'", 1);
     for (; *s; s++) {
         if (*s == '\'')
@@ -79,8 +71,7 @@ void pb_gpstr(pbuf *b, const char *s)
     pb_put(b, "'", 1);
 }
 
-void pb_datastr(pbuf *b, const char *s)
-{
+void pb_datastr(pbuf *b, const char *s) {
     pb_put(b, "\"", 1);
     for (; *s; s++) {
         if (*s == '"')
@@ -93,8 +84,7 @@ void pb_datastr(pbuf *b, const char *s)
     pb_put(b, "\"", 1);
 }
 
-void pb_html(pbuf *b, const char *s)
-{
+void pb_html(pbuf *b, const char *s) {
     for (; *s; s++) {
         switch (*s) {
         case '&':
@@ -118,11 +108,9 @@ void pb_html(pbuf *b, const char *s)
     }
 }
 
-void pb_base64(pbuf *b, const unsigned char *d, size_t n)
-{
+void pb_base64(pbuf *b, const unsigned char *d, size_t n) {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (pb_reserve(b, (n + 2) / 3 * 4))
-        return;
+    if (pb_reserve(b, (n + 2) / 3 * 4)) return;
     char *o = b->s + b->len;
     size_t i = 0;
     for (; i + 2 < n; i += 3) {
@@ -143,8 +131,7 @@ void pb_base64(pbuf *b, const unsigned char *d, size_t n)
     b->s[b->len] = '\0';
 }
 
-void pb_seconds(pbuf *b, double s)
-{
+void pb_seconds(pbuf *b, double s) {
     if (!isfinite(s))
         pb_puts(b, "–");
     else if (s != 0 && fabs(s) < 1e-3)
@@ -155,8 +142,7 @@ void pb_seconds(pbuf *b, double s)
         pb_printf(b, "%.3g s", s);
 }
 
-int plot_mkdirs(const char *dir, char *err, size_t errlen)
-{
+int plot_mkdirs(const char *dir, char *err, size_t errlen) {
     char path[4096];
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof path) {
@@ -173,8 +159,7 @@ int plot_mkdirs(const char *dir, char *err, size_t errlen)
                 return -1;
             }
             *p = c;
-            if (!c)
-                break;
+            if (!c) break;
         }
     }
     struct stat st;
@@ -185,11 +170,9 @@ int plot_mkdirs(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-int plot_read_file(const char *path, unsigned char **data, size_t *len)
-{
+int plot_read_file(const char *path, unsigned char **data, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     pbuf b = {0};
     char chunk[65536];
     size_t n;
@@ -201,8 +184,7 @@ int plot_read_file(const char *path, unsigned char **data, size_t *len)
         pb_free(&b);
         return -1;
     }
-    if (!b.s)
-        pb_put(&b, "", 0);
+    if (!b.s) pb_put(&b, "", 0);
     if (b.oom) {
         pb_free(&b);
         return -1;
@@ -212,19 +194,16 @@ int plot_read_file(const char *path, unsigned char **data, size_t *len)
     return 0;
 }
 
-int plot_write_buf(const char *path, const pbuf *b, char *err, size_t errlen)
-{
+int plot_write_buf(const char *path, const pbuf *b, char *err, size_t errlen) {
     if (b->oom) {
         snprintf(err, errlen, "out of memory writing %s", path);
         return CFB_PLOT_ENOMEM;
     }
-    if (cfb_write_atomic(path, b->s ? b->s : "", b->len, err, errlen))
-        return CFB_PLOT_EIO;
+    if (cfb_write_atomic(path, b->s ? b->s : "", b->len, err, errlen)) return CFB_PLOT_EIO;
     return 0;
 }
 
-void plot_slug(char *out, size_t outlen, const char *s)
-{
+void plot_slug(char *out, size_t outlen, const char *s) {
     size_t i = 0;
     for (; *s && i + 1 < outlen; s++) {
         char c = *s;
@@ -232,6 +211,5 @@ void plot_slug(char *out, size_t outlen, const char *s)
                  c == '.' || c == '-' || c == '_' || c == '+';
         out[i++] = ok ? c : '_';
     }
-    if (outlen)
-        out[i] = '\0';
+    if (outlen) out[i] = '\0';
 }

@@ -8,32 +8,32 @@
 
 int cfb_cmd_plot(int argc, char **argv);
 
-static void plot_usage(FILE *to)
-{
-    fprintf(to,
-            "usage: cfbench plot RESULTS.json... [--out DIR] [--format png|svg|both]\n"
-            "                    [--timelines one|all|none] [--verbose]\n\n"
-            "Draw charts (gnuplot) and an offline HTML report from results files:\n"
-            "wall time and speedup vs workers, best of each mode, task timelines,\n"
-            "latency CDFs and, for several files or impls, the same cases side by side.\n\n"
-            "  -o, --out DIR        output directory (default: plots/ next to the first file)\n"
-            "  -f, --format FMT     png (default), svg or both\n"
-            "  -t, --timelines W    one per workload and mode (default), all, none\n"
-            "  -v, --verbose        print every file written\n"
-            "  -h, --help           this help\n\n"
-            "Writes DIR/*.png|svg, DIR/report.html, DIR/data/*.dat (the numbers behind\n"
-            "each chart) and DIR/data/replot.sh. gnuplot: $CFB_GNUPLOT, else PATH;\n"
-            "scripts: $CFB_PLOTS_DIR, else the source tree's plots/.\n"
-            "exit: 0 ok, 1 gnuplot failed, 2 bad usage or results file,\n"
-            "      3 gnuplot missing (data files still written) or output not writable\n");
+static void plot_usage(FILE *to) {
+    fprintf(to, "usage: cfbench plot RESULTS.json... [--out DIR] [--format png|svg|both]\n"
+                "                    [--timelines one|all|none] [--verbose]\n\n"
+                "Draw charts (gnuplot) and an offline HTML report from results files:\n"
+                "wall time and speedup vs workers, best of each mode, task timelines,\n"
+                "latency CDFs and, for several files or impls, the same cases side by side.\n\n"
+                "  -o, --out DIR        output directory (default: plots/ next to the first file)\n"
+                "  -f, --format FMT     png (default), svg or both\n"
+                "  -t, --timelines W    one per workload and mode (default), all, none\n"
+                "  -v, --verbose        print every file written\n"
+                "  -h, --help           this help\n\n"
+                "Writes DIR/*.png|svg, DIR/report.html, DIR/data/*.dat (the numbers behind\n"
+                "each chart) and DIR/data/replot.sh. gnuplot: $CFB_GNUPLOT, else PATH;\n"
+                "scripts: $CFB_PLOTS_DIR, else the source tree's plots/.\n"
+                "exit: 0 ok, 1 gnuplot failed, 2 bad usage or results file,\n"
+                "      3 gnuplot missing (data files still written) or output not writable\n");
 }
 
-int cfb_cmd_plot(int argc, char **argv)
-{
+int cfb_cmd_plot(int argc, char **argv) {
     static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},       {"format", required_argument, NULL, 'f'},
-        {"timelines", required_argument, NULL, 't'}, {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"out", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"timelines", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     cfb_plot_options o = {0};
     o.formats = CFB_PLOT_PNG;

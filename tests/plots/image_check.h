@@ -16,11 +16,9 @@
 #include <string.h>
 
 /* Read a whole file (malloc'd, NUL-terminated); NULL on failure. */
-static char *ic_read(const char *path, size_t *len)
-{
+static char *ic_read(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     size_t cap = 65536, n = 0, r;
     char *b = malloc(cap + 1);
     while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
@@ -37,19 +35,16 @@ static char *ic_read(const char *path, size_t *len)
         }
     }
     fclose(f);
-    if (b)
-        b[n] = 0;
+    if (b) b[n] = 0;
     *len = n;
     return b;
 }
 
-static unsigned long ic_be32(const unsigned char *p)
-{
+static unsigned long ic_be32(const unsigned char *p) {
     return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
 }
 
-static int png_check(const char *path, unsigned long *w, unsigned long *h, char *why, size_t n)
-{
+static int png_check(const char *path, unsigned long *w, unsigned long *h, char *why, size_t n) {
     size_t len;
     char *raw = ic_read(path, &len);
     const unsigned char *b = (const unsigned char *)raw;
@@ -72,19 +67,16 @@ static int png_check(const char *path, unsigned long *w, unsigned long *h, char 
     return rc;
 }
 
-static int xc_namechar(int c)
-{
+static int xc_namechar(int c) {
     return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
 }
 
 /* Check an entity reference at s ('&'); returns its length or 0. */
-static size_t xc_entity(const char *s)
-{
+static size_t xc_entity(const char *s) {
     size_t i = 1;
     if (s[i] == '#') {
         i++;
-        if (s[i] == 'x')
-            i++;
+        if (s[i] == 'x') i++;
         size_t d = i;
         while (isxdigit((unsigned char)s[i]))
             i++;
@@ -96,48 +88,42 @@ static size_t xc_entity(const char *s)
     return i > d && s[i] == ';' ? i + 1 : 0;
 }
 
-static int xml_check_text(const char *s, char *why, size_t n)
-{
+static int xml_check_text(const char *s, char *why, size_t n) {
     enum { DEPTH = 256 };
     const char *stack[DEPTH];
     size_t slen[DEPTH];
     int depth = 0, roots = 0;
     const char *p = s;
-#define XC_FAIL(...)                                                                                 \
-    do {                                                                                             \
-        char msg_[160];                                                                              \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                                    \
-        snprintf(why, n, "offset %ld: %s", (long)(p - s), msg_);                                     \
-        return -1;                                                                                   \
+#define XC_FAIL(...)                                                                               \
+    do {                                                                                           \
+        char msg_[160];                                                                            \
+        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                                  \
+        snprintf(why, n, "offset %ld: %s", (long)(p - s), msg_);                                   \
+        return -1;                                                                                 \
     } while (0)
     while (*p) {
         if (*p != '<') {
             if (*p == '&') {
                 size_t e = xc_entity(p);
-                if (!e)
-                    XC_FAIL("bare '&' in text");
+                if (!e) XC_FAIL("bare '&' in text");
                 p += e;
                 continue;
             }
-            if (depth == 0 && !isspace((unsigned char)*p))
-                XC_FAIL("text outside the root element");
+            if (depth == 0 && !isspace((unsigned char)*p)) XC_FAIL("text outside the root element");
             p++;
             continue;
         }
         if (!strncmp(p, "<!--", 4)) {
             const char *e = strstr(p + 4, "-->");
-            if (!e)
-                XC_FAIL("unterminated comment");
+            if (!e) XC_FAIL("unterminated comment");
             p = e + 3;
         } else if (!strncmp(p, "<![CDATA[", 9)) {
             const char *e = strstr(p + 9, "]]>");
-            if (!e || depth == 0)
-                XC_FAIL("bad CDATA section");
+            if (!e || depth == 0) XC_FAIL("bad CDATA section");
             p = e + 3;
         } else if (!strncmp(p, "<?", 2)) {
             const char *e = strstr(p + 2, "?>");
-            if (!e)
-                XC_FAIL("unterminated processing instruction");
+            if (!e) XC_FAIL("unterminated processing instruction");
             p = e + 2;
         } else if (!strncmp(p, "<!DOCTYPE", 9)) {
             int br = 0;
@@ -149,51 +135,43 @@ static int xml_check_text(const char *s, char *why, size_t n)
                     br--;
                 else if (*p == '"' || *p == '\'') {
                     const char *e = strchr(p + 1, *p);
-                    if (!e)
-                        XC_FAIL("unterminated DOCTYPE literal");
+                    if (!e) XC_FAIL("unterminated DOCTYPE literal");
                     p = e;
                 }
                 p++;
             }
-            if (!*p)
-                XC_FAIL("unterminated DOCTYPE");
+            if (!*p) XC_FAIL("unterminated DOCTYPE");
             p++;
         } else if (p[1] == '/') {
             const char *nm = p + 2, *e = nm;
             while (xc_namechar((unsigned char)*e))
                 e++;
-            if (depth == 0)
-                XC_FAIL("end tag without a start tag");
+            if (depth == 0) XC_FAIL("end tag without a start tag");
             depth--;
             if ((size_t)(e - nm) != slen[depth] || strncmp(nm, stack[depth], slen[depth]))
                 XC_FAIL("end tag </%.*s> does not close <%.*s>", (int)(e - nm), nm,
                         (int)slen[depth], stack[depth]);
             while (isspace((unsigned char)*e))
                 e++;
-            if (*e != '>')
-                XC_FAIL("bad end tag");
+            if (*e != '>') XC_FAIL("bad end tag");
             p = e + 1;
         } else {
             const char *nm = p + 1, *e = nm;
-            if (!isalpha((unsigned char)*nm) && *nm != '_')
-                XC_FAIL("'<' in text or bad tag name");
+            if (!isalpha((unsigned char)*nm) && *nm != '_') XC_FAIL("'<' in text or bad tag name");
             while (xc_namechar((unsigned char)*e))
                 e++;
             size_t nl = (size_t)(e - nm);
             for (;;) {
                 while (isspace((unsigned char)*e))
                     e++;
-                if (*e == '>' || (*e == '/' && e[1] == '>'))
-                    break;
+                if (*e == '>' || (*e == '/' && e[1] == '>')) break;
                 const char *an = e;
                 while (xc_namechar((unsigned char)*e))
                     e++;
-                if (e == an)
-                    XC_FAIL("bad attribute in <%.*s>", (int)nl, nm);
+                if (e == an) XC_FAIL("bad attribute in <%.*s>", (int)nl, nm);
                 while (isspace((unsigned char)*e))
                     e++;
-                if (*e != '=')
-                    XC_FAIL("attribute without '=' in <%.*s>", (int)nl, nm);
+                if (*e != '=') XC_FAIL("attribute without '=' in <%.*s>", (int)nl, nm);
                 e++;
                 while (isspace((unsigned char)*e))
                     e++;
@@ -201,43 +179,35 @@ static int xml_check_text(const char *s, char *why, size_t n)
                     XC_FAIL("unquoted attribute value in <%.*s>", (int)nl, nm);
                 char q = *e++;
                 while (*e && *e != q) {
-                    if (*e == '<')
-                        XC_FAIL("'<' in an attribute value");
+                    if (*e == '<') XC_FAIL("'<' in an attribute value");
                     if (*e == '&') {
                         size_t l = xc_entity(e);
-                        if (!l)
-                            XC_FAIL("bare '&' in an attribute value");
+                        if (!l) XC_FAIL("bare '&' in an attribute value");
                         e += l;
                     } else
                         e++;
                 }
-                if (!*e)
-                    XC_FAIL("unterminated attribute value");
+                if (!*e) XC_FAIL("unterminated attribute value");
                 e++;
             }
-            if (depth == 0 && roots++)
-                XC_FAIL("a second root element <%.*s>", (int)nl, nm);
+            if (depth == 0 && roots++) XC_FAIL("a second root element <%.*s>", (int)nl, nm);
             if (*e == '/') {
                 p = e + 2;
             } else {
-                if (depth == DEPTH)
-                    XC_FAIL("nesting too deep");
+                if (depth == DEPTH) XC_FAIL("nesting too deep");
                 stack[depth] = nm;
                 slen[depth++] = nl;
                 p = e + 1;
             }
         }
     }
-    if (depth)
-        XC_FAIL("<%.*s> is never closed", (int)slen[depth - 1], stack[depth - 1]);
-    if (!roots)
-        XC_FAIL("no root element");
+    if (depth) XC_FAIL("<%.*s> is never closed", (int)slen[depth - 1], stack[depth - 1]);
+    if (!roots) XC_FAIL("no root element");
 #undef XC_FAIL
     return 0;
 }
 
-static int xml_check(const char *path, char *why, size_t n)
-{
+static int xml_check(const char *path, char *why, size_t n) {
     size_t len;
     char *b = ic_read(path, &len);
     if (!b) {

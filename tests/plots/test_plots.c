@@ -23,86 +23,73 @@
 
 static char tmp_root[64];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st, (void)flag, (void)ftw;
     return remove(p);
 }
 
-static void path_in(char *out, size_t n, const char *dir, const char *name)
-{
+static void path_in(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }
 
-static int exists(const char *dir, const char *name)
-{
+static int exists(const char *dir, const char *name) {
     char p[1024];
     path_in(p, sizeof p, dir, name);
     struct stat st;
     return !stat(p, &st) && st.st_size > 0;
 }
 
-static int count_ext(const char *dir, const char *ext)
-{
+static int count_ext(const char *dir, const char *ext) {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "ls %s/*.%s 2>/dev/null | wc -l", dir, ext);
     FILE *f = popen(cmd, "r");
     int n = -1;
     if (f) {
-        if (fscanf(f, "%d", &n) != 1)
-            n = -1;
+        if (fscanf(f, "%d", &n) != 1) n = -1;
         pclose(f);
     }
     return n;
 }
 
-static int count_tmp(const char *dir)
-{
+static int count_tmp(const char *dir) {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "ls -A %s | grep -c tmp", dir);
     FILE *f = popen(cmd, "r");
     int n = -1;
     if (f) {
-        if (fscanf(f, "%d", &n) != 1)
-            n = -1;
+        if (fscanf(f, "%d", &n) != 1) n = -1;
         pclose(f);
     }
     return n;
 }
 
-static void check_png(const char *dir, const char *name)
-{
+static void check_png(const char *dir, const char *name) {
     char p[1024], why[512] = "";
     snprintf(p, sizeof p, "%s/%s.png", dir, name);
     unsigned long w = 0, h = 0;
     int rc = png_check(p, &w, &h, why, sizeof why);
-    if (rc)
-        fprintf(stderr, "  %s\n", why);
+    if (rc) fprintf(stderr, "  %s\n", why);
     CHECK(rc == 0);
     CHECK_EQ_INT(w, 900);
     CHECK_EQ_INT(h, 540);
 }
 
-static void check_svg(const char *dir, const char *name)
-{
+static void check_svg(const char *dir, const char *name) {
     char p[1024], why[512] = "";
     snprintf(p, sizeof p, "%s/%s.svg", dir, name);
     int rc = xml_check(p, why, sizeof why);
-    if (rc)
-        fprintf(stderr, "  %s: %s\n", p, why);
+    if (rc) fprintf(stderr, "  %s: %s\n", p, why);
     CHECK(rc == 0);
 }
 
-static char *slurp(const char *dir, const char *name)
-{
+static char *slurp(const char *dir, const char *name) {
     char p[1024];
     size_t len;
     path_in(p, sizeof p, dir, name);
     return ic_read(p, &len);
 }
 
-static int occurrences(const char *hay, const char *needle)
-{
+static int occurrences(const char *hay, const char *needle) {
     int n = 0;
     for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
         n++;
@@ -110,8 +97,7 @@ static int occurrences(const char *hay, const char *needle)
 }
 
 static int plot(const char *const *files, size_t n, const char *out, unsigned fmt,
-                const char *gnuplot, cfb_plot_summary *sum, char *err, size_t errlen)
-{
+                const char *gnuplot, cfb_plot_summary *sum, char *err, size_t errlen) {
     cfb_plot_options o = {0};
     o.out_dir = out;
     o.formats = fmt;
@@ -121,13 +107,11 @@ static int plot(const char *const *files, size_t n, const char *out, unsigned fm
 }
 
 /* Write a copy of the fixture after `edit` changed it. */
-static void variant(const char *dst, void (*edit)(json_t *doc))
-{
+static void variant(const char *dst, void (*edit)(json_t *doc)) {
     json_error_t je;
     json_t *doc = json_load_file(FIXTURE, 0, &je);
     CHECK(doc != NULL);
-    if (!doc)
-        return;
+    if (!doc) return;
     edit(doc);
     CHECK(json_dump_file(doc, dst, JSON_INDENT(1)) == 0);
     json_decref(doc);
@@ -135,15 +119,13 @@ static void variant(const char *dst, void (*edit)(json_t *doc))
 
 static const char *const wl4[] = {"primes", "loiter", "flags", "noop"};
 
-static void test_every_chart(void)
-{
+static void test_every_chart(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/one", tmp_root);
     const char *files[] = {FIXTURE};
     cfb_plot_summary sum;
     int rc = plot(files, 1, out, CFB_PLOT_PNG | CFB_PLOT_SVG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     /* 4 workloads x (wall, speedup, latency) + best + 8 timelines */
     CHECK_EQ_INT(sum.charts, 21);
@@ -198,15 +180,13 @@ static void test_every_chart(void)
     CHECK(strstr(sum.report, "/one/report.html") != NULL);
 }
 
-static void test_two_sources(void)
-{
+static void test_two_sources(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/two", tmp_root);
     const char *files[] = {FIXTURE, FIXTURE_PY};
     cfb_plot_summary sum;
     int rc = plot(files, 2, out, CFB_PLOT_PNG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "compare-primes");
     check_png(out, "compare-loiter");
@@ -225,20 +205,19 @@ static void test_two_sources(void)
     free(html);
 }
 
-static void edit_future(json_t *d) { json_object_set_new(d, "schema_version", json_integer(99)); }
+static void edit_future(json_t *d) {
+    json_object_set_new(d, "schema_version", json_integer(99));
+}
 
-static void edit_no_summary(json_t *d)
-{
+static void edit_no_summary(json_t *d) {
     json_object_del(json_array_get(json_object_get(d, "cases"), 3), "summary");
 }
 
-static void edit_no_workers(json_t *d)
-{
+static void edit_no_workers(json_t *d) {
     json_object_del(json_array_get(json_object_get(d, "cases"), 0), "workers");
 }
 
-static void test_bad_input(void)
-{
+static void test_bad_input(void) {
     char in[128], out[128], err[1024];
     snprintf(out, sizeof out, "%s/bad", tmp_root);
     const char *files[] = {in};
@@ -287,8 +266,7 @@ static void test_bad_input(void)
 static const char *keep_mode, *keep_workload;
 static int keep_workers;
 
-static void edit_filter(json_t *d)
-{
+static void edit_filter(json_t *d) {
     json_t *cases = json_object_get(d, "cases");
     for (size_t i = json_array_size(cases); i-- > 0;) {
         json_t *c = json_array_get(cases, i);
@@ -301,8 +279,7 @@ static void edit_filter(json_t *d)
     }
 }
 
-static void test_one_mode_one_worker(void)
-{
+static void test_one_mode_one_worker(void) {
     char in[128], out[128], err[1024] = "";
     const char *files[] = {in};
     cfb_plot_summary sum;
@@ -314,8 +291,7 @@ static void test_one_mode_one_worker(void)
     variant(in, edit_filter);
     snprintf(out, sizeof out, "%s/thread-only", tmp_root);
     int rc = plot(files, 1, out, CFB_PLOT_PNG | CFB_PLOT_SVG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "wall-primes");
     check_svg(out, "latency-loiter");
@@ -331,8 +307,7 @@ static void test_one_mode_one_worker(void)
     variant(in, edit_filter);
     snprintf(out, sizeof out, "%s/w2-only", tmp_root);
     rc = plot(files, 1, out, CFB_PLOT_PNG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "wall-flags");
     check_png(out, "timeline-primes-process-w2");
@@ -348,8 +323,7 @@ static void test_one_mode_one_worker(void)
     keep_workload = NULL;
     snprintf(out, sizeof out, "%s/loiter-only", tmp_root);
     rc = plot(files, 1, out, CFB_PLOT_PNG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "best-of-mode");
 
@@ -360,16 +334,14 @@ static void test_one_mode_one_worker(void)
     variant(in, edit_filter);
     snprintf(out, sizeof out, "%s/seq-only", tmp_root);
     rc = plot(files, 1, out, CFB_PLOT_PNG, NULL, &sum, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "wall-noop");
     check_png(out, "speedup-loiter");
     check_png(out, "latency-noop");
 }
 
-static void edit_failed_case(json_t *d)
-{
+static void edit_failed_case(json_t *d) {
     json_t *c = json_array_get(json_object_get(d, "cases"), 2);
     json_object_set_new(c, "error", json_string("worker died: signal 9"));
     json_object_set_new(c, "repetitions", json_array());
@@ -377,16 +349,14 @@ static void edit_failed_case(json_t *d)
     json_object_set_new(d, "complete", json_false());
 }
 
-static void test_failed_case(void)
-{
+static void test_failed_case(void) {
     char in[128], out[128], err[1024] = "";
     const char *files[] = {in};
     snprintf(in, sizeof in, "%s/failed.json", tmp_root);
     variant(in, edit_failed_case);
     snprintf(out, sizeof out, "%s/failed", tmp_root);
     int rc = plot(files, 1, out, CFB_PLOT_PNG, NULL, NULL, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err);
+    if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
     check_png(out, "wall-primes");
     char *html = slurp(out, "report.html");
@@ -401,8 +371,7 @@ static void test_failed_case(void)
     free(dat);
 }
 
-static void test_no_gnuplot(void)
-{
+static void test_no_gnuplot(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/nognuplot", tmp_root);
     const char *files[] = {FIXTURE};
@@ -429,8 +398,7 @@ static void test_no_gnuplot(void)
     CHECK(strstr(found, "/sh") != NULL);
 }
 
-static void test_gnuplot_fails(void)
-{
+static void test_gnuplot_fails(void) {
     /* /bin/false stands for a gnuplot that rejects the script */
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/gpfail", tmp_root);
@@ -451,28 +419,25 @@ static void test_gnuplot_fails(void)
     CHECK(strstr(err, "CFB_PLOTS_DIR") != NULL);
 }
 
-static void test_checkers(void)
-{
+static void test_checkers(void) {
     /* the checkers themselves must be able to fail */
     char p[128], why[256];
     snprintf(p, sizeof p, "%s/bad.svg", tmp_root);
     static const char *const bad[] = {
-        "<svg><g></svg>",        "<svg a=1></svg>", "<svg>a & b</svg>",
+        "<svg><g></svg>",         "<svg a=1></svg>", "<svg>a & b</svg>",
         "<svg></svg><svg></svg>", "<svg><g></g>",    "plain text",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(p, "w");
         CHECK(f != NULL);
-        if (!f)
-            return;
+        if (!f) return;
         fputs(bad[i], f);
         fclose(f);
         CHECK(xml_check(p, why, sizeof why) == -1);
     }
     FILE *f = fopen(p, "w");
     CHECK(f != NULL);
-    if (!f)
-        return;
+    if (!f) return;
     fputs("<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" "
           "\"x.dtd\">\n<svg a='1' b=\"&amp;\"><!-- c --><g/><![CDATA[<x>]]>t&#38;</svg>\n",
           f);
@@ -488,8 +453,7 @@ static void test_checkers(void)
     CHECK(png_check(p, &w, &h, why, sizeof why) == -1);
 }
 
-int main(void)
-{
+int main(void) {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/cfb-plots-XXXXXX");
     if (!mkdtemp(tmp_root)) {
         perror("mkdtemp");
