@@ -35,6 +35,10 @@ keyoutside = "set key outside right top vertical Left reverse noopaque nobox sam
 set bmargin 5
 set label 99 footnote at screen 0.01, screen 0.02 left font ',8' tc rgb '#666666'
 
+# Nudge the i-th of n series sideways on a log2 x axis so that points and
+# error bars at the same worker count do not hide each other.
+dodge(i, n) = 2**((i - (n + 1) / 2.0) * 0.03)
+
 # One colour per concurrency mode, the same in every chart.
 modecolor(m) = m eq 'seq' ? '#555555' : m eq 'thread' ? '#1f77b4' : \
                m eq 'process' ? '#ff7f0e' : m eq 'async' ? '#2ca02c' : '#9467bd'

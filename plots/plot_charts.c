@@ -256,6 +256,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         return rc;
     }
     job_common_vars(c, j, path, "Wall time vs workers", wl, s, s->source);
+    pb_printf(&j->vars, "footnote=footnote.' | median of %d repetitions, bars: 95%% CI'; ", reps);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
     pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; logy=%d; seqwall=%.9g; ", xmin, xmax,
@@ -310,6 +311,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     free(v);
     if (rc) return rc;
     job_common_vars(c, j, path, "Speedup vs workers", wl, s, s->source);
+    pb_puts(&j->vars, "footnote=footnote.' | bars from the 95% CI of each wall time'; ");
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
     pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; ybase=%d; ", xmin, xmax,
@@ -642,7 +644,7 @@ static int chart_latency(ctx *c, int si, const char *wl) {
     pb_printf(&d, "# cfbench plot: per-task latency CDF, workload %s, %s\n", wl, s->label);
     pb_puts(&d, "# one block per mode (its best worker count); columns: latency_s fraction\n");
     char modes[512] = "", kinds[256] = "";
-    double lmin = INFINITY, lmax = 0;
+    double lmin = INFINITY, lmax = 0, medmin = INFINITY, medmax = 0; /* medians of the curves */
     int curves = 0, from_tl = 0;
     for (int i = 0; i < n; i++) {
         if (i && !strcmp(v[i]->mode, v[i - 1]->mode)) continue;
@@ -672,6 +674,8 @@ static int chart_latency(ctx *c, int si, const char *wl) {
                 pb_printf(&d, "%.9g %.9g\n", lat[k], (double)(k + 1) / (double)nl);
             if (lat[0] < lmin) lmin = lat[0];
             if (lat[nl - 1] > lmax) lmax = lat[nl - 1];
+            if (lat[nl / 2] < medmin) medmin = lat[nl / 2];
+            if (lat[nl / 2] > medmax) medmax = lat[nl / 2];
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%ssteps", l ? " " : "");
             from_tl++;
@@ -688,6 +692,8 @@ static int chart_latency(ctx *c, int si, const char *wl) {
                 pb_printf(&d, "%.9g %.9g\n", x, frac[q]);
                 if (x < lmin) lmin = x;
                 if (x > lmax) lmax = x;
+                if (q == 0 && x < medmin) medmin = x;
+                if (q == 0 && x > medmax) medmax = x;
             }
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%spct", l ? " " : "");
@@ -716,7 +722,9 @@ static int chart_latency(ctx *c, int si, const char *wl) {
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
     if (rc) return rc;
-    int logx = lmax / lmin > 100;
+    /* log x only when the modes' typical latencies differ by orders of
+     * magnitude; a few near-zero tasks alone read fine on a linear axis */
+    int logx = medmax / medmin > 20;
     double xmin, xmax;
     if (logx) {
         xmin = lmin / 1.5;
@@ -846,6 +854,16 @@ static int chart_compare(ctx *c, const char *wl) {
     if (!rc) {
         int logy = isfinite(vmin) && vmax / vmin > 20;
         job_common_vars(c, j, path, "Same cases side by side", wl, NULL, m->series[0].source);
+        pbuf fn = {0};
+        pb_puts(&fn, "sources:");
+        for (size_t k = 0; k < m->nsrc; k++)
+            pb_printf(&fn, "%s%s (%s, %d CPUs)", k ? "; " : " ", base_name(m->src[k].path),
+                      m->src[k].hostname, m->src[k].cpus);
+        pb_puts(&fn, " | medians, bars: 95% CI");
+        pb_puts(&j->vars, "footnote=");
+        pb_gpstr(&j->vars, fn.s ? fn.s : "");
+        pb_puts(&j->vars, "; ");
+        pb_free(&fn);
         pb_printf(&j->vars, "nsources=%d; ncases=%d; barwidth=%.6g; logy=%d; ymax=%.9g; ", used, nk,
                   bw, logy, logy ? vmax * 4 : vmax * 1.25);
         snprintf(j->caption, sizeof j->caption,

@@ -25,6 +25,6 @@ if (cpus > 0) {
 
 plot x with lines dt 2 lw 1.2 lc rgb '#000000' title 'ideal (= workers)', \
      1 with lines dt 3 lw 1.2 lc rgb '#888888' title 'no speedup', \
-     for [i=1:words(modes)] datafile index (i-1) using 1:2:3:4 \
+     for [i=1:words(modes)] datafile index (i-1) using ($1*dodge(i,words(modes))):2:3:4 \
          with yerrorlines lw 2 pt 7 ps 0.9 lc rgb modecolor(word(modes,i)) \
          title columnheader(1)

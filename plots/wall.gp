@@ -4,6 +4,8 @@
 # separated by two blank lines; each block starts with a header line
 # naming the mode, then one row per worker count:
 #   workers   median_wall_s   ci95_lo_s   ci95_hi_s
+# Series are nudged sideways a little (dodge() in common.gp) so that
+# overlapping points stay visible.
 # Variables (besides those of common.gp):
 #   plotsdir, datafile, modes ('seq thread process async')
 #   xmin, xmax   x range (log2 axis)
@@ -24,7 +26,7 @@ if (logy) {
     set ylabel 'wall time per repetition (s)'
 }
 
-plot for [i=1:words(modes)] datafile index (i-1) using 1:2:3:4 \
+plot for [i=1:words(modes)] datafile index (i-1) using ($1*dodge(i,words(modes))):2:3:4 \
          with yerrorlines lw 2 pt 7 ps 0.9 lc rgb modecolor(word(modes,i)) \
          title columnheader(1), \
      (seqwall > 0 ? seqwall : NaN) with lines dt 2 lw 1.2 lc rgb modecolor('seq') \
