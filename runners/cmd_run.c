@@ -22,7 +22,7 @@ int cfb_cmd_list(int argc, char **argv);
  * takes about 3 minutes on 2 cores. A workload that joins the default sweep
  * adds its line here. */
 static const char *const sweep_defaults[] = {
-    "primes.set=medium",   "loiter.tasks=10",  "loiter.unit=0.01",
+    "primes.set=fixture",   "loiter.tasks=10",  "loiter.unit=0.01",
     "loiter.pattern=ramp", "noop.tasks=20000", NULL,
 };
 
