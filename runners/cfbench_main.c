@@ -10,6 +10,7 @@ int cfb_cmd_list(int argc, char **argv);
 int cfb_cmd_primes(int argc, char **argv);
 int cfb_cmd_loiter(int argc, char **argv);
 int cfb_cmd_serve(int argc, char **argv);
+int cfb_cmd_plot(int argc, char **argv);
 
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
@@ -17,6 +18,7 @@ static const cfb_command commands[] = {
     {"primes", cfb_cmd_primes, "the book's primality demo (n  P  elapsed)"},
     {"loiter", cfb_cmd_loiter, "the book's map vs as_completed demo (sleeping tasks)"},
     {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
+    {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
     {NULL, NULL, NULL},
 };
 
