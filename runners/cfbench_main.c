@@ -5,7 +5,10 @@
 #include "commands.h"
 
 /* One line per subcommand; each file defines its cfb_cmd_* function. */
+int cfb_cmd_serve(int argc, char **argv);
+
 static const cfb_command commands[] = {
+    {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {NULL, NULL, NULL},
 };
 
