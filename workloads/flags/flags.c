@@ -47,8 +47,7 @@ volatile sig_atomic_t cfb_flags_abort;
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
 
-static void global_init(void)
-{
+static void global_init(void) {
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : CF_ENOMEM;
     /* Ignore SIGPIPE: a closed peer must be an error, not a dead process. */
     struct sigaction sa;
@@ -57,16 +56,14 @@ static void global_init(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
-int cfb__flags_global_init(void)
-{
+int cfb__flags_global_init(void) {
     pthread_once(&global_once, global_init);
     return global_rc;
 }
 
 /* ---- one transfer --------------------------------------------------------------- */
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
     cfb__xfer *x = arg;
     size_t n = size * nmemb;
     if (x->len + n > x->cap) {
@@ -90,8 +87,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
-{
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg) {
     cfb__xfer *x = arg;
     size_t n = size * nmemb;
     if (n > 5 && !strncmp(data, "HTTP/", 5)) {
@@ -104,20 +100,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
     (void)arg, (void)dt, (void)dn, (void)ut, (void)un;
     return cfb_flags_abort ? 1 : 0; /* non-zero aborts: CURLE_ABORTED_BY_CALLBACK */
 }
 
-int cfb__xfer_init(cfb__xfer *x)
-{
+int cfb__xfer_init(cfb__xfer *x) {
     int rc = cfb__flags_global_init();
-    if (rc)
-        return rc;
+    if (rc) return rc;
     x->easy = curl_easy_init();
-    if (!x->easy)
-        return CF_ENOMEM;
+    if (!x->easy) return CF_ENOMEM;
     CURL *h = x->easy;
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -135,33 +127,28 @@ int cfb__xfer_init(cfb__xfer *x)
     return 0;
 }
 
-void cfb__xfer_fini(cfb__xfer *x)
-{
-    if (x->easy)
-        curl_easy_cleanup(x->easy);
+void cfb__xfer_fini(cfb__xfer *x) {
+    if (x->easy) curl_easy_cleanup(x->easy);
     free(x->body);
     memset(x, 0, sizeof *x);
 }
 
 /* Task argument: "CC\tTIMEOUT\tBASE\tDEST" (text, not NUL-terminated). */
 int cfb_flags_task_arg(const char *cc, const char *base, const char *dest, double timeout,
-                       void **arg, size_t *len)
-{
+                       void **arg, size_t *len) {
     if (!cc || !base || !arg || !len || strlen(cc) != 2 || strchr(base, '\t') ||
         (dest && strchr(dest, '\t')))
         return CF_EINVAL;
     char *buf = NULL;
     int n = asprintf(&buf, "%c%c\t%.17g\t%s\t%s", toupper((unsigned char)cc[0]),
                      toupper((unsigned char)cc[1]), timeout, base, dest ? dest : "-");
-    if (n < 0)
-        return CF_ENOMEM;
+    if (n < 0) return CF_ENOMEM;
     *arg = buf;
     *len = (size_t)n;
     return 0;
 }
 
-int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size_t errlen)
-{
+int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size_t errlen) {
     char buf[2200];
     if (!arg || len < 4 || len >= sizeof buf) {
         snprintf(err, errlen, "flags: bad task argument (%zu bytes)", len);
@@ -179,8 +166,7 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
         *t = '\0';
         f[i] = t + 1;
     }
-    if (strlen(f[0]) != 2 || strlen(f[2]) + 16 >= sizeof x->url ||
-        strlen(f[3]) >= sizeof x->dest) {
+    if (strlen(f[0]) != 2 || strlen(f[2]) + 16 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
         snprintf(err, errlen, "flags: bad task argument");
         return CF_EINVAL;
     }
@@ -205,10 +191,8 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
     return 0;
 }
 
-static int save_file(const cfb__xfer *x, char *err, size_t errlen)
-{
-    if (!x->dest[0] || !strcmp(x->dest, "-"))
-        return 0;
+static int save_file(const cfb__xfer *x, char *err, size_t errlen) {
+    if (!x->dest[0] || !strcmp(x->dest, "-")) return 0;
     char tmp[1100], path[1100];
     snprintf(path, sizeof path, "%s/%s.gif", x->dest, x->cc);
     snprintf(tmp, sizeof tmp, "%s/.%s.gif.XXXXXX", x->dest, x->cc);
@@ -220,8 +204,7 @@ static int save_file(const cfb__xfer *x, char *err, size_t errlen)
     size_t off = 0;
     while (off < x->len) {
         ssize_t w = write(fd, x->body + off, x->len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
+        if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             snprintf(err, errlen, "save %s: %s", path, strerror(errno));
             close(fd);
@@ -239,8 +222,35 @@ static int save_file(const cfb__xfer *x, char *err, size_t errlen)
     return 0;
 }
 
-int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen)
-{
+static const char *reason_phrase(long code) {
+    static const struct {
+        long code;
+        const char *phrase;
+    } t[] = {
+        {301, "Moved Permanently"},
+        {302, "Found"},
+        {304, "Not Modified"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {408, "Request Timeout"},
+        {410, "Gone"},
+        {418, "I'm a teapot"},
+        {429, "Too Many Requests"},
+        {500, "Internal Server Error"},
+        {501, "Not Implemented"},
+        {502, "Bad Gateway"},
+        {503, "Service Unavailable"},
+        {504, "Gateway Timeout"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].code == code) return t[i].phrase;
+    return NULL;
+}
+
+int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
     curl_off_t clen = -1;
     curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
     const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
@@ -283,9 +293,14 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
         return 0;
     }
     if (http != 200) {
-        /* "HTTP/1.1 418 I'm a teapot" -> "418 I'm a teapot" */
+        /* "418 I'm a teapot": the standard reason phrase (as Python's
+         * http.HTTPStatus names it), else the server's own ("HTTP/1.1 599
+         * Whatever" -> "599 Whatever"), else the bare number. */
+        const char *phrase = reason_phrase(http);
         const char *sp = strchr(x->status_line, ' ');
-        if (sp && sp[1])
+        if (phrase)
+            snprintf(err, errlen, "%ld %s", http, phrase);
+        else if (sp && sp[1])
             snprintf(err, errlen, "%s", sp + 1);
         else
             snprintf(err, errlen, "%ld", http);
@@ -295,8 +310,7 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
         snprintf(err, errlen, "short body: got %zu of %lld bytes", x->len, (long long)clen);
         return -1;
     }
-    if (save_file(x, err, errlen))
-        return -1;
+    if (save_file(x, err, errlen)) return -1;
     res->status = CFB_FLAG_OK;
     return 0;
 }
@@ -305,14 +319,11 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
 
 static _Thread_local cfb__xfer *tl_xfer;
 
-static int flags_worker_setup(const cfb_params *p)
-{
+static int flags_worker_setup(const cfb_params *p) {
     (void)p;
-    if (tl_xfer)
-        return 0;
+    if (tl_xfer) return 0;
     cfb__xfer *x = calloc(1, sizeof *x);
-    if (!x)
-        return CF_ENOMEM;
+    if (!x) return CF_ENOMEM;
     int rc = cfb__xfer_init(x);
     if (rc) {
         cfb__xfer_fini(x);
@@ -323,17 +334,14 @@ static int flags_worker_setup(const cfb_params *p)
     return 0;
 }
 
-static void flags_worker_teardown(void)
-{
-    if (!tl_xfer)
-        return;
+static void flags_worker_teardown(void) {
+    if (!tl_xfer) return;
     cfb__xfer_fini(tl_xfer);
     free(tl_xfer);
     tl_xfer = NULL;
 }
 
-static void flags_task(const void *arg, size_t len, cf_out *out)
-{
+static void flags_task(const void *arg, size_t len, cf_out *out) {
     char err[CF_ERRMSG_MAX];
     if (!tl_xfer && flags_worker_setup(NULL)) {
         cf_out_error(out, CF_ENOMEM, "flags: cannot make a curl handle");
@@ -357,37 +365,32 @@ static void flags_task(const void *arg, size_t len, cf_out *out)
     cf_out_set(out, &res, sizeof res);
 }
 
-static const char *flags_classify(const void *res, size_t len)
-{
+static const char *flags_classify(const void *res, size_t len) {
     cfb_flag_result r;
-    if (len != sizeof r)
-        return "error";
+    if (len != sizeof r) return "error";
     memcpy(&r, res, sizeof r);
     return r.status == CFB_FLAG_NOT_FOUND ? "not_found" : "ok";
 }
 
-static uint64_t flags_result_bytes(const void *res, size_t len)
-{
+static uint64_t flags_result_bytes(const void *res, size_t len) {
     cfb_flag_result r;
-    if (len != sizeof r)
-        return 0;
+    if (len != sizeof r) return 0;
     memcpy(&r, res, sizeof r);
     return r.status == CFB_FLAG_OK ? r.bytes : 0;
 }
 
 /* ---- code lists ------------------------------------------------------------------------ */
 
-static int cmp_cc(const void *a, const void *b) { return memcmp(a, b, 2); }
+static int cmp_cc(const void *a, const void *b) {
+    return memcmp(a, b, 2);
+}
 
 int cfb_flags_expand(const char *spec, size_t limit, char (**codes)[3], size_t *n, char *err,
-                     size_t errlen)
-{
-    if (!spec || !codes || !n)
-        return CF_EINVAL;
+                     size_t errlen) {
+    if (!spec || !codes || !n) return CF_EINVAL;
     bool set[26 * 26] = {false};
     char *copy = strdup(spec);
-    if (!copy)
-        return CF_ENOMEM;
+    if (!copy) return CF_ENOMEM;
     char *save = NULL;
     for (char *t = strtok_r(copy, " ,\t\n", &save); t; t = strtok_r(NULL, " ,\t\n", &save)) {
         size_t tl = strlen(t);
@@ -417,11 +420,9 @@ int cfb_flags_expand(const char *spec, size_t limit, char (**codes)[3], size_t *
     size_t count = 0;
     for (int i = 0; i < 26 * 26; i++)
         count += set[i];
-    if (limit && count > limit)
-        count = limit;
+    if (limit && count > limit) count = limit;
     char(*out)[3] = malloc((count ? count : 1) * sizeof *out);
-    if (!out)
-        return CF_ENOMEM;
+    if (!out) return CF_ENOMEM;
     size_t k = 0;
     for (int i = 0; i < 26 * 26 && k < count; i++)
         if (set[i]) {
@@ -436,8 +437,7 @@ int cfb_flags_expand(const char *spec, size_t limit, char (**codes)[3], size_t *
     return 0;
 }
 
-int cfb_flags_mkdirs(const char *dir, char *err, size_t errlen)
-{
+int cfb_flags_mkdirs(const char *dir, char *err, size_t errlen) {
     char buf[1024];
     if (!dir || !*dir || strlen(dir) >= sizeof buf) {
         snprintf(err, errlen, "bad directory name");
@@ -453,8 +453,7 @@ int cfb_flags_mkdirs(const char *dir, char *err, size_t errlen)
                 return CF_ESYS;
             }
             *p = c;
-            if (!c)
-                break;
+            if (!c) break;
         }
     }
     struct stat st;
@@ -479,43 +478,34 @@ static const cfb_param_def flags_params[] = {
      server_choices},
     {"delay", CFB_P_STRING, "0.5:5", "embedded DELAY/ERROR server: delay MIN:MAX seconds", 1, 0,
      NULL},
-    {"error_rate", CFB_P_DOUBLE, "0.25", "embedded ERROR server: share of 418 answers", 0, 1,
-     NULL},
+    {"error_rate", CFB_P_DOUBLE, "0.25", "embedded ERROR server: share of 418 answers", 0, 1, NULL},
     {"seed", CFB_P_INT, "1", "embedded server seed (delays, 418s)", 0, 9e18, NULL},
-    {"dest", CFB_P_STRING, "cfbench-out/downloads/flags", "directory for {CC}.gif; '-' = don't save",
-     1, 0, NULL},
+    {"dest", CFB_P_STRING, "cfbench-out/downloads/flags",
+     "directory for {CC}.gif; '-' = don't save", 1, 0, NULL},
     {"timeout", CFB_P_DOUBLE, "3.1", "seconds per download (connect + transfer)", 0.001, 3600,
      NULL},
 };
 
-int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
-int cfb__flags_parse_delay(const char *s, double *lo, double *hi)
-{
+int cfb__flags_parse_delay(const char *s, double *lo, double *hi) {
     char *end;
     *lo = strtod(s, &end);
-    if (end == s)
-        return CF_EINVAL;
+    if (end == s) return CF_EINVAL;
     if (*end == ':') {
         const char *h = end + 1;
         *hi = strtod(h, &end);
-        if (end == h)
-            return CF_EINVAL;
+        if (end == h) return CF_EINVAL;
     } else {
         *hi = *lo;
     }
-    if (*end || *lo < 0 || *hi < *lo)
-        return CF_EINVAL;
+    if (*end || *lo < 0 || *hi < *lo) return CF_EINVAL;
     return 0;
 }
 
-static int flags_run_setup(cfb_params *p, void **run_state, char *err, size_t errlen)
-{
+static int flags_run_setup(cfb_params *p, void **run_state, char *err, size_t errlen) {
     *run_state = NULL;
     const char *dest = cfb_params_str(p, "dest");
-    if (strcmp(dest, "-") && cfb_flags_mkdirs(dest, err, errlen))
-        return CF_ESYS;
-    if (cfb_params_str(p, "base")[0])
-        return 0;
+    if (strcmp(dest, "-") && cfb_flags_mkdirs(dest, err, errlen)) return CF_ESYS;
+    if (cfb_params_str(p, "base")[0]) return 0;
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     if (cfb_server_label_parse(cfb_params_str(p, "server"), &o.label)) {
@@ -532,27 +522,26 @@ static int flags_run_setup(cfb_params *p, void **run_state, char *err, size_t er
     o.max_connections = 20000;
     cfb_flag_server *s;
     int rc = cfb_flag_server_start(&o, &s, err, errlen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = cfb_params_set(p, "base", cfb_flag_server_url(s), err, errlen);
     if (rc) {
-        cfb_flag_server_stop(s);
+        cfb_flag_server_stop(s, NULL);
         return rc;
     }
     *run_state = s;
     return 0;
 }
 
-static void flags_run_teardown(void *run_state) { cfb_flag_server_stop(run_state); }
+static void flags_run_teardown(void *run_state) {
+    cfb_flag_server_stop(run_state, NULL);
+}
 
-static int flags_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, size_t errlen)
-{
+static int flags_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, size_t errlen) {
     char(*codes)[3];
     size_t n;
     int rc = cfb_flags_expand(cfb_params_str(p, "codes"), (size_t)cfb_params_int(p, "limit"),
                               &codes, &n, err, errlen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     const char *base = cfb_params_str(p, "base");
     if (!base[0]) {
         free(codes);

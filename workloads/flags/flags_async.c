@@ -52,23 +52,18 @@ typedef struct drv {
 
 static void check_done(drv *d);
 
-static void on_io(cf_loop *loop, int fd, unsigned events, void *arg)
-{
+static void on_io(cf_loop *loop, int fd, unsigned events, void *arg) {
     (void)loop;
     drv *d = arg;
     int flags = 0, running;
-    if (events & CF_LOOP_READ)
-        flags |= CURL_CSELECT_IN;
-    if (events & CF_LOOP_WRITE)
-        flags |= CURL_CSELECT_OUT;
-    if (events & CF_LOOP_ERROR)
-        flags |= CURL_CSELECT_ERR;
+    if (events & CF_LOOP_READ) flags |= CURL_CSELECT_IN;
+    if (events & CF_LOOP_WRITE) flags |= CURL_CSELECT_OUT;
+    if (events & CF_LOOP_ERROR) flags |= CURL_CSELECT_ERR;
     curl_multi_socket_action(d->multi, fd, flags, &running);
     check_done(d);
 }
 
-static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
-{
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp) {
     (void)e, (void)socketp;
     drv *d = userp;
     if (what == CURL_POLL_REMOVE) {
@@ -76,15 +71,12 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
         return 0;
     }
     unsigned ev = 0;
-    if (what & CURL_POLL_IN)
-        ev |= CF_LOOP_READ;
-    if (what & CURL_POLL_OUT)
-        ev |= CF_LOOP_WRITE;
+    if (what & CURL_POLL_IN) ev |= CF_LOOP_READ;
+    if (what & CURL_POLL_OUT) ev |= CF_LOOP_WRITE;
     return cf_loop_watch(d->loop, s, ev, on_io, d) ? -1 : 0;
 }
 
-static void on_timeout(cf_loop *loop, void *arg)
-{
+static void on_timeout(cf_loop *loop, void *arg) {
     (void)loop;
     drv *d = arg;
     int running;
@@ -92,8 +84,7 @@ static void on_timeout(cf_loop *loop, void *arg)
     check_done(d);
 }
 
-static int on_timer(CURLM *m, long ms, void *userp)
-{
+static int on_timer(CURLM *m, long ms, void *userp) {
     (void)m;
     drv *d = userp;
     if (ms < 0)
@@ -103,25 +94,20 @@ static int on_timer(CURLM *m, long ms, void *userp)
     return 0;
 }
 
-static cfb__xfer *get_xfer(drv *d)
-{
-    if (d->nidle)
-        return d->idle[--d->nidle];
+static cfb__xfer *get_xfer(drv *d) {
+    if (d->nidle) return d->idle[--d->nidle];
     if (d->npool == d->pool_cap) {
         size_t cap = d->pool_cap ? d->pool_cap * 2 : 64;
         cfb__xfer **p = realloc(d->pool, cap * sizeof *p);
-        if (!p)
-            return NULL;
+        if (!p) return NULL;
         d->pool = p;
         cfb__xfer **q = realloc(d->idle, cap * sizeof *q);
-        if (!q)
-            return NULL;
+        if (!q) return NULL;
         d->idle = q;
         d->pool_cap = cap;
     }
     cfb__xfer *x = calloc(1, sizeof *x);
-    if (!x)
-        return NULL;
+    if (!x) return NULL;
     if (cfb__xfer_init(x)) {
         cfb__xfer_fini(x);
         free(x);
@@ -131,15 +117,13 @@ static cfb__xfer *get_xfer(drv *d)
     return x;
 }
 
-static void put_xfer(drv *d, cfb__xfer *x)
-{
+static void put_xfer(drv *d, cfb__xfer *x) {
     x->user = NULL;
     d->idle[d->nidle++] = x; /* idle has room for every pooled xfer */
 }
 
 /* Launch one transfer now (inflight < max). Takes over the reference. */
-static void launch(drv *d, const void *arg, size_t len, cf_future *fut)
-{
+static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
     char err[CF_ERRMSG_MAX];
     if (cf_future_set_running(fut)) { /* cancelled while queued */
         cf_future_release(fut);
@@ -168,26 +152,22 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut)
     d->inflight++;
 }
 
-static void launch_queued(drv *d)
-{
+static void launch_queued(drv *d) {
     while (d->qhead && d->inflight < d->max_inflight) {
         qitem *q = d->qhead;
         d->qhead = q->next;
-        if (!d->qhead)
-            d->qtail = NULL;
+        if (!d->qhead) d->qtail = NULL;
         launch(d, q->arg, q->len, q->fut);
         free(q);
     }
 }
 
-static void check_done(drv *d)
-{
+static void check_done(drv *d) {
     CURLMsg *m;
     int left;
     bool any = false;
     while ((m = curl_multi_info_read(d->multi, &left))) {
-        if (m->msg != CURLMSG_DONE)
-            continue;
+        if (m->msg != CURLMSG_DONE) continue;
         CURL *e = m->easy_handle;
         CURLcode rc = m->data.result;
         cfb__xfer *x = NULL;
@@ -205,27 +185,21 @@ static void check_done(drv *d)
         cf_future_release(fut);
         any = true;
     }
-    if (any)
-        launch_queued(d);
+    if (any) launch_queued(d);
 }
 
-static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state)
-{
+static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state) {
     (void)p;
-    if (!loop || max_inflight < 1 || !state)
-        return CF_EINVAL;
+    if (!loop || max_inflight < 1 || !state) return CF_EINVAL;
     int rc = cfb__flags_global_init();
-    if (rc)
-        return rc;
+    if (rc) return rc;
     drv *d = calloc(1, sizeof *d);
-    if (!d)
-        return CF_ENOMEM;
+    if (!d) return CF_ENOMEM;
     d->loop = loop;
     d->max_inflight = max_inflight;
     d->multi = curl_multi_init();
     if (!d->multi || cf_loop_timer_new(loop, on_timeout, d, &d->timer)) {
-        if (d->multi)
-            curl_multi_cleanup(d->multi);
+        if (d->multi) curl_multi_cleanup(d->multi);
         free(d);
         return CF_ENOMEM;
     }
@@ -239,11 +213,9 @@ static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void
     return 0;
 }
 
-static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
-{
+static int flags_start(void *state, const void *arg, size_t len, cf_future *fut) {
     drv *d = state;
-    if (!d || !fut)
-        return CF_EINVAL;
+    if (!d || !fut) return CF_EINVAL;
     cf_future_retain(fut);
     if (d->inflight < d->max_inflight && !d->qhead) {
         launch(d, arg, len, fut);
@@ -257,8 +229,7 @@ static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
     q->next = NULL;
     q->fut = fut;
     q->len = len;
-    if (len)
-        memcpy(q->arg, arg, len);
+    if (len) memcpy(q->arg, arg, len);
     if (d->qtail)
         d->qtail->next = q;
     else
@@ -267,16 +238,13 @@ static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
     return 0;
 }
 
-static void flags_close(void *state)
-{
+static void flags_close(void *state) {
     drv *d = state;
-    if (!d)
-        return;
+    if (!d) return;
     /* Abort what is in flight (Ctrl-C, or a runner that stops early). */
     for (size_t i = 0; i < d->npool; i++) {
         cfb__xfer *x = d->pool[i];
-        if (!x->user)
-            continue;
+        if (!x->user) continue;
         curl_multi_remove_handle(d->multi, x->easy);
         cf_future_set_error(x->user, CF_ECANCELLED, CF_ECANCELLED, "interrupted");
         cf_future_release(x->user);

@@ -13,11 +13,11 @@ typedef struct cfb__xfer {
     char cc[3]; /* upper case */
     double timeout;
     char url[1024];
-    char dest[1024]; /* "" or "-": do not save */
+    char dest[1024];     /* "" or "-": do not save */
     unsigned char *body; /* owned, reused: received bytes */
     size_t len, cap;
-    bool overflow;          /* the body did not fit in memory */
-    char status_line[160];  /* the last "HTTP/1.1 418 I'm a teapot" seen */
+    bool overflow;         /* the body did not fit in memory */
+    char status_line[160]; /* the last "HTTP/1.1 418 I'm a teapot" seen */
     char errbuf[CURL_ERROR_SIZE];
     void *user; /* the async driver's per-transfer data */
 } cfb__xfer;
@@ -34,6 +34,9 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
 /* Judge a finished transfer (curl's code rc): 0 with *res filled (ok or
  * not_found, the file saved for ok), or -1 with the error text in err. */
 int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
+
+/* "MIN:MAX" or "S" seconds -> *lo, *hi. 0 or CF_EINVAL. */
+int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
 
 /* curl_global_init once per process. 0 or CF_ENOMEM. */
 int cfb__flags_global_init(void);
