@@ -9,13 +9,13 @@ int cfb_cmd_serve(int argc, char **argv);
 int cfb_cmd_flags(int argc, char **argv);
 
 static const cfb_command commands[] = {
-    {"flags", cfb_cmd_flags,
-     "download flags like the book's flags2 client (seq/thread/process/async)"},
+    {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
     {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {NULL, NULL, NULL},
 };
 
-static void usage(FILE *to) {
+static void usage(FILE *to)
+{
     fprintf(to, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for more)\n\n"
                 "cfbench measures what threads, processes and an event loop buy I/O-bound\n"
                 "and CPU-bound work, on cfutures (concurrent.futures for C).\n\ncommands:\n");
@@ -25,7 +25,8 @@ static void usage(FILE *to) {
     fprintf(to, "\nexit codes: 0 ok, 1 failure or regression, 2 bad usage/input, 3 environment\n");
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return CFB_EXIT_USAGE;
@@ -40,7 +41,8 @@ int main(int argc, char **argv) {
         return CFB_EXIT_OK;
     }
     for (const cfb_command *c = commands; c->name; c++)
-        if (!strcmp(c->name, name)) return c->fn(argc - 1, argv + 1);
+        if (!strcmp(c->name, name))
+            return c->fn(argc - 1, argv + 1);
     fprintf(stderr, "cfbench: unknown command '%s' (see cfbench --help)\n", name);
     return CFB_EXIT_USAGE;
 }
