@@ -33,6 +33,10 @@ extern const cfb_workload cfb_workload_flags;
 /* The event-loop driver for flags (curl multi + cf_loop), also in the workload. */
 extern const cfb_async_driver cfb_flags_async;
 
+/* The most transfers the driver state had in flight at once (for tests:
+ * never above max_inflight). Loop thread. */
+size_t cfb_flags_async_peak(const void *state);
+
 /* The value of a successful task. */
 enum { CFB_FLAG_OK = 0, CFB_FLAG_NOT_FOUND = 1 };
 typedef struct cfb_flag_result {

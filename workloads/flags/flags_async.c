@@ -42,7 +42,7 @@ typedef struct drv {
     cf_loop *loop;
     CURLM *multi;
     cf_loop_timer *timer;
-    int max_inflight, inflight;
+    int max_inflight, inflight, peak;
     qitem *qhead, *qtail;
     cfb__xfer **pool; /* every xfer ever made */
     size_t npool, pool_cap;
@@ -149,7 +149,11 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
         cf_future_release(fut);
         return;
     }
-    d->inflight++;
+    if (++d->inflight > d->peak) d->peak = d->inflight;
+}
+
+size_t cfb_flags_async_peak(const void *state) {
+    return state ? (size_t)((const drv *)state)->peak : 0;
 }
 
 static void launch_queued(drv *d) {
