@@ -427,6 +427,8 @@ static void dispatch(cf_process_pool *p)
         size_t qlen = p->q_len;
         bool broken = p->broken;
         pthread_mutex_unlock(&p->mu);
+        if (qlen && broken) /* e.g. re-queued from a worker that died after the break */
+            fail_queue(p, p->broken_msg);
         if (qlen == 0 || broken)
             return;
         if (idle < 0 && free_slot >= 0) {
