@@ -386,14 +386,26 @@ static void route(cfb_flag_server *s, const char *url, struct MHD_Response **res
     *resp = r, *status = MHD_HTTP_OK, *body = (uint64_t)st.st_size, *owned = true;
 }
 
+static char first_call_mark; /* *req_cls between the first and the second call */
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
                                       void **req_cls) {
     cfb_flag_server *s = cls;
-    pending_req *p = *req_cls;
-    if (p) { /* resumed after its delay */
+    if (*req_cls == NULL) {
+        /* First call: only the headers are in. Answering now would make MHD
+         * close the connection after the answer (no keep-alive), so wait for
+         * the end of the request. */
+        *req_cls = &first_call_mark;
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* a body we do not want: discard it */
         *upload_data_size = 0;
+        return MHD_YES;
+    }
+    pending_req *p = *req_cls == &first_call_mark ? NULL : *req_cls;
+    if (p) { /* resumed after its delay */
         count_status(s, p->status, p->body);
         return MHD_queue_response(conn, p->status, p->resp);
     }
@@ -462,7 +474,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                               enum MHD_RequestTerminationCode toe) {
     pending_req *p = *req_cls;
-    if (p) {
+    if (p && p != (void *)&first_call_mark) {
         if (p->owned) MHD_destroy_response(p->resp);
         free(p);
         *req_cls = NULL;
