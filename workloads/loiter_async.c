@@ -33,14 +33,13 @@ typedef struct sleeper {
 typedef struct ldrv {
     cf_loop *loop;
     int max_inflight, inflight;
-    sleeper *sleeping;           /* doubly linked */
-    sleeper *qhead, *qtail;      /* waiting for a slot */
+    sleeper *sleeping;      /* doubly linked */
+    sleeper *qhead, *qtail; /* waiting for a slot */
 } ldrv;
 
 static void launch(ldrv *d, sleeper *s);
 
-static void on_wake(cf_loop *loop, void *arg)
-{
+static void on_wake(cf_loop *loop, void *arg) {
     (void)loop;
     sleeper *s = arg;
     ldrv *d = s->d;
@@ -48,8 +47,7 @@ static void on_wake(cf_loop *loop, void *arg)
         s->prev->next = s->next;
     else
         d->sleeping = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
+    if (s->next) s->next->prev = s->prev;
     d->inflight--;
     int64_t v = s->a.index * 10;
     cf_future_set_result(s->fut, &v, sizeof v);
@@ -59,14 +57,12 @@ static void on_wake(cf_loop *loop, void *arg)
     while (d->qhead && d->inflight < d->max_inflight) {
         sleeper *q = d->qhead;
         d->qhead = q->next;
-        if (!d->qhead)
-            d->qtail = NULL;
+        if (!d->qhead) d->qtail = NULL;
         launch(d, q);
     }
 }
 
-static void launch(ldrv *d, sleeper *s)
-{
+static void launch(ldrv *d, sleeper *s) {
     if (cf_future_set_running(s->fut)) { /* cancelled while queued */
         cf_future_release(s->fut);
         free(s);
@@ -82,38 +78,31 @@ static void launch(ldrv *d, sleeper *s)
     }
     s->prev = NULL;
     s->next = d->sleeping;
-    if (d->sleeping)
-        d->sleeping->prev = s;
+    if (d->sleeping) d->sleeping->prev = s;
     d->sleeping = s;
     d->inflight++;
 }
 
-static int loiter_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state)
-{
+static int loiter_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state) {
     (void)p;
-    if (!loop || max_inflight < 1 || !state)
-        return CF_EINVAL;
+    if (!loop || max_inflight < 1 || !state) return CF_EINVAL;
     ldrv *d = calloc(1, sizeof *d);
-    if (!d)
-        return CF_ENOMEM;
+    if (!d) return CF_ENOMEM;
     d->loop = loop;
     d->max_inflight = max_inflight;
     *state = d;
     return 0;
 }
 
-static int loiter_start(void *state, const void *arg, size_t len, cf_future *fut)
-{
+static int loiter_start(void *state, const void *arg, size_t len, cf_future *fut) {
     ldrv *d = state;
-    if (!d || !fut)
-        return CF_EINVAL;
+    if (!d || !fut) return CF_EINVAL;
     if (len != sizeof(cfb_loiter_arg)) {
         cf_future_set_error(fut, CF_ETASK, 1, "loiter: bad argument");
         return 0;
     }
     sleeper *s = calloc(1, sizeof *s);
-    if (!s)
-        return CF_ENOMEM;
+    if (!s) return CF_ENOMEM;
     s->d = d;
     s->fut = cf_future_retain(fut);
     memcpy(&s->a, arg, sizeof s->a);
@@ -129,11 +118,9 @@ static int loiter_start(void *state, const void *arg, size_t len, cf_future *fut
     return 0;
 }
 
-static void loiter_close(void *state)
-{
+static void loiter_close(void *state) {
     ldrv *d = state;
-    if (!d)
-        return;
+    if (!d) return;
     sleeper *lists[2] = {d->sleeping, d->qhead};
     for (int i = 0; i < 2; i++) {
         sleeper *s = lists[i];
