@@ -26,47 +26,39 @@ typedef struct rd {
     int bad;
 } rd;
 
-static unsigned get1(rd *r)
-{
+static unsigned get1(rd *r) {
     if (r->i >= r->n) {
         r->bad = 1;
         return 0;
     }
     return r->p[r->i++];
 }
-static unsigned get2(rd *r)
-{
+static unsigned get2(rd *r) {
     unsigned a = get1(r);
     return a | (get1(r) << 8);
 }
 
 /* Concatenate data sub-blocks into out (cap bytes); returns length or -1. */
-static long sub_blocks(rd *r, unsigned char *out, size_t cap)
-{
+static long sub_blocks(rd *r, unsigned char *out, size_t cap) {
     size_t n = 0;
     for (;;) {
         unsigned len = get1(r);
-        if (r->bad)
-            return -1;
-        if (len == 0)
-            return (long)n;
+        if (r->bad) return -1;
+        if (len == 0) return (long)n;
         for (unsigned k = 0; k < len; k++) {
             unsigned c = get1(r);
             if (out) {
-                if (n >= cap)
-                    return -1;
+                if (n >= cap) return -1;
                 out[n] = (unsigned char)c;
             }
             n++;
         }
-        if (r->bad)
-            return -1;
+        if (r->bad) return -1;
     }
 }
 
 /* LZW-decode; returns the number of pixels, -1 on a malformed stream. */
-static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned ncolors)
-{
+static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned ncolors) {
     enum { MAXC = 4096 };
     static uint8_t first[MAXC]; /* first pixel of each string (enough to count pixels) */
     static uint16_t lenof[MAXC];
@@ -76,8 +68,7 @@ static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned 
     for (unsigned c = 0; c < clear; c++)
         first[c] = (uint8_t)c, lenof[c] = 1;
     for (;;) {
-        if (bit + width > n * 8)
-            return -1; /* no EOI */
+        if (bit + width > n * 8) return -1; /* no EOI */
         unsigned code = 0;
         for (unsigned k = 0; k < width; k++, bit++)
             code |= (unsigned)((d[bit / 8] >> (bit % 8)) & 1) << k;
@@ -85,13 +76,10 @@ static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned 
             width = min + 1, next = clear + 2, old = -1;
             continue;
         }
-        if (code == eoi)
-            return pixels;
+        if (code == eoi) return pixels;
         if (old < 0) {
-            if (code >= clear)
-                return -1;
-            if (code >= ncolors)
-                return -1;
+            if (code >= clear) return -1;
+            if (code >= ncolors) return -1;
             pixels++;
             old = code;
             continue;
@@ -108,8 +96,7 @@ static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned 
             first[next] = first[old];
             lenof[next] = (uint16_t)(lenof[old] + 1);
             next++;
-            if (next == (1u << width) && width < 12)
-                width++;
+            if (next == (1u << width) && width < 12) width++;
         }
         pixels += lenof[code];
         old = code;
@@ -117,11 +104,9 @@ static long lzw_decode(const unsigned char *d, size_t n, unsigned min, unsigned 
 }
 
 /* 0 when data is a valid single-image GIF89a of exactly len bytes. */
-static int gif_check(const unsigned char *data, size_t len, unsigned *w, unsigned *h)
-{
+static int gif_check(const unsigned char *data, size_t len, unsigned *w, unsigned *h) {
     rd r = {data, len, 0, 0};
-    if (len < 13 || memcmp(data, "GIF89a", 6))
-        return 1;
+    if (len < 13 || memcmp(data, "GIF89a", 6)) return 1;
     r.i = 6;
     *w = get2(&r), *h = get2(&r);
     unsigned packed = get1(&r);
@@ -134,28 +119,21 @@ static int gif_check(const unsigned char *data, size_t len, unsigned *w, unsigne
     int images = 0;
     for (;;) {
         unsigned b = get1(&r);
-        if (r.bad)
-            return 2;
-        if (b == 0x3b)
-            break;
+        if (r.bad) return 2;
+        if (b == 0x3b) break;
         if (b == 0x21) {
             get1(&r);
-            if (sub_blocks(&r, NULL, 0) < 0)
-                return 3;
+            if (sub_blocks(&r, NULL, 0) < 0) return 3;
         } else if (b == 0x2c) {
             get2(&r), get2(&r);
             unsigned iw = get2(&r), ih = get2(&r), ip = get1(&r);
-            if (ip & 0x80)
-                return 4; /* no local tables in ours */
+            if (ip & 0x80) return 4; /* no local tables in ours */
             unsigned min = get1(&r);
-            if (min < 2 || min > 8)
-                return 5;
+            if (min < 2 || min > 8) return 5;
             static unsigned char lzw[1 << 20];
             long n = sub_blocks(&r, lzw, sizeof lzw);
-            if (n < 0)
-                return 6;
-            if (lzw_decode(lzw, (size_t)n, min, ncolors ? ncolors : 256) != (long)iw * ih)
-                return 7;
+            if (n < 0) return 6;
+            if (lzw_decode(lzw, (size_t)n, min, ncolors ? ncolors : 256) != (long)iw * ih) return 7;
             images++;
         } else {
             return 8;
@@ -166,25 +144,21 @@ static int gif_check(const unsigned char *data, size_t len, unsigned *w, unsigne
 
 /* ---- tests ----------------------------------------------------------------- */
 
-static void test_table_matches_data(void)
-{
+static void test_table_matches_data(void) {
     char path[1024];
     snprintf(path, sizeof path, "%s/data/flag-sizes.tsv", CFB_SOURCE_DIR);
     FILE *f = fopen(path, "r");
     CHECK(f != NULL);
-    if (!f)
-        return;
+    if (!f) return;
     char line[256], cc[8];
     long bytes;
     size_t i = 0;
     CHECK(fgets(line, sizeof line, f) != NULL); /* header */
     while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "%7s %ld", cc, &bytes) != 2)
-            continue;
+        if (sscanf(line, "%7s %ld", cc, &bytes) != 2) continue;
         const cfb_flag_info *fi = cfb_flag_find(cc);
         CHECK(fi != NULL);
-        if (fi)
-            CHECK_EQ_INT(fi->size, bytes);
+        if (fi) CHECK_EQ_INT(fi->size, bytes);
         i++;
     }
     fclose(f);
@@ -193,20 +167,17 @@ static void test_table_matches_data(void)
     snprintf(path, sizeof path, "%s/data/flag-names.tsv", CFB_SOURCE_DIR);
     f = fopen(path, "r");
     CHECK(f != NULL);
-    if (!f)
-        return;
+    if (!f) return;
     CHECK(fgets(line, sizeof line, f) != NULL);
     i = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         char *tab = strchr(line, '\t');
-        if (!tab)
-            continue;
+        if (!tab) continue;
         *tab = 0;
         const cfb_flag_info *fi = cfb_flag_find(line);
         CHECK(fi != NULL);
-        if (fi)
-            CHECK_EQ_STR(fi->name, tab + 1);
+        if (fi) CHECK_EQ_STR(fi->name, tab + 1);
         i++;
     }
     fclose(f);
@@ -217,8 +188,7 @@ static void test_table_matches_data(void)
     CHECK(cfb_flag_at(CFB_FLAG_COUNT) == NULL);
 }
 
-static void test_lookup(void)
-{
+static void test_lookup(void) {
     CHECK_EQ_STR(cfb_flag_find("br")->name, "Brazil");
     CHECK_EQ_STR(cfb_flag_find("BR")->cc, "BR");
     CHECK_EQ_STR(cfb_flag_find("cN")->name, "China");
@@ -234,8 +204,7 @@ static void test_lookup(void)
     CHECK_EQ_INT(cfb_flag_metadata("ZZ", &j, &n), CF_EINVAL);
 }
 
-static void test_images_valid(void)
-{
+static void test_images_valid(void) {
     int bad = 0;
     for (size_t i = 0; i < CFB_FLAG_COUNT; i++) {
         const cfb_flag_info *f = cfb_flag_at(i);
@@ -271,8 +240,7 @@ static void test_images_valid(void)
     free(c);
 }
 
-static void test_metadata(void)
-{
+static void test_metadata(void) {
     for (size_t i = 0; i < CFB_FLAG_COUNT; i++) {
         const cfb_flag_info *f = cfb_flag_at(i);
         const char *j;
@@ -282,8 +250,7 @@ static void test_metadata(void)
         json_error_t e;
         json_t *o = json_loadb(j, n, 0, &e);
         CHECK(o != NULL);
-        if (!o)
-            continue;
+        if (!o) continue;
         CHECK_EQ_STR(json_string_value(json_object_get(o, "country")), f->name);
         CHECK_EQ_STR(json_string_value(json_object_get(o, "iso_cc")), f->cc);
         CHECK_EQ_INT(json_integer_value(json_object_get(o, "gif_bytes")), f->size);
@@ -291,8 +258,7 @@ static void test_metadata(void)
     }
 }
 
-static void test_export(void)
-{
+static void test_export(void) {
     char dir[] = "/tmp/cfb-export-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char err[256] = "";
@@ -304,16 +270,14 @@ static void test_export(void)
         char path[512];
         snprintf(path, sizeof path, "%s/flags/%s/%s.gif", dir, lc, lc);
         FILE *fp = fopen(path, "rb");
-        if (!fp)
-            continue;
+        if (!fp) continue;
         static unsigned char buf[65536];
         size_t n = fread(buf, 1, sizeof buf, fp);
         fclose(fp);
         const unsigned char *d;
         size_t dn;
         cfb_flag_image(f->cc, &d, &dn);
-        if (n == dn && !memcmp(buf, d, n))
-            same++;
+        if (n == dn && !memcmp(buf, d, n)) same++;
         unlink(path);
         snprintf(path, sizeof path, "%s/flags/%s/metadata.json", dir, lc);
         CHECK_EQ_INT(unlink(path), 0);
@@ -331,8 +295,7 @@ static void test_export(void)
     CHECK_EQ_INT(cfb_flag_export(NULL, err, sizeof err), CF_EINVAL);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_table_matches_data);
     RUN(test_lookup);
     RUN(test_images_valid);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -31,8 +32,7 @@
 #include "check.h"
 #include "flags/flag_server.h"
 
-static double now(void)
-{
+static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
@@ -43,15 +43,13 @@ typedef struct body {
     size_t n, cap;
 } body;
 
-static size_t on_data(char *d, size_t sz, size_t nm, void *ud)
-{
+static size_t on_data(char *d, size_t sz, size_t nm, void *ud) {
     body *b = ud;
     size_t n = sz * nm;
     if (b->n + n > b->cap) {
         size_t cap = (b->n + n) * 2;
         unsigned char *p = realloc(b->p, cap);
-        if (!p)
-            return 0;
+        if (!p) return 0;
         b->p = p, b->cap = cap;
     }
     memcpy(b->p + b->n, d, n);
@@ -60,40 +58,34 @@ static size_t on_data(char *d, size_t sz, size_t nm, void *ud)
 }
 
 /* GET url on handle h; returns the HTTP status (0 on a transport error). */
-static long get(CURL *h, const char *url, body *b)
-{
+static long get(CURL *h, const char *url, body *b) {
     b->n = 0;
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    if (curl_easy_perform(h) != CURLE_OK)
-        return 0;
+    if (curl_easy_perform(h) != CURLE_OK) return 0;
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     return code;
 }
 
-static cfb_flag_server *start(cfb_server_opts *o)
-{
+static cfb_flag_server *start(cfb_server_opts *o) {
     cfb_flag_server *s = NULL;
     char err[256] = "";
     int rc = cfb_flag_server_start(o, &s, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "start: %s\n", err);
+    if (rc) fprintf(stderr, "start: %s\n", err);
     CHECK_EQ_INT(rc, 0);
     return s;
 }
 
-static void test_local(void)
-{
+static void test_local(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     o.threads = 2;
     cfb_flag_server *s = start(&o);
-    if (!s)
-        return;
+    if (!s) return;
     char want[64];
     snprintf(want, sizeof want, "http://127.0.0.1:%d/flags", cfb_flag_server_port(s));
     CHECK_EQ_STR(cfb_flag_server_url(s), want);
@@ -108,16 +100,14 @@ static void test_local(void)
         const cfb_flag_info *f = cfb_flag_at(i);
         char lc[3] = {(char)(f->cc[0] + 32), (char)(f->cc[1] + 32), 0};
         snprintf(url, sizeof url, "%s/%s/%s.gif", cfb_flag_server_url(s), lc, lc);
-        if (get(h, url, &b) == 200)
-            ok++;
+        if (get(h, url, &b) == 200) ok++;
         char *ct = NULL;
         curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
         CHECK(ct && !strcmp(ct, "image/gif"));
         const unsigned char *d;
         size_t n;
         cfb_flag_image(f->cc, &d, &n);
-        if (b.n == n && !memcmp(b.p, d, n))
-            same++;
+        if (b.n == n && !memcmp(b.p, d, n)) same++;
         bytes += n;
     }
     CHECK_EQ_INT(ok, CFB_FLAG_COUNT);
@@ -135,8 +125,8 @@ static void test_local(void)
     CHECK(b.n > 0 && strstr((char *)j, "\"country\": \"Brazil\"") != NULL);
     bytes += jn;
 
-    const char *missing[] = {"/xx/xx.gif", "/BR/BR.gif", "/br/cn.gif", "/br/br.png", "/br/",
-                             "/br", "", "/../xx/xx.gif"};
+    const char *missing[] = {"/xx/xx.gif", "/BR/BR.gif", "/br/cn.gif", "/br/br.png",
+                             "/br/",       "/br",        "",           "/../xx/xx.gif"};
     int n404 = 0, n400 = 0;
     for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
         snprintf(url, sizeof url, "%s%s", cfb_flag_server_url(s), missing[i]);
@@ -173,8 +163,7 @@ static void test_local(void)
 
 /* Fetch every flag once, `par` transfers at a time (curl multi); returns the
  * number of 418s and sets teapot[i] for flag i. */
-static int fetch_all(const char *base, int par, int *teapot, int *other)
-{
+static int fetch_all(const char *base, int par, int *teapot, int *other) {
     CURLM *m = curl_multi_init();
     curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)par);
     CURL *hs[CFB_FLAG_COUNT];
@@ -200,8 +189,7 @@ static int fetch_all(const char *base, int par, int *teapot, int *other)
         CURLMsg *msg;
         int left;
         while ((msg = curl_multi_info_read(m, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
+            if (msg->msg != CURLMSG_DONE) continue;
             void *pv;
             long code = 0;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &pv);
@@ -213,8 +201,7 @@ static int fetch_all(const char *base, int par, int *teapot, int *other)
                 (*other)++;
             }
         }
-        if (running)
-            curl_multi_poll(m, NULL, 0, 100, NULL);
+        if (running) curl_multi_poll(m, NULL, 0, 100, NULL);
     }
     for (size_t i = 0; i < CFB_FLAG_COUNT; i++) {
         curl_multi_remove_handle(m, hs[i]);
@@ -224,8 +211,7 @@ static int fetch_all(const char *base, int par, int *teapot, int *other)
     return n418;
 }
 
-static void test_error_seeded(void)
-{
+static void test_error_seeded(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     o.label = CFB_LABEL_ERROR;
@@ -239,8 +225,7 @@ static void test_error_seeded(void)
         snprintf(path, sizeof path, "/flags/%c%c/%c%c.gif", f->cc[0] + 32, f->cc[1] + 32,
                  f->cc[0] + 32, f->cc[1] + 32);
         double d;
-        if (cfb_server_decide(&o, path, 0, &d))
-            expect_set[i] = 1, expect++;
+        if (cfb_server_decide(&o, path, 0, &d)) expect_set[i] = 1, expect++;
         CHECK(d >= o.delay_min && d <= o.delay_max);
     }
     /* about 25% of 194 (48.5; binomial sd ≈ 6): the decision is not degenerate */
@@ -249,8 +234,7 @@ static void test_error_seeded(void)
 
     for (int round = 0; round < 2; round++) {
         cfb_flag_server *s = start(&o);
-        if (!s)
-            return;
+        if (!s) return;
         CHECK_EQ_INT(cfb_flag_server_seed(s), 42);
         int got[CFB_FLAG_COUNT] = {0}, other = 0;
         int par = round == 0 ? 1 : 64;
@@ -283,16 +267,14 @@ static void test_error_seeded(void)
     CHECK(cfb_server_decide(&o, "/flags/br/br.gif", 0, &d));
 }
 
-static void test_delay_bounds(void)
-{
+static void test_delay_bounds(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     o.label = CFB_LABEL_DELAY;
     o.delay_min = 0.05, o.delay_max = 0.15;
     o.threads = 1;
     cfb_flag_server *s = start(&o);
-    if (!s)
-        return;
+    if (!s) return;
     CURL *h = curl_easy_init();
     body b = {0};
     char url[256];
@@ -316,16 +298,14 @@ static void test_delay_bounds(void)
     CHECK_EQ_INT(st.ok, 8);
 }
 
-static void test_suspend_holds_no_thread(void)
-{
+static void test_suspend_holds_no_thread(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     o.label = CFB_LABEL_DELAY;
     o.delay_min = o.delay_max = 0.4;
     o.threads = 2;
     cfb_flag_server *s = start(&o);
-    if (!s)
-        return;
+    if (!s) return;
     /* 64 concurrent requests: 64 connections, each suspended 0.4 s. Were a
      * delayed request to hold a thread, 2 threads would need 32 × 0.4 s. */
     int got[CFB_FLAG_COUNT] = {0}, other = 0;
@@ -353,11 +333,9 @@ static void test_suspend_holds_no_thread(void)
         while ((msg = curl_multi_info_read(m, &left))) {
             long code = 0;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-            if (msg->msg == CURLMSG_DONE && msg->data.result == CURLE_OK && code == 200)
-                done++;
+            if (msg->msg == CURLMSG_DONE && msg->data.result == CURLE_OK && code == 200) done++;
         }
-        if (running)
-            curl_multi_poll(m, NULL, 0, 100, NULL);
+        if (running) curl_multi_poll(m, NULL, 0, 100, NULL);
     }
     double t = now() - t0;
     fprintf(stderr, "64 x 0.4 s delayed on 2 threads: %.3f s\n", t);
@@ -377,6 +355,75 @@ static void test_suspend_holds_no_thread(void)
     CHECK_EQ_INT(st.connections, 64);
 }
 
+/* Many clients at once: N concurrent delayed requests (N connections) on a
+ * 2-thread server, beyond MHD's FD_SETSIZE-sized default limit. Needs 2N fds
+ * (both ends live in this process); skipped when the hard limit is lower. */
+static void test_many_connections(void) {
+    enum { N = 3000 };
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 2 * N + 200) {
+        fprintf(stderr, "skipped: RLIMIT_NOFILE hard limit %llu\n",
+                (unsigned long long)rl.rlim_max);
+        CHECK(1);
+        return;
+    }
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = 2 * N + 200;
+    CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    cfb_server_opts o;
+    cfb_server_opts_init(&o);
+    o.label = CFB_LABEL_DELAY;
+    o.delay_min = o.delay_max = 0.5;
+    o.threads = 2;
+    cfb_flag_server *s = start(&o);
+    if (!s) return;
+    CURLM *m = curl_multi_init();
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)N);
+    static CURL *hs[N];
+    static body sink;
+    char url[256];
+    snprintf(url, sizeof url, "%s/in/in.gif", cfb_flag_server_url(s));
+    for (int i = 0; i < N; i++) {
+        hs[i] = curl_easy_init();
+        curl_easy_setopt(hs[i], CURLOPT_URL, url);
+        curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(hs[i], CURLOPT_TIMEOUT, 60L);
+        curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(hs[i], CURLOPT_WRITEDATA, &sink);
+        curl_multi_add_handle(m, hs[i]);
+    }
+    double t0 = now();
+    int running = 1, done = 0;
+    while (running) {
+        curl_multi_perform(m, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            long code = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+            if (msg->msg == CURLMSG_DONE && msg->data.result == CURLE_OK && code == 200) done++;
+        }
+        if (running) curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    double t = now() - t0;
+    fprintf(stderr, "%d x 0.5 s delayed on 2 threads: %.3f s\n", N, t);
+    CHECK_EQ_INT(done, N);
+    CHECK(t < 10); /* one delay plus set-up; a thread per request: 750 s */
+    for (int i = 0; i < N; i++) {
+        curl_multi_remove_handle(m, hs[i]);
+        curl_easy_cleanup(hs[i]);
+    }
+    curl_multi_cleanup(m);
+    free(sink.p);
+    cfb_server_stats st;
+    cfb_flag_server_stop(s, &st);
+    CHECK_EQ_INT(st.delayed, N);
+    CHECK_EQ_INT(st.ok, N);
+    rl.rlim_cur = old;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* Stop with requests still delayed: their delay is cut short, stop returns
  * promptly and the clients get their answers (or a closed connection). */
 typedef struct bg {
@@ -384,8 +431,7 @@ typedef struct bg {
     int done, failed;
 } bg;
 
-static void *bg_fetch(void *arg)
-{
+static void *bg_fetch(void *arg) {
     bg *g = arg;
     int got[CFB_FLAG_COUNT] = {0}, other = 0;
     int n418 = fetch_all(g->base, 16, got, &other);
@@ -394,16 +440,14 @@ static void *bg_fetch(void *arg)
     return NULL;
 }
 
-static void test_stop_with_pending(void)
-{
+static void test_stop_with_pending(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     o.label = CFB_LABEL_DELAY;
     o.delay_min = o.delay_max = 30; /* would outlast the test's timeout */
     o.threads = 2;
     cfb_flag_server *s = start(&o);
-    if (!s)
-        return;
+    if (!s) return;
     bg g = {.done = 0};
     snprintf(g.base, sizeof g.base, "%s", cfb_flag_server_url(s));
     pthread_t t;
@@ -431,8 +475,7 @@ static void test_stop_with_pending(void)
 /* ---- --root and path traversal ---------------------------------------------- */
 
 /* Send a raw request; returns the status and copies the response into out. */
-static int raw_get(int port, const char *target, char *out, size_t cap)
-{
+static int raw_get(int port, const char *target, char *out, size_t cap) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -456,13 +499,11 @@ static int raw_get(int port, const char *target, char *out, size_t cap)
     out[got] = 0;
     close(fd);
     int status = -1;
-    if (sscanf(out, "HTTP/1.%*d %d", &status) != 1)
-        return -1;
+    if (sscanf(out, "HTTP/1.%*d %d", &status) != 1) return -1;
     return status;
 }
 
-static void write_file(const char *path, const char *text)
-{
+static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
     if (f) {
@@ -471,8 +512,7 @@ static void write_file(const char *path, const char *text)
     }
 }
 
-static void test_root_traversal(void)
-{
+static void test_root_traversal(void) {
     char top[] = "/tmp/cfb-root-XXXXXX";
     CHECK(mkdtemp(top) != NULL);
     char root[256], p[512];
@@ -498,8 +538,7 @@ static void test_root_traversal(void)
     o.root = root;
     o.threads = 1;
     cfb_flag_server *s = start(&o);
-    if (!s)
-        return;
+    if (!s) return;
     int port = cfb_flag_server_port(s);
     static char out[65536];
     CHECK_EQ_INT(raw_get(port, "/hello.txt", out, sizeof out), 200);
@@ -531,10 +570,8 @@ static void test_root_traversal(void)
     int leaks = 0;
     for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
         int st = raw_get(port, attacks[i], out, sizeof out);
-        if (strstr(out, "TOP-SECRET"))
-            leaks++, fprintf(stderr, "LEAK via %s\n", attacks[i]);
-        if (st != 400 && st != 404)
-            fprintf(stderr, "%s -> %d\n", attacks[i], st);
+        if (strstr(out, "TOP-SECRET")) leaks++, fprintf(stderr, "LEAK via %s\n", attacks[i]);
+        if (st != 400 && st != 404) fprintf(stderr, "%s -> %d\n", attacks[i], st);
         CHECK(st == 400 || st == 404 || st == -1);
     }
     CHECK_EQ_INT(leaks, 0);
@@ -554,8 +591,7 @@ static void test_root_traversal(void)
     CHECK_EQ_INT(system(p), 0);
 }
 
-static void test_bad_options(void)
-{
+static void test_bad_options(void) {
     cfb_server_opts o;
     cfb_flag_server *s = (cfb_flag_server *)&o;
     char err[256];
@@ -587,13 +623,13 @@ static void test_bad_options(void)
     cfb_flag_server_stop(NULL, NULL);
 }
 
-int main(void)
-{
+int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_local);
     RUN(test_error_seeded);
     RUN(test_delay_bounds);
     RUN(test_suspend_holds_no_thread);
+    RUN(test_many_connections);
     RUN(test_stop_with_pending);
     RUN(test_root_traversal);
     RUN(test_bad_options);

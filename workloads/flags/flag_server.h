@@ -94,7 +94,8 @@ typedef struct cfb_server_opts {
     bool seeded;              /* false = a random seed (see cfb_flag_server_seed) */
     uint64_t seed;            /* used when seeded */
     int threads;              /* MHD thread pool size; 0 = number of CPUs */
-    unsigned max_connections; /* 0 = MHD's default (FD_SETSIZE-ish); raise for 10k clients */
+    unsigned max_connections; /* 0 = from RLIMIT_NOFILE at start (soft limit - 64; at least
+                                 1020): raise the fd limit first for 10k clients */
 } cfb_server_opts;
 
 /* Defaults as above. */
