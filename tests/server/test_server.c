@@ -591,6 +591,30 @@ static void test_root_traversal(void) {
     CHECK_EQ_INT(system(p), 0);
 }
 
+/* The 418 status line carries its name, and 404 keeps libmicrohttpd's. */
+static void test_status_lines(void) {
+    cfb_server_opts o;
+    cfb_server_opts_init(&o);
+    o.label = CFB_LABEL_ERROR;
+    o.error_rate = 1;
+    o.delay_min = o.delay_max = 0;
+    o.threads = 1;
+    cfb_flag_server *s = start(&o);
+    if (!s) return;
+    static char out[65536];
+    CHECK_EQ_INT(raw_get(cfb_flag_server_port(s), "/flags/br/br.gif", out, sizeof out), 418);
+    CHECK(!strncmp(out, "HTTP/1.1 418 I'm a teapot\r\n", 27));
+    cfb_flag_server_stop(s, NULL);
+    o.label = CFB_LABEL_LOCAL;
+    s = start(&o);
+    if (!s) return;
+    CHECK_EQ_INT(raw_get(cfb_flag_server_port(s), "/flags/zz/zz.gif", out, sizeof out), 404);
+    CHECK(!strncmp(out, "HTTP/1.1 404 Not Found\r\n", 24));
+    CHECK_EQ_INT(raw_get(cfb_flag_server_port(s), "/flags/br/br.gif", out, sizeof out), 200);
+    CHECK(!strncmp(out, "HTTP/1.1 200 OK\r\n", 17));
+    cfb_flag_server_stop(s, NULL);
+}
+
 static void test_bad_options(void) {
     cfb_server_opts o;
     cfb_flag_server *s = (cfb_flag_server *)&o;
@@ -632,6 +656,7 @@ int main(void) {
     RUN(test_many_connections);
     RUN(test_stop_with_pending);
     RUN(test_root_traversal);
+    RUN(test_status_lines);
     RUN(test_bad_options);
     curl_global_cleanup();
     return check_summary();

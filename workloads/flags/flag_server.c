@@ -729,6 +729,7 @@ int cfb_flag_server_start(const cfb_server_opts *o, cfb_flag_server **out, char 
                 max_conns = (unsigned)(rl.rlim_cur - 64);
         }
     }
+    (void)MHD_get_reason_phrase_len_for(418); /* links mhd_reason.c: "418 I'm a teapot" */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     if (strchr(s->bind, ':')) flags |= MHD_USE_IPv6;
     struct MHD_OptionItem opts[] = {
