@@ -40,62 +40,66 @@ typedef struct job {
     double *when; /* completion times since t0, in completion order */
 } job;
 
-static void a_done(cf_future *f, void *arg)
-{
+static void a_done(cf_future *f, void *arg) {
     (void)f;
     job *j = arg;
     j->when[j->done] = cf_loop_now() - j->t0;
-    if (++j->done == j->n)
-        cf_loop_stop(j->loop);
+    if (++j->done == j->n) cf_loop_stop(j->loop);
 }
 
-static void a_start(cf_loop *l, void *arg)
-{
+static void a_start(cf_loop *l, void *arg) {
     job *j = arg;
     j->rc = cfb_flags_async.open(l, NULL, j->inflight, &j->drv);
     for (size_t i = 0; i < j->n && !j->rc; i++) {
         cf_future_add_done_callback(j->fs[i], a_done, j);
         j->rc = cfb_flags_async.start(j->drv, j->args[i], j->lens[i], j->fs[i]);
     }
-    if (j->rc)
-        cf_loop_stop(l);
+    if (j->rc) cf_loop_stop(l);
 }
 
-static int init_fn(void *a)
-{
+static int init_fn(void *a) {
     (void)a;
     return cfb_workload_flags.worker_setup(NULL);
 }
-static void fini_fn(void *a)
-{
+static void fini_fn(void *a) {
     (void)a;
     cfb_workload_flags.worker_teardown();
 }
 
-static int cmp_d(const void *a, const void *b)
-{
+static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *url = NULL, *mode = "async";
     long n = 1000, inflight = 100, runs = 3;
     double timeout = 30;
     static const struct option lo[] = {{"url", 1, NULL, 'u'},     {"mode", 1, NULL, 'M'},
-                                        {"n", 1, NULL, 'n'},       {"inflight", 1, NULL, 'i'},
-                                        {"timeout", 1, NULL, 't'}, {"runs", 1, NULL, 'r'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"n", 1, NULL, 'n'},       {"inflight", 1, NULL, 'i'},
+                                       {"timeout", 1, NULL, 't'}, {"runs", 1, NULL, 'r'},
+                                       {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'u': url = optarg; break;
-        case 'M': mode = optarg; break;
-        case 'n': n = atol(optarg); break;
-        case 'i': inflight = atol(optarg); break;
-        case 't': timeout = atof(optarg); break;
-        case 'r': runs = atol(optarg); break;
+        case 'u':
+            url = optarg;
+            break;
+        case 'M':
+            mode = optarg;
+            break;
+        case 'n':
+            n = atol(optarg);
+            break;
+        case 'i':
+            inflight = atol(optarg);
+            break;
+        case 't':
+            timeout = atof(optarg);
+            break;
+        case 'r':
+            runs = atol(optarg);
+            break;
         default:
             fprintf(stderr, "usage: flags_bench --url URL [--mode async|thread] [--n N] "
                             "[--inflight N] [--timeout S] [--runs R]\n");
@@ -133,7 +137,8 @@ int main(int argc, char **argv)
         if (cfb_flags_task_arg(cfb_flag_at(i % CFB_FLAG_COUNT)->cc, url, "-", timeout, &j.args[i],
                                &j.lens[i]))
             return 2;
-    double *rates = calloc((size_t)runs, sizeof *rates), *walls = calloc((size_t)runs, sizeof *walls);
+    double *rates = calloc((size_t)runs, sizeof *rates),
+           *walls = calloc((size_t)runs, sizeof *walls);
     int exit_code = 0;
     for (long r = 0; r < runs; r++) {
         double t0 = cf_loop_now();
@@ -148,20 +153,17 @@ int main(int argc, char **argv)
             cfb_flags_async.close(j.drv);
             cf_loop_free(j.loop);
         } else {
-            cf_executor_opts o = {.max_workers = (int)inflight,
-                                  .initializer = init_fn,
-                                  .finalizer = fini_fn};
+            cf_executor_opts o = {
+                .max_workers = (int)inflight, .initializer = init_fn, .finalizer = fini_fn};
             cf_executor *ex;
-            if (cf_thread_pool_new(&o, &ex))
-                return 3;
+            if (cf_thread_pool_new(&o, &ex)) return 3;
             for (size_t i = 0; i < j.n; i++)
                 cf_submit(ex, cfb_workload_flags.task, j.args[i], j.lens[i], &j.fs[i]);
             cf_wait(j.fs, j.n, CF_FOREVER, CF_ALL_COMPLETED, NULL, NULL, NULL, NULL);
             walls[r] = cf_loop_now() - t0; /* before the pool's teardown */
             cf_executor_free(ex);
         }
-        if (!strcmp(mode, "async"))
-            walls[r] = cf_loop_now() - t0;
+        if (!strcmp(mode, "async")) walls[r] = cf_loop_now() - t0;
         size_t ok = 0, errs = 0;
         const char *first = NULL;
         for (size_t i = 0; i < j.n; i++) {
@@ -173,24 +175,21 @@ int main(int argc, char **argv)
                 int code;
                 const char *m = "";
                 cf_future_error(j.fs[i], &code, &m);
-                if (!first)
-                    first = strdup(m);
+                if (!first) first = strdup(m);
                 errs++;
             }
         }
         for (size_t i = 0; i < j.n; i++)
             cf_future_release(j.fs[i]);
         rates[r] = (double)j.n / walls[r];
-        printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s\n", r + 1,
-               j.n, ok, errs, walls[r], rates[r]);
-        if (first)
-            printf("  first error: %s\n", first);
+        printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s\n", r + 1, j.n,
+               ok, errs, walls[r], rates[r]);
+        if (first) printf("  first error: %s\n", first);
         if (!strcmp(mode, "async"))
             printf("  completion times: p10 %.3f s, p50 %.3f s, p90 %.3f s, max %.3f s\n",
                    j.when[j.n / 10], j.when[j.n / 2], j.when[j.n * 9 / 10], j.when[j.n - 1]);
         free((void *)first);
-        if (errs)
-            exit_code = 1;
+        if (errs) exit_code = 1;
         fflush(stdout);
     }
     qsort(walls, (size_t)runs, sizeof *walls, cmp_d);

@@ -17,7 +17,7 @@
  * cf_loop_call_soon_threadsafe, so the driver is only ever touched on the
  * loop thread.
  *
- * Ctrl-C. The SIGINT handler only sets two sig_atomic_t flags (`interrupted`
+ * Ctrl-C. The SIGINT handler only sets two lock-free atomic flags (`interrupted`
  * here, `cfb_flags_abort` in the workload, which makes every running curl
  * transfer abort at its next progress callback). The main thread polls
  * `interrupted` between as_completed steps (0.1 s timeout), then cancels
@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +47,14 @@
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* lock-free: set from the SIGINT handler */
 
 static void on_sigint(int sig) {
     (void)sig;
-    interrupted = 1;
-    cfb_flags_abort = 1;
+    int saved = errno;
+    atomic_store(&interrupted, 1);
+    atomic_store(&cfb_flags_abort, 1);
+    errno = saved;
 }
 
 static void flags_usage(FILE *to) {

@@ -7,7 +7,7 @@
  * that worker — after fork in process mode — and freed by
  * flags_worker_teardown; a task that finds no handle (a runner that skipped
  * setup) makes one lazily. Nothing else is shared between workers except
- * the read-only flag table and `cfb_flags_abort`, a sig_atomic_t set by the
+ * the read-only flag table and `cfb_flags_abort`, an atomic_int set by the
  * CLI's SIGINT handler and read by the transfer progress callback.
  *
  * Signals. CURLOPT_NOSIGNAL is set on every handle (no SIGALRM for DNS
@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@
 #include "flag_server.h"
 #include "flags_internal.h"
 
-volatile sig_atomic_t cfb_flags_abort;
+atomic_int cfb_flags_abort;
 
 /* ---- libcurl globals --------------------------------------------------------- */
 
