@@ -328,9 +328,10 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     tp->tail = f;
     tp->qlen++;
     atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
+    /* Counted before any worker can pop it: completed never exceeds submitted. */
+    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
     struct worker *w = tp->spinning ? NULL : unpark_locked(tp);
     cf__lock_release(&tp->qlock);
-    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
     wake(w);
     *out = f;
     return 0;
