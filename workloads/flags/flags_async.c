@@ -144,6 +144,8 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
         return;
     }
     x->user = fut;
+    /* No progress callback on the loop: close() aborts transfers itself. */
+    curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 1L);
     /* With thousands of transfers in flight to one host, libcurl 7.88 scans
      * every live connection of the host for each new transfer (O(n^2): 6 s
      * of CPU for 10,000). Above FRESH_ABOVE in flight, use one fresh
