@@ -46,7 +46,7 @@ static void run_help(FILE *to) {
             "cfbench-out/results-<timestamp>.json (about 3 minutes on 2 cores).\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
-            "  -m, --mode LIST       seq,thread,process (default: every mode)\n"
+            "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
             "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu)\n"
             "  -r, --repeat N        measured repetitions per case (default 5)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
