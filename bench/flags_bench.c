@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 
 #include "cf_loop.h"
 #include "cfutures.h"
@@ -141,6 +142,8 @@ int main(int argc, char **argv) {
            *walls = calloc((size_t)runs, sizeof *walls);
     int exit_code = 0;
     for (long r = 0; r < runs; r++) {
+        struct rusage ru0, ru1;
+        getrusage(RUSAGE_SELF, &ru0);
         double t0 = cf_loop_now();
         if (!strcmp(mode, "async")) {
             for (size_t i = 0; i < j.n; i++)

@@ -39,6 +39,8 @@ serve() { # serve NAME ARGS... → prints the base URL
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other work competes: read ratios, not absolutes)"
+echo
 echo "== 1. LOCAL: async downloads/s vs wrk requests/s (same server, interleaved, $runs rounds)"
 local_url=$(serve local -L LOCAL)
 echo "server: $local_url"
