@@ -184,9 +184,15 @@ int main(int argc, char **argv) {
         }
         for (size_t i = 0; i < j.n; i++)
             cf_future_release(j.fs[i]);
+        getrusage(RUSAGE_SELF, &ru1);
+        double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
+                     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
         rates[r] = (double)j.n / walls[r];
-        printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s\n", r + 1, j.n,
-               ok, errs, walls[r], rates[r]);
+        printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s, "
+               "client CPU %.3f s (%.1f us/download)\n",
+               r + 1, j.n, ok, errs, walls[r], rates[r], cpu, cpu * 1e6 / (double)j.n);
         if (first) printf("  first error: %s\n", first);
         if (!strcmp(mode, "async"))
             printf("  completion times: p10 %.3f s, p50 %.3f s, p90 %.3f s, max %.3f s\n",
