@@ -46,18 +46,24 @@ local_url=$(serve local -L LOCAL)
 echo "server: $local_url"
 : >"$tmp/wrk"
 : >"$tmp/async"
+: >"$tmp/wrk1"
 for r in $(seq "$runs"); do
     w=$(wrk -t2 -c64 -d"${wrk_s}s" "$local_url/br/br.gif" | awk '/Requests\/sec/ {print $2}')
+    w1=$(wrk -t1 -c64 -d"${wrk_s}s" "$local_url/br/br.gif" | awk '/Requests\/sec/ {print $2}')
     a=$("$fb" --url "$local_url" --mode async --n "$n_local" --inflight 64 --runs 1 |
         awk '/^median/ {print $2}')
-    echo "round $r: wrk $w req/s, async $a downloads/s"
+    echo "round $r: wrk -t2 $w req/s, wrk -t1 $w1 req/s, async (1 thread, 64 in flight) $a downloads/s"
     echo "$w" >>"$tmp/wrk"
+    echo "$w1" >>"$tmp/wrk1"
     echo "$a" >>"$tmp/async"
 done
 mw=$(median <"$tmp/wrk")
+mw1=$(median <"$tmp/wrk1")
 ma=$(median <"$tmp/async")
 ratio=$(awk -v a="$ma" -v w="$mw" 'BEGIN {printf "%.2f", a / w}')
-echo "median: wrk $mw req/s, async $ma downloads/s, ratio $ratio (target >= 0.70)"
+ratio1=$(awk -v a="$ma" -v w="$mw1" 'BEGIN {printf "%.2f", a / w}')
+echo "median: wrk -t2 $mw req/s, wrk -t1 $mw1 req/s, async $ma downloads/s"
+echo "ratio async / wrk -t2: $ratio (target >= 0.70); async / wrk -t1 (one thread each): $ratio1"
 
 echo
 echo "== 2. DELAY 0.5 s: 10,000 downloads, 10,000 in flight, async"
