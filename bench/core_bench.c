@@ -286,8 +286,8 @@ struct section {
 static const struct section sections[] = {
     {"thread", "throughput", section_throughput},
     {"thread", "roundtrip", section_roundtrip},
-    {"thread", "map", section_map},
     {"thread", "memory", section_memory},
+    {"thread", "map", section_map},
     /* process-pool sections go here, group "process" */
 };
 

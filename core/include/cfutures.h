@@ -407,7 +407,8 @@ int cf_future_set_result_owned(cf_future *f, void *data, size_t len);
 
 /* -> FINISHED with an error. status is CF_ETASK for a task's own failure
  * (code is the task's code), or the executor's status (CF_EBROKEN, …; code
- * is usually the same). msg is copied (NULL = ""). CF_ESTATE when done. */
+ * is usually the same; a status of 0 is taken as CF_ETASK). msg is copied
+ * (NULL = ""). CF_ESTATE when done, CF_EINVAL for NULL f, CF_ENOMEM. */
 int cf_future_set_error(cf_future *f, int status, int code, const char *msg);
 
 /* Run a task function in the calling thread and report its outcome on the

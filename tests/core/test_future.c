@@ -118,6 +118,12 @@ static void test_result_table(void) {
     CHECK_EQ_STR(msg, "it broke");
     cf_future_release(f);
 
+    /* status 0 is taken as CF_ETASK */
+    f = cf_future_new();
+    cf_future_set_error(f, 0, 3, "zero status");
+    CHECK_EQ_INT(cf_future_result(f, 0, NULL, NULL), CF_ETASK);
+    cf_future_release(f);
+
     /* an executor error keeps its status */
     f = cf_future_new();
     cf_future_set_error(f, CF_EBROKEN, CF_EBROKEN, "pool broke");
