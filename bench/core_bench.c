@@ -232,6 +232,9 @@ static void section_memory(void) {
            warm, rss0, rss1, rss1 - rss0, (double)(n - warm) / dt);
 }
 
+/* ---- process sections (owned by the proc helper) ---- */
+#include "proc_sections.h"
+
 struct section {
     const char *group, *name;
     void (*run)(void);
@@ -242,6 +245,10 @@ static const struct section sections[] = {
     {"thread", "roundtrip", section_roundtrip},
     {"thread", "memory", section_memory},
     /* process-pool sections go here, group "process" */
+    {"process", "throughput", proc_section_throughput},
+    {"process", "map", proc_section_map},
+    {"process", "roundtrip", proc_section_roundtrip},
+    {"process", "million", proc_section_million},
 };
 
 static void usage(FILE *fp) {
