@@ -19,6 +19,8 @@
  *     - sets SIGPIPE to ignored, and SIGSEGV, SIGBUS, SIGFPE, SIGILL to their
  *       default action (so a crashing task kills its worker with the real
  *       signal, which the parent reports), and restores the signal mask;
+ *     - drops its copy of the parent's unwritten stdout/stderr buffers
+ *       (__fpurge), which it would otherwise print again at exit;
  *     - registers an on_exit handler that flushes stdio and _exit()s, so a
  *       task calling exit() does not run the parent's atexit handlers.
  *
@@ -32,6 +34,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -150,6 +153,10 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg)
     int tfd = cfg->task_fd, rfd = cfg->result_fd;
     struct cf__pshm *shm = cfg->shm;
 
+    /* Output the parent had buffered but not written belongs to the parent:
+     * drop our copy, or the child's exit would print it a second time. */
+    __fpurge(stdout);
+    __fpurge(stderr);
     close_others(tfd, rfd);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -117,6 +117,7 @@ typedef struct cf_process_pool {
     int epfd, evfd;
     double avg_ns; /* EWMA of task run time; <0 = unknown */
     int futile;    /* workers in a row that died holding tasks without starting one */
+    bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
     sigset_t saved_mask;
     /* joining */
@@ -434,10 +435,11 @@ static void dispatch(cf_process_pool *p)
             fail_queue(p, p->broken_msg);
         if (qlen == 0 || broken)
             return;
-        if (idle < 0 && free_slot >= 0) {
+        if (idle < 0 && free_slot >= 0 && !p->spawn_blocked) {
             char msg[CF_ERRMSG_MAX];
             if (spawn(p, free_slot, msg, sizeof msg) == 0)
                 continue;
+            p->spawn_blocked = true;
             bool any = false;
             for (int i = 0; i < nw; i++)
                 any |= p->w[i].state != W_FREE;
@@ -748,6 +750,7 @@ static void worker_died(cf_process_pool *p, int i)
     bool exhausted = p->max_tasks > 0 && w->ndispatched >= (uint64_t)p->max_tasks;
     memset(w, 0, sizeof *w);
     w->state = W_FREE;
+    p->spawn_blocked = false;
     w->to_fd = w->from_fd = w->pidfd = -1;
     atomic_fetch_sub_explicit(&p->st_alive, 1, memory_order_relaxed);
 
@@ -804,9 +807,19 @@ static void *manager_main(void *arg)
             continue;
         }
 
+        /* Sleep only if nothing can be dispatched: checked under p->mu, in
+         * the same critical section that publishes mgr_idle, so a task
+         * queued after this check finds mgr_idle set and wakes us. */
+        bool can = false;
+        for (int i = 0; i < nw && !can; i++)
+            can = (p->w[i].state == W_FREE && !p->spawn_blocked) || credit(p, &p->w[i]) > 0;
         pthread_mutex_lock(&p->mu);
-        p->mgr_idle = true;
+        bool again = p->q_len > 0 && can && !p->broken;
+        if (!again)
+            p->mgr_idle = true;
         pthread_mutex_unlock(&p->mu);
+        if (again)
+            continue;
         int n = epoll_wait(p->epfd, evs, 64, -1);
         pthread_mutex_lock(&p->mu);
         p->mgr_idle = false;

@@ -186,6 +186,31 @@ static void test_no_inherited_fds(void)
     close(g_parent_fd);
 }
 
+/* Submit, wait, repeat: each submit finds the manager going to sleep or
+ * asleep — a lost wake-up would hang here (bounded by the result timeout). */
+static void test_sequential_roundtrips(void)
+{
+    cf_executor *ex = NULL;
+    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
+    int bad = 0;
+    for (uint64_t i = 0; i < 20000 && bad < 3; i++) {
+        cf_future *f;
+        if (cf_submit(ex, t_square, &i, sizeof i, &f) != 0) {
+            bad++;
+            continue;
+        }
+        const void *d;
+        size_t n;
+        uint64_t y = 0;
+        if (cf_future_result(f, 10, &d, &n) == 0 && n == sizeof y)
+            memcpy(&y, d, sizeof y);
+        bad += y != i * i;
+        cf_future_release(f);
+    }
+    CHECK_EQ_INT(bad, 0);
+    cf_executor_free(ex);
+}
+
 int main(void)
 {
     pt_setup();
@@ -195,5 +220,6 @@ int main(void)
     RUN(test_reuse_idle);
     RUN(test_shutdown_50);
     RUN(test_no_inherited_fds);
+    RUN(test_sequential_roundtrips);
     return check_summary();
 }
