@@ -618,6 +618,32 @@ static void test_status_lines(void) {
     cfb_flag_server_stop(s, NULL);
 }
 
+/* IPv6: the URL brackets the address; skipped where ::1 does not exist. */
+static void test_ipv6(void) {
+    cfb_server_opts o;
+    cfb_server_opts_init(&o);
+    o.bind = "::1";
+    o.threads = 1;
+    cfb_flag_server *s = NULL;
+    char err[256] = "";
+    if (cfb_flag_server_start(&o, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "skipped: %s\n", err);
+        CHECK(strstr(err, "::1") != NULL);
+        return;
+    }
+    char want[64], url[128];
+    snprintf(want, sizeof want, "http://[::1]:%d/flags", cfb_flag_server_port(s));
+    CHECK_EQ_STR(cfb_flag_server_url(s), want);
+    snprintf(url, sizeof url, "%s/br/br.gif", cfb_flag_server_url(s));
+    CURL *h = curl_easy_init();
+    body b = {0};
+    CHECK_EQ_INT(get(h, url, &b), 200);
+    CHECK_EQ_INT(b.n, cfb_flag_find("BR")->size);
+    curl_easy_cleanup(h);
+    free(b.p);
+    cfb_flag_server_stop(s, NULL);
+}
+
 static void test_bad_options(void) {
     cfb_server_opts o;
     cfb_flag_server *s = (cfb_flag_server *)&o;
@@ -660,6 +686,7 @@ int main(void) {
     RUN(test_stop_with_pending);
     RUN(test_root_traversal);
     RUN(test_status_lines);
+    RUN(test_ipv6);
     RUN(test_bad_options);
     curl_global_cleanup();
     return check_summary();
