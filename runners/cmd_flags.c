@@ -479,6 +479,16 @@ int cfb_cmd_flags(int argc, char **argv) {
         return usage_error("-s/--server must be LOCAL, DELAY, ERROR or an http:// URL", server);
     }
     int ex = CFB_EXIT_OK;
+    /* Catch Ctrl-C from here on, before anything is printed: a SIGINT that
+     * arrives once the header is out is always handled (a background job of
+     * a non-interactive shell starts with SIGINT ignored). */
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: blocking calls return EINTR */
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    cfb_flags_abort = 0;
+    sigaction(SIGINT, &sa, &old_sa);
     raise_nofile();
     cfb_flag_server *srv = NULL;
     cfb_params *params = NULL;
@@ -560,14 +570,6 @@ int cfb_cmd_flags(int argc, char **argv) {
         ex = CFB_EXIT_FAIL;
         goto out;
     }
-    struct sigaction sa, old_sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint; /* no SA_RESTART: blocking calls return EINTR */
-    sigemptyset(&sa.sa_mask);
-    interrupted = 0;
-    cfb_flags_abort = 0;
-    sigaction(SIGINT, &sa, &old_sa);
-
     tally t = {.total = tl.n, .verbose = verbose, .bar = !verbose && isatty(2), .t0 = now_s()};
     int rc = 0;
     if (seq)
@@ -577,7 +579,6 @@ int cfb_cmd_flags(int argc, char **argv) {
     else
         rc = run_pool(!strcmp(mode, "process"), (int)actual, &tl, fs, &t);
     double elapsed = now_s() - t.t0;
-    sigaction(SIGINT, &old_sa, NULL);
     if (t.bar) draw_bar(&t, true);
     if (rc) fprintf(stderr, "cfbench flags: %s mode failed: %s\n", mode, cf_strerror(rc));
     if (interrupted)
@@ -590,6 +591,7 @@ int cfb_cmd_flags(int argc, char **argv) {
     fflush(stdout);
     if (interrupted || rc) ex = CFB_EXIT_FAIL;
 out:
+    sigaction(SIGINT, &old_sa, NULL);
     if (fs)
         for (size_t i = 0; i < tl.n; i++)
             cf_future_release(fs[i]);

@@ -90,6 +90,7 @@ check "--help: usage" grep -q '^usage: cfbench flags' help.txt
 
 # Ctrl-C stops cleanly: a slow DELAY run interrupted prints what was done.
 for mode in async thread; do
+    rm -f int.txt # the wait below must see this run's header, not the last one's
     "$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode $mode -o - >int.txt 2>&1 &
     pid=$!
     for _ in $(seq 200); do grep -q 'concurrent connection' int.txt && break; sleep 0.05; done
