@@ -93,7 +93,7 @@ for mode in async thread; do
     rm -f int.txt # the wait below must see this run's header, not the last one's
     "$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode $mode -o - >int.txt 2>&1 &
     pid=$!
-    for _ in $(seq 200); do grep -q 'concurrent connection' int.txt && break; sleep 0.05; done
+    for _ in $(seq 200); do grep -qs 'concurrent connection' int.txt && break; sleep 0.05; done
     kill -INT $pid
     start=$(date +%s)
     wait $pid
