@@ -129,6 +129,7 @@ typedef struct cf_process_pool {
     cf_fini_fn finalizer;
     void *initarg;
     int max_tasks;
+    char name[9];
     /* stats */
     _Atomic uint64_t st_started, st_alive, st_replaced, st_submitted, st_completed, st_cancelled;
 } cf_process_pool;
@@ -267,6 +268,7 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
         .max_tasks = p->max_tasks,
         .saved_mask = &p->saved_mask,
     };
+    snprintf(cfg.name, sizeof cfg.name, "%s-p%d", p->name, i);
     what = "fork";
     pid_t pid = fork();
     if (pid < 0) goto fail;
@@ -718,6 +720,9 @@ static void worker_died(cf_process_pool *p, int i) {
 
 static void *manager_main(void *arg) {
     cf_process_pool *p = arg;
+    char tname[16];
+    snprintf(tname, sizeof tname, "%s-mgr", p->name);
+    pthread_setname_np(pthread_self(), tname);
     int nw = p->base.max_workers;
     struct epoll_event evs[64];
     for (;;) {
@@ -870,7 +875,9 @@ static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     q_push_front(p, keep_h, keep_t, nkeep);
     pthread_mutex_unlock(&p->mu);
     wake_write(p); /* always: the manager must see the flag */
-    if (wait) join_manager(p);
+    /* From a done-callback (they run on the manager thread) we cannot wait
+     * for ourselves: the flag is set, the manager winds down after it. */
+    if (wait && !pthread_equal(pthread_self(), p->mgr)) join_manager(p);
     return 0;
 }
 
@@ -917,6 +924,7 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     p->finalizer = o.finalizer;
     p->initarg = o.initarg;
     p->max_tasks = o.max_tasks_per_child;
+    snprintf(p->name, sizeof p->name, "%s", o.name && *o.name ? o.name : "cf-pool");
     p->avg_ns = -1;
     p->lookahead = 1;
     p->epfd = p->evfd = -1;
