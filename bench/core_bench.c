@@ -211,6 +211,52 @@ static void section_roundtrip(void) {
         printf("  python  : not run\n");
 }
 
+/* cf_map over n small items; returns items/s. */
+static double map_once(cf_executor *ex, const void *const *args, const size_t *lens, long n,
+                       int chunksize) {
+    cf_map_opts o = {.chunksize = chunksize};
+    cf_map_iter *it;
+    double t0 = now();
+    int rc = cf_map_array(ex, task_empty, args, lens, (size_t)n, &o, &it);
+    if (rc) die("map", rc);
+    long got = 0;
+    while ((rc = cf_map_next(it, NULL, NULL)) == 0)
+        got++;
+    if (rc != CF_EEOF || got != n) die("map_next", rc);
+    cf_map_free(it);
+    return (double)n / (now() - t0);
+}
+
+static void section_map(void) {
+    long n = quick ? 100000 : 1000000;
+    cf_executor *ex;
+    cf_executor_opts o = {.max_workers = 2};
+    int rc = cf_thread_pool_new(&o, &ex);
+    if (rc) die("pool", rc);
+    static const int item = 0;
+    const void **args = malloc((size_t)n * sizeof *args);
+    size_t *lens = malloc((size_t)n * sizeof *lens);
+    for (long i = 0; i < n; i++) {
+        args[i] = &item;
+        lens[i] = sizeof item;
+    }
+    printf("thread/map: cf_map_array over %ld 4-byte items, empty task, pool of 2\n", n);
+    int chunks[] = {1, 16, 256};
+    double *v = malloc((size_t)reps * sizeof *v);
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        map_once(ex, args, lens, n / 10, chunks[c]);
+        for (int r = 0; r < reps; r++)
+            v[r] = map_once(ex, args, lens, n, chunks[c]);
+        printf("  cfutures: chunksize %3d: median %.0f items/s over %d reps\n", chunks[c],
+               median(v, reps), reps);
+        fflush(stdout);
+    }
+    free(v);
+    free(args);
+    free(lens);
+    cf_executor_free(ex);
+}
+
 static void section_memory(void) {
     long n = quick ? 1000000 : 10000000;
     cf_executor *ex;
@@ -244,6 +290,7 @@ static const struct section sections[] = {
     {"thread", "throughput", section_throughput},
     {"thread", "roundtrip", section_roundtrip},
     {"thread", "memory", section_memory},
+    {"thread", "map", section_map},
     /* process-pool sections go here, group "process" */
     {"process", "throughput", proc_section_throughput},
     {"process", "map", proc_section_map},

@@ -270,7 +270,9 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len,
 /* Stop accepting tasks. cancel_futures: cancel what has not started
  * (those futures count as done for wait/as_completed). wait: block until
  * every running and queued task is done and the workers have exited.
- * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL. */
+ * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL.
+ * Called with wait=true from one of the pool's own tasks, it waits for the
+ * other workers only (never for itself); do not free the executor there. */
 int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
 
 /* shutdown(wait=true, cancel_futures=false) if still open, then free. Futures
@@ -405,7 +407,8 @@ int cf_future_set_result_owned(cf_future *f, void *data, size_t len);
 
 /* -> FINISHED with an error. status is CF_ETASK for a task's own failure
  * (code is the task's code), or the executor's status (CF_EBROKEN, …; code
- * is usually the same). msg is copied (NULL = ""). CF_ESTATE when done. */
+ * is usually the same; a status of 0 is taken as CF_ETASK). msg is copied
+ * (NULL = ""). CF_ESTATE when done, CF_EINVAL for NULL f, CF_ENOMEM. */
 int cf_future_set_error(cf_future *f, int status, int code, const char *msg);
 
 /* Run a task function in the calling thread and report its outcome on the

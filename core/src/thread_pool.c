@@ -62,6 +62,7 @@ struct worker {
     pthread_t thread;
     _Atomic uint32_t parked; /* futex word: 1 while parked */
     struct worker *next_parked;
+    bool joined; /* under join_mu */
 };
 
 struct tp {
@@ -78,7 +79,6 @@ struct tp {
     _Atomic bool shutdown;
     _Atomic bool broken;
     pthread_mutex_t join_mu;
-    int njoined; /* under join_mu */
     cf_init_fn init;
     cf_fini_fn fini;
     void *initarg;
@@ -328,9 +328,10 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     tp->tail = f;
     tp->qlen++;
     atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
+    /* Counted before any worker can pop it: completed never exceeds submitted. */
+    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
     struct worker *w = tp->spinning ? NULL : unpark_locked(tp);
     cf__lock_release(&tp->qlock);
-    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
     wake(w);
     *out = f;
     return 0;
@@ -357,10 +358,13 @@ static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
         cf__lock_acquire(&tp->qlock);
         int n = tp->nthreads; /* final: no thread starts after shutdown */
         cf__lock_release(&tp->qlock);
-        for (; tp->njoined < n; tp->njoined++) {
-            if (pthread_equal(tp->workers[tp->njoined]->thread, pthread_self()))
-                continue; /* shutdown(wait) from inside a task: do not join self */
-            pthread_join(tp->workers[tp->njoined]->thread, NULL);
+        for (int i = 0; i < n; i++) {
+            struct worker *w = tp->workers[i];
+            /* From inside a task: never join the calling worker (it is
+             * joined by a later shutdown(wait) from another thread). */
+            if (w->joined || pthread_equal(w->thread, pthread_self())) continue;
+            pthread_join(w->thread, NULL);
+            w->joined = true;
         }
         pthread_mutex_unlock(&tp->join_mu);
     }

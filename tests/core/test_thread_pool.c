@@ -414,6 +414,31 @@ static void test_nested_submit(void) {
     cf_executor_free(nested_ex);
 }
 
+static cf_executor *self_ex;
+static void task_shutdown_own_pool(const void *a, size_t l, cf_out *out) {
+    int rc = cf_executor_shutdown(self_ex, true, false);
+    cf_out_set(out, &rc, sizeof rc);
+}
+
+static void test_shutdown_from_task(void) {
+    /* shutdown(wait=true) from one of the pool's tasks waits for the other
+     * workers but not for itself, and does not deadlock */
+    self_ex = pool(2);
+    gate g;
+    gate_init(&g);
+    cf_future *blocker = submit_gate(self_ex, &g);
+    CHECK_EQ_INT(gate_wait_started(&g, 1), 0);
+    cf_future *f;
+    CHECK_EQ_INT(cf_submit(self_ex, task_shutdown_own_pool, NULL, 0, &f), 0);
+    gate_open(&g, 1);
+    CHECK_EQ_INT(result_int(f), 0);
+    CHECK_EQ_INT(cf_future_result(blocker, 0, NULL, NULL), 0);
+    cf_future_release(f);
+    cf_future_release(blocker);
+    cf_executor_free(self_ex); /* joins the remaining worker */
+    gate_destroy(&g);
+}
+
 static double cpu_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -458,5 +483,6 @@ int main(void) {
     RUN(test_nested_submit);
     RUN(test_memory_flat);
     RUN(test_idle_pool_sleeps);
+    RUN(test_shutdown_from_task);
     return check_summary();
 }
