@@ -268,7 +268,7 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
         .max_tasks = p->max_tasks,
         .saved_mask = &p->saved_mask,
     };
-    snprintf(cfg.name, sizeof cfg.name, "%s-p%d", p->name, i);
+    snprintf(cfg.name, sizeof cfg.name, "%.8s-p%u", p->name, (unsigned)i % 10000u);
     what = "fork";
     pid_t pid = fork();
     if (pid < 0) goto fail;
@@ -377,12 +377,13 @@ static unsigned credit(cf_process_pool *p, const struct pworker *w) {
     return (unsigned)c;
 }
 
-/* Move queued tasks to workers; fork workers when none is idle. */
+/* Move queued tasks to workers; fork workers when the queued tasks
+ * outnumber the idle ones. */
 static void dispatch(cf_process_pool *p) {
     int nw = p->base.max_workers;
     for (;;) {
-        /* Is a worker idle? Can one be forked? */
-        int idle = -1, free_slot = -1;
+        /* How many workers are idle? Can one be forked? */
+        int nidle = 0, free_slot = -1;
         unsigned total = 0;
         for (int i = 0; i < nw; i++) {
             struct pworker *w = &p->w[i];
@@ -392,7 +393,7 @@ static void dispatch(cf_process_pool *p) {
             }
             unsigned c = credit(p, w);
             total += c;
-            if (c && w->nflight == 0 && idle < 0) idle = i;
+            if (c && w->nflight == 0) nidle++;
         }
         pthread_mutex_lock(&p->mu);
         size_t qlen = p->q_len;
@@ -401,7 +402,10 @@ static void dispatch(cf_process_pool *p) {
         if (qlen && broken) /* e.g. re-queued from a worker that died after the break */
             fail_queue(p, p->broken_msg);
         if (qlen == 0 || broken) return;
-        if (idle < 0 && free_slot >= 0 && !p->spawn_blocked) {
+        /* Fork only when the queued tasks outnumber the idle workers: one
+         * idle worker is reused for submit-then-wait, and a burst gets every
+         * worker at once instead of swamping the first one's pipe. */
+        if (qlen > (size_t)nidle && free_slot >= 0 && !p->spawn_blocked) {
             char msg[CF_ERRMSG_MAX];
             if (spawn(p, free_slot, msg, sizeof msg) == 0) continue;
             p->spawn_blocked = true;
@@ -499,7 +503,8 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
     w->ndone++;
     p->futile = 0;
     double ns = (double)h->ns;
-    p->avg_ns = p->avg_ns < 0 ? ns : p->avg_ns * 0.9 + ns * 0.1;
+    /* Up at once (a long task shrinks the look-ahead now), down slowly. */
+    p->avg_ns = p->avg_ns < 0 || ns > p->avg_ns ? ns : p->avg_ns * 0.9 + ns * 0.1;
     double la = 1.0 + LOOKAHEAD_NS / (p->avg_ns + 1.0);
     p->lookahead = la > LOOKAHEAD_MAX ? LOOKAHEAD_MAX : (unsigned)la;
     atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
