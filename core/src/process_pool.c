@@ -65,7 +65,9 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
+#ifndef LOOKAHEAD_MAX /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
+#endif
 #define RIN_MIN (64 * 1024)
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
