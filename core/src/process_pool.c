@@ -65,7 +65,7 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
-#ifndef LOOKAHEAD_MAX /* overridable to measure the effect of batching */
+#ifndef LOOKAHEAD_MAX         /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
 #endif
 #define RIN_MIN (64 * 1024)
@@ -705,8 +705,8 @@ static void worker_died(cf_process_pool *p, int i) {
 
     /* A worker that keeps dying before it starts any task would make us
      * re-queue and re-fork for ever: after FUTILE_MAX in a row, give up. */
-    if (ready && t && !normal && started == ndone_at_death) p->futile++;
-    if (!ready) {
+    if (t && !normal && started == ndone_at_death) p->futile++;
+    if (!ready && p->initializer) { /* without one, "not ready" is just an early death */
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded", (int)pid,
                  cause);
