@@ -51,14 +51,11 @@ static const char py_proc_script[] =
     "if __name__ == '__main__':\n"
     "    main()\n";
 
-static double python_proc_run(const char *what, long n, int window)
-{
-    if (!use_python)
-        return -1;
+static double python_proc_run(const char *what, long n, int window) {
+    if (!use_python) return -1;
     char path[] = "/tmp/proc_bench_XXXXXX.py";
     int fd = mkstemps(path, 3);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     ssize_t want = (ssize_t)(sizeof py_proc_script - 1);
     if (write(fd, py_proc_script, (size_t)want) != want) {
         close(fd);
@@ -67,32 +64,26 @@ static double python_proc_run(const char *what, long n, int window)
     }
     close(fd);
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "python3 %s %s %ld %d %d 2>/dev/null", path, what, n, reps,
-             window);
+    snprintf(cmd, sizeof cmd, "python3 %s %s %ld %d %d 2>/dev/null", path, what, n, reps, window);
     FILE *p = popen(cmd, "r");
     double v = -1, c = 0;
     if (p) {
-        if (fscanf(p, "%lf %lf", &v, &c) != 2)
-            v = -1;
-        if (pclose(p) != 0)
-            v = -1;
+        if (fscanf(p, "%lf %lf", &v, &c) != 2) v = -1;
+        if (pclose(p) != 0) v = -1;
     }
     unlink(path);
     return v;
 }
 
-static cf_executor *proc_pool2(void)
-{
+static cf_executor *proc_pool2(void) {
     cf_executor *ex;
     cf_executor_opts o = {.max_workers = 2};
     int rc = cf_process_pool_new(&o, &ex);
-    if (rc)
-        die("process pool", rc);
+    if (rc) die("process pool", rc);
     return ex;
 }
 
-static void proc_section_throughput(void)
-{
+static void proc_section_throughput(void) {
     long n = quick ? 200000 : 1000000;
     cf_executor *ex = proc_pool2();
     cf_future **fs = malloc(WINDOW * sizeof *fs);
@@ -123,19 +114,16 @@ struct proc_count_input {
     long i, n;
 };
 
-static int proc_count_next(void *state, const void **arg, size_t *len)
-{
+static int proc_count_next(void *state, const void **arg, size_t *len) {
     struct proc_count_input *in = state;
-    if (in->i >= in->n)
-        return 0;
+    if (in->i >= in->n) return 0;
     in->i++;
     *arg = NULL;
     *len = 0;
     return 1;
 }
 
-static void proc_section_map(void)
-{
+static void proc_section_map(void) {
     long n = quick ? 1000000 : 5000000;
     int chunk = 1000;
     cf_executor *ex = proc_pool2();
@@ -146,18 +134,15 @@ static void proc_section_map(void)
         cf_map_iter *it;
         double t0 = now();
         int rc = cf_map(ex, task_empty, proc_count_next, &in, &mo, &it);
-        if (rc)
-            die("map", rc);
+        if (rc) die("map", rc);
         const void *d;
         size_t len;
         long got = 0;
         while ((rc = cf_map_next(it, &d, &len)) == 0)
             got++;
-        if (rc != CF_EEOF || got != in.n)
-            die("map_next", rc);
+        if (rc != CF_EEOF || got != in.n) die("map_next", rc);
         cf_map_free(it);
-        if (r >= 0)
-            v[r] = (double)in.n / (now() - t0);
+        if (r >= 0) v[r] = (double)in.n / (now() - t0);
     }
     double c = median(v, reps);
     free(v);
@@ -174,8 +159,7 @@ static void proc_section_map(void)
         printf("  python  : not run\n");
 }
 
-static void proc_section_roundtrip(void)
-{
+static void proc_section_roundtrip(void) {
     int n = quick ? 5000 : 20000;
     cf_executor *ex = proc_pool2();
     double *lat = malloc((size_t)n * sizeof *lat);
@@ -185,16 +169,13 @@ static void proc_section_roundtrip(void)
             cf_future *f;
             double t0 = now();
             int rc = cf_submit(ex, task_empty, NULL, 0, &f);
-            if (rc)
-                die("submit", rc);
+            if (rc) die("submit", rc);
             rc = cf_future_result(f, CF_FOREVER, NULL, NULL);
             lat[i] = now() - t0;
-            if (rc)
-                die("result", rc);
+            if (rc) die("result", rc);
             cf_future_release(f);
         }
-        if (r >= 0)
-            v[r] = median(lat, n) * 1e6;
+        if (r >= 0) v[r] = median(lat, n) * 1e6;
     }
     double c = median(v, reps);
     free(lat);
@@ -209,11 +190,9 @@ static void proc_section_roundtrip(void)
         printf("  python  : not run\n");
 }
 
-static int proc_count_fds(void)
-{
+static int proc_count_fds(void) {
     DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
+    if (!d) return -1;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)))
@@ -222,36 +201,30 @@ static int proc_count_fds(void)
     return n - 1;
 }
 
-static int proc_count_children(void)
-{
+static int proc_count_children(void) {
     DIR *d = opendir("/proc");
-    if (!d)
-        return -1;
+    if (!d) return -1;
     int n = 0, me = (int)getpid();
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         char path[300], buf[512];
         snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
         FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
+        if (!f) continue;
         size_t k = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
         buf[k] = '\0';
         const char *rp = strrchr(buf, ')');
         char st;
         int pp;
-        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == me)
-            n++;
+        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == me) n++;
     }
     closedir(d);
     return n;
 }
 
-static void proc_section_million(void)
-{
+static void proc_section_million(void) {
     long n = 1000000;
     int fds0 = proc_count_fds(), kids0 = proc_count_children();
     cf_executor *ex = proc_pool2();
