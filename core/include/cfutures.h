@@ -208,7 +208,8 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
 
 /* The process pool (Linux). Workers are fork()ed children of one manager
  * thread per pool, started lazily (max_workers, default ncpu, is a ceiling:
- * a worker is forked only when no worker is idle) and reused. A task's
+ * a worker is forked only when the queued tasks outnumber the idle
+ * workers) and reused. A task's
  * argument and result cross as bytes (pipes); the task function pointer
  * crosses as-is (fork without exec keeps every address valid), so the same
  * cf_task_fn runs in a thread or a process. A task error keeps its code and
