@@ -257,7 +257,10 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
  * ends the worker without running the parent's atexit handlers. The pool
  * reaps only its own children (waitpid on their pids, pidfds for death):
  * an application that sets SIGCHLD to SIG_IGN or reaps with waitpid(-1) may
- * steal the exit status (the message then says it is unknown). */
+ * steal the exit status (the message then says it is unknown). Sanitizer
+ * builds: the ASan/TSan allocators of GCC 12 / clang 14 are not fork-safe
+ * (glibc's is), so a worker forked while another thread is inside malloc
+ * may hang; see "Process pool" in docs/DESIGN.md. */
 int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
 #define CF_PROCESS_MAX_BYTES ((size_t)64 << 20)
 
