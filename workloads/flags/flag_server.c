@@ -814,8 +814,9 @@ void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
     if (final) memset(final, 0, sizeof *final);
     if (!s) return;
     /* Stop listening, so that what follows cannot be fed forever. */
+    /* The listening socket stays open until MHD_stop_daemon: MHD's threads
+     * drop it from their epoll sets with some delay (libmicrohttpd docs). */
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
-    if (lfd != MHD_INVALID_SOCKET) close(lfd);
     pthread_mutex_lock(&s->mu);
     s->stopping = true;
     pthread_cond_signal(&s->cv);
@@ -832,6 +833,7 @@ void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
         if (pthread_cond_timedwait(&s->drained, &s->mu, &until) == ETIMEDOUT) break;
     pthread_mutex_unlock(&s->mu);
     MHD_stop_daemon(s->daemon);
+    if (lfd != MHD_INVALID_SOCKET) close(lfd);
     if (final) cfb_flag_server_stats(s, final);
     server_free(s);
 }
