@@ -21,7 +21,6 @@ static const cfb_command commands[] = {
     {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
     {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
-    {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {NULL, NULL, NULL},
 };
 
