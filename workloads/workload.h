@@ -51,11 +51,40 @@ long long cfb_params_int(const cfb_params *p, const char *name);
 double cfb_params_double(const cfb_params *p, const char *name);
 const char *cfb_params_str(const cfb_params *p, const char *name); /* borrowed */
 bool cfb_params_bool(const cfb_params *p, const char *name);
+/* The getters above return 0 / 0.0 / "" / false for a name the workload
+ * does not declare (a programming error; never for a declared name). */
+
+/* Runner side (workloads/params.c). */
+
+/* New params for the given definitions (borrowed: must outlive p), every
+ * value at its default. *out is owned by the caller (cfb_params_free).
+ * 0; CF_ENOMEM; CF_EINVAL when a default does not validate (reason in err). */
+int cfb_params_new(const cfb_param_def *defs, size_t ndefs, cfb_params **out, char *err,
+                   size_t errlen);
+void cfb_params_free(cfb_params *p); /* NULL is fine */
+/* A deep copy (*out owned by the caller). 0 or CF_ENOMEM. */
+int cfb_params_copy(const cfb_params *p, cfb_params **out);
+
+/* Set name to text (copied) after parsing and validating it by the
+ * definition: INT (decimal, whole string), DOUBLE (finite), BOOL
+ * (true/false/1/0/yes/no/on/off), bounds, choices. 0; CF_EINVAL with a
+ * one-line reason in err ("unknown parameter 'x'", "n: 'abc' is not an
+ * integer", "n: 0 is below the minimum 1", "set: 'x' is not one of a, b");
+ * CF_ENOMEM. Workloads may call it from run_setup. */
+int cfb_params_set(cfb_params *p, const char *name, const char *text, char *err, size_t errlen);
+/* Validate text for one definition without storing it. 0 or CF_EINVAL. */
+int cfb_param_check(const cfb_param_def *d, const char *text, char *err, size_t errlen);
+
+bool cfb_params_has(const cfb_params *p, const char *name);
+/* Iterate in definition order: name and current value as text (borrowed). */
+size_t cfb_params_count(const cfb_params *p);
+const char *cfb_params_name_at(const cfb_params *p, size_t i);
+const char *cfb_params_text_at(const cfb_params *p, size_t i);
 
 /* ---- tasks -------------------------------------------------------------- */
 
 typedef struct cfb_task {
-    void *arg;   /* owned by the list (malloc'd) */
+    void *arg; /* owned by the list (malloc'd) */
     size_t len;
     char *label; /* owned; short name for timelines and verbose output ("BR", "n=7") */
 } cfb_task;

@@ -1,0 +1,135 @@
+/* test_stats.c — statistics and results I/O. */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "results_io.h"
+#include "stats.h"
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+
+static void test_quantile(void) {
+    double s[] = {1, 2, 3, 4};
+    CHECK(NEAR(cfb_quantile_sorted(s, 4, 0.5), 2.5));
+    CHECK(NEAR(cfb_quantile_sorted(s, 4, 0), 1));
+    CHECK(NEAR(cfb_quantile_sorted(s, 4, 1), 4));
+    CHECK(NEAR(cfb_quantile_sorted(s, 4, 0.9), 3.7));
+    CHECK(isnan(cfb_quantile_sorted(s, 0, 0.5)));
+    double one[] = {7};
+    CHECK(NEAR(cfb_quantile_sorted(one, 1, 0.99), 7));
+}
+
+static void test_basic(void) {
+    double x[] = {5, 1, 4, 2, 3};
+    cfb_stats st;
+    CHECK_EQ_INT(cfb_stats_compute(x, 5, &st), 0);
+    CHECK_EQ_INT(st.n, 5);
+    CHECK(NEAR(st.median, 3));
+    CHECK(NEAR(st.mean, 3));
+    CHECK(NEAR(st.stddev, sqrt(2.5)));
+    CHECK(NEAR(st.mad, 1));
+    CHECK(NEAR(st.min, 1) && NEAR(st.max, 5));
+    CHECK(NEAR(st.ci_lo, 1) && NEAR(st.ci_hi, 5)); /* n < 6 */
+    CHECK(x[0] == 5);                              /* input untouched */
+    CHECK_EQ_INT(cfb_stats_compute(x, 0, &st), -1);
+    CHECK_EQ_INT(cfb_stats_compute(NULL, 3, &st), -1);
+    double single = 2.5;
+    CHECK_EQ_INT(cfb_stats_compute(&single, 1, &st), 0);
+    CHECK(NEAR(st.stddev, 0) && NEAR(st.mad, 0) && NEAR(st.ci_lo, 2.5));
+}
+
+static void test_ci_ranks(void) {
+    size_t lo, hi;
+    /* Known table values (e.g. Conover): n=6 -> 1..6, n=8 -> 1..8,
+     * n=9 -> 2..8, n=10 -> 2..9, n=20 -> 6..15, n=100 -> 40..61. */
+    cfb_median_ci_ranks(5, &lo, &hi);
+    CHECK(lo == 1 && hi == 5);
+    cfb_median_ci_ranks(6, &lo, &hi);
+    CHECK(lo == 1 && hi == 6);
+    cfb_median_ci_ranks(8, &lo, &hi);
+    CHECK(lo == 1 && hi == 8);
+    cfb_median_ci_ranks(9, &lo, &hi);
+    CHECK(lo == 2 && hi == 8);
+    cfb_median_ci_ranks(10, &lo, &hi);
+    CHECK(lo == 2 && hi == 9);
+    cfb_median_ci_ranks(20, &lo, &hi);
+    CHECK(lo == 6 && hi == 15);
+    cfb_median_ci_ranks(100, &lo, &hi);
+    CHECK(lo == 40 && hi == 61);
+    double x[10];
+    for (int i = 0; i < 10; i++)
+        x[i] = 10 - i;
+    cfb_stats st;
+    cfb_stats_compute(x, 10, &st);
+    CHECK(NEAR(st.ci_lo, 2) && NEAR(st.ci_hi, 9));
+    CHECK(NEAR(st.median, 5.5));
+}
+
+static void test_json(void) {
+    double x[] = {1, 2, 3};
+    cfb_stats st;
+    cfb_stats_compute(x, 3, &st);
+    json_t *j = cfb_stats_to_json(&st);
+    CHECK(j != NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "n")), 3);
+    CHECK(NEAR(json_real_value(json_object_get(j, "median")), 2));
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "ci95")), 2);
+    json_decref(j);
+}
+
+static void test_io(void) {
+    char dir[] = "/tmp/cfb-stats-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    json_t *doc = json_pack("{s:s, s:i, s:b, s:[{s:s, s:s, s:s, s:i, s:i, s:[{s:i, s:f}], s:{}}]}",
+                            "schema", "cfbench-results", "schema_version", 1, "complete", 1,
+                            "cases", "id", "x/seq/w1", "workload", "x", "mode", "seq", "workers", 1,
+                            "tasks", 3, "repetitions", "index", 0, "wall_s", 0.5, "summary");
+    CHECK(doc != NULL);
+    CHECK_EQ_INT(cfb_results_validate(doc, err, sizeof err), 0);
+    CHECK_EQ_INT(cfb_results_save(path, doc, err, sizeof err), 0);
+    json_t *back = NULL;
+    CHECK_EQ_INT(cfb_results_load(path, &back, err, sizeof err), 0);
+    CHECK(back && json_equal(doc, back));
+    json_decref(back);
+
+    /* newer schema */
+    json_object_set_new(doc, "schema_version", json_integer(2));
+    CHECK_EQ_INT(cfb_results_validate(doc, err, sizeof err), -1);
+    CHECK(strstr(err, "newer cfbench") != NULL);
+    json_object_set_new(doc, "schema_version", json_integer(1));
+    /* missing field names field and case */
+    json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
+    json_object_del(c, "mode");
+    CHECK_EQ_INT(cfb_results_validate(doc, err, sizeof err), -1);
+    CHECK(strstr(err, "'mode'") && strstr(err, "x/seq/w1"));
+    json_object_set_new(doc, "schema", json_string("other"));
+    CHECK_EQ_INT(cfb_results_validate(doc, err, sizeof err), -1);
+    CHECK(strstr(err, "schema") != NULL);
+    json_decref(doc);
+
+    /* not JSON, unreadable */
+    CHECK_EQ_INT(cfb_write_atomic(path, "{nope", 5, err, sizeof err), 0);
+    json_t *d2 = (json_t *)1;
+    CHECK_EQ_INT(cfb_results_load(path, &d2, err, sizeof err), -1);
+    CHECK(d2 == NULL && strstr(err, "not valid JSON"));
+    unlink(path);
+    CHECK_EQ_INT(cfb_results_load(path, &d2, err, sizeof err), -1);
+    CHECK(strstr(err, "cannot read") != NULL);
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/r.json", dir);
+    CHECK_EQ_INT(cfb_write_atomic(bad, "x", 1, err, sizeof err), -1);
+    CHECK(strstr(err, "temp file") != NULL);
+    rmdir(dir);
+}
+
+int main(void) {
+    RUN(test_quantile);
+    RUN(test_basic);
+    RUN(test_ci_ranks);
+    RUN(test_json);
+    RUN(test_io);
+    return check_summary();
+}

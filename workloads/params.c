@@ -1,0 +1,226 @@
+/* params.c — typed workload parameters: parse, validate, store, read. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "workload.h"
+
+typedef struct cfb_pval {
+    char *text; /* owned */
+    long long i;
+    double d;
+    bool b;
+} cfb_pval;
+
+struct cfb_params {
+    const cfb_param_def *defs; /* borrowed */
+    size_t n;
+    cfb_pval *vals; /* n entries, owned */
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return CF_EINVAL;
+}
+
+static bool bounded(const cfb_param_def *d) {
+    return d->min <= d->max;
+}
+
+static int parse_bool(const char *t, bool *b) {
+    static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no",
+                                                                                "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(t, yes[i])) {
+            *b = true;
+            return 0;
+        }
+        if (!strcasecmp(t, no[i])) {
+            *b = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parse text by d into v (text not stored). 0 or CF_EINVAL. */
+static int parse(const cfb_param_def *d, const char *text, cfb_pval *v, char *err, size_t errlen) {
+    if (!text) return fail(err, errlen, "%s: missing value", d->name);
+    switch (d->type) {
+    case CFB_P_INT: {
+        char *end;
+        errno = 0;
+        long long x = strtoll(text, &end, 10);
+        if (!*text || *end || errno)
+            return fail(err, errlen, "%s: '%s' is not an integer", d->name, text);
+        if (bounded(d) && (double)x < d->min)
+            return fail(err, errlen, "%s: %lld is below the minimum %.15g", d->name, x, d->min);
+        if (bounded(d) && (double)x > d->max)
+            return fail(err, errlen, "%s: %lld is above the maximum %.15g", d->name, x, d->max);
+        v->i = x;
+        v->d = (double)x;
+        break;
+    }
+    case CFB_P_DOUBLE: {
+        char *end;
+        errno = 0;
+        double x = strtod(text, &end);
+        if (!*text || *end || errno || !isfinite(x))
+            return fail(err, errlen, "%s: '%s' is not a number", d->name, text);
+        if (bounded(d) && x < d->min)
+            return fail(err, errlen, "%s: %g is below the minimum %.15g", d->name, x, d->min);
+        if (bounded(d) && x > d->max)
+            return fail(err, errlen, "%s: %g is above the maximum %.15g", d->name, x, d->max);
+        v->d = x;
+        v->i = (long long)x;
+        break;
+    }
+    case CFB_P_BOOL:
+        if (parse_bool(text, &v->b))
+            return fail(err, errlen, "%s: '%s' is not a boolean (true/false)", d->name, text);
+        v->i = v->b;
+        v->d = v->b;
+        break;
+    case CFB_P_STRING:
+        if (d->choices) {
+            bool found = false;
+            for (const char *const *c = d->choices; *c; c++)
+                if (!strcmp(*c, text)) found = true;
+            if (!found) {
+                char list[256] = "";
+                size_t off = 0;
+                for (const char *const *c = d->choices; *c && off < sizeof list; c++)
+                    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
+                                            c == d->choices ? "" : ", ", *c);
+                return fail(err, errlen, "%s: '%s' is not one of %s", d->name, text, list);
+            }
+        }
+        break;
+    default:
+        return fail(err, errlen, "%s: unknown parameter type", d->name);
+    }
+    return 0;
+}
+
+int cfb_param_check(const cfb_param_def *d, const char *text, char *err, size_t errlen) {
+    if (!d) return fail(err, errlen, "no parameter definition");
+    cfb_pval v = {0};
+    return parse(d, text, &v, err, errlen);
+}
+
+static long find(const cfb_params *p, const char *name) {
+    if (!p || !name) return -1;
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->defs[i].name, name)) return (long)i;
+    return -1;
+}
+
+int cfb_params_set(cfb_params *p, const char *name, const char *text, char *err, size_t errlen) {
+    long i = find(p, name);
+    if (i < 0) return fail(err, errlen, "unknown parameter '%s'", name ? name : "(null)");
+    cfb_pval v = {0};
+    int rc = parse(&p->defs[i], text, &v, err, errlen);
+    if (rc) return rc;
+    v.text = strdup(text);
+    if (!v.text) return CF_ENOMEM;
+    free(p->vals[i].text);
+    p->vals[i] = v;
+    return 0;
+}
+
+int cfb_params_new(const cfb_param_def *defs, size_t ndefs, cfb_params **out, char *err,
+                   size_t errlen) {
+    if (!out || (!defs && ndefs)) return CF_EINVAL;
+    *out = NULL;
+    cfb_params *p = calloc(1, sizeof *p);
+    if (!p) return CF_ENOMEM;
+    p->defs = defs;
+    p->n = ndefs;
+    p->vals = calloc(ndefs ? ndefs : 1, sizeof *p->vals);
+    if (!p->vals) {
+        free(p);
+        return CF_ENOMEM;
+    }
+    for (size_t i = 0; i < ndefs; i++) {
+        int rc = cfb_params_set(p, defs[i].name, defs[i].defval ? defs[i].defval : "", err, errlen);
+        if (rc) {
+            cfb_params_free(p);
+            return rc;
+        }
+    }
+    *out = p;
+    return 0;
+}
+
+void cfb_params_free(cfb_params *p) {
+    if (!p) return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->vals[i].text);
+    free(p->vals);
+    free(p);
+}
+
+int cfb_params_copy(const cfb_params *p, cfb_params **out) {
+    if (!p || !out) return CF_EINVAL;
+    *out = NULL;
+    cfb_params *c = calloc(1, sizeof *c);
+    if (!c) return CF_ENOMEM;
+    c->defs = p->defs;
+    c->n = p->n;
+    c->vals = calloc(p->n ? p->n : 1, sizeof *c->vals);
+    if (!c->vals) {
+        free(c);
+        return CF_ENOMEM;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        c->vals[i] = p->vals[i];
+        c->vals[i].text = strdup(p->vals[i].text);
+        if (!c->vals[i].text) {
+            cfb_params_free(c);
+            return CF_ENOMEM;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+bool cfb_params_has(const cfb_params *p, const char *name) {
+    return find(p, name) >= 0;
+}
+size_t cfb_params_count(const cfb_params *p) {
+    return p ? p->n : 0;
+}
+const char *cfb_params_name_at(const cfb_params *p, size_t i) {
+    return p && i < p->n ? p->defs[i].name : NULL;
+}
+const char *cfb_params_text_at(const cfb_params *p, size_t i) {
+    return p && i < p->n ? p->vals[i].text : NULL;
+}
+
+long long cfb_params_int(const cfb_params *p, const char *name) {
+    long i = find(p, name);
+    return i < 0 ? 0 : p->vals[i].i;
+}
+double cfb_params_double(const cfb_params *p, const char *name) {
+    long i = find(p, name);
+    return i < 0 ? 0.0 : p->vals[i].d;
+}
+const char *cfb_params_str(const cfb_params *p, const char *name) {
+    long i = find(p, name);
+    return i < 0 ? "" : p->vals[i].text;
+}
+bool cfb_params_bool(const cfb_params *p, const char *name) {
+    long i = find(p, name);
+    return i < 0 ? false : p->vals[i].b;
+}
