@@ -2,8 +2,9 @@
  * gil_check_bench — what cf_gil_check() costs in a CPU-bound loop.
  *
  * Trial division of two of the book's large primes, three ways, interleaved and
- * repeated: no check point at all; cf_gil_check() every 64 divisions with
- * the GIL off; the same with the GIL on (held, uncontended). Prints the
+ * repeated: a copy of the primes workload's loop with no check point at all;
+ * the workload's cfb_is_prime (cf_gil_check() every 1024 divisors) with the
+ * GIL off; the same with the GIL on (held, uncontended). Prints the
  * median wall time of each and the ratios to "no check". Built, not run by
  * `make test`:  build/bench/gil_check_bench [rounds]
  */
@@ -12,7 +13,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <math.h>
+
 #include "cf_gil.h"
+#include "primes.h"
 
 static const uint64_t numbers[] = {142702110479723ULL, 299593572317531ULL};
 
@@ -22,23 +26,24 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* workloads/primes.c's cfb_is_prime without its check point. */
 __attribute__((noinline)) static int is_prime_plain(uint64_t n) {
     if (n < 2) return 0;
-    if (n % 2 == 0) return n == 2;
-    for (uint64_t d = 3; d * d <= n; d += 2)
-        if (n % d == 0) return 0;
+    if (n == 2) return 1;
+    if (n % 2 == 0) return 0;
+    uint64_t root = (uint64_t)sqrtl((long double)n);
+    while (root * root > n)
+        root--;
+    while ((root + 1) * (root + 1) <= n)
+        root++;
+    for (uint64_t i = 3; i <= root; i += 2)
+        if (n % i == 0) return 0;
     return 1;
 }
 
-__attribute__((noinline)) static int is_prime_checked(uint64_t n) {
-    if (n < 2) return 0;
-    if (n % 2 == 0) return n == 2;
-    unsigned k = 0;
-    for (uint64_t d = 3; d * d <= n; d += 2) {
-        if (n % d == 0) return 0;
-        if ((++k & 63) == 0) cf_gil_check();
-    }
-    return 1;
+/* The workload's own function: cf_gil_check() every 1024 divisors. */
+static int is_prime_checked(uint64_t n) {
+    return cfb_is_prime(n);
 }
 
 static double run(int (*fn)(uint64_t)) {
