@@ -65,11 +65,6 @@ struct cf__pchild_cfg {
     const sigset_t *saved_mask; /* the signal mask to restore in the child */
 };
 
-/* The largest argument or result that crosses the process boundary. */
-#ifndef CF_PROCESS_MAX_BYTES
-#define CF_PROCESS_MAX_BYTES ((size_t)64 << 20)
-#endif
-
 /* The child's whole life after fork(); never returns (_exit). */
 _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg);
 
