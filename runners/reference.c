@@ -318,3 +318,61 @@ long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cas
     }
     return total;
 }
+
+/* ---- the sweep hook ------------------------------------------------------------------ */
+
+/* The C run's destination directory of a flags task list ("-" = none). */
+static void flags_dest(const cfb_tasklist *tl, char *dest, size_t len) {
+    dest[0] = '\0';
+    if (!tl->n || !tl->tasks[0].arg) return;
+    const char *a = tl->tasks[0].arg, *end = a + tl->tasks[0].len, *t = a;
+    for (int k = 0; k < 3 && t; k++) {
+        t = memchr(t, '\t', (size_t)(end - t));
+        t = t ? t + 1 : NULL;
+    }
+    if (t && end - t > 0 && (size_t)(end - t) < len && !(end - t == 1 && *t == '-')) {
+        memcpy(dest, t, (size_t)(end - t));
+        dest[end - t] = '\0';
+    }
+}
+
+json_t *cfb_reference_cases(void *ctx, const cfb_workload *w, const cfb_params *p,
+                            const cfb_tasklist *tl) {
+    cfb_reference *ref = ctx;
+    char err[1024] = "", dest[1100] = "", pydest[1200] = "";
+    if (!strcmp(w->name, "flags")) {
+        flags_dest(tl, dest, sizeof dest);
+        if (dest[0]) snprintf(pydest, sizeof pydest, "%s-python", dest);
+    }
+    json_t *entry =
+        cfb_reference_plan_workload(w, p, tl, pydest[0] ? pydest : NULL, err, sizeof err);
+    if (!entry) {
+        fprintf(stderr, "cfbench run: reference: %s\n", err);
+        ref->failures++;
+        return NULL;
+    }
+    json_t *plan = json_pack("{s:i, s:i, s:[], s:[], s:[o]}", "repeat", ref->repeat, "warmup",
+                             ref->warmup, "modes", "workers", "workloads", entry);
+    if (!plan) {
+        ref->failures++;
+        return NULL;
+    }
+    if (pydest[0]) json_object_set_new(plan, "flag_dir", json_string(pydest));
+    for (size_t i = 0; i < ref->nmodes; i++)
+        json_array_append_new(json_object_get(plan, "modes"), json_string(ref->modes[i]));
+    for (size_t i = 0; i < ref->nworkers; i++)
+        json_array_append_new(json_object_get(plan, "workers"), json_integer(ref->workers[i]));
+    json_t *cases = NULL;
+    int rc = cfb_reference_run(ref->python, plan, &cases, err, sizeof err);
+    json_decref(plan);
+    if (rc) {
+        fprintf(stderr, "cfbench run: reference %s: %s; the C cases stand alone\n", w->name, err);
+        ref->failures++;
+        return NULL;
+    }
+    long bad = cfb_reference_check(w, p, cases);
+    if (bad)
+        fprintf(stderr, "cfbench run: reference %s: %ld python answers are wrong\n", w->name, bad);
+    ref->check_failures += bad;
+    return cases;
+}

@@ -50,4 +50,25 @@ int cfb_reference_run(const char *python, const json_t *plan, json_t **cases, ch
  * number of check failures. */
 long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cases);
 
+/* The sweep hook (cfb_sweep_cfg.extra_cases): what the reference run of one
+ * workload needs from the sweep, and what it reports back. */
+typedef struct cfb_reference {
+    const char *python; /* borrowed */
+    int repeat, warmup;
+    const char *const *modes; /* mode names, borrowed */
+    size_t nmodes;
+    const int *workers; /* borrowed */
+    size_t nworkers;
+    long check_failures; /* out: python answers the C checkers rejected */
+    int failures;        /* out: workloads whose reference run failed */
+} cfb_reference;
+
+/* Run the Python reference for workload w with the C case's resolved params
+ * and task list (borrowed; called while the case is prepared, so the flag
+ * server it started is up). ref is a cfb_reference*. Returns a new JSON
+ * array of checked impl "python" cases, or NULL after a one-line notice on
+ * stderr (the C results stand alone). */
+json_t *cfb_reference_cases(void *ref, const cfb_workload *w, const cfb_params *p,
+                            const cfb_tasklist *tl);
+
 #endif

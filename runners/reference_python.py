@@ -211,6 +211,7 @@ def one_repetition(index, workload, mode, workers, fn, args):
             cat = "error"
             values.append(None)
         counts[cat] = counts.get(cat, 0) + 1
+    counts.setdefault("error", 0)  # as the C cases: failed tasks always counted
     lat.sort()
     wall = max(wall, 1e-9)
     return {
