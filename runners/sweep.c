@@ -198,6 +198,14 @@ void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg
     }
 }
 
+/* The workload's own argument bytes of task i (for event-loop drivers,
+ * which run no wrapper). Added by the client helper for mode_async.c. */
+void cfb_rep_task_arg(const cfb_rep *rep, size_t i, const void **arg, size_t *len) {
+    const cfb_case *c = rep->c;
+    *arg = c->tl.tasks[i].len ? c->tl.tasks[i].arg : NULL;
+    *len = c->tl.tasks[i].len;
+}
+
 void cfb_rep_fail(cfb_rep *rep, const char *fmt, ...) {
     if (rep->fail_msg[0]) return;
     va_list ap;
