@@ -99,7 +99,7 @@ def task_flag(arg):
             return ["not_found", 0], t0, time.monotonic()
         raise
     if dest:
-        path = os.path.join(dest, f"{cc.lower()}.gif")
+        path = os.path.join(dest, f"{cc.upper()}.gif")
         with open(path + ".tmp", "wb") as f:
             f.write(body)
         os.replace(path + ".tmp", path)
