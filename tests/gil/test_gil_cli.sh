@@ -3,7 +3,8 @@
 #   - primes, 2 workers: C threads + GIL stay <= 1.2x over seq (and never
 #     keep more than ~1 CPU busy), while C processes + GIL (one GIL per
 #     process) reach >= 1.7x;
-#   - loiter keeps its thread-mode speedup under the GIL (sleeps release it);
+#   - loiter and flags (DELAY server) keep their thread-mode speedup under the
+#     GIL (the sleep and the transfer release it);
 #   - the config records gil and switch_interval_s; bad options exit 2.
 # Noise: best of 3 attempts; the processes >= 1.7x check needs a machine that
 # can show it (GIL-free C threads >= 1.7x in the same run), otherwise it is
@@ -83,4 +84,20 @@ c = ids["loiter/thread/w2"]["summary"]["speedup"]
 print(f"  loiter thread w2: C {c:.2f}x, C+GIL {g:.2f}x")
 assert g >= 1.6 and g >= 0.9 * c, (g, c)
 PY
+# --- flags (DELAY server): the transfer releases the GIL ------------------------------
+if "$CFBENCH" list 2>/dev/null | grep -q '^ *flags'; then
+    "$CFBENCH" run -w flags -p flags.server=DELAY -p flags.delay=0.02:0.04 -p flags.dest=- \
+        -m seq,thread -j 2 -r 3 --warmup 0 --gil -o "$tmp/flags.json" -q >/dev/null \
+        || bad "flags --gil run failed"
+    python3 - "$tmp/flags.json" <<'PY' && ok "flags keep their thread speedup under the GIL" || bad "flags under the GIL"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ids = {k["id"]: k for k in d["cases"]}
+g = ids["flags/thread/w2/c+gil"]["summary"]["speedup"]
+c = ids["flags/thread/w2"]["summary"]["speedup"]
+print(f"  flags thread w2 (DELAY): C {c:.2f}x, C+GIL {g:.2f}x")
+assert ids["flags/thread/w2/c+gil"]["repetitions"][0]["counts"] == ids["flags/thread/w2"]["repetitions"][0]["counts"]
+assert g >= 1.5 and g >= 0.85 * c, (g, c)
+PY
+fi
 exit $fail

@@ -39,8 +39,12 @@ PY
 
 # --- primes and loiter (and flags when built in) ---------------------------------------
 wl=primes,loiter
-"$CFBENCH" list 2>/dev/null | grep -q '^ *flags' && wl=$wl,flags
-"$CFBENCH" run -w "$wl" -p primes.set=small -p loiter.tasks=6 -p loiter.unit=0.01 \
+extra=()
+if "$CFBENCH" list 2>/dev/null | grep -q '^ *flags'; then
+    wl=$wl,flags
+    extra=(-p flags.dest="$tmp/dl")
+fi
+"$CFBENCH" run -w "$wl" -p primes.set=small -p loiter.tasks=6 -p loiter.unit=0.01 "${extra[@]}" \
     -m seq,thread,process -j 2 -r 2 --warmup 0 --reference python -o "$tmp/ref.json" -q \
     >/dev/null 2>"$tmp/err"
 rc=$?
@@ -56,7 +60,11 @@ for w in wls:
     for mode, nw in [("seq", 1), ("thread", 2), ("process", 2)]:
         c, p = ids[f"{w}/{mode}/w{nw}"], ids[f"{w}/{mode}/w{nw}/python"]
         assert p["impl"] == "python" and p["tasks"] == c["tasks"], (w, mode)
-        assert p["params"] == c["params"], (p["params"], c["params"])
+        strip = lambda d: {k: v for k, v in d.items() if k != "base"}
+        assert strip(p["params"]) == strip(c["params"]), (p["params"], c["params"])
+        if w == "flags":  # the same embedded server URL as a C case of the run
+            bases = {k["params"]["base"] for k in d["cases"] if k["workload"] == w and k["impl"] == "c"}
+            assert p["params"]["base"] in bases, (p["params"]["base"], bases)
         want = {k: v for k, v in c["repetitions"][0]["counts"].items()}
         for r in p["repetitions"]:
             got = dict(r["counts"])
@@ -67,4 +75,9 @@ for w in wls:
         print(f"  {w}/{mode}: C {want} == python {got}")
 assert ids["primes/seq/w1/python"]["repetitions"][0]["counts"]["prime"] == 9
 PY
+if [ -d "$tmp/dl" ]; then
+    [ "$(ls "$tmp/dl" | wc -l)" = "$(ls "$tmp/dl-python" 2>/dev/null | wc -l)" ] \
+        && ok "python saved the same flag files ($tmp/dl-python)" || bad "python flag files"
+    cmp -s "$tmp/dl/BR.gif" "$tmp/dl-python/BR.gif" && ok "BR.gif identical" || bad "BR.gif differs"
+fi
 exit $fail
