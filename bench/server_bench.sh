@@ -4,30 +4,33 @@
 # rounds; prints each round, the medians and the ratio (embedded / nginx).
 #
 # Usage: bench/server_bench.sh [-b BUILD_DIR] [-r ROUNDS] [-d SECONDS] [-t THREADS]
-#                              [-c CONNECTIONS] [-a]
+#                              [-c CONNECTIONS] [-a] [-o]
 #   -b  build directory holding cfbench (default: build)
 #   -r  rounds (default 5); each round runs wrk once against each server
 #   -d  seconds per wrk run (default 5)
 #   -t  server threads = nginx worker_processes (default: number of CPUs)
 #   -c  wrk connections (default 64)
 #   -a  cycle through all 194 flags (a wrk Lua script) instead of one URL
+#   -o  give nginx an open_file_cache (saves its open/fstat/close per request)
 # Needs wrk and nginx (Debian: scripts/deps.sh wrk nginx-light). Not run by
 # `make test`. Nothing is installed or left behind (a temp dir is removed).
 #
 # Besides requests/s, each run reports the servers' own CPU time per request
 # (user + system of the server processes, from /proc, kernel TCP work
-# included), which a loaded machine disturbs much less than throughput.
+# included) and wrk's, which a loaded machine disturbs much less than
+# throughput; from their medians it estimates the requests/s ratio that an
+# otherwise idle machine would show: (nginx + wrk_n) / (embedded + wrk_e).
 #
 # Fairness: both serve the same bytes (cfbench serve --export), from
 # 127.0.0.1, with `worker_processes` = server threads, access_log off,
 # sendfile on, tcp_nopush/tcp_nodelay on, keep-alive with no request cap;
 # wrk is the same binary and arguments for both.
 set -euo pipefail
-build=build rounds=5 dur=5 threads=$(nproc) conns=64 all=0
-while getopts "b:r:d:t:c:ah" opt; do
+build=build rounds=5 dur=5 threads=$(nproc) conns=64 all=0 ofc=
+while getopts "b:r:d:t:c:aoh" opt; do
   case $opt in
     b) build=$OPTARG ;; r) rounds=$OPTARG ;; d) dur=$OPTARG ;; t) threads=$OPTARG ;;
-    c) conns=$OPTARG ;; a) all=1 ;;
+    c) conns=$OPTARG ;; a) all=1 ;; o) ofc="open_file_cache max=1000 inactive=60s;" ;;
     h) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "server_bench: bad usage (see -h)" >&2; exit 2 ;;
   esac
@@ -65,7 +68,7 @@ http {
   tcp_nodelay on;
   keepalive_timeout 65;
   keepalive_requests 1000000;
-  open_file_cache max=1000 inactive=60s;
+  $ofc
   client_body_temp_path $tmp/ngx;
   proxy_temp_path $tmp/ngx;
   fastcgi_temp_path $tmp/ngx;
@@ -111,23 +114,25 @@ fi
 # CPU ticks (user + system) used so far by the given processes and their threads.
 ticks() { for p in "$@"; do cat /proc/"$p"/task/*/stat 2>/dev/null; done | awk '{ t += $14 + $15 } END { print t + 0 }'; }
 hz=$(getconf CLK_TCK)
-run() { # run PORT PID… → "requests/s server-µs-per-request"
+run() { # run PORT PID… → "requests/s server-µs-per-request wrk-µs-per-request"
   local port=$1; shift
   local t0 out t1
   t0=$(ticks "$@")
-  out=$(wrk -t2 -c"$conns" -d"${dur}s" "${luaopt[@]}" "http://127.0.0.1:$port/flags/br/br.gif")
+  # the subshell reports its waited-for child's (wrk's) CPU ticks last
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" "${luaopt[@]}" "http://127.0.0.1:$port/flags/br/br.gif"
+        awk '{ print "WRKTICKS", $16 + $17 }' /proc/$BASHPID/stat)
   t1=$(ticks "$@")
   if echo "$out" | grep -q -E 'Non-2xx|Socket errors'; then echo "server_bench: wrk saw errors on $port:" >&2; echo "$out" >&2; fi
   echo "$out" | awk -v dt=$((t1 - t0)) -v hz="$hz" '
-    /requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
-    END { printf "%s %.2f\n", r, n ? dt / hz * 1e6 / n : 0 }'
+    /requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 } /^WRKTICKS/ { w = $2 }
+    END { printf "%s %.2f %.2f\n", r, n ? dt / hz * 1e6 / n : 0, n ? w / hz * 1e6 / n : 0 }'
 }
 
 npids=$(pgrep -P "${pids[0]}" | tr '\n' ' ') # nginx workers
 epid=${pids[1]}
 echo "wrk -t2 -c$conns -d${dur}s GET $path   (server threads = nginx workers = $threads, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg))"
-printf '%-6s %12s %12s %7s   %14s %14s\n' round embedded nginx ratio "embedded µs/req" "nginx µs/req"
-: >"$tmp/e" && : >"$tmp/n"
+printf '%-6s %12s %12s %7s   %14s %14s   %s\n' round embedded nginx ratio "embedded µs/req" "nginx µs/req" "(wrk µs/req e/n)"
+: >"$tmp/e" && : >"$tmp/n" && : >"$tmp/ratios"
 for r in $(seq 1 "$rounds"); do
   if [ $((r % 2)) -eq 1 ]; then
     e=$(run "$eport" "$epid"); n=$(run "$nport" $npids)
@@ -137,10 +142,16 @@ for r in $(seq 1 "$rounds"); do
   echo "$e" >>"$tmp/e"
   echo "$n" >>"$tmp/n"
   set -- $e $n
-  printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' "$r" "$1" "$3" "$(awk -v a="$1" -v b="$3" 'BEGIN { print a / b }')" "$2" "$4"
+  awk -v a="$1" -v b="$4" -v c="$2" -v d="$5" 'BEGIN { print a / b, d / c }' >>"$tmp/ratios"
+  printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f   (%.2f/%.2f)\n' "$r" "$1" "$4" "$(awk -v a="$1" -v b="$4" 'BEGIN { print a / b }')" "$2" "$5" "$3" "$6"
 done
 med() { cut -d' ' -f"$2" "$1" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 me=$(med "$tmp/e" 1) mn=$(med "$tmp/n" 1) ce=$(med "$tmp/e" 2) cn=$(med "$tmp/n" 2)
 printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' median "$me" "$mn" "$(awk -v a="$me" -v b="$mn" 'BEGIN { print a / b }')" "$ce" "$cn"
-echo "requests/s ratio (embedded / nginx): $(awk -v a="$me" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')   (target >= 1.5)"
-echo "server CPU per request ratio (nginx / embedded): $(awk -v a="$cn" -v b="$ce" 'BEGIN { printf "%.2f", a / b }')"
+echo "requests/s, embedded / nginx: ratio of medians $(awk -v a="$me" -v b="$mn" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 1)   (target >= 1.5)"
+echo "server CPU per request, nginx / embedded: ratio of medians $(awk -v a="$cn" -v b="$ce" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 2)"
+we=$(med "$tmp/e" 3) wn=$(med "$tmp/n" 3)
+echo "CPU-bound estimate of the requests/s ratio (server + wrk CPU per request, nginx / embedded):" \
+  "$(awk -v a="$cn" -v b="$wn" -v c="$ce" -v d="$we" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')" \
+  "(what an otherwise idle machine gives when wrk and the server share the CPUs)"
+echo "nginx: $([ -n "$ofc" ] && echo "with" || echo "without") open_file_cache (-o)"

@@ -10,16 +10,18 @@ int cfb_cmd_list(int argc, char **argv);
 int cfb_cmd_primes(int argc, char **argv);
 int cfb_cmd_loiter(int argc, char **argv);
 int cfb_cmd_serve(int argc, char **argv);
-int cfb_cmd_flags(int argc, char **argv);
 int cfb_cmd_plot(int argc, char **argv);
+
+int cfb_cmd_flags(int argc, char **argv);
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
     {"list", cfb_cmd_list, "list workloads, their parameters, modes"},
     {"primes", cfb_cmd_primes, "the book's primality demo (n  P  elapsed)"},
     {"loiter", cfb_cmd_loiter, "the book's map vs as_completed demo (sleeping tasks)"},
-    {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
     {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
+    {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
+    {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
     {NULL, NULL, NULL},
 };
 

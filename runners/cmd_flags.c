@@ -17,7 +17,7 @@
  * cf_loop_call_soon_threadsafe, so the driver is only ever touched on the
  * loop thread.
  *
- * Ctrl-C. The SIGINT handler only sets two sig_atomic_t flags (`interrupted`
+ * Ctrl-C. The SIGINT handler only sets two lock-free atomic flags (`interrupted`
  * here, `cfb_flags_abort` in the workload, which makes every running curl
  * transfer abort at its next progress callback). The main thread polls
  * `interrupted` between as_completed steps (0.1 s timeout), then cancels
@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +47,14 @@
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* lock-free: set from the SIGINT handler */
 
 static void on_sigint(int sig) {
     (void)sig;
-    interrupted = 1;
-    cfb_flags_abort = 1;
+    int saved = errno;
+    atomic_store(&interrupted, 1);
+    atomic_store(&cfb_flags_abort, 1);
+    errno = saved;
 }
 
 static void flags_usage(FILE *to) {
@@ -476,6 +479,16 @@ int cfb_cmd_flags(int argc, char **argv) {
         return usage_error("-s/--server must be LOCAL, DELAY, ERROR or an http:// URL", server);
     }
     int ex = CFB_EXIT_OK;
+    /* Catch Ctrl-C from here on, before anything is printed: a SIGINT that
+     * arrives once the header is out is always handled (a background job of
+     * a non-interactive shell starts with SIGINT ignored). */
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: blocking calls return EINTR */
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    cfb_flags_abort = 0;
+    sigaction(SIGINT, &sa, &old_sa);
     raise_nofile();
     cfb_flag_server *srv = NULL;
     cfb_params *params = NULL;
@@ -557,14 +570,6 @@ int cfb_cmd_flags(int argc, char **argv) {
         ex = CFB_EXIT_FAIL;
         goto out;
     }
-    struct sigaction sa, old_sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint; /* no SA_RESTART: blocking calls return EINTR */
-    sigemptyset(&sa.sa_mask);
-    interrupted = 0;
-    cfb_flags_abort = 0;
-    sigaction(SIGINT, &sa, &old_sa);
-
     tally t = {.total = tl.n, .verbose = verbose, .bar = !verbose && isatty(2), .t0 = now_s()};
     int rc = 0;
     if (seq)
@@ -574,7 +579,6 @@ int cfb_cmd_flags(int argc, char **argv) {
     else
         rc = run_pool(!strcmp(mode, "process"), (int)actual, &tl, fs, &t);
     double elapsed = now_s() - t.t0;
-    sigaction(SIGINT, &old_sa, NULL);
     if (t.bar) draw_bar(&t, true);
     if (rc) fprintf(stderr, "cfbench flags: %s mode failed: %s\n", mode, cf_strerror(rc));
     if (interrupted)
@@ -587,6 +591,7 @@ int cfb_cmd_flags(int argc, char **argv) {
     fflush(stdout);
     if (interrupted || rc) ex = CFB_EXIT_FAIL;
 out:
+    sigaction(SIGINT, &old_sa, NULL);
     if (fs)
         for (size_t i = 0; i < tl.n; i++)
             cf_future_release(fs[i]);

@@ -37,6 +37,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +147,7 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg) {
     __fpurge(stdout);
     __fpurge(stderr);
     close_others(tfd, rfd);
+    prctl(PR_SET_NAME, cfg->name, 0, 0, 0);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);

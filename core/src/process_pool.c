@@ -65,11 +65,32 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
+#ifndef LOOKAHEAD_MAX         /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
+#endif
 #define RIN_MIN (64 * 1024)
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
 #define FUTILE_MAX 3
+
+/* Sanitizer builds only: the allocators of the GCC 12 / clang 14 ASan and
+ * TSan runtimes do not take their locks around fork() (TSan got that in
+ * LLVM 19), so a child forked while another thread is inside malloc can
+ * deadlock on its first malloc. glibc's malloc is fork-safe, so release
+ * builds need nothing. Here, our own allocating paths (submit, result
+ * buffers) hold this gate shared and fork holds it exclusively, which
+ * removes the window for them; other threads' mallocs remain a (small)
+ * risk that only those sanitizer runtimes have. */
+#ifdef CFB_SANITIZER
+static pthread_rwlock_t fork_gate = PTHREAD_RWLOCK_INITIALIZER;
+#define GATE_SHARED() pthread_rwlock_rdlock(&fork_gate)
+#define GATE_EXCL() pthread_rwlock_wrlock(&fork_gate)
+#define GATE_END() pthread_rwlock_unlock(&fork_gate)
+#else
+#define GATE_SHARED() ((void)0)
+#define GATE_EXCL() ((void)0)
+#define GATE_END() ((void)0)
+#endif
 
 struct ptask {
     struct ptask *next;
@@ -129,6 +150,7 @@ typedef struct cf_process_pool {
     cf_fini_fn finalizer;
     void *initarg;
     int max_tasks;
+    char name[9];
     /* stats */
     _Atomic uint64_t st_started, st_alive, st_replaced, st_submitted, st_completed, st_cancelled;
 } cf_process_pool;
@@ -267,10 +289,16 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
         .max_tasks = p->max_tasks,
         .saved_mask = &p->saved_mask,
     };
+    snprintf(cfg.name, sizeof cfg.name, "%.8s-p%u", p->name, (unsigned)i % 10000u);
     what = "fork";
+    GATE_EXCL();
     pid_t pid = fork();
+    if (pid == 0) {
+        GATE_END(); /* the child's copy: a task may create a pool of its own */
+        cf__pchild_main(&cfg);
+    }
+    GATE_END();
     if (pid < 0) goto fail;
-    if (pid == 0) cf__pchild_main(&cfg);
     close(tp[0]);
     close(rp[1]);
     int pfd = pidfd_open(pid, 0);
@@ -375,12 +403,13 @@ static unsigned credit(cf_process_pool *p, const struct pworker *w) {
     return (unsigned)c;
 }
 
-/* Move queued tasks to workers; fork workers when none is idle. */
+/* Move queued tasks to workers; fork workers when the queued tasks
+ * outnumber the idle ones. */
 static void dispatch(cf_process_pool *p) {
     int nw = p->base.max_workers;
     for (;;) {
-        /* Is a worker idle? Can one be forked? */
-        int idle = -1, free_slot = -1;
+        /* How many workers are idle? Can one be forked? */
+        int nidle = 0, free_slot = -1;
         unsigned total = 0;
         for (int i = 0; i < nw; i++) {
             struct pworker *w = &p->w[i];
@@ -390,7 +419,7 @@ static void dispatch(cf_process_pool *p) {
             }
             unsigned c = credit(p, w);
             total += c;
-            if (c && w->nflight == 0 && idle < 0) idle = i;
+            if (c && w->nflight == 0) nidle++;
         }
         pthread_mutex_lock(&p->mu);
         size_t qlen = p->q_len;
@@ -399,7 +428,10 @@ static void dispatch(cf_process_pool *p) {
         if (qlen && broken) /* e.g. re-queued from a worker that died after the break */
             fail_queue(p, p->broken_msg);
         if (qlen == 0 || broken) return;
-        if (idle < 0 && free_slot >= 0 && !p->spawn_blocked) {
+        /* Fork only when the queued tasks outnumber the idle workers: one
+         * idle worker is reused for submit-then-wait, and a burst gets every
+         * worker at once instead of swamping the first one's pipe. */
+        if (qlen > (size_t)nidle && free_slot >= 0 && !p->spawn_blocked) {
             char msg[CF_ERRMSG_MAX];
             if (spawn(p, free_slot, msg, sizeof msg) == 0) continue;
             p->spawn_blocked = true;
@@ -497,7 +529,8 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
     w->ndone++;
     p->futile = 0;
     double ns = (double)h->ns;
-    p->avg_ns = p->avg_ns < 0 ? ns : p->avg_ns * 0.9 + ns * 0.1;
+    /* Up at once (a long task shrinks the look-ahead now), down slowly. */
+    p->avg_ns = p->avg_ns < 0 || ns > p->avg_ns ? ns : p->avg_ns * 0.9 + ns * 0.1;
     double la = 1.0 + LOOKAHEAD_NS / (p->avg_ns + 1.0);
     p->lookahead = la > LOOKAHEAD_MAX ? LOOKAHEAD_MAX : (unsigned)la;
     atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
@@ -509,7 +542,9 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
                 data = payload;
                 payload = NULL;
             } else {
+                GATE_SHARED();
                 data = malloc((size_t)h->len);
+                GATE_END();
                 if (!data) {
                     cf_future_set_error(t->fut, CF_ENOMEM, CF_ENOMEM,
                                         "out of memory for the task's result");
@@ -696,8 +731,8 @@ static void worker_died(cf_process_pool *p, int i) {
 
     /* A worker that keeps dying before it starts any task would make us
      * re-queue and re-fork for ever: after FUTILE_MAX in a row, give up. */
-    if (ready && t && !normal && started == ndone_at_death) p->futile++;
-    if (!ready) {
+    if (t && !normal && started == ndone_at_death) p->futile++;
+    if (!ready && p->initializer) { /* without one, "not ready" is just an early death */
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded", (int)pid,
                  cause);
@@ -718,6 +753,9 @@ static void worker_died(cf_process_pool *p, int i) {
 
 static void *manager_main(void *arg) {
     cf_process_pool *p = arg;
+    char tname[16];
+    snprintf(tname, sizeof tname, "%s-mgr", p->name);
+    pthread_setname_np(pthread_self(), tname);
     int nw = p->base.max_workers;
     struct epoll_event evs[64];
     for (;;) {
@@ -795,13 +833,15 @@ static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     cf_process_pool *p = (cf_process_pool *)ex;
     if (!fn || !out || (!arg && len)) return CF_EINVAL;
     if (len > CF_PROCESS_MAX_BYTES) return CF_ETOOBIG;
+    GATE_SHARED();
     struct ptask *t = malloc(sizeof *t + len);
-    if (!t) return CF_ENOMEM;
-    t->fut = cf_future_new();
-    if (!t->fut) {
+    if (t) t->fut = cf_future_new();
+    if (t && !t->fut) {
         free(t);
-        return CF_ENOMEM;
+        t = NULL;
     }
+    GATE_END();
+    if (!t) return CF_ENOMEM;
     t->running = false;
     t->hdr.fn = (uint64_t)(uintptr_t)fn;
     t->hdr.len = len;
@@ -870,7 +910,9 @@ static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     q_push_front(p, keep_h, keep_t, nkeep);
     pthread_mutex_unlock(&p->mu);
     wake_write(p); /* always: the manager must see the flag */
-    if (wait) join_manager(p);
+    /* From a done-callback (they run on the manager thread) we cannot wait
+     * for ourselves: the flag is set, the manager winds down after it. */
+    if (wait && !pthread_equal(pthread_self(), p->mgr)) join_manager(p);
     return 0;
 }
 
@@ -917,6 +959,7 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     p->finalizer = o.finalizer;
     p->initarg = o.initarg;
     p->max_tasks = o.max_tasks_per_child;
+    snprintf(p->name, sizeof p->name, "%s", o.name && *o.name ? o.name : "cf-pool");
     p->avg_ns = -1;
     p->lookahead = 1;
     p->epfd = p->evfd = -1;

@@ -5,7 +5,11 @@
 #include <jansson.h>
 #include <unistd.h>
 
+#include "cf_loop.h"
+#include "cf_loop.h"
 #include "check.h"
+#include "loiter.h"
+#include "loiter.h"
 #include "modes.h"
 #include "sweep.h"
 
@@ -126,7 +130,51 @@ static void test_primes_blocks_loop(void) {
     json_decref(doc);
 }
 
+/* Closing the loiter driver with sleepers and queued tasks fails or cancels
+ * every future: nothing is left pending (an interrupted run never hangs). */
+extern const cfb_async_driver cfb_loiter_async;
+static void stop_cb(cf_loop *l, void *arg) {
+    (void)arg;
+    cf_loop_stop(l);
+}
+
+static void test_loiter_close(void) {
+    cf_loop *l;
+    CHECK_EQ_INT(cf_loop_new(&l), 0);
+    void *st;
+    CHECK_EQ_INT(cfb_loiter_async.open(l, NULL, 2, &st), 0);
+    cf_future *fs[5];
+    for (int i = 0; i < 5; i++) {
+        cfb_loiter_arg a = {.index = i, .seconds = i == 0 ? 0.0 : 100.0};
+        fs[i] = cf_future_new();
+        CHECK_EQ_INT(cfb_loiter_async.start(st, &a, sizeof a, fs[i]), 0);
+    }
+    cf_loop_call_later(l, 0.05, stop_cb, NULL);
+    CHECK_EQ_INT(cf_loop_run(l), 0);
+    /* Task 0 (0 s) finished with 0; task 1 sleeps; task 2 took task 0's slot. */
+    const void *d;
+    size_t len;
+    CHECK_EQ_INT(cf_future_result(fs[0], 0, &d, &len), 0);
+    CHECK(!cf_future_done(fs[1]));
+    CHECK(!cf_future_done(fs[2]));
+    cfb_loiter_async.close(st);
+    for (int i = 0; i < 5; i++)
+        CHECK(cf_future_done(fs[i]));
+    int rc = cf_future_result(fs[1], 0, &d, &len); /* was sleeping: failed "interrupted" */
+    CHECK(rc != 0 && rc != CF_ETIMEDOUT);
+    int code = 0;
+    const char *msg = "";
+    cf_future_error(fs[1], &code, &msg);
+    CHECK_EQ_STR(msg, "interrupted");
+    CHECK(cf_future_cancelled(fs[4])); /* queued, never started */
+    CHECK_EQ_INT(cf_loop_ntimers(l), 0);
+    for (int i = 0; i < 5; i++)
+        cf_future_release(fs[i]);
+    cf_loop_free(l);
+}
+
 int main(void) {
+    RUN(test_loiter_close);
     RUN(test_flags_async);
     RUN(test_loiter_async);
     RUN(test_primes_blocks_loop);

@@ -417,6 +417,27 @@ static void test_bad_servers(void) {
     }
 }
 
+/* A file that cannot be saved is an error naming the path; nothing is left. */
+static void test_save_error(void) {
+    cfb_params *p = make_params("BR CN ZZ", "", "-", "10");
+    char err[256];
+    void *rs;
+    CHECK_EQ_INT(cfb_workload_flags.run_setup(p, &rs, err, sizeof err), 0);
+    CHECK_EQ_INT(cfb_params_set(p, "dest", "/proc/cfb-no-such-dir", err, sizeof err), 0);
+    cfb_tasklist tl = {0};
+    CHECK_EQ_INT(cfb_workload_flags.make_tasks(p, &tl, err, sizeof err), 0);
+    const char *modes[] = {"seq", "async"};
+    for (int m = 0; m < 2; m++) {
+        outcome o = run_mode(modes[m], 3, p, &tl);
+        CHECK_EQ_INT(o.errors, 2);    /* BR, CN */
+        CHECK_EQ_INT(o.not_found, 1); /* ZZ: a 404 is never saved */
+        CHECK(strstr(o.first_error, "save /proc/cfb-no-such-dir/") == o.first_error);
+    }
+    cfb_tasklist_free(&tl);
+    cfb_workload_flags.run_teardown(rs);
+    cfb_params_free(p);
+}
+
 /* ---- code lists ------------------------------------------------------------------- */
 
 static void test_expand(void) {
@@ -449,5 +470,6 @@ int main(void) {
     RUN(test_every_all_modes);
     RUN(test_error_seeded);
     RUN(test_bad_servers);
+    RUN(test_save_error);
     return check_summary();
 }

@@ -89,16 +89,19 @@ check "--help: exit 0" test $? -eq 0
 check "--help: usage" grep -q '^usage: cfbench flags' help.txt
 
 # Ctrl-C stops cleanly: a slow DELAY run interrupted prints what was done.
-"$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode async -o - >int.txt 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q 'concurrent connection' int.txt && break; sleep 0.05; done
-kill -INT $pid
-start=$(date +%s)
-wait $pid
-rc=$?
-check "Ctrl-C: exit 1" test "$rc" -eq 1
-check "Ctrl-C: interrupted line" grep -q '^\*\*\* Interrupted: ' int.txt
-check "Ctrl-C: report" grep -q '^Elapsed time: ' int.txt
-check "Ctrl-C: quick" test $(( $(date +%s) - start )) -le 5
+for mode in async thread; do
+    rm -f int.txt # the wait below must see this run's header, not the last one's
+    "$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode $mode -o - >int.txt 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do grep -qs 'concurrent connection' int.txt && break; sleep 0.05; done
+    kill -INT $pid
+    start=$(date +%s)
+    wait $pid
+    rc=$?
+    check "Ctrl-C $mode: exit 1" test "$rc" -eq 1
+    check "Ctrl-C $mode: interrupted line" grep -q '^\*\*\* Interrupted: ' int.txt
+    check "Ctrl-C $mode: report" grep -q '^Elapsed time: ' int.txt
+    check "Ctrl-C $mode: quick" test $(( $(date +%s) - start )) -le 5
+done
 
 exit $fail

@@ -200,6 +200,32 @@ static void test_sequential_roundtrips(void) {
     cf_executor_free(ex);
 }
 
+static void cb_shutdown(cf_future *f, void *arg) {
+    (void)f;
+    /* Runs on the pool's manager thread: must not wait for itself. */
+    cf_executor_shutdown(arg, true, false);
+}
+
+static void test_shutdown_from_callback(void) {
+    cf_executor *ex = NULL;
+    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1, .name = "cbtest"}, &ex),
+                 0);
+    pt_reset_runs();
+    cf_future *fb, *f;
+    CHECK_EQ_INT(cf_submit(ex, t_block, NULL, 0, &fb), 0);
+    CHECK(pt_sem_wait(&pt->started, PT_WAIT_S));
+    CHECK_EQ_INT(cf_future_add_done_callback(fb, cb_shutdown, ex), 0);
+    uint64_t x = 3;
+    CHECK_EQ_INT(cf_submit(ex, t_square, &x, sizeof x, &f), 0);
+    sem_post(&pt->release);
+    CHECK_EQ_INT(cf_future_result(fb, PT_WAIT_S, NULL, NULL), 0);
+    CHECK(pt_u64(f) == 9); /* queued before the shutdown: still runs */
+    cf_future_release(fb);
+    cf_future_release(f);
+    cf_executor_free(ex);
+    CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
+}
+
 int main(void) {
     pt_setup();
     RUN(test_args_defaults);
@@ -209,5 +235,6 @@ int main(void) {
     RUN(test_shutdown_50);
     RUN(test_no_inherited_fds);
     RUN(test_sequential_roundtrips);
+    RUN(test_shutdown_from_callback);
     return check_summary();
 }

@@ -57,11 +57,18 @@ static void test_many_workers(void) {
     CHECK_EQ_INT(
         cf_process_pool_new(&(cf_executor_opts){.max_workers = 2, .max_tasks_per_child = 5}, &ex),
         0);
-    batch(ex, 1000); /* 200 worker lifetimes */
+    /* 200 worker lifetimes (50 under the sanitizers: see the fork gate in
+     * process_pool.c — their allocators are not fork-safe) */
+#ifdef CFB_SANITIZER
+    enum { NT = 250 };
+#else
+    enum { NT = 1000 };
+#endif
+    batch(ex, NT);
     cf_executor_stats st;
     cf_executor_stats_get(ex, &st);
-    CHECK(st.workers_started >= 200);
-    CHECK_EQ_INT(st.tasks_completed, 1000);
+    CHECK(st.workers_started >= NT / 5);
+    CHECK_EQ_INT(st.tasks_completed, NT);
     cf_executor_free(ex);
     CHECK_EQ_INT(pt_count_fds(), fds0);
     CHECK_EQ_INT(pt_count_children((int)getpid()), 0);

@@ -25,7 +25,7 @@ static size_t lens[N];
 static int run_map(cf_executor *ex, int chunksize, uint64_t *res, size_t *nres, int *code,
                    char *msg) {
     cf_map_iter *it = NULL;
-    cf_map_opts mo = {.chunksize = chunksize};
+    cf_map_opts mo = {.chunksize = chunksize, .has_timeout = true, .timeout = PT_WAIT_S};
     int rc = cf_map_array(ex, t_sq_or_fail, args, lens, N, &mo, &it);
     if (rc) return rc;
     *nres = 0;

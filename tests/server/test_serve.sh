@@ -97,8 +97,8 @@ fi
 if start --label ERROR --delay 0:0.01 --error-rate 1 --seed 7; then
   grep -q 'ERROR flags' "$tmp/serve.out" || fail "label not printed"
   grep -q 'seed 7' "$tmp/serve.out" || fail "seed not printed"
-  code=$(curl -s -o /dev/null -w '%{http_code}' "$url/br/br.gif")
-  [ "$code" = 418 ] || fail "ERROR with rate 1: $code"
+  line=$(curl -si "$url/br/br.gif" | head -1 | tr -d '\r')
+  [ "$line" = "HTTP/1.1 418 I'm a teapot" ] || fail "ERROR with rate 1: '$line'"
   stop INT
   grep -q "1 teapot (418)" "$tmp/serve.out" || fail "418 not counted: $(tail -2 "$tmp/serve.out")"
 fi

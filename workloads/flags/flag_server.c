@@ -40,9 +40,12 @@
  *     distinct n.
  *
  * Shutdown (cfb_flag_server_stop)
- *   set `stopping` under mu and wake the timer thread; it resumes every
- *   connection left on the heap (their delay is cut short) and exits; join
- *   it; then MHD_stop_daemon (which requires that no connection is still
+ *   MHD_quiesce_daemon (no new connections); set `stopping` under mu and
+ *   wake the timer thread; it resumes every connection left on the heap
+ *   (their delay is cut short) and exits; join it; wait (on `drained`, at
+ *   most 2 s) until every resumed request has been answered — `nsuspended`,
+ *   under mu, counts suspended requests until request_completed; then
+ *   MHD_stop_daemon (which requires that no connection is still
  *   suspended: guaranteed above) joins MHD's workers and closes connections;
  *   then the shared responses are destroyed and the struct freed.
  *
@@ -85,6 +88,7 @@
 typedef struct pending_req {
     struct MHD_Response *resp; /* shared (owned false) or ours (owned: destroyed on completion) */
     bool owned;
+    bool suspended; /* counted in cfb_flag_server.nsuspended until completed */
     unsigned status;
     uint64_t body;
 } pending_req;
@@ -132,7 +136,9 @@ struct cfb_flag_server {
     stat_slot slots[NSLOT];
 
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;      /* wakes the timer thread */
+    pthread_cond_t drained; /* signalled when nsuspended drops to 0 while stopping */
+    size_t nsuspended;      /* requests suspended and not yet completed */
     bool stopping;
     bool timer_started;
     pthread_t timer;
@@ -226,21 +232,25 @@ static bool ts_before(struct timespec a, struct timespec b) {
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-static int heap_push(cfb_flag_server *s, timer_ent e) {
-    if (s->nheap == s->capheap) {
-        size_t cap = s->capheap ? 2 * s->capheap : 256;
-        timer_ent *h = realloc(s->heap, cap * sizeof *h);
-        if (!h) return CF_ENOMEM;
-        s->heap = h;
-        s->capheap = cap;
-    }
+/* Room for one more entry: 0 or CF_ENOMEM. */
+static int heap_reserve(cfb_flag_server *s) {
+    if (s->nheap < s->capheap) return 0;
+    size_t cap = s->capheap ? 2 * s->capheap : 256;
+    timer_ent *h = realloc(s->heap, cap * sizeof *h);
+    if (!h) return CF_ENOMEM;
+    s->heap = h;
+    s->capheap = cap;
+    return 0;
+}
+
+/* Push after heap_reserve succeeded. */
+static void heap_push(cfb_flag_server *s, timer_ent e) {
     size_t i = s->nheap++;
     while (i > 0 && ts_before(e.due, s->heap[(i - 1) / 2].due)) {
         s->heap[i] = s->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
     s->heap[i] = e;
-    return 0;
 }
 
 static timer_ent heap_pop(cfb_flag_server *s) {
@@ -457,6 +467,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             p->status = status;
             p->body = body;
             p->owned = owned;
+            p->suspended = false;
             struct timespec due;
             clock_gettime(CLOCK_MONOTONIC, &due);
             double whole = floor(delay);
@@ -469,14 +480,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             *req_cls = p; /* before the suspend: the resumed call must find it */
             pthread_mutex_lock(&s->mu);
             bool queued = false;
-            if (!s->stopping) {
+            if (!s->stopping && heap_reserve(s) == 0) {
                 MHD_suspend_connection(conn);
-                if (heap_push(s, (timer_ent){due, conn}) == 0) {
-                    queued = true;
-                    if (s->heap[0].conn == conn) pthread_cond_signal(&s->cv);
-                } else {
-                    MHD_resume_connection(conn); /* out of memory: answer now */
-                }
+                heap_push(s, (timer_ent){due, conn}); /* cannot fail: space reserved */
+                queued = true;
+                p->suspended = true;
+                s->nsuspended++;
+                if (s->heap[0].conn == conn) pthread_cond_signal(&s->cv);
             }
             pthread_mutex_unlock(&s->mu);
             if (queued) {
@@ -497,8 +507,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                               enum MHD_RequestTerminationCode toe) {
+    cfb_flag_server *s = cls;
     pending_req *p = *req_cls;
     if (p && p != (void *)&first_call_mark) {
+        if (p->suspended) {
+            pthread_mutex_lock(&s->mu);
+            if (--s->nsuspended == 0 && s->stopping) pthread_cond_broadcast(&s->drained);
+            pthread_mutex_unlock(&s->mu);
+        }
         if (p->owned) MHD_destroy_response(p->resp);
         free(p);
         *req_cls = NULL;
@@ -646,6 +662,7 @@ static void server_free(cfb_flag_server *s) {
     if (s->listen_fd >= 0) close(s->listen_fd);
     if (s->root_fd >= 0) close(s->root_fd);
     pthread_cond_destroy(&s->cv);
+    pthread_cond_destroy(&s->drained);
     pthread_mutex_destroy(&s->mu);
     free(s->heap);
     free(s->bind);
@@ -669,6 +686,7 @@ int cfb_flag_server_start(const cfb_server_opts *o, cfb_flag_server **out, char 
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->cv, &ca);
+    pthread_cond_init(&s->drained, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&s->mu, NULL);
     if (!s->bind) {
@@ -729,6 +747,7 @@ int cfb_flag_server_start(const cfb_server_opts *o, cfb_flag_server **out, char 
                 max_conns = (unsigned)(rl.rlim_cur - 64);
         }
     }
+    (void)MHD_get_reason_phrase_len_for(418); /* links mhd_reason.c: "418 I'm a teapot" */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     if (strchr(s->bind, ':')) flags |= MHD_USE_IPv6;
     struct MHD_OptionItem opts[] = {
@@ -794,12 +813,27 @@ void cfb_flag_server_stats(const cfb_flag_server *s, cfb_server_stats *out) {
 void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
     if (final) memset(final, 0, sizeof *final);
     if (!s) return;
+    /* Stop listening, so that what follows cannot be fed forever. */
+    /* The listening socket stays open until MHD_stop_daemon: MHD's threads
+     * drop it from their epoll sets with some delay (libmicrohttpd docs). */
+    MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     pthread_mutex_lock(&s->mu);
     s->stopping = true;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     if (s->timer_started) pthread_join(s->timer, NULL); /* it resumed every connection left */
+    /* Let the resumed requests be answered (MHD_stop_daemon would close
+     * them unanswered), for at most 2 s: a client that does not read its
+     * answer must not hold the stop. */
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&s->mu);
+    while (s->nsuspended > 0)
+        if (pthread_cond_timedwait(&s->drained, &s->mu, &until) == ETIMEDOUT) break;
+    pthread_mutex_unlock(&s->mu);
     MHD_stop_daemon(s->daemon);
+    if (lfd != MHD_INVALID_SOCKET) close(lfd);
     if (final) cfb_flag_server_stats(s, final);
     server_free(s);
 }

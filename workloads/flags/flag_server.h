@@ -134,9 +134,10 @@ typedef struct cfb_server_stats {
  * not one instant). Callable from any thread while the server runs. */
 void cfb_flag_server_stats(const cfb_flag_server *s, cfb_server_stats *out);
 
-/* Stop: delayed requests still pending are answered at once (their delay
- * cut short); then MHD stops, closes every connection and every thread is
- * joined. final (may be NULL) gets the counters after everything stopped.
+/* Stop: no new connections are accepted; delayed requests still pending
+ * are answered at once (their delay cut short; stop waits up to 2 s for
+ * those answers to go out); then MHD closes every connection and every
+ * thread is joined. final (may be NULL) gets the counters after everything stopped.
  * Frees s. s NULL is a no-op (final is zeroed). */
 void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final);
 

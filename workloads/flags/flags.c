@@ -7,7 +7,7 @@
  * that worker — after fork in process mode — and freed by
  * flags_worker_teardown; a task that finds no handle (a runner that skipped
  * setup) makes one lazily. Nothing else is shared between workers except
- * the read-only flag table and `cfb_flags_abort`, a sig_atomic_t set by the
+ * the read-only flag table and `cfb_flags_abort`, an atomic_int set by the
  * CLI's SIGINT handler and read by the transfer progress callback.
  *
  * Signals. CURLOPT_NOSIGNAL is set on every handle (no SIGALRM for DNS
@@ -21,15 +21,16 @@
  * process mode the children inherit the parameters with the URL, and the
  * server keeps running in the parent.
  *
- * Files. A body is received into memory (the buffer is reused by the next
- * task of the worker), checked against Content-Length, then written to a
- * temporary file in dest and renamed to {CC}.gif, so a reader never sees a
- * partial flag.
+ * Files. A 200 body is written as it arrives into a temporary file in dest
+ * (no body buffer: 10,000 transfers in flight cost no memory for bodies),
+ * checked against Content-Length when complete, then renamed to {CC}.gif;
+ * any failure unlinks it. A reader never sees a partial flag.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@
 #include "flag_server.h"
 #include "flags_internal.h"
 
-volatile sig_atomic_t cfb_flags_abort;
+atomic_int cfb_flags_abort;
 
 /* ---- libcurl globals --------------------------------------------------------- */
 
@@ -64,26 +65,50 @@ int cfb__flags_global_init(void) {
 
 /* ---- one transfer --------------------------------------------------------------- */
 
+static bool saving(const cfb__xfer *x) {
+    return x->dest[0] && strcmp(x->dest, "-");
+}
+
+/* Open the temporary file for a 200 body (once per transfer). 0 or -1 (errno in x->werr). */
+static int open_tmp(cfb__xfer *x) {
+    x->fd = -1;
+    long http = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &http);
+    if (http != 200 || !saving(x)) return 0;
+    snprintf(x->tmp, sizeof x->tmp, "%s/.%s.gif.XXXXXX", x->dest, x->cc);
+    x->fd = mkostemp(x->tmp, O_CLOEXEC);
+    if (x->fd < 0) {
+        x->werr = errno;
+        x->tmp[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static void discard_tmp(cfb__xfer *x) {
+    if (x->fd >= 0) {
+        close(x->fd);
+        unlink(x->tmp);
+    }
+    x->fd = -1;
+    x->tmp[0] = '\0';
+}
+
+/* The body goes straight to the temporary file (200 and saving) or is only
+ * counted (404 pages, dest "-"): no per-transfer body buffer. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
     cfb__xfer *x = arg;
     size_t n = size * nmemb;
-    if (x->len + n > x->cap) {
-        size_t cap = x->cap ? x->cap : 16384;
-        while (cap < x->len + n)
-            cap *= 2;
-        if (cap > ((size_t)64 << 20)) { /* no flag is 64 MiB: refuse */
-            x->overflow = true;
-            return 0;
+    if (x->fd == -2 && open_tmp(x)) return 0;
+    for (size_t off = 0; x->fd >= 0 && off < n;) {
+        ssize_t w = write(x->fd, data + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            x->werr = w < 0 ? errno : EIO;
+            return 0; /* CURLE_WRITE_ERROR */
         }
-        unsigned char *b = realloc(x->body, cap);
-        if (!b) {
-            x->overflow = true;
-            return 0;
-        }
-        x->body = b;
-        x->cap = cap;
+        off += (size_t)w;
     }
-    memcpy(x->body + x->len, data, n);
     x->len += n;
     return n;
 }
@@ -107,6 +132,8 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 }
 
 int cfb__xfer_init(cfb__xfer *x) {
+    x->fd = -1;
+    x->tmp[0] = '\0';
     int rc = cfb__flags_global_init();
     if (rc) return rc;
     x->easy = curl_easy_init();
@@ -130,7 +157,7 @@ int cfb__xfer_init(cfb__xfer *x) {
 
 void cfb__xfer_fini(cfb__xfer *x) {
     if (x->easy) curl_easy_cleanup(x->easy);
-    free(x->body);
+    discard_tmp(x);
     memset(x, 0, sizeof *x);
 }
 
@@ -180,8 +207,10 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
                   0};
     snprintf(x->url, sizeof x->url, "%s/%s/%s.gif", f[2], lc, lc);
     snprintf(x->dest, sizeof x->dest, "%s", f[3]);
+    discard_tmp(x); /* a transfer abandoned before finish (close after Ctrl-C) */
     x->len = 0;
-    x->overflow = false;
+    x->fd = -2;
+    x->werr = 0;
     x->status_line[0] = '\0';
     x->errbuf[0] = '\0';
     CURL *h = x->easy;
@@ -192,34 +221,25 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
     return 0;
 }
 
-static int save_file(const cfb__xfer *x, char *err, size_t errlen) {
-    if (!x->dest[0] || !strcmp(x->dest, "-")) return 0;
-    char tmp[1100], path[1100];
+/* Commit the temporary file as {dest}/{CC}.gif (an empty body gets an empty file). */
+static int save_file(cfb__xfer *x, char *err, size_t errlen) {
+    if (!saving(x)) return 0;
+    char path[1100];
     snprintf(path, sizeof path, "%s/%s.gif", x->dest, x->cc);
-    snprintf(tmp, sizeof tmp, "%s/.%s.gif.XXXXXX", x->dest, x->cc);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "save %s: %s", path, strerror(errno));
+    if (x->fd == -2 && open_tmp(x)) {
+        snprintf(err, errlen, "save %s: %s", path, strerror(x->werr));
         return -1;
     }
-    size_t off = 0;
-    while (off < x->len) {
-        ssize_t w = write(fd, x->body + off, x->len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            snprintf(err, errlen, "save %s: %s", path, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    fchmod(fd, 0644);
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
+    fchmod(x->fd, 0644);
+    int rc = close(x->fd);
+    x->fd = -1;
+    if (rc < 0 || rename(x->tmp, path) < 0) {
         snprintf(err, errlen, "save %s: %s", path, strerror(errno));
-        unlink(tmp);
+        unlink(x->tmp);
+        x->tmp[0] = '\0';
         return -1;
     }
+    x->tmp[0] = '\0';
     return 0;
 }
 
@@ -251,7 +271,15 @@ static const char *reason_phrase(long code) {
     return NULL;
 }
 
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
+
 int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
+    int r = judge(x, rc, res, err, errlen);
+    discard_tmp(x); /* after an error; a no-op once saved */
+    return r;
+}
+
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
     curl_off_t clen = -1;
     curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
     const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
@@ -274,8 +302,8 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
         snprintf(err, errlen, "interrupted");
         return -1;
     case CURLE_WRITE_ERROR:
-        if (x->overflow) {
-            snprintf(err, errlen, "body too large (over 64 MiB)");
+        if (x->werr) {
+            snprintf(err, errlen, "save %s/%s.gif: %s", x->dest, x->cc, strerror(x->werr));
             return -1;
         }
         /* fall through */

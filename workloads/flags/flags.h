@@ -23,7 +23,7 @@
 #ifndef CFB_FLAGS_H
 #define CFB_FLAGS_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,9 +64,10 @@ int cfb_flags_expand(const char *spec, size_t limit, char (**codes)[3], size_t *
 int cfb_flags_task_arg(const char *cc, const char *base, const char *dest, double timeout,
                        void **arg, size_t *len);
 
-/* Set by a SIGINT handler (async-signal-safe to set): transfers running in
- * workers abort at their next progress callback with "interrupted". */
-extern volatile sig_atomic_t cfb_flags_abort;
+/* Set by a SIGINT handler (a lock-free atomic: async-signal-safe to set and
+ * race-free to read from other threads): transfers running in workers abort
+ * at their next progress callback with "interrupted". */
+extern atomic_int cfb_flags_abort;
 
 /* Make dir and its parents (mode 0777 & umask). 0 or CF_ESYS (err filled). */
 int cfb_flags_mkdirs(const char *dir, char *err, size_t errlen);

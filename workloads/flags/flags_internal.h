@@ -13,10 +13,11 @@ typedef struct cfb__xfer {
     char cc[3]; /* upper case */
     double timeout;
     char url[1024];
-    char dest[1024];     /* "" or "-": do not save */
-    unsigned char *body; /* owned, reused: received bytes */
-    size_t len, cap;
-    bool overflow;         /* the body did not fit in memory */
+    char dest[1024];       /* "" or "-": do not save */
+    size_t len;            /* body bytes received */
+    int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
+    int werr;              /* errno of a failed write/mkstemp */
+    char tmp[1100];        /* its path, "" when none */
     char status_line[160]; /* the last "HTTP/1.1 418 I'm a teapot" seen */
     char errbuf[CURL_ERROR_SIZE];
     void *user; /* the async driver's per-transfer data */
