@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "impl_gil.h"
 #include "modes.h"
+#include "reference.h"
 #include "sweep.h"
 #include "workload.h"
 
@@ -56,7 +58,12 @@ static void run_help(FILE *to) {
             "      --seed N          the shuffle seed (default 1)\n"
             "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json)\n"
             "  -q, --quiet           no progress output\n"
-            "      --impl LIST       implementations to sweep (default c)\n"
+            "      --impl LIST       implementations to sweep: c, c+gil (default c)\n"
+            "      --gil             also sweep impl c+gil: the same C tasks under an emulated\n"
+            "                        GIL (one per process), next to the plain C cases\n"
+            "      --switch-interval S  the GIL's switch interval in seconds (default 0.005)\n"
+            "      --reference python  also run the sweep through Python's concurrent.futures\n"
+            "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases\n"
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
             "                        baseline for measuring the measuring)\n"
             "  -h, --help            this help\n\n"
@@ -152,6 +159,7 @@ static int ensure_dir(const char *dir) {
 }
 
 int cfb_cmd_run(int argc, char **argv) {
+    // clang-format off
     static const struct option opts[] = {
         {"workload", required_argument, NULL, 'w'}, {"mode", required_argument, NULL, 'm'},
         {"workers", required_argument, NULL, 'j'},  {"repeat", required_argument, NULL, 'r'},
@@ -159,12 +167,18 @@ int cfb_cmd_run(int argc, char **argv) {
         {"interleave", no_argument, NULL, 'i'},     {"seed", required_argument, NULL, 's'},
         {"out", required_argument, NULL, 'o'},      {"quiet", no_argument, NULL, 'q'},
         {"impl", required_argument, NULL, 'I'},     {"no-measure", no_argument, NULL, 'N'},
+        {"gil", no_argument, NULL, 'G'}, {"switch-interval", required_argument, NULL, 'S'},
+        {"reference", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
+    // clang-format on
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
     const char *out = NULL;
     long repeat = 5, warmup = 1, seed = 1;
-    bool interleave = false, quiet = false, measure = true;
+    bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
+    const char *ref_arg = NULL;
+    char *python = NULL;
+    json_t *extra = NULL;
     size_t nsd = 0;
     while (sweep_defaults[nsd])
         nsd++;
@@ -239,12 +253,35 @@ int cfb_cmd_run(int argc, char **argv) {
         case 'N':
             measure = false;
             break;
+        case 'G':
+            gil = true;
+            break;
+        case 'S': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (!*optarg || *end || cfb_gil_set_interval(v)) {
+                ret = usage_error("--switch-interval: '%s' is not a number of seconds in "
+                                  "0.000001..10%s",
+                                  optarg, "");
+                goto done;
+            }
+            swi_set = true;
+            break;
+        }
+        case 'R':
+            if (strcmp(optarg, "python")) {
+                ret = usage_error("--reference: '%s' is not a reference implementation (python)%s",
+                                  optarg, "");
+                goto done;
+            }
+            ref_arg = optarg;
+            break;
         case 'h':
             run_help(stdout);
             ret = CFB_EXIT_OK;
             goto done;
         default:
-            if (optopt && strchr("wmjrpo", optopt))
+            if (optopt && strchr("wmjrpoSR", optopt))
                 ret = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
             else
                 ret = usage_error("unknown option '%s'%s", argv[optind - 1], "");
@@ -329,6 +366,15 @@ int cfb_cmd_run(int argc, char **argv) {
                 ret = usage_error("--impl: empty list%s%s", "", "");
                 goto done;
             }
+            bool has_gil = false;
+            for (size_t i = 0; i < nimpls; i++)
+                has_gil |= impls[i] == &cfb_impl_gil;
+            if (gil && !has_gil && nimpls < 8) impls[nimpls++] = &cfb_impl_gil;
+            gil = gil || has_gil;
+            if (swi_set && !gil) {
+                ret = usage_error("--switch-interval needs --gil (or --impl c+gil)%s%s", "", "");
+                goto done;
+            }
         }
         static int workers[MAX_WORKERS];
         size_t nworkers;
@@ -361,6 +407,34 @@ int cfb_cmd_run(int argc, char **argv) {
             .argc = argc,
             .argv = argv,
         };
+        /* issue 8: the GIL's configuration and the Python reference run */
+        extra = json_object();
+        if (gil) {
+            json_object_set_new(extra, "gil", json_true());
+            json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
+        }
+        static const char *mode_names[16];
+        for (size_t i = 0; i < nmodes; i++)
+            mode_names[i] = modes[i]->name;
+        cfb_reference ref = {.repeat = (int)repeat,
+                             .warmup = (int)warmup,
+                             .modes = mode_names,
+                             .nmodes = nmodes,
+                             .workers = workers,
+                             .nworkers = nworkers};
+        if (ref_arg) {
+            python = cfb_reference_find_python();
+            if (!python) {
+                fprintf(stderr, "cfbench run: no python3 in PATH (or $CFB_PYTHON): the Python "
+                                "reference is skipped, C cases only\n");
+            } else {
+                ref.python = python;
+                cfg.extra_cases = cfb_reference_cases;
+                cfg.extra_ctx = &ref;
+                json_object_set_new(extra, "reference", json_string("python"));
+            }
+        }
+        cfg.config_extra = extra;
         char err[1024];
         if (cfb_sweep_check(&cfg, err, sizeof err)) {
             fprintf(stderr, "cfbench run: %s\n", err);
@@ -395,6 +469,8 @@ int cfb_cmd_run(int argc, char **argv) {
         ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
     }
 done:
+    json_decref(extra);
+    free(python);
     for (size_t i = 0; i < nov + 1 && i < capov; i++)
         free(ovbuf[i]);
     free(ovbuf);

@@ -125,7 +125,7 @@ const cfb_impl cfb_impl_c = {.name = "c"};
     X(process)                                                                                     \
     X(async)
 
-#define CFB_IMPL_LIST(X) X(c)
+#define CFB_IMPL_LIST(X) X(c) X(gil)
 
 #define DECL_MODE(n) extern const cfb_mode cfb_mode_##n;
 #define DECL_IMPL(n) extern const cfb_impl cfb_impl_##n;

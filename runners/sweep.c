@@ -628,6 +628,9 @@ typedef struct sweep {
     size_t ncases;
     json_t *host, *config;
     char created[32];
+    json_t *extra;                      /* cases from cfg->extra_cases (owned array) */
+    const cfb_workload *extra_done[64]; /* workloads already handed to it */
+    size_t nextra_done;
 } sweep;
 
 static json_t *case_json(const sweep *s, const cfb_case *c) {
@@ -673,6 +676,31 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     return o;
 }
 
+/* Hand c's workload to cfg->extra_cases once (c prepared). Returns true
+ * when the extra cases carry wrong answers. */
+static bool run_extra(sweep *s, const cfb_case *c) {
+    const cfb_sweep_cfg *cfg = s->cfg;
+    if (!cfg->extra_cases || !c->prepared || c->has_error) return false;
+    for (size_t i = 0; i < s->nextra_done; i++)
+        if (s->extra_done[i] == c->w) return false;
+    if (s->nextra_done < sizeof s->extra_done / sizeof s->extra_done[0])
+        s->extra_done[s->nextra_done++] = c->w;
+    json_t *x = cfg->extra_cases(cfg->extra_ctx, c->w, c->params, &c->tl);
+    if (!x) return false;
+    if (!s->extra) s->extra = json_array();
+    json_array_extend(s->extra, x);
+    bool wrong = false;
+    size_t i, j;
+    json_t *k, *r;
+    json_array_foreach(x, i, k) {
+        json_array_foreach(json_object_get(k, "repetitions"), j, r) {
+            if (json_integer_value(json_object_get(r, "check_failures"))) wrong = true;
+        }
+    }
+    json_decref(x);
+    return wrong;
+}
+
 static int save(const sweep *s, bool complete, bool interrupted, char *err, size_t errlen) {
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
@@ -693,6 +721,7 @@ static int save(const sweep *s, bool complete, bool interrupted, char *err, size
         const cfb_case *c = &s->cases[i];
         if (c->reps_done || c->has_error) json_array_append_new(cases, case_json(s, c));
     }
+    if (s->extra) json_array_extend(cases, s->extra);
     json_object_set_new(doc, "cases", cases);
     int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
     json_decref(doc);
@@ -893,6 +922,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             any_fail = case_error = true;
         }
         if (failed || --left[units[u].c] == 0) {
+            if (run_extra(&s, c)) any_fail = true;
             case_release(c);
             c->finished = true;
             cases_done++;
@@ -921,6 +951,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
 out:
     json_decref(s.host);
     json_decref(s.config);
+    json_decref(s.extra);
     free_cases(&s);
     return ret;
 }

@@ -46,6 +46,15 @@ typedef struct cfb_sweep_cfg {
     int argc;     /* the command line, recorded in config.argv */
     char *const *argv;
     json_t *config_extra; /* borrowed, may be NULL: merged into `config` (e.g. gil) */
+    /* Optional (issue 8: `--reference python`, runners/reference.c): called
+     * once per workload, in the parent, after the repetitions of its first
+     * case to finish while that case is still prepared (run_setup done — the
+     * flag server up — and tasks made). Returns a new JSON array of extra
+     * cases appended to the document (their check_failures count as wrong
+     * answers), or NULL. */
+    json_t *(*extra_cases)(void *ctx, const cfb_workload *w, const cfb_params *p,
+                           const cfb_tasklist *tl);
+    void *extra_ctx;
 } cfb_sweep_cfg;
 
 /* Check the overrides against the selected workloads (unknown workload or

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cf_gil.h"
 #include "loiter.h"
 
 extern const cfb_async_driver cfb_loiter_async;
@@ -62,7 +63,9 @@ static void loiter_task(const void *arg, size_t len, cf_out *out) {
         return;
     }
     memcpy(&a, arg, sizeof a);
+    int gil = cf_gil_save(); /* a blocking call releases the GIL (Py_BEGIN_ALLOW_THREADS) */
     cfb_sleep_s(a.seconds);
+    cf_gil_restore(gil);
     int64_t v = a.index * 10;
     cf_out_set(out, &v, sizeof v);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cf_gil.h"
 #include "primes.h"
 
 typedef struct known {
@@ -76,8 +77,10 @@ bool cfb_is_prime(uint64_t n) {
         root--;
     while ((root + 1) * (root + 1) <= n)
         root++;
-    for (uint64_t i = 3; i <= root; i += 2)
+    for (uint64_t i = 3; i <= root; i += 2) {
         if (n % i == 0) return false;
+        if (((i - 3) & 0x7fe) == 0) cf_gil_check(); /* every 1024 divisors: the GIL's eval breaker */
+    }
     return true;
 }
 

@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cf_gil.h"
 #include "flag_server.h"
 #include "flags_internal.h"
 
@@ -384,7 +385,9 @@ static void flags_task(const void *arg, size_t len, cf_out *out) {
         cf_out_error(out, CF_ECANCELLED, "%s: interrupted", x->cc);
         return;
     }
+    int gil = cf_gil_save(); /* a blocking transfer releases the GIL (Py_BEGIN_ALLOW_THREADS) */
     CURLcode rc = curl_easy_perform(x->easy);
+    cf_gil_restore(gil);
     cfb_flag_result res;
     if (cfb__xfer_finish(x, rc, &res, err, sizeof err)) {
         cf_out_error(out, 1, "%s", err);
