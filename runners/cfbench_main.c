@@ -11,8 +11,8 @@ int cfb_cmd_primes(int argc, char **argv);
 int cfb_cmd_loiter(int argc, char **argv);
 int cfb_cmd_serve(int argc, char **argv);
 int cfb_cmd_plot(int argc, char **argv);
-
 int cfb_cmd_flags(int argc, char **argv);
+
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
     {"list", cfb_cmd_list, "list workloads, their parameters, modes"},
