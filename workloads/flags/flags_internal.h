@@ -39,6 +39,11 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
 /* "MIN:MAX" or "S" seconds -> *lo, *hi. 0 or CF_EINVAL. */
 int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
 
+/* Tests: how many transfers the async driver adds per loop iteration
+ * (n <= 0: the default, 256). Call before opening a driver, from the thread
+ * that runs the loop; process-wide. */
+void cfb__flags_async_set_batch(int n);
+
 /* curl_global_init once per process. 0 or CF_ENOMEM. */
 int cfb__flags_global_init(void);
 
