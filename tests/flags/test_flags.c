@@ -276,6 +276,60 @@ static void test_async_small_batches(void) {
     cfb__flags_async_set_batch(0); /* back to the default */
 }
 
+/* One worker's handle alternates between two servers (bases differing in
+ * port and in a trailing slash): the pre-parsed URL (CURLOPT_CURLU) follows
+ * every change of base, and each request reaches the right server and path. */
+static void test_base_changes(void) {
+    cfb_server_opts o;
+    cfb_server_opts_init(&o);
+    cfb_flag_server *a, *b;
+    char err[256] = "";
+    CHECK_EQ_INT(cfb_flag_server_start(&o, &a, err, sizeof err), 0);
+    CHECK_EQ_INT(cfb_flag_server_start(&o, &b, err, sizeof err), 0);
+    char burl[128];
+    snprintf(burl, sizeof burl, "%s/", cfb_flag_server_url(b));
+    const char *bases[] = {cfb_flag_server_url(a), burl};
+    const char *codes[] = {"BR", "ZZ", "CN"}; /* ok, not found, ok */
+    CHECK_EQ_INT(cfb_workload_flags.worker_setup(NULL), 0);
+    int ok = 0, nf = 0, bad = 0;
+    for (int i = 0; i < 12; i++) {
+        const char *base = bases[(i / 2) % 2]; /* a a b b a a … */
+        void *arg;
+        size_t len;
+        CHECK_EQ_INT(cfb_flags_task_arg(codes[i % 3], base, "-", 10, &arg, &len), 0);
+        cf_future *f = cf_future_new();
+        cf_future_set_running(f);
+        cf_run_task(f, cfb_workload_flags.task, arg, len);
+        const void *d;
+        size_t dl;
+        cfb_flag_result r;
+        if (cf_future_result(f, 0, &d, &dl) == 0 && dl == sizeof r) {
+            memcpy(&r, d, sizeof r);
+            if (r.status == CFB_FLAG_NOT_FOUND)
+                nf++;
+            else if (!strcmp(r.cc, codes[i % 3]))
+                ok++;
+            else
+                bad++;
+        } else {
+            bad++;
+        }
+        cf_future_release(f);
+        free(arg);
+    }
+    cfb_workload_flags.worker_teardown();
+    CHECK_EQ_INT(ok, 8);
+    CHECK_EQ_INT(nf, 4);
+    CHECK_EQ_INT(bad, 0);
+    cfb_server_stats sa, sb;
+    cfb_flag_server_stop(a, &sa);
+    cfb_flag_server_stop(b, &sb);
+    CHECK_EQ_INT(sa.requests, 6);
+    CHECK_EQ_INT(sb.requests, 6);
+    CHECK_EQ_INT(sa.ok + sb.ok, 8);
+    CHECK_EQ_INT(sa.not_found + sb.not_found, 4);
+}
+
 static void test_error_seeded(void) {
     cfb_params *p = make_params("all", "", "-", "10");
     char err[256];
@@ -492,6 +546,7 @@ int main(void) {
     RUN(test_expand);
     RUN(test_every_all_modes);
     RUN(test_async_small_batches);
+    RUN(test_base_changes);
     RUN(test_error_seeded);
     RUN(test_bad_servers);
     RUN(test_save_error);

@@ -13,6 +13,12 @@ typedef struct cfb__xfer {
     char cc[3]; /* upper case */
     double timeout;
     char url[1024];
+    /* The URL pre-parsed for libcurl (CURLOPT_CURLU): `uh` holds the last
+     * base's scheme, host and port; a transfer to the same base only sets
+     * the path (prefix `upath` + "/cc/cc.gif"). ubase[0] == '\0': none. */
+    CURLU *uh; /* owned */
+    char ubase[1024];
+    char upath[1024];
     char dest[1024];       /* "" or "-": do not save */
     size_t len;            /* body bytes received */
     int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
