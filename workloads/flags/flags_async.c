@@ -11,12 +11,22 @@
  *
  * Invariants. At most max_inflight transfers are in the multi handle
  * (`inflight`); further starts wait in a FIFO queue and are launched as
- * transfers finish. Each in-flight transfer is a cfb__xfer from the pool
- * whose `user` is the future it will resolve (one reference held by the
- * driver); idle pool entries have user == NULL and keep their easy handle
- * (and thus curl's connection reuse) for the next transfer. curl tells us
- * which sockets to watch (CURLMOPT_SOCKETFUNCTION → cf_loop_watch/unwatch)
- * and when to call it back (CURLMOPT_TIMERFUNCTION → one cf_loop_timer).
+ * transfers finish. At most launch_batch (256) transfers are added per loop
+ * iteration (`budget`, refilled by the `kick` timer, a 0-delay loop timer
+ * armed while the queue is non-empty and the budget spent): curl starts
+ * every newly added handle in its next timeout call, so 10,000 starts at
+ * once would open 10,000 connections before sending a single request; in
+ * batches, the loop sends the first requests (and reads the first answers)
+ * between batches, and the server's work overlaps the client's. Measured at
+ * 10,000 in flight: all at once, the client sat idle ~0.3 s between its last
+ * request and the first answer; in batches the first 10% complete ~0.3 s
+ * earlier (the makespan, CPU-bound here, is unchanged within noise).
+ *
+ * Each in-flight transfer is a cfb__xfer from the pool whose `user` is the future it will resolve
+ * (one reference held by the driver); idle pool entries have user == NULL and keep their easy
+ * handle (and thus curl's connection reuse) for the next transfer. curl tells us which sockets to
+ * watch (CURLMOPT_SOCKETFUNCTION → cf_loop_watch/unwatch) and when to call it back
+ * (CURLMOPT_TIMERFUNCTION → one cf_loop_timer).
  *
  * Who frees what. The driver owns the multi handle, the timer, the xfer
  * pool (easy handles and buffers) and the queued task copies; it holds one
@@ -32,6 +42,14 @@
 #include "flags_internal.h"
 
 #define FRESH_ABOVE 512
+/* Transfers added per loop iteration: the loop's epoll batch (MAX_EVENTS in
+ * core/src/loop.c), so one iteration's starts and its I/O are of a size. */
+#define LAUNCH_BATCH_DEFAULT 256
+static int launch_batch = LAUNCH_BATCH_DEFAULT;
+
+void cfb__flags_async_set_batch(int n) {
+    launch_batch = n > 0 ? n : LAUNCH_BATCH_DEFAULT;
+}
 
 typedef struct qitem {
     struct qitem *next;
@@ -44,7 +62,9 @@ typedef struct drv {
     cf_loop *loop;
     CURLM *multi;
     cf_loop_timer *timer;
+    cf_loop_timer *kick; /* refills `budget` and launches queued transfers */
     int max_inflight, inflight, peak;
+    int budget; /* transfers that may still be added in this iteration */
     qitem *qhead, *qtail;
     cfb__xfer **pool; /* every xfer ever made */
     size_t npool, pool_cap;
@@ -169,6 +189,11 @@ size_t cfb_flags_async_peak(const void *state) {
 
 static void launch_queued(drv *d) {
     while (d->qhead && d->inflight < d->max_inflight) {
+        if (d->budget <= 0) {
+            if (!cf_loop_timer_armed(d->kick)) cf_loop_timer_start(d->kick, 0);
+            return;
+        }
+        d->budget--;
         qitem *q = d->qhead;
         d->qhead = q->next;
         if (!d->qhead) d->qtail = NULL;
@@ -203,6 +228,13 @@ static void check_done(drv *d) {
     if (any) launch_queued(d);
 }
 
+static void on_kick(cf_loop *loop, void *arg) {
+    (void)loop;
+    drv *d = arg;
+    d->budget = launch_batch;
+    launch_queued(d);
+}
+
 static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state) {
     (void)p;
     if (!loop || max_inflight < 1 || !state) return CF_EINVAL;
@@ -212,9 +244,12 @@ static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void
     if (!d) return CF_ENOMEM;
     d->loop = loop;
     d->max_inflight = max_inflight;
+    d->budget = launch_batch;
     d->multi = curl_multi_init();
-    if (!d->multi || cf_loop_timer_new(loop, on_timeout, d, &d->timer)) {
+    if (!d->multi || cf_loop_timer_new(loop, on_timeout, d, &d->timer) ||
+        cf_loop_timer_new(loop, on_kick, d, &d->kick)) {
         if (d->multi) curl_multi_cleanup(d->multi);
+        cf_loop_timer_free(d->timer);
         free(d);
         return CF_ENOMEM;
     }
@@ -232,7 +267,8 @@ static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
     drv *d = state;
     if (!d || !fut) return CF_EINVAL;
     cf_future_retain(fut);
-    if (d->inflight < d->max_inflight && !d->qhead) {
+    if (d->inflight < d->max_inflight && !d->qhead && d->budget > 0) {
+        d->budget--;
         launch(d, arg, len, fut);
         return 0;
     }
@@ -250,6 +286,8 @@ static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
     else
         d->qhead = q;
     d->qtail = q;
+    if (d->inflight < d->max_inflight && !cf_loop_timer_armed(d->kick))
+        cf_loop_timer_start(d->kick, 0);
     return 0;
 }
 
@@ -279,6 +317,7 @@ static void flags_close(void *state) {
         free(d->pool[i]);
     }
     cf_loop_timer_free(d->timer);
+    cf_loop_timer_free(d->kick);
     free(d->pool);
     free(d->idle);
     free(d);

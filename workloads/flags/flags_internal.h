@@ -13,6 +13,12 @@ typedef struct cfb__xfer {
     char cc[3]; /* upper case */
     double timeout;
     char url[1024];
+    /* The URL pre-parsed for libcurl (CURLOPT_CURLU): `uh` holds the last
+     * base's scheme, host and port; a transfer to the same base only sets
+     * the path (prefix `upath` + "/cc/cc.gif"). ubase[0] == '\0': none. */
+    CURLU *uh; /* owned */
+    char ubase[1024];
+    char upath[1024];
     char dest[1024];       /* "" or "-": do not save */
     size_t len;            /* body bytes received */
     int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
@@ -38,6 +44,11 @@ int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err,
 
 /* "MIN:MAX" or "S" seconds -> *lo, *hi. 0 or CF_EINVAL. */
 int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
+
+/* Tests: how many transfers the async driver adds per loop iteration
+ * (n <= 0: the default, 256). Call before opening a driver, from the thread
+ * that runs the loop; process-wide. */
+void cfb__flags_async_set_batch(int n);
 
 /* curl_global_init once per process. 0 or CF_ENOMEM. */
 int cfb__flags_global_init(void);
