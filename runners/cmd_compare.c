@@ -95,7 +95,7 @@ int cfb_cmd_compare(int argc, char **argv) {
     char *text = NULL;
     size_t text_len = 0;
 
-    optind = 1;
+    optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":m:t:a:f:c:o:h", longopts, NULL)) != -1) {
         unsigned long long u;
@@ -180,11 +180,11 @@ int cfb_cmd_compare(int argc, char **argv) {
     const char *bpath = argv[optind], *npath = argv[optind + 1];
     char err[512];
     if (cfb_results_load(bpath, &base, err, sizeof err)) {
-        fprintf(stderr, "cfbench compare: BASE %s: %s\n", bpath, err);
+        fprintf(stderr, "cfbench compare: BASE: %s\n", err);
         goto out;
     }
     if (cfb_results_load(npath, &new_doc, err, sizeof err)) {
-        fprintf(stderr, "cfbench compare: NEW %s: %s\n", npath, err);
+        fprintf(stderr, "cfbench compare: NEW: %s\n", err);
         goto out;
     }
     int r = cfb_compare_docs(base, new_doc, bpath, npath, &o, &report, err, sizeof err);

@@ -40,7 +40,7 @@ int cfb_cmd_export(int argc, char **argv) {
     char *text = NULL, err[512];
     size_t len = 0;
 
-    optind = 1;
+    optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -78,7 +78,7 @@ int cfb_cmd_export(int argc, char **argv) {
         return CFB_EXIT_USAGE;
     }
     if (cfb_results_load(argv[optind], &doc, err, sizeof err)) {
-        fprintf(stderr, "cfbench export: %s: %s\n", argv[optind], err);
+        fprintf(stderr, "cfbench export: %s\n", err);
         return CFB_EXIT_USAGE;
     }
     FILE *mem = open_memstream(&text, &len);
