@@ -199,7 +199,60 @@ typedef struct cf_executor_opts {
  * processes start lazily: a new worker only when no worker is idle.
  * Errors: CF_EINVAL, CF_ENOMEM, CF_ESYS. */
 int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
+
+/* The process pool (Linux). Workers are fork()ed children of one manager
+ * thread per pool, started lazily (max_workers, default ncpu, is a ceiling:
+ * a worker is forked only when no worker is idle) and reused. A task's
+ * argument and result cross as bytes (pipes); the task function pointer
+ * crosses as-is (fork without exec keeps every address valid), so the same
+ * cf_task_fn runs in a thread or a process. A task error keeps its code and
+ * message (≤ CF_ERRMSG_MAX-1 bytes).
+ *
+ * Limits: an argument or a result may be at most CF_PROCESS_MAX_BYTES
+ * (64 MiB). A larger argument makes cf_submit() return CF_ETOOBIG (no
+ * future); a larger result fails only that task's future with CF_ETOOBIG.
+ *
+ * Cancellation: a task stays cancellable (PENDING) in the parent's queue
+ * until the manager writes it to a worker's pipe (RUNNING from then on).
+ * Each worker holds at most a small look-ahead of tasks in its pipe: ~100 µs
+ * of work by the measured task run time (1 task while unknown or for long
+ * tasks, up to 1024 empty ones).
+ *
+ * Dead workers (killed by a signal, exit() in a task, a crash): the task the
+ * worker was running fails with CF_EBROKEN and a message naming the cause
+ * ("worker process 123 died while running the task: killed by signal 9
+ * (SIGKILL: Killed)" or "... exited with status 3"). Tasks it had received
+ * but not started are re-queued at the front, in order, and run once on
+ * another worker; tasks whose result it had sent are unaffected. The dead
+ * worker is reaped and replaced (a new one is forked when work needs it);
+ * the pool carries on. No task is lost or run twice. Only a worker that
+ * dies before its initializer succeeded, or an initializer returning
+ * non-zero, breaks the pool: queued futures fail with CF_EBROKEN, later
+ * submits return CF_EBROKEN, running tasks on other workers finish.
+ *
+ * max_tasks_per_child = N: a worker exits after N tasks and is replaced; the
+ * replacement is forked only after the old one was reaped, so at most
+ * max_workers worker processes exist at once. initializer(initarg) runs in
+ * each worker before its first task, finalizer(initarg) as it exits
+ * normally (not after a failed initializer, nor when it is killed).
+ *
+ * Fork caveats: the child of a multithreaded parent inherits only the
+ * forking thread; locks held by other threads stay locked in the child.
+ * glibc's malloc and stdio are safe (glibc resets them at fork); every other
+ * library (libcurl, OpenSSL, a logger) must be initialised in the
+ * initializer, i.e. after the fork, in the worker. In the worker: every
+ * descriptor except 0, 1, 2 and its own two pipe ends is closed (so sockets
+ * and files of the parent are not inherited — open what a task needs in the
+ * initializer, or share memory mapped MAP_SHARED before the pool forks);
+ * SIGPIPE is ignored; SIGSEGV, SIGBUS, SIGFPE and SIGILL take their default
+ * action (so a crash is reported as that signal); the signal mask is the one
+ * of the thread that created the pool; exit() in a task flushes stdio and
+ * ends the worker without running the parent's atexit handlers. The pool
+ * reaps only its own children (waitpid on their pids, pidfds for death):
+ * an application that sets SIGCHLD to SIG_IGN or reaps with waitpid(-1) may
+ * steal the exit status (the message then says it is unknown). */
 int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
+#define CF_PROCESS_MAX_BYTES ((size_t)64 << 20)
 
 /* Submit fn(arg). arg_len bytes at arg are copied (arg may be NULL when
  * arg_len is 0). On success *out receives a new future (one reference, owned

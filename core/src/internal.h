@@ -47,4 +47,65 @@ struct cf_executor {
 double cf__now(void);
 double cf__deadline(double timeout);
 
+/* ---- Small synchronisation kit shared by core's files (futex based). ---- */
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Wait while *word == val, up to the absolute CLOCK_MONOTONIC deadline
+ * (INFINITY = no limit). Returns 0 when woken (or *word != val), CF_ETIMEDOUT
+ * when the deadline passed. Spurious returns are possible: re-check. */
+int cf__futex_wait(_Atomic uint32_t *word, uint32_t val, double deadline);
+/* Wake up to n threads waiting on word. */
+void cf__futex_wake(_Atomic uint32_t *word, int n);
+
+/* A 4-byte mutex (Drepper's "futexes are tricky", mutex 2): 0 unlocked,
+ * 1 locked, 2 locked with waiters. Zero-initialised = unlocked. */
+typedef struct cf__lock {
+    _Atomic uint32_t v;
+} cf__lock;
+void cf__lock_slow(cf__lock *l);
+static inline void cf__lock_acquire(cf__lock *l) {
+    uint32_t c = 0;
+    if (!atomic_compare_exchange_strong_explicit(&l->v, &c, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        cf__lock_slow(l);
+}
+static inline void cf__lock_release(cf__lock *l) {
+    if (atomic_exchange_explicit(&l->v, 0, memory_order_release) == 2) cf__futex_wake(&l->v, 1);
+}
+
+static inline void cf__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- Watching futures (cf_wait, as_completed, map) ---- */
+
+/* A registration of interest in one future's completion. The watcher owns
+ * the node; while linked, the future points to it. notify() is called at
+ * most once, with the FUTURE'S LOCK HELD, right after the future became done
+ * (FINISHED or CANCELLED); it must not call cf_future_* on that future and
+ * must not block for long. After notify the node is unlinked. */
+typedef struct cf__watch {
+    struct cf__watch *prev, *next;
+    cf_future *f;
+    void (*notify)(struct cf__watch *w);
+    void *ctx;
+    bool linked;
+} cf__watch;
+
+/* Link w (its notify and ctx set by the caller) on f. Returns true, leaving
+ * w unlinked, when f is already done — then notify is NOT called. */
+bool cf__future_watch(cf_future *f, cf__watch *w);
+/* Unlink w if still linked. After return, notify is not running and will
+ * not run for w. Safe to call on a node that was never linked or was
+ * notified. */
+void cf__future_unwatch(cf_future *f, cf__watch *w);
+
+/* true when f is FINISHED with an error (not cancelled). */
+bool cf__future_failed(const cf_future *f);
+
 #endif

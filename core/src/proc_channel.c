@@ -1,0 +1,240 @@
+/*
+ * proc_channel.c — the life of a process-pool worker, after fork().
+ *
+ * Concurrency design
+ *   Runs in the forked child only. The child has exactly one thread (the
+ *   parent's manager thread, which called fork); it shares nothing with the
+ *   parent but the shared page (struct cf__pshm), which only it writes. It
+ *   never touches the parent's locks, futures or queues (their memory is a
+ *   stale copy), and never frees them.
+ *
+ * Fork hygiene (the parent is multithreaded)
+ *   Other parent threads vanished at fork and may have held locks. glibc
+ *   resets its own (malloc, stdio) in the child, so malloc is usable; any
+ *   other library's state (libcurl, OpenSSL, a logging mutex) must be set up
+ *   again in the initializer. Before the first task the child:
+ *     - closes every descriptor but 0, 1, 2 and its two pipe ends
+ *       (close_range), so the parent's sockets, files and the other workers'
+ *       pipes are not inherited;
+ *     - sets SIGPIPE to ignored, and SIGSEGV, SIGBUS, SIGFPE, SIGILL to their
+ *       default action (so a crashing task kills its worker with the real
+ *       signal, which the parent reports), and restores the signal mask;
+ *     - registers an on_exit handler that flushes stdio and _exit()s, so a
+ *       task calling exit() does not run the parent's atexit handlers.
+ *
+ * Loop: read tasks (in batches, into one buffer), and for each: publish
+ * started = n+1 on the shared page, run it into a cf_out, write its result
+ * (one writev) before starting the next. EOF on the task pipe, or
+ * max_tasks reached, ends the loop; the finalizer runs; _exit(0).
+ */
+#include "proc_channel.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RBUF_MIN (64 * 1024)
+
+struct rbuf {
+    unsigned char *buf;
+    size_t cap, start, end;
+};
+
+/* Make sure n bytes are buffered. 1 on success, 0 on clean EOF before any
+ * of them, -1 on error or a truncated message. */
+static int rbuf_need(struct rbuf *b, int fd, size_t n)
+{
+    if (b->end - b->start >= n)
+        return 1;
+    if (b->cap - b->start < n) {
+        size_t have = b->end - b->start;
+        if (b->cap < n) {
+            size_t cap = b->cap ? b->cap : RBUF_MIN;
+            while (cap < n)
+                cap *= 2;
+            unsigned char *p = malloc(cap);
+            if (!p)
+                return -1;
+            memcpy(p, b->buf + b->start, have);
+            free(b->buf);
+            b->buf = p;
+            b->cap = cap;
+        } else {
+            memmove(b->buf, b->buf + b->start, have);
+        }
+        b->start = 0;
+        b->end = have;
+    }
+    while (b->end - b->start < n) {
+        ssize_t r = read(fd, b->buf + b->end, b->cap - b->end);
+        if (r > 0) {
+            b->end += (size_t)r;
+        } else if (r == 0) {
+            return b->end == b->start ? 0 : -1;
+        } else if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return 1;
+}
+
+static int write_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        size_t left = (size_t)w;
+        while (n > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+    return 0;
+}
+
+static void on_exit_handler(int status, void *arg)
+{
+    (void)arg;
+    fflush(NULL);
+    _exit(status);
+}
+
+static void close_others(int a, int b)
+{
+    if (a > b) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    /* [3, a-1], [a+1, b-1], [b+1, max] */
+    unsigned lo[3] = {3, (unsigned)a + 1, (unsigned)b + 1};
+    unsigned hi[3] = {(unsigned)a - 1, (unsigned)b - 1, ~0U};
+    for (int i = 0; i < 3; i++) {
+        if (lo[i] > hi[i] || (i < 2 && hi[i] == ~0U))
+            continue;
+        if (close_range(lo[i], hi[i], 0) != 0) {
+            long max = sysconf(_SC_OPEN_MAX);
+            if (max < 0 || max > 65536)
+                max = 65536;
+            unsigned top = hi[i] < (unsigned)max ? hi[i] : (unsigned)max;
+            for (unsigned fd = lo[i]; fd <= top; fd++)
+                close((int)fd);
+        }
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+_Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg)
+{
+    int tfd = cfg->task_fd, rfd = cfg->result_fd;
+    struct cf__pshm *shm = cfg->shm;
+
+    close_others(tfd, rfd);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    sa.sa_handler = SIG_DFL;
+    static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+    for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
+        sigaction(crash[i], &sa, NULL);
+    pthread_sigmask(SIG_SETMASK, cfg->saved_mask, NULL);
+    on_exit(on_exit_handler, NULL);
+
+    if (cfg->initializer) {
+        int rc = cfg->initializer(cfg->initarg);
+        if (rc != 0) {
+            struct cf__pmsg_res h = {.kind = CF__PRES_INITFAIL, .status = CF_EBROKEN, .code = rc};
+            struct iovec iov = {&h, sizeof h};
+            (void)write_all(rfd, &iov, 1);
+            _exit(1);
+        }
+    }
+    atomic_store_explicit(&shm->ready, 1, memory_order_release);
+
+    struct rbuf in = {0};
+    cf_out out;
+    cf__out_init(&out);
+    uint64_t n = 0;
+    for (;;) {
+        if (cfg->max_tasks > 0 && n >= (uint64_t)cfg->max_tasks)
+            break;
+        int r = rbuf_need(&in, tfd, sizeof(struct cf__pmsg_task));
+        if (r <= 0)
+            break; /* EOF: the parent retired us (or died) */
+        struct cf__pmsg_task th;
+        memcpy(&th, in.buf + in.start, sizeof th);
+        if (th.len > CF_PROCESS_MAX_BYTES)
+            _exit(2); /* cannot happen: the parent checks */
+        size_t need = sizeof th + (size_t)th.len;
+        if (rbuf_need(&in, tfd, need) <= 0)
+            break;
+        const unsigned char *arg = in.buf + in.start + sizeof th;
+        cf_task_fn fn = (cf_task_fn)(uintptr_t)th.fn;
+
+        atomic_store_explicit(&shm->started, ++n, memory_order_release);
+        uint64_t t0 = now_ns();
+        cf__out_run(&out, fn, arg, (size_t)th.len);
+        uint64_t t1 = now_ns();
+        in.start += need;
+        if (in.start == in.end) {
+            in.start = in.end = 0;
+            if (in.cap > 4 * RBUF_MIN) { /* give back a big argument's buffer */
+                free(in.buf);
+                in.buf = NULL;
+                in.cap = 0;
+            }
+        }
+
+        struct cf__pmsg_res h = {.kind = CF__PRES_RESULT, .ns = t1 - t0};
+        struct iovec iov[2] = {{&h, sizeof h}, {NULL, 0}};
+        if (out.failed) {
+            h.status = out.status ? out.status : CF_ETASK;
+            h.code = out.code;
+            h.len = strnlen(out.msg, sizeof out.msg);
+            iov[1].iov_base = out.msg;
+        } else if (out.len > CF_PROCESS_MAX_BYTES) {
+            h.status = CF_ETOOBIG;
+            h.code = CF_ETOOBIG;
+            snprintf(out.msg, sizeof out.msg,
+                     "result of %zu bytes exceeds the process pool's %zu-byte limit", out.len,
+                     CF_PROCESS_MAX_BYTES);
+            h.len = strlen(out.msg);
+            iov[1].iov_base = out.msg;
+        } else {
+            h.len = out.len;
+            iov[1].iov_base = out.data;
+        }
+        iov[1].iov_len = (size_t)h.len;
+        if (write_all(rfd, iov, h.len ? 2 : 1) != 0)
+            _exit(1); /* the parent is gone */
+        cf__out_reset(&out);
+        if (out.cap > 4 * RBUF_MIN)
+            cf__out_free(&out);
+    }
+    if (cfg->finalizer)
+        cfg->finalizer(cfg->initarg);
+    fflush(NULL);
+    _exit(0);
+}

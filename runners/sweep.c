@@ -1,0 +1,898 @@
+/*
+ * sweep.c — the sweep engine.
+ *
+ * Threads and processes: the engine itself runs in the main thread. A mode
+ * (modes.c) runs one repetition; its workers (pool threads or forked
+ * children) execute the engine's task wrapper, which calls the workload's
+ * task through the impl and writes the task's start/end time and worker
+ * slot into that task's record.
+ *
+ * Memory shared with workers: each prepared case owns one MAP_SHARED
+ * anonymous mapping (a `shared` header plus one `trec` per task), made in
+ * the parent before any pool exists, so forked workers inherit the same
+ * pages. Invariants: record i is written only by the worker that runs task
+ * i, and read by the main thread only after task i's future is done (the
+ * future's lock — or the pool's pipe, for processes — orders the write
+ * before the read); the main thread clears the records between
+ * repetitions, when no worker is alive. `next_slot` is the only field
+ * written concurrently: atomically, once per worker start.
+ *
+ * Signals: SIGINT/SIGTERM set a flag (sig_atomic_t) checked between
+ * repetitions; pool children ignore SIGINT (a terminal's Ctrl-C reaches the
+ * whole process group) so the current repetition can finish.
+ *
+ * Ownership: the engine owns cases, their params copies, task lists,
+ * argument buffers, mappings and JSON; modes borrow them through cfb_rep.
+ */
+#include "sweep.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "progress.h"
+#include "results_io.h"
+#include "stats.h"
+
+/* ---- clocks and signals ------------------------------------------------- */
+
+double cfb_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+void cfb_sweep_install_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal acts as usual */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool cfb_sweep_interrupted(void) {
+    return stop_requested != 0;
+}
+
+/* ---- cases -------------------------------------------------------------- */
+
+typedef struct trec {
+    double start, end;
+    int32_t worker;
+    int32_t set; /* 1 once written */
+} trec;
+
+typedef struct shared {
+    _Atomic int next_slot;
+    trec recs[];
+} shared;
+
+typedef struct wrap_hdr {
+    cf_task_fn fn;
+    const cfb_impl *impl;
+    shared *sh;
+    uint64_t index;
+    uint64_t timed;
+} wrap_hdr;
+
+typedef struct cfb_case {
+    const cfb_workload *w;
+    const cfb_mode *m;
+    const cfb_impl *impl;
+    int workers;
+    char id[192];
+    cfb_params *params; /* owned; resolved (defaults + overrides) */
+    /* prepared state (between the first and last unit of the case) */
+    bool prepared, finished, failed;
+    void *run_state;
+    cfb_tasklist tl;
+    unsigned char *args; /* owned: the wrapped argument of every task */
+    size_t *argoff;      /* owned: offset of task i in args */
+    shared *sh;          /* owned mapping of shsize bytes */
+    size_t shsize;
+    size_t ntasks;
+    int warm_done, reps_done;
+    /* results */
+    json_t *reps; /* owned array */
+    json_t *timeline;
+    double *wall, *cpu, *tps, *ipt; /* repeat entries each */
+    size_t nipt;
+    char error[1024];
+    bool has_error;
+} cfb_case;
+
+struct cfb_rep {
+    cfb_case *c;
+    const cfb_sweep_cfg *cfg;
+    pid_t parent_pid;
+    double t_start, t_end;
+    bool started;
+    size_t taken, ok, failed, check_failures;
+    uint64_t bytes;
+    unsigned char *state; /* per task: 0 not taken, 1 ok, 2 failed */
+    struct {
+        const char *name;
+        uint64_t n;
+    } counts[16];
+    size_t ncounts;
+    char fail_msg[512];
+    char first_problem[512];
+};
+
+static _Thread_local int tls_slot;
+
+/* The engine's task wrapper: runs in the worker. */
+static void wrapped_task(const void *arg, size_t len, cf_out *out) {
+    wrap_hdr h;
+    if (len < sizeof h) {
+        cf_out_error(out, 1, "cfbench: bad wrapped argument");
+        return;
+    }
+    memcpy(&h, arg, sizeof h);
+    const void *a = len > sizeof h ? (const char *)arg + sizeof h : NULL;
+    size_t l = len - sizeof h;
+    double t0 = h.timed ? cfb_now() : 0;
+    if (h.impl && h.impl->call)
+        h.impl->call(h.fn, a, l, out);
+    else
+        h.fn(a, l, out);
+    if (h.timed) {
+        trec *r = &h.sh->recs[h.index];
+        r->start = t0;
+        r->end = cfb_now();
+        r->worker = tls_slot;
+        r->set = 1;
+    }
+}
+
+/* ---- the rep API (modes.h) ---------------------------------------------- */
+
+size_t cfb_rep_ntasks(const cfb_rep *rep) {
+    return rep->c->ntasks;
+}
+int cfb_rep_workers(const cfb_rep *rep) {
+    return rep->c->workers;
+}
+const char *cfb_rep_mode(const cfb_rep *rep) {
+    return rep->c->m->name;
+}
+const cfb_workload *cfb_rep_workload(const cfb_rep *rep) {
+    return rep->c->w;
+}
+const cfb_params *cfb_rep_params(const cfb_rep *rep) {
+    return rep->c->params;
+}
+
+static bool use_wrapper(const cfb_rep *rep) {
+    return rep->cfg->measure || rep->c->impl->call;
+}
+
+void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg, size_t *len) {
+    const cfb_case *c = rep->c;
+    if (use_wrapper(rep)) {
+        *fn = wrapped_task;
+        *arg = c->args + c->argoff[i];
+        *len = sizeof(wrap_hdr) + c->tl.tasks[i].len;
+    } else {
+        *fn = c->w->task;
+        *arg = c->tl.tasks[i].len ? c->tl.tasks[i].arg : NULL;
+        *len = c->tl.tasks[i].len;
+    }
+}
+
+void cfb_rep_fail(cfb_rep *rep, const char *fmt, ...) {
+    if (rep->fail_msg[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rep->fail_msg, sizeof rep->fail_msg, fmt, ap);
+    va_end(ap);
+}
+
+static int worker_init(void *arg) {
+    cfb_rep *rep = arg;
+    tls_slot = atomic_fetch_add(&rep->c->sh->next_slot, 1);
+    if (getpid() != rep->parent_pid)
+        signal(SIGINT, SIG_IGN); /* a forked pool worker: let the parent decide */
+    const cfb_workload *w = rep->c->w;
+    if (w->worker_setup && w->worker_setup(rep->c->params) != 0) return -1;
+    if (rep->c->impl->worker_enter && rep->c->impl->worker_enter() != 0) {
+        if (w->worker_teardown) w->worker_teardown();
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_fini(void *arg) {
+    cfb_rep *rep = arg;
+    if (rep->c->impl->worker_exit) rep->c->impl->worker_exit();
+    if (rep->c->w->worker_teardown) rep->c->w->worker_teardown();
+}
+
+void cfb_rep_executor_opts(cfb_rep *rep, cf_executor_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->max_workers = rep->c->workers;
+    o->initializer = worker_init;
+    o->finalizer = worker_fini;
+    o->initarg = rep;
+    o->name = "cfb";
+}
+
+int cfb_rep_worker_enter(cfb_rep *rep, int slot) {
+    if (worker_init(rep) != 0) {
+        cfb_rep_fail(rep, "worker setup of %s failed", rep->c->w->name);
+        return CF_EBROKEN;
+    }
+    tls_slot = slot;
+    return 0;
+}
+
+void cfb_rep_worker_exit(cfb_rep *rep) {
+    worker_fini(rep);
+}
+
+void cfb_rep_start(cfb_rep *rep) {
+    if (!rep->started) {
+        rep->started = true;
+        rep->t_start = cfb_now();
+    }
+}
+
+void cfb_rep_mark(cfb_rep *rep, size_t i, double start, double end, int worker) {
+    if (i >= rep->c->ntasks) return;
+    trec *r = &rep->c->sh->recs[i];
+    r->start = start;
+    r->end = end;
+    r->worker = worker;
+    r->set = 1;
+}
+
+static void count(cfb_rep *rep, const char *name) {
+    for (size_t k = 0; k < rep->ncounts; k++)
+        if (rep->counts[k].name == name || !strcmp(rep->counts[k].name, name)) {
+            rep->counts[k].n++;
+            return;
+        }
+    if (rep->ncounts < sizeof rep->counts / sizeof rep->counts[0]) {
+        rep->counts[rep->ncounts].name = name;
+        rep->counts[rep->ncounts++].n = 1;
+    }
+}
+
+int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
+    cfb_case *c = rep->c;
+    if (!f || i >= c->ntasks || rep->state[i] || !cf_future_done(f)) {
+        cf_future_release(f);
+        return CF_EINVAL;
+    }
+    const void *data = NULL;
+    size_t len = 0;
+    int rc = cf_future_result(f, 0, &data, &len);
+    if (rc == 0) {
+        rep->ok++;
+        rep->state[i] = 1;
+        const cfb_workload *w = c->w;
+        count(rep, w->classify ? w->classify(data, len) : "ok");
+        if (w->result_bytes) rep->bytes += w->result_bytes(data, len);
+        char why[256] = "";
+        if (w->check && w->check(c->params, i, data, len, why, sizeof why) != 0) {
+            rep->check_failures++;
+            if (!rep->first_problem[0])
+                snprintf(rep->first_problem, sizeof rep->first_problem,
+                         "task %zu: wrong answer: %s", i, why);
+        }
+    } else {
+        rep->failed++;
+        rep->state[i] = 2;
+        count(rep, "error");
+        if (!rep->first_problem[0]) {
+            int code = 0;
+            const char *msg = "";
+            if (rc != CF_ECANCELLED) cf_future_error(f, &code, &msg);
+            snprintf(rep->first_problem, sizeof rep->first_problem, "task %zu failed: %s%s%s", i,
+                     cf_strerror(rc), msg[0] ? ": " : "", msg);
+        }
+    }
+    cf_future_release(f);
+    if (++rep->taken == c->ntasks) rep->t_end = cfb_now();
+    return 0;
+}
+
+/* ---- preparing a case --------------------------------------------------- */
+
+static int resolve_params(const cfb_sweep_cfg *cfg, const cfb_workload *w, cfb_params **out,
+                          char *err, size_t errlen) {
+    char why[256];
+    int rc = cfb_params_new(w->params, w->nparams, out, why, sizeof why);
+    if (rc) {
+        snprintf(err, errlen, "workload %s: bad default: %s", w->name, why);
+        return rc;
+    }
+    for (size_t k = 0; k < cfg->noverrides; k++) {
+        const cfb_override *o = &cfg->overrides[k];
+        if (o->workload && strcmp(o->workload, w->name)) continue;
+        if (!o->workload && !cfb_params_has(*out, o->key)) continue;
+        rc = cfb_params_set(*out, o->key, o->value, why, sizeof why);
+        if (rc) {
+            if (o->quiet && !cfb_params_has(*out, o->key)) continue;
+            snprintf(err, errlen, "--param %s%s%s=%s: %s", o->workload ? o->workload : "",
+                     o->workload ? "." : "", o->key, o->value, why);
+            cfb_params_free(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
+    for (size_t k = 0; k < cfg->noverrides; k++) {
+        const cfb_override *o = &cfg->overrides[k];
+        if (o->quiet) continue;
+        if (o->workload) {
+            const cfb_workload *w = cfb_workload_find(o->workload);
+            if (!w) {
+                snprintf(err, errlen, "--param %s.%s: unknown workload '%s'", o->workload, o->key,
+                         o->workload);
+                return -1;
+            }
+            bool has = false;
+            for (size_t j = 0; j < w->nparams; j++)
+                has |= !strcmp(w->params[j].name, o->key);
+            if (!has) {
+                snprintf(err, errlen, "--param %s.%s: workload %s has no parameter '%s'",
+                         o->workload, o->key, o->workload, o->key);
+                return -1;
+            }
+        } else {
+            bool has = false;
+            for (size_t i = 0; i < cfg->nworkloads; i++)
+                for (size_t j = 0; j < cfg->workloads[i]->nparams; j++)
+                    has |= !strcmp(cfg->workloads[i]->params[j].name, o->key);
+            if (!has) {
+                snprintf(err, errlen, "--param %s: no selected workload has a parameter '%s'",
+                         o->key, o->key);
+                return -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < cfg->nworkloads; i++) {
+        cfb_params *p = NULL;
+        if (resolve_params(cfg, cfg->workloads[i], &p, err, errlen)) return -1;
+        cfb_params_free(p);
+    }
+    return 0;
+}
+
+static void case_release(cfb_case *c) {
+    if (!c->prepared) return;
+    if (c->w->run_teardown) c->w->run_teardown(c->run_state);
+    c->run_state = NULL;
+    cfb_tasklist_free(&c->tl);
+    free(c->args);
+    free(c->argoff);
+    c->args = NULL;
+    c->argoff = NULL;
+    if (c->sh) munmap(c->sh, c->shsize);
+    c->sh = NULL;
+    c->prepared = false;
+}
+
+static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
+    char why[400] = "";
+    if (c->w->run_setup && c->w->run_setup(c->params, &c->run_state, why, sizeof why) != 0) {
+        snprintf(c->error, sizeof c->error, "run setup failed: %s", why);
+        return -1;
+    }
+    c->prepared = true;
+    int rc = c->w->make_tasks(c->params, &c->tl, why, sizeof why);
+    if (rc) {
+        snprintf(c->error, sizeof c->error, "cannot make tasks: %s",
+                 why[0] ? why : cf_strerror(rc));
+        return -1;
+    }
+    c->ntasks = c->tl.n;
+    if (c->ntasks == 0) {
+        snprintf(c->error, sizeof c->error, "the workload made no tasks");
+        return -1;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < c->ntasks; i++)
+        total += sizeof(wrap_hdr) + c->tl.tasks[i].len;
+    c->args = malloc(total);
+    c->argoff = malloc(c->ntasks * sizeof *c->argoff);
+    c->shsize = sizeof(shared) + c->ntasks * sizeof(trec);
+    void *m = mmap(NULL, c->shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    c->sh = m == MAP_FAILED ? NULL : m;
+    if (!c->args || !c->argoff || !c->sh) {
+        snprintf(c->error, sizeof c->error, "out of memory preparing %zu tasks", c->ntasks);
+        return -1;
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < c->ntasks; i++) {
+        wrap_hdr h = {
+            .fn = c->w->task, .impl = c->impl, .sh = c->sh, .index = i, .timed = cfg->measure};
+        c->argoff[i] = off;
+        memcpy(c->args + off, &h, sizeof h);
+        if (c->tl.tasks[i].len)
+            memcpy(c->args + off + sizeof h, c->tl.tasks[i].arg, c->tl.tasks[i].len);
+        off += sizeof h + c->tl.tasks[i].len;
+    }
+    return 0;
+}
+
+/* ---- one repetition ----------------------------------------------------- */
+
+static json_t *num_or_null(bool ok, double v) {
+    return ok && isfinite(v) ? json_real(v) : json_null();
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Run one repetition of c; measured: append to c->reps. 0, or -1 when
+ * the case failed (c->error set). */
+static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int index) {
+    cfb_rep *rep = calloc(1, sizeof *rep);
+    unsigned char *state = calloc(c->ntasks, 1);
+    if (!rep || !state) {
+        free(rep);
+        free(state);
+        snprintf(c->error, sizeof c->error, "out of memory");
+        return -1;
+    }
+    rep->c = c;
+    rep->cfg = cfg;
+    rep->parent_pid = getpid();
+    rep->state = state;
+    memset(c->sh->recs, 0, c->ntasks * sizeof(trec));
+    atomic_store(&c->sh->next_slot, 0);
+
+    char why[256] = "";
+    if (c->impl->rep_begin && c->impl->rep_begin(c->m->name, c->workers, why, sizeof why)) {
+        snprintf(c->error, sizeof c->error, "%s: %s", c->impl->name, why);
+        free(state);
+        free(rep);
+        return -1;
+    }
+    bool meas = cfg->measure && measured;
+    cfb_usage u0 = {0}, u1 = {0};
+    cfb_instr *ic = NULL;
+    if (meas) {
+        cfb_usage_now(&u0);
+        ic = cfb_instr_start();
+    }
+    int rc = c->m->run(rep);
+    uint64_t instr = 0;
+    bool have_instr = false;
+    if (meas) {
+        have_instr = cfb_instr_stop(ic, &instr);
+        cfb_usage_now(&u1);
+    }
+    if (c->impl->rep_end) c->impl->rep_end();
+
+    int result = 0;
+    if (rc != 0 || rep->taken != c->ntasks || !rep->started) {
+        snprintf(c->error, sizeof c->error, "%s mode failed: %s", c->m->name,
+                 rep->fail_msg[0] ? rep->fail_msg : cf_strerror(rc ? rc : CF_ESTATE));
+        result = -1;
+    } else if (measured) {
+        double wall = rep->t_end - rep->t_start;
+        json_t *r = json_object();
+        json_object_set_new(r, "index", json_integer(index));
+        json_object_set_new(r, "wall_s", json_real(wall));
+        double user = u1.user_s - u0.user_s, sys = u1.sys_s - u0.sys_s;
+        json_object_set_new(r, "user_s", num_or_null(meas, user));
+        json_object_set_new(r, "sys_s", num_or_null(meas, sys));
+        json_object_set_new(r, "cpu_s", num_or_null(meas, user + sys));
+        json_object_set_new(r, "max_rss_kb", meas ? json_integer(u1.max_rss_kb) : json_null());
+        json_object_set_new(r, "ctx_voluntary",
+                            meas ? json_integer(u1.nvcsw - u0.nvcsw) : json_null());
+        json_object_set_new(r, "ctx_involuntary",
+                            meas ? json_integer(u1.nivcsw - u0.nivcsw) : json_null());
+        json_object_set_new(r, "tasks_ok", json_integer((json_int_t)rep->ok));
+        json_object_set_new(r, "tasks_failed", json_integer((json_int_t)rep->failed));
+        json_t *counts = json_object();
+        for (size_t k = 0; k < rep->ncounts; k++)
+            json_object_set_new(counts, rep->counts[k].name,
+                                json_integer((json_int_t)rep->counts[k].n));
+        if (!json_object_get(counts, "error"))
+            json_object_set_new(counts, "error", json_integer(0));
+        json_object_set_new(r, "counts", counts);
+        json_object_set_new(r, "check_failures", json_integer((json_int_t)rep->check_failures));
+        json_object_set_new(r, "bytes", json_integer((json_int_t)rep->bytes));
+        double tps = wall > 0 ? (double)c->ntasks / wall : NAN;
+        json_object_set_new(r, "throughput_tps", num_or_null(true, tps));
+        /* per-task latency from the records */
+        size_t nrec = 0;
+        double *lat = meas ? malloc(c->ntasks * sizeof *lat) : NULL;
+        if (lat) {
+            for (size_t i = 0; i < c->ntasks; i++)
+                if (c->sh->recs[i].set) lat[nrec++] = c->sh->recs[i].end - c->sh->recs[i].start;
+        }
+        if (nrec) {
+            qsort(lat, nrec, sizeof *lat, cmp_d);
+            double sum = 0;
+            for (size_t i = 0; i < nrec; i++)
+                sum += lat[i];
+            json_object_set_new(r, "latency_s",
+                                json_pack("{s:f, s:f, s:f, s:f, s:f}", "p50",
+                                          cfb_quantile_sorted(lat, nrec, 0.5), "p90",
+                                          cfb_quantile_sorted(lat, nrec, 0.9), "p99",
+                                          cfb_quantile_sorted(lat, nrec, 0.99), "max",
+                                          lat[nrec - 1], "mean", sum / (double)nrec));
+        } else {
+            json_object_set_new(r, "latency_s", json_null());
+        }
+        free(lat);
+        json_object_set_new(r, "instructions",
+                            have_instr ? json_integer((json_int_t)instr) : json_null());
+        if (rep->first_problem[0])
+            json_object_set_new(r, "first_problem", json_string(rep->first_problem));
+        json_array_append_new(c->reps, r);
+
+        size_t k = (size_t)c->reps_done;
+        c->wall[k] = wall;
+        c->cpu[k] = meas ? user + sys : NAN;
+        c->tps[k] = tps;
+        if (have_instr) c->ipt[c->nipt++] = (double)instr / (double)c->ntasks;
+
+        if (!c->timeline && meas && c->ntasks <= 5000 && nrec) {
+            json_t *tasks = json_array();
+            for (size_t i = 0; i < c->ntasks; i++) {
+                const trec *t = &c->sh->recs[i];
+                if (!t->set) continue;
+                json_t *o = json_pack("{s:I, s:s?, s:i, s:f, s:f, s:b}", "task", (json_int_t)i,
+                                      "label", c->tl.tasks[i].label, "worker", t->worker, "start_s",
+                                      t->start - rep->t_start, "end_s", t->end - rep->t_start, "ok",
+                                      state[i] == 1);
+                json_array_append_new(tasks, o);
+            }
+            c->timeline = json_pack("{s:i, s:i, s:o}", "repetition", index, "workers", c->workers,
+                                    "tasks", tasks);
+        }
+    }
+    free(state);
+    free(rep);
+    return result;
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static json_t *stats_json(const double *x, size_t n) {
+    size_t m = 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        if (isfinite(x[i])) v[m++] = x[i];
+    cfb_stats st;
+    json_t *j = m && cfb_stats_compute(v, m, &st) == 0 ? cfb_stats_to_json(&st) : json_null();
+    free(v);
+    return j;
+}
+
+static double median_of(const double *x, size_t n) {
+    cfb_stats st;
+    return n && cfb_stats_compute(x, n, &st) == 0 ? st.median : NAN;
+}
+
+typedef struct sweep {
+    const cfb_sweep_cfg *cfg;
+    cfb_case *cases;
+    size_t ncases;
+    json_t *host, *config;
+    char created[32];
+} sweep;
+
+static json_t *case_json(const sweep *s, const cfb_case *c) {
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(c->id));
+    json_object_set_new(o, "workload", json_string(c->w->name));
+    json_object_set_new(o, "mode", json_string(c->m->name));
+    json_object_set_new(o, "workers", json_integer(c->workers));
+    json_object_set_new(o, "impl", json_string(c->impl->name));
+    json_t *params = json_object();
+    for (size_t i = 0; i < cfb_params_count(c->params); i++)
+        json_object_set_new(params, cfb_params_name_at(c->params, i),
+                            json_string(cfb_params_text_at(c->params, i)));
+    json_object_set_new(o, "params", params);
+    json_object_set_new(o, "tasks", json_integer((json_int_t)c->ntasks));
+    json_object_set(o, "repetitions", c->reps);
+    if (c->timeline) json_object_set(o, "timeline", c->timeline);
+    size_t n = (size_t)c->reps_done;
+    json_t *sum = json_object();
+    json_object_set_new(sum, "wall_s", stats_json(c->wall, n));
+    json_object_set_new(sum, "cpu_s", stats_json(c->cpu, n));
+    json_object_set_new(sum, "throughput_tps", stats_json(c->tps, n));
+    bool all_instr = n && c->nipt == n;
+    json_object_set_new(sum, "instructions_per_task",
+                        num_or_null(all_instr, median_of(c->ipt, c->nipt)));
+    /* against the seq case of the same workload, params and impl */
+    const cfb_case *seq = NULL;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const cfb_case *q = &s->cases[i];
+        if (q->w == c->w && q->impl == c->impl && !strcmp(q->m->name, "seq") && q->reps_done)
+            seq = q;
+    }
+    double med = median_of(c->wall, n);
+    bool have = seq && n && med > 0 && c->ntasks;
+    double seqmed = have ? median_of(seq->wall, (size_t)seq->reps_done) : NAN;
+    double speedup = have ? seqmed / med : NAN;
+    json_object_set_new(sum, "speedup", num_or_null(have, speedup));
+    json_object_set_new(sum, "efficiency", num_or_null(have, speedup / c->workers));
+    json_object_set_new(sum, "overhead_per_task_s",
+                        num_or_null(have, (med * c->workers - seqmed) / (double)c->ntasks));
+    json_object_set_new(o, "summary", sum);
+    if (c->has_error) json_object_set_new(o, "error", json_string(c->error));
+    return o;
+}
+
+static int save(const sweep *s, bool complete, bool interrupted, char *err, size_t errlen) {
+    char finished[32];
+    cfb_iso_now(finished, sizeof finished);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "schema", json_string(CFB_RESULTS_SCHEMA));
+    json_object_set_new(doc, "schema_version", json_integer(CFB_RESULTS_SCHEMA_VERSION));
+    json_object_set_new(doc, "complete", json_boolean(complete));
+    json_object_set_new(doc, "interrupted", json_boolean(interrupted));
+    json_object_set_new(doc, "tool",
+                        json_pack("{s:s, s:s, s:s}", "name", "cfbench", "version", CFB_VERSION,
+                                  "commit", CFB_GIT_COMMIT));
+    json_object_set_new(doc, "created", json_string(s->created));
+    json_object_set_new(doc, "finished", json_string(finished));
+    json_object_set(doc, "host", s->host);
+    json_object_set(doc, "config", s->config);
+    json_t *cases = json_array();
+    for (size_t i = 0; i < s->ncases; i++) {
+        const cfb_case *c = &s->cases[i];
+        if (c->reps_done || c->has_error) json_array_append_new(cases, case_json(s, c));
+    }
+    json_object_set_new(doc, "cases", cases);
+    int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
+    json_decref(doc);
+    return rc;
+}
+
+static json_t *config_json(const cfb_sweep_cfg *cfg) {
+    json_t *c = json_object(), *a;
+    a = json_array();
+    for (int i = 0; i < cfg->argc; i++)
+        json_array_append_new(a, json_string(cfg->argv[i]));
+    json_object_set_new(c, "argv", a);
+    a = json_array();
+    for (size_t i = 0; i < cfg->nworkloads; i++)
+        json_array_append_new(a, json_string(cfg->workloads[i]->name));
+    json_object_set_new(c, "workloads", a);
+    a = json_array();
+    for (size_t i = 0; i < cfg->nmodes; i++)
+        json_array_append_new(a, json_string(cfg->modes[i]->name));
+    json_object_set_new(c, "modes", a);
+    a = json_array();
+    for (size_t i = 0; i < cfg->nworkers; i++)
+        json_array_append_new(a, json_integer(cfg->workers[i]));
+    json_object_set_new(c, "workers", a);
+    a = json_array();
+    for (size_t i = 0; i < cfg->nimpls; i++)
+        json_array_append_new(a, json_string(cfg->impls[i]->name));
+    json_object_set_new(c, "impls", a);
+    json_object_set_new(c, "repeat", json_integer(cfg->repeat));
+    json_object_set_new(c, "warmup", json_integer(cfg->warmup));
+    json_object_set_new(c, "interleave", json_boolean(cfg->interleave));
+    json_object_set_new(c, "seed", json_integer((json_int_t)cfg->seed));
+    json_object_set_new(c, "measure", json_boolean(cfg->measure));
+    json_t *p = json_object();
+    for (size_t i = 0; i < cfg->noverrides; i++) {
+        const cfb_override *o = &cfg->overrides[i];
+        char key[256];
+        snprintf(key, sizeof key, "%s%s%s", o->workload ? o->workload : "", o->workload ? "." : "",
+                 o->key);
+        json_object_set_new(p, key, json_string(o->value));
+    }
+    json_object_set_new(c, "params", p);
+    if (cfg->config_extra) json_object_update(c, cfg->config_extra);
+    return c;
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+typedef struct unit {
+    uint32_t c; /* case index */
+} unit;
+
+static uint64_t splitmix(uint64_t *s) {
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void free_cases(sweep *s) {
+    for (size_t i = 0; i < s->ncases; i++) {
+        cfb_case *c = &s->cases[i];
+        case_release(c);
+        cfb_params_free(c->params);
+        json_decref(c->reps);
+        json_decref(c->timeline);
+        free(c->wall);
+        free(c->cpu);
+        free(c->tps);
+        free(c->ipt);
+    }
+    free(s->cases);
+}
+
+static int build_cases(sweep *s, char *err, size_t errlen) {
+    const cfb_sweep_cfg *cfg = s->cfg;
+    size_t max = cfg->nworkloads * cfg->nimpls * cfg->nmodes * (cfg->nworkers ? cfg->nworkers : 1);
+    s->cases = calloc(max ? max : 1, sizeof *s->cases);
+    if (!s->cases) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t wi = 0; wi < cfg->nworkloads; wi++)
+        for (size_t ii = 0; ii < cfg->nimpls; ii++)
+            for (size_t mi = 0; mi < cfg->nmodes; mi++)
+                for (size_t ki = 0; ki < cfg->nworkers; ki++) {
+                    const cfb_mode *m = cfg->modes[mi];
+                    if (!m->parallel && ki > 0) break;
+                    cfb_case *c = &s->cases[s->ncases];
+                    c->w = cfg->workloads[wi];
+                    c->m = m;
+                    c->impl = cfg->impls[ii];
+                    c->workers = m->parallel ? cfg->workers[ki] : 1;
+                    bool plain = !strcmp(c->impl->name, "c");
+                    snprintf(c->id, sizeof c->id, "%s/%s/w%d%s%s", c->w->name, m->name, c->workers,
+                             plain ? "" : "/", plain ? "" : c->impl->name);
+                    if (resolve_params(cfg, c->w, &c->params, err, errlen)) return -1;
+                    c->reps = json_array();
+                    size_t r = (size_t)cfg->repeat;
+                    c->wall = calloc(r, sizeof(double));
+                    c->cpu = calloc(r, sizeof(double));
+                    c->tps = calloc(r, sizeof(double));
+                    c->ipt = calloc(r, sizeof(double));
+                    s->ncases++;
+                    if (!c->reps || !c->wall || !c->cpu || !c->tps || !c->ipt) {
+                        snprintf(err, errlen, "out of memory");
+                        return -1;
+                    }
+                }
+    return 0;
+}
+
+int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
+    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes || !cfg->nworkers ||
+        !cfg->nimpls || !cfg->out_path) {
+        snprintf(err, errlen, "empty or invalid sweep configuration");
+        return 2;
+    }
+    if (cfb_sweep_check(cfg, err, errlen)) return 2;
+    sweep s = {.cfg = cfg};
+    cfb_iso_now(s.created, sizeof s.created);
+    if (build_cases(&s, err, errlen)) {
+        free_cases(&s);
+        return 2;
+    }
+    s.host = cfb_host_json();
+    s.config = config_json(cfg);
+    int ret = 0;
+    /* Write first: an unwritable path fails before any work. */
+    char why[512];
+    if (save(&s, false, false, why, sizeof why)) {
+        snprintf(err, errlen, "cannot write results: %s", why);
+        ret = 3;
+        goto out;
+    }
+    /* Measured units, one per (case, repetition); shuffled when asked. */
+    size_t nunits = s.ncases * (size_t)cfg->repeat;
+    unit *units = malloc((nunits ? nunits : 1) * sizeof *units);
+    if (!units) {
+        snprintf(err, errlen, "out of memory");
+        ret = 2;
+        goto out;
+    }
+    for (size_t i = 0; i < nunits; i++)
+        units[i].c = (uint32_t)(i / (size_t)cfg->repeat);
+    if (cfg->interleave) {
+        uint64_t st = cfg->seed;
+        for (size_t i = nunits; i > 1; i--) {
+            size_t j = (size_t)(splitmix(&st) % i);
+            unit t = units[i - 1];
+            units[i - 1] = units[j];
+            units[j] = t;
+        }
+    }
+    size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
+    for (size_t i = 0; left && i < s.ncases; i++)
+        left[i] = (size_t)cfg->repeat;
+
+    cfb_progress pg;
+    cfb_progress_init(&pg, cfg->progress, s.ncases * (size_t)(cfg->repeat + cfg->warmup), s.ncases);
+    bool any_fail = false, case_error = false, interrupted = false;
+    size_t cases_done = 0;
+    for (size_t u = 0; u < nunits && left; u++) {
+        if (cfb_sweep_interrupted()) {
+            interrupted = true;
+            break;
+        }
+        cfb_case *c = &s.cases[units[u].c];
+        if (c->has_error) continue;
+        if (!c->prepared) {
+            cfb_progress_case(&pg, c->id);
+            if (case_prepare(c, cfg) != 0) {
+                c->has_error = true;
+                any_fail = case_error = true;
+                case_release(c);
+                cfb_progress_case_done(&pg, c->id, c->error, NAN, 0);
+                cases_done++;
+                continue;
+            }
+        }
+        bool failed = false;
+        while (c->warm_done < cfg->warmup && !failed) {
+            failed = run_rep(c, cfg, false, -1) != 0;
+            c->warm_done++;
+            cfb_progress_unit(&pg, c->id);
+        }
+        if (!failed) {
+            failed = run_rep(c, cfg, true, c->reps_done) != 0;
+            if (!failed) {
+                c->reps_done++;
+                json_t *last = json_array_get(c->reps, json_array_size(c->reps) - 1);
+                if (json_integer_value(json_object_get(last, "check_failures"))) any_fail = true;
+            }
+            cfb_progress_unit(&pg, c->id);
+        }
+        if (failed) {
+            c->has_error = true;
+            any_fail = case_error = true;
+        }
+        if (failed || --left[units[u].c] == 0) {
+            case_release(c);
+            c->finished = true;
+            cases_done++;
+            cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
+                                   median_of(c->wall, (size_t)c->reps_done), c->reps_done);
+            if (save(&s, false, false, why, sizeof why)) {
+                snprintf(err, errlen, "cannot write results: %s", why);
+                ret = 3;
+                break;
+            }
+        }
+    }
+    if (cfb_sweep_interrupted()) interrupted = true;
+    cfb_progress_end(&pg, interrupted);
+    free(units);
+    free(left);
+    if (ret == 0) {
+        bool complete = !interrupted && !case_error && cases_done == s.ncases;
+        if (save(&s, complete, interrupted, why, sizeof why)) {
+            snprintf(err, errlen, "cannot write results: %s", why);
+            ret = 3;
+        } else {
+            ret = (interrupted || any_fail) ? 1 : 0;
+        }
+    }
+out:
+    json_decref(s.host);
+    json_decref(s.config);
+    free_cases(&s);
+    return ret;
+}
