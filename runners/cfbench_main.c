@@ -5,9 +5,17 @@
 #include "commands.h"
 
 /* One line per subcommand; each file defines its cfb_cmd_* function. */
+int cfb_cmd_run(int argc, char **argv);
+int cfb_cmd_list(int argc, char **argv);
+int cfb_cmd_primes(int argc, char **argv);
+int cfb_cmd_loiter(int argc, char **argv);
 int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
 static const cfb_command commands[] = {
+    {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
+    {"list", cfb_cmd_list, "list workloads, their parameters, modes"},
+    {"primes", cfb_cmd_primes, "the book's primality demo (n  P  elapsed)"},
+    {"loiter", cfb_cmd_loiter, "the book's map vs as_completed demo (sleeping tasks)"},
     {"compare", cfb_cmd_compare, "compare two results files: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
     {NULL, NULL, NULL},

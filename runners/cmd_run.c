@@ -1,0 +1,473 @@
+/* cmd_run.c — `cfbench run` (the sweep) and `cfbench list`. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "modes.h"
+#include "sweep.h"
+#include "workload.h"
+
+int cfb_cmd_run(int argc, char **argv);
+int cfb_cmd_list(int argc, char **argv);
+
+/* The default sweep's parameter values, applied before --param (which
+ * wins) to the workloads that have them: sized so the whole default sweep
+ * takes about 3 minutes on 2 cores. A workload that joins the default sweep
+ * adds its line here. */
+static const char *const sweep_defaults[] = {
+    "primes.set=medium",   "loiter.tasks=10",  "loiter.unit=0.01",
+    "loiter.pattern=ramp", "noop.tasks=20000", NULL,
+};
+
+#define MAX_WORKERS 1024
+
+static int usage_error(const char *fmt, const char *a, const char *b) {
+    fprintf(stderr, "cfbench run: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, " (see cfbench run --help)\n");
+    return CFB_EXIT_USAGE;
+}
+
+static void run_help(FILE *to) {
+    fprintf(to,
+            "usage: cfbench run [OPTIONS]\n\n"
+            "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
+            "(docs/results-schema.md). With no options: every workload in every mode at\n"
+            "workers 1..ncpu (powers of two), 5 repetitions after 1 warm-up, written to\n"
+            "cfbench-out/results-<timestamp>.json (about 3 minutes on 2 cores).\n\n"
+            "options:\n"
+            "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
+            "  -m, --mode LIST       seq,thread,process (default: every mode)\n"
+            "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu)\n"
+            "  -r, --repeat N        measured repetitions per case (default 5)\n"
+            "      --warmup N        unmeasured runs per case first (default 1)\n"
+            "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
+            "                        W.K=V for workload W only (repeatable; later wins)\n"
+            "      --interleave      shuffle repetitions of all cases (seeded) to spread drift\n"
+            "      --seed N          the shuffle seed (default 1)\n"
+            "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json)\n"
+            "  -q, --quiet           no progress output\n"
+            "      --impl LIST       implementations to sweep (default c)\n"
+            "      --no-measure      skip per-task records, rusage and perf counters (the\n"
+            "                        baseline for measuring the measuring)\n"
+            "  -h, --help            this help\n\n"
+            "Progress goes to stderr (a bar on a terminal, a line per case otherwise); the\n"
+            "results path is printed on stdout. Ctrl-C stops after the current repetition\n"
+            "and writes what finished, marked complete=false, interrupted=true.\n"
+            "exit: 0 ok, 1 a case failed / a wrong answer / interrupted, 2 bad usage,\n"
+            "3 the results file cannot be written.\n");
+}
+
+/* Split s (modified) on commas into items (at most max). */
+static size_t split(char *s, char **items, size_t max) {
+    size_t n = 0;
+    for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ","))
+        items[n++] = tok;
+    return n;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b) {
+    return *(const int *)a - *(const int *)b;
+}
+
+/* "1,2,4", "1..8", "auto" (and mixes: "1..4,8") into a sorted distinct list. */
+static int parse_workers(const char *arg, int *w, size_t *n) {
+    *n = 0;
+    if (!strcmp(arg, "auto")) {
+        int cpus = cf_cpu_count();
+        for (int k = 1; k <= cpus && *n < MAX_WORKERS; k *= 2)
+            w[(*n)++] = k;
+        if (w[*n - 1] != cpus) w[(*n)++] = cpus;
+        return 0;
+    }
+    char buf[512];
+    if (strlen(arg) >= sizeof buf) return -1;
+    strcpy(buf, arg);
+    char *items[64];
+    size_t k = split(buf, items, 64);
+    if (!k) return -1;
+    for (size_t i = 0; i < k; i++) {
+        char *dots = strstr(items[i], "..");
+        long a, b;
+        if (dots) {
+            *dots = '\0';
+            if (parse_int(items[i], 1, MAX_WORKERS, &a) ||
+                parse_int(dots + 2, 1, MAX_WORKERS, &b) || b < a)
+                return -1;
+        } else {
+            if (parse_int(items[i], 1, MAX_WORKERS, &a)) return -1;
+            b = a;
+        }
+        for (long v = a; v <= b; v++)
+            if (*n < MAX_WORKERS) w[(*n)++] = (int)v;
+    }
+    qsort(w, *n, sizeof *w, cmp_int);
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!m || w[m - 1] != w[i]) w[m++] = w[i];
+    *n = m;
+    return 0;
+}
+
+/* Parse "key=value" or "workload.key=value" into o (s modified). */
+static int parse_override(char *s, cfb_override *o) {
+    char *eq = strchr(s, '=');
+    if (!eq || eq == s) return -1;
+    *eq = '\0';
+    o->value = eq + 1;
+    char *dot = strchr(s, '.');
+    if (dot) {
+        *dot = '\0';
+        o->workload = s;
+        o->key = dot + 1;
+        if (!*o->workload || !*o->key) return -1;
+    } else {
+        o->workload = NULL;
+        o->key = s;
+    }
+    return 0;
+}
+
+static int ensure_dir(const char *dir) {
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
+    return -1;
+}
+
+int cfb_cmd_run(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"workload", required_argument, NULL, 'w'}, {"mode", required_argument, NULL, 'm'},
+        {"workers", required_argument, NULL, 'j'},  {"repeat", required_argument, NULL, 'r'},
+        {"warmup", required_argument, NULL, 'W'},   {"param", required_argument, NULL, 'p'},
+        {"interleave", no_argument, NULL, 'i'},     {"seed", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},      {"quiet", no_argument, NULL, 'q'},
+        {"impl", required_argument, NULL, 'I'},     {"no-measure", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
+    const char *out = NULL;
+    long repeat = 5, warmup = 1, seed = 1;
+    bool interleave = false, quiet = false, measure = true;
+    size_t nsd = 0;
+    while (sweep_defaults[nsd])
+        nsd++;
+    size_t nov = 0, capov = nsd + (size_t)argc;
+    cfb_override *ov = calloc(capov, sizeof *ov);
+    char **ovbuf = calloc(capov, sizeof *ovbuf);
+    int ret = CFB_EXIT_USAGE;
+    if (!ov || !ovbuf) {
+        fprintf(stderr, "cfbench run: out of memory\n");
+        free(ov);
+        free(ovbuf);
+        return CFB_EXIT_ENV;
+    }
+    for (size_t i = 0; i < nsd; i++) {
+        ovbuf[nov] = strdup(sweep_defaults[i]);
+        if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) goto done;
+        ov[nov++].quiet = true;
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "w:m:j:r:p:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w':
+            wl_arg = optarg;
+            break;
+        case 'm':
+            mode_arg = optarg;
+            break;
+        case 'j':
+            workers_arg = optarg;
+            break;
+        case 'r':
+            if (parse_int(optarg, 1, 100000, &repeat)) {
+                ret = usage_error("--repeat: '%s' is not a whole number >= 1%s", optarg, "");
+                goto done;
+            }
+            break;
+        case 'W':
+            if (parse_int(optarg, 0, 100000, &warmup)) {
+                ret = usage_error("--warmup: '%s' is not a whole number >= 0%s", optarg, "");
+                goto done;
+            }
+            break;
+        case 's':
+            if (parse_int(optarg, 0, LONG_MAX, &seed)) {
+                ret = usage_error("--seed: '%s' is not a whole number >= 0%s", optarg, "");
+                goto done;
+            }
+            break;
+        case 'p':
+            ovbuf[nov] = strdup(optarg);
+            if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) {
+                ret = usage_error("--param: '%s' is not key=value or workload.key=value%s", optarg,
+                                  "");
+                goto done;
+            }
+            nov++;
+            break;
+        case 'i':
+            interleave = true;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'I':
+            impl_arg = optarg;
+            break;
+        case 'N':
+            measure = false;
+            break;
+        case 'h':
+            run_help(stdout);
+            ret = CFB_EXIT_OK;
+            goto done;
+        default:
+            if (optopt && strchr("wmjrpo", optopt))
+                ret = usage_error("option -%c needs a value%s", (char[]){(char)optopt, 0}, "");
+            else if (optopt)
+                ret = usage_error("unknown option '-%s'%s", (char[]){(char)optopt, 0}, "");
+            else
+                ret = usage_error("unknown or incomplete option '%s'%s", argv[optind - 1], "");
+            goto done;
+        }
+    }
+    if (optind < argc) {
+        ret = usage_error("unexpected argument '%s'%s", argv[optind], "");
+        goto done;
+    }
+    {
+        /* workloads */
+        const cfb_workload *wls[64];
+        size_t nwl = 0;
+        if (wl_arg) {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", wl_arg);
+            char *items[64];
+            size_t k = split(buf, items, 64);
+            for (size_t i = 0; i < k; i++) {
+                const cfb_workload *w = cfb_workload_find(items[i]);
+                if (!w) {
+                    ret = usage_error("unknown workload '%s'%s (cfbench list shows them)", items[i],
+                                      "");
+                    goto done;
+                }
+                wls[nwl++] = w;
+            }
+            if (!nwl) {
+                ret = usage_error("--workload: empty list%s%s", "", "");
+                goto done;
+            }
+        } else {
+            size_t n;
+            const cfb_workload *const *all = cfb_workloads_all(&n);
+            for (size_t i = 0; i < n && i < 64; i++)
+                wls[nwl++] = all[i];
+        }
+        /* modes */
+        const cfb_mode *modes[16];
+        size_t nmodes = 0;
+        if (mode_arg) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", mode_arg);
+            char *items[16];
+            size_t k = split(buf, items, 16);
+            for (size_t i = 0; i < k; i++) {
+                const cfb_mode *m = cfb_mode_find(items[i]);
+                if (!m) {
+                    ret = usage_error("unknown mode '%s'%s", items[i], "");
+                    goto done;
+                }
+                modes[nmodes++] = m;
+            }
+            if (!nmodes) {
+                ret = usage_error("--mode: empty list%s%s", "", "");
+                goto done;
+            }
+        } else {
+            size_t n;
+            const cfb_mode *const *all = cfb_modes_all(&n);
+            for (size_t i = 0; i < n && i < 16; i++)
+                modes[nmodes++] = all[i];
+        }
+        /* impls */
+        const cfb_impl *impls[8];
+        size_t nimpls = 0;
+        {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", impl_arg);
+            char *items[8];
+            size_t k = split(buf, items, 8);
+            for (size_t i = 0; i < k; i++) {
+                const cfb_impl *im = cfb_impl_find(items[i]);
+                if (!im) {
+                    ret = usage_error("unknown implementation '%s'%s", items[i], "");
+                    goto done;
+                }
+                impls[nimpls++] = im;
+            }
+            if (!nimpls) {
+                ret = usage_error("--impl: empty list%s%s", "", "");
+                goto done;
+            }
+        }
+        static int workers[MAX_WORKERS];
+        size_t nworkers;
+        if (parse_workers(workers_arg, workers, &nworkers) || !nworkers) {
+            ret = usage_error("--workers: '%s' is not a list like 1,2,4 or 1..8 or auto "
+                              "(each 1..1024)%s",
+                              workers_arg, "");
+            goto done;
+        }
+        char pathbuf[PATH_MAX];
+        if (!out) {
+            if (ensure_dir("cfbench-out")) {
+                fprintf(stderr, "cfbench run: cannot create cfbench-out/: %s\n", strerror(errno));
+                ret = CFB_EXIT_ENV;
+                goto done;
+            }
+            time_t t = time(NULL);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            char stamp[32];
+            strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+            snprintf(pathbuf, sizeof pathbuf, "cfbench-out/results-%s.json", stamp);
+            out = pathbuf;
+        }
+        cfb_sweep_cfg cfg = {
+            .workloads = wls,
+            .nworkloads = nwl,
+            .modes = modes,
+            .nmodes = nmodes,
+            .workers = workers,
+            .nworkers = nworkers,
+            .impls = impls,
+            .nimpls = nimpls,
+            .repeat = (int)repeat,
+            .warmup = (int)warmup,
+            .interleave = interleave,
+            .seed = (unsigned long long)seed,
+            .overrides = ov,
+            .noverrides = nov,
+            .out_path = out,
+            .progress = quiet                   ? CFB_PROGRESS_QUIET
+                        : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
+                                                : CFB_PROGRESS_LINES,
+            .measure = measure,
+            .argc = argc,
+            .argv = argv,
+        };
+        char err[1024];
+        if (cfb_sweep_check(&cfg, err, sizeof err)) {
+            fprintf(stderr, "cfbench run: %s\n", err);
+            ret = CFB_EXIT_USAGE;
+            goto done;
+        }
+        cfb_sweep_install_signals();
+        int rc = cfb_sweep_run(&cfg, err, sizeof err);
+        if (rc == 2 || rc == 3) {
+            fprintf(stderr, "cfbench run: %s\n", err);
+            ret = rc;
+            goto done;
+        }
+        printf("%s\n", out);
+        fflush(stdout);
+        ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
+    }
+done:
+    for (size_t i = 0; i < nov + 1 && i < capov; i++)
+        free(ovbuf[i]);
+    free(ovbuf);
+    free(ov);
+    return ret;
+}
+
+static const char *type_name(cfb_ptype t) {
+    switch (t) {
+    case CFB_P_INT:
+        return "int";
+    case CFB_P_DOUBLE:
+        return "number";
+    case CFB_P_BOOL:
+        return "bool";
+    default:
+        return "string";
+    }
+}
+
+int cfb_cmd_list(int argc, char **argv) {
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: cfbench list\n\nList the workloads with their parameters "
+                   "(type, default, bounds or choices), the modes and the implementations.\n");
+            return CFB_EXIT_OK;
+        }
+        fprintf(stderr, "cfbench list: unknown option '%s' (see cfbench list --help)\n",
+                argv[optind - 1]);
+        return CFB_EXIT_USAGE;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "cfbench list: unexpected argument '%s' (see cfbench list --help)\n",
+                argv[optind]);
+        return CFB_EXIT_USAGE;
+    }
+    size_t n;
+    const cfb_workload *const *all = cfb_workloads_all(&n);
+    printf("workloads:\n");
+    for (size_t i = 0; i < n; i++) {
+        const cfb_workload *w = all[i];
+        printf("  %-10s %s\n", w->name, w->description);
+        for (size_t j = 0; j < w->nparams; j++) {
+            const cfb_param_def *d = &w->params[j];
+            char extra[256] = "";
+            if ((d->type == CFB_P_INT || d->type == CFB_P_DOUBLE) && d->min <= d->max)
+                snprintf(extra, sizeof extra, " [%g..%g]", d->min, d->max);
+            else if (d->choices) {
+                size_t off = 0;
+                off += (size_t)snprintf(extra, sizeof extra, " {");
+                for (const char *const *ch = d->choices; *ch && off < sizeof extra; ch++)
+                    off += (size_t)snprintf(extra + off, sizeof extra - off, "%s%s",
+                                            ch == d->choices ? "" : ",", *ch);
+                if (off < sizeof extra) snprintf(extra + off, sizeof extra - off, "}");
+            }
+            printf("      %s.%s=%s  (%s%s) %s\n", w->name, d->name,
+                   d->defval && *d->defval ? d->defval : "\"\"", type_name(d->type), extra,
+                   d->help ? d->help : "");
+        }
+    }
+    printf("\nmodes:\n");
+    const cfb_mode *const *modes = cfb_modes_all(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-10s %s\n", modes[i]->name, modes[i]->description);
+    printf("\nimplementations:");
+    const cfb_impl *const *impls = cfb_impls_all(&n);
+    for (size_t i = 0; i < n; i++)
+        printf(" %s", impls[i]->name);
+    printf("\n\ndefault sweep parameters (cfbench run without --param):\n");
+    for (size_t i = 0; sweep_defaults[i]; i++)
+        printf("  %s\n", sweep_defaults[i]);
+    return CFB_EXIT_OK;
+}
