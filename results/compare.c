@@ -24,6 +24,7 @@ static const struct {
     [CFB_METRIC_EFFICIENCY] = {"efficiency", "", 1, 1},
     [CFB_METRIC_OVERHEAD] = {"overhead", "s/task", 0, 1},
     [CFB_METRIC_INSTRUCTIONS] = {"instructions", "instr/task", 0, 0},
+    [CFB_METRIC_CPUCOST] = {"cpucost", "x seq cpu", 0, 1},
 };
 #define NMETRICS (sizeof metric_info / sizeof metric_info[0])
 
@@ -116,6 +117,21 @@ static double median_wall(const json_t *c) {
     return m;
 }
 
+/* Median of a case's repetitions[].cpu_s; NaN when none. */
+static double median_cpu(const json_t *c) {
+    json_t *reps = json_object_get(c, "repetitions");
+    size_t n = json_array_size(reps), k = 0, i;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return NAN;
+    json_t *r;
+    json_array_foreach(reps, i, r) {
+        if (!jnum(r, "cpu_s", &v[k])) k++;
+    }
+    double m = k ? cfb_median(v, k) : NAN;
+    free(v);
+    return m;
+}
+
 /* One value per repetition of case c (in doc) for metric m into a new array
  * *out (caller frees) of *n values. Returns 0, or 1 with a reason in why
  * when the metric is not available for this case, or -1 out of memory. */
@@ -137,7 +153,7 @@ static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, doubl
             return 1;
         }
         const json_t *s = seq_case_of(doc, c);
-        seq_med = s ? median_wall(s) : NAN;
+        seq_med = s ? (m == CFB_METRIC_CPUCOST ? median_cpu(s) : median_wall(s)) : NAN;
         if (!(seq_med > 0.0)) {
             *why = "no seq case to derive it from";
             return 1;
@@ -173,6 +189,12 @@ static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, doubl
             break;
         case CFB_METRIC_OVERHEAD:
             if (have_wall) x = (wall * workers - seq_med) / tasks;
+            break;
+        case CFB_METRIC_CPUCOST:
+            if (!jnum(r, "cpu_s", &x))
+                x /= seq_med;
+            else
+                x = NAN;
             break;
         case CFB_METRIC_INSTRUCTIONS:
             if (!jnum(r, "instructions", &x))
@@ -303,7 +325,7 @@ static int compare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc
     if (cfb_mwu_min_p(nx, ny) > o->alpha) {
         verdict = "can't tell";
         need = json_integer((json_int_t)nmin);
-        snprintf(note, sizeof note, "need >= %zu repetitions per side (have %zu and %zu)", nmin, nx,
+        snprintf(note, sizeof note, "need >= %zu repetitions per side, have %zu and %zu", nmin, nx,
                  ny);
     } else if (sig && flo > up) {
         verdict = "regression";
@@ -316,7 +338,7 @@ static int compare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc
         long long k = need_from_ci(f, flo, fhi, o->threshold, n, nmin);
         verdict = "can't tell";
         need = json_integer(k);
-        snprintf(note, sizeof note, "need >= %lld repetitions per side (have %zu and %zu)", k, nx,
+        snprintf(note, sizeof note, "need >= %lld repetitions per side, have %zu and %zu", k, nx,
                  ny);
     }
 done:

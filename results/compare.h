@@ -43,10 +43,13 @@ typedef enum cfb_metric {
     CFB_METRIC_EFFICIENCY,   /* speedup / workers; higher is better */
     CFB_METRIC_OVERHEAD,     /* (wall_s * workers - seq median wall) / tasks; lower */
     CFB_METRIC_INSTRUCTIONS, /* instructions / tasks; lower is better */
+    CFB_METRIC_CPUCOST,      /* cpu_s / seq median cpu_s; lower is better. Like speedup a
+                                ratio inside one run, but of CPU time, which a busy
+                                machine inflates far less than wall time */
 } cfb_metric;
 
 /* Parse a metric name ("wall", "cpu", "throughput", "speedup", "efficiency",
- * "overhead", "instructions"). 0, or -1 when unknown. */
+ * "overhead", "instructions", "cpucost"). 0, or -1 when unknown. */
 int cfb_metric_parse(const char *s, cfb_metric *m);
 const char *cfb_metric_name(cfb_metric m); /* static string */
 

@@ -24,7 +24,8 @@ static const char compare_usage[] =
     "\n"
     "options:\n"
     "  -m, --metric M      wall (default) | cpu | throughput | speedup | efficiency |\n"
-    "                      overhead | instructions\n"
+    "                      overhead | instructions | cpucost (CPU time / the seq\n"
+    "                      case's median CPU time)\n"
     "  -t, --threshold X   noise band, e.g. 5% or 0.05 (default 5%)\n"
     "  -a, --alpha A       significance level of the U test (default 0.05)\n"
     "  -f, --format F      text (default) | markdown | json\n"
@@ -103,7 +104,7 @@ int cfb_cmd_compare(int argc, char **argv) {
         case 'm':
             if (cfb_metric_parse(optarg, &o.metric)) {
                 rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
-                         "overhead, instructions)",
+                         "overhead, instructions, cpucost)",
                          optarg);
                 goto out;
             }
