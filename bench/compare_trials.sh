@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A/A and injected-slowdown trials for `cfbench compare` and the CI gate
+# (docs/ci.md). Each trial runs the gate's sweep (.ci/perf-gate --run) four
+# times, back to back:
+#   A, B  the same build twice                 -> A/A: any "regression" is false
+#   C     CFB_INJECT_SLOWDOWN=0.10 in thread and process modes only
+#         (a 10% slower pool path; the seq reference untouched)
+#   D     CFB_INJECT_SLOWDOWN=0.10 in every mode (every task 10% slower)
+# and counts, per check, the trials where compare exited 1 (a regression):
+#   A/A  wall (default settings), cpu, the gate's comparisons (no re-run)
+#   C    the gate's comparisons                 -> should be detected
+#   D    wall (default settings), cpu           -> should be detected
+# Usage: bench/compare_trials.sh [TRIALS (20)] [DIR (build/compare-trials)]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-20}
+DIR=${2:-build/compare-trials}
+CFBENCH=${CFBENCH:-build/cfbench}
+export CFBENCH
+mkdir -p "$DIR"
+declare -A hits=()
+checks=(aa_wall aa_cpu aa_gate slow_gate uni_wall uni_cpu)
+for c in "${checks[@]}"; do hits[$c]=0; done
+count() { # NAME EXIT-CODE
+  if [ "$2" -eq 1 ]; then hits[$1]=$((hits[$1] + 1)); fi
+  if [ "$2" -ge 2 ]; then echo "trial $t: $1 exited $2" >&2; fi
+}
+start=$(date +%s)
+for t in $(seq 1 "$N"); do
+  d="$DIR/t$t"
+  mkdir -p "$d"
+  .ci/perf-gate --run "$d/A.json"
+  .ci/perf-gate --run "$d/B.json"
+  CFB_INJECT_SLOWDOWN=0.10 CFB_INJECT_SLOWDOWN_MODES=thread,process .ci/perf-gate --run "$d/C.json"
+  CFB_INJECT_SLOWDOWN=0.10 .ci/perf-gate --run "$d/D.json"
+  "$CFBENCH" compare "$d/A.json" "$d/B.json" >"$d/aa_wall.txt" 2>&1; count aa_wall $?
+  "$CFBENCH" compare "$d/A.json" "$d/B.json" -m cpu >"$d/aa_cpu.txt" 2>&1; count aa_cpu $?
+  .ci/perf-gate --compare "$d/A.json" "$d/B.json" >"$d/aa_gate.txt" 2>&1; count aa_gate $?
+  .ci/perf-gate --compare "$d/A.json" "$d/C.json" >"$d/slow_gate.txt" 2>&1; count slow_gate $?
+  "$CFBENCH" compare "$d/A.json" "$d/D.json" >"$d/uni_wall.txt" 2>&1; count uni_wall $?
+  "$CFBENCH" compare "$d/A.json" "$d/D.json" -m cpu >"$d/uni_cpu.txt" 2>&1; count uni_cpu $?
+  echo "trial $t/$N: aa_wall=${hits[aa_wall]} aa_cpu=${hits[aa_cpu]} aa_gate=${hits[aa_gate]}" \
+    "slow_gate=${hits[slow_gate]} uni_wall=${hits[uni_wall]} uni_cpu=${hits[uni_cpu]}" \
+    "($(($(date +%s) - start)) s)"
+done
+{
+  echo "compare_trials: $N trials, $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "A/A false regressions (want 0):"
+  echo "  wall, default settings (5%, alpha 0.05): ${hits[aa_wall]}/$N"
+  echo "  cpu:                                     ${hits[aa_cpu]}/$N"
+  echo "  the gate's comparisons, no re-run:       ${hits[aa_gate]}/$N"
+  echo "10% slowdown detected (want >= 19/$N):"
+  echo "  pool path slower, the gate:              ${hits[slow_gate]}/$N"
+  echo "  every task slower, wall (default):       ${hits[uni_wall]}/$N"
+  echo "  every task slower, cpu:                  ${hits[uni_cpu]}/$N"
+} | tee "$DIR/summary.txt"
