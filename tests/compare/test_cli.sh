@@ -58,6 +58,18 @@ PY
 expect 0 "export markdown" "$CFBENCH" export "$B" --format markdown
 expect 2 "export without format" "$CFBENCH" export "$B"
 
+# The test-only slowdown knob, end to end: every thread-mode task twice as
+# long (F = 1.0) must show as a cpucost regression, the seq reference
+# untouched (so seq's own cpu is not a regression).
+PLAN=(-w primes -m seq,thread -j 2 -r 8 --warmup 1 -p primes.set=small -q)
+expect 0 "run plain" "$CFBENCH" run "${PLAN[@]}" -o "$T/plain.json"
+expect 0 "run slowed" env CFB_INJECT_SLOWDOWN=1.0 CFB_INJECT_SLOWDOWN_MODES=thread \
+  "$CFBENCH" run "${PLAN[@]}" -o "$T/slow.json"
+expect 1 "knob detected (cpucost)" "$CFBENCH" compare "$T/plain.json" "$T/slow.json" --metric cpucost
+grep -q "^primes/thread/w2 .*REGRESSION" /tmp/cfb-cli-out.$$ || bad "thread case not flagged"
+expect 0 "seq untouched (cpu)" "$CFBENCH" compare "$T/plain.json" "$T/slow.json" --metric cpu \
+  --case 'primes/seq/*' --threshold 50%
+
 # The gate's compare step: the baseline against itself passes.
 expect 0 "perf-gate --compare" env CFBENCH="$CFBENCH" "$CFB_SOURCE_DIR/.ci/perf-gate" --compare "$B" "$B"
 exit $fail
