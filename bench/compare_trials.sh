@@ -11,6 +11,8 @@
 #   C    the gate's comparisons                 -> should be detected
 #   D    wall (default settings), cpu           -> should be detected
 # Usage: bench/compare_trials.sh [TRIALS (20)] [DIR (build/compare-trials)]
+# CFB_TRIALS_REUSE=1 re-evaluates the comparisons on the results files an
+# earlier invocation left in DIR (no new runs), e.g. after changing the gate.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
@@ -29,10 +31,12 @@ start=$(date +%s)
 for t in $(seq 1 "$N"); do
   d="$DIR/t$t"
   mkdir -p "$d"
-  .ci/perf-gate --run "$d/A.json"
-  .ci/perf-gate --run "$d/B.json"
-  CFB_INJECT_SLOWDOWN=0.10 CFB_INJECT_SLOWDOWN_MODES=thread,process .ci/perf-gate --run "$d/C.json"
-  CFB_INJECT_SLOWDOWN=0.10 .ci/perf-gate --run "$d/D.json"
+  if [ "${CFB_TRIALS_REUSE:-0}" != 1 ] || [ ! -f "$d/D.json" ]; then
+    .ci/perf-gate --run "$d/A.json"
+    .ci/perf-gate --run "$d/B.json"
+    CFB_INJECT_SLOWDOWN=0.10 CFB_INJECT_SLOWDOWN_MODES=thread,process .ci/perf-gate --run "$d/C.json"
+    CFB_INJECT_SLOWDOWN=0.10 .ci/perf-gate --run "$d/D.json"
+  fi
   "$CFBENCH" compare "$d/A.json" "$d/B.json" >"$d/aa_wall.txt" 2>&1; count aa_wall $?
   "$CFBENCH" compare "$d/A.json" "$d/B.json" -m cpu >"$d/aa_cpu.txt" 2>&1; count aa_cpu $?
   .ci/perf-gate --compare "$d/A.json" "$d/B.json" >"$d/aa_gate.txt" 2>&1; count aa_gate $?
