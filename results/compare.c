@@ -48,6 +48,7 @@ void cfb_compare_opts_default(cfb_compare_opts *o) {
     o->alpha = 0.05;
     o->seed = 1;
     o->resamples = 2000;
+    o->correction = 1;
 }
 
 /* ---- small JSON helpers -------------------------------------------------- */
@@ -249,6 +250,17 @@ typedef struct verdict_counts {
     int nlog;
 } verdict_counts;
 
+/* One matched case between the two phases. */
+typedef struct prep {
+    json_t *row;   /* borrowed from the rows array */
+    double *x, *y; /* owned: per-repetition values, BASE and NEW */
+    size_t nx, ny;
+    int valid; /* both sides have positive values: a ratio exists */
+    cfb_mwu u;
+    double p_adj; /* Holm-adjusted p (= u.p without correction) */
+    char note[160];
+} prep;
+
 static long long need_from_ci(double fhat, double flo, double fhi, double t, size_t n,
                               size_t nmin) {
     double band_hi = log1p(t), band_lo = -log1p(t), lf = log(fhat);
@@ -260,73 +272,98 @@ static long long need_from_ci(double fhat, double flo, double fhi, double t, siz
     return need > 10000 ? 10000 : (long long)need;
 }
 
-static int compare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc, const json_t *nc,
-                        const cfb_compare_opts *o, cfb_rng *rng, json_t *row, verdict_counts *vc) {
-    double *x = NULL, *y = NULL;
-    size_t nx = 0, ny = 0;
+/* Phase 1: the per-repetition values of both sides, the medians and the U
+ * test. 0, or -2 out of memory. */
+static int prepare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc, const json_t *nc,
+                        const cfb_compare_opts *o, prep *pc) {
     const char *why = NULL;
-    int rb = metric_values(bdoc, bc, o->metric, &x, &nx, &why);
-    int rn = rb ? 0 : metric_values(ndoc, nc, o->metric, &y, &ny, &why);
-    if (rb < 0 || rn < 0) {
-        free(x);
-        free(y);
-        return -2;
-    }
-    json_object_set_new(row, "base",
-                        json_pack("{s:I, s:o}", "n", (json_int_t)nx, "median",
-                                  nx ? json_real(cfb_median(x, nx)) : json_null()));
-    json_object_set_new(row, "new",
-                        json_pack("{s:I, s:o}", "n", (json_int_t)ny, "median",
-                                  ny ? json_real(cfb_median(y, ny)) : json_null()));
-    const char *verdict = NULL;
-    char note[160] = "";
-    json_t *need = json_null();
+    int rb = metric_values(bdoc, bc, o->metric, &pc->x, &pc->nx, &why);
+    int rn = rb ? 0 : metric_values(ndoc, nc, o->metric, &pc->y, &pc->ny, &why);
+    if (rb < 0 || rn < 0) return -2;
+    json_object_set_new(pc->row, "base",
+                        json_pack("{s:I, s:o}", "n", (json_int_t)pc->nx, "median",
+                                  pc->nx ? json_real(cfb_median(pc->x, pc->nx)) : json_null()));
+    json_object_set_new(pc->row, "new",
+                        json_pack("{s:I, s:o}", "n", (json_int_t)pc->ny, "median",
+                                  pc->ny ? json_real(cfb_median(pc->y, pc->ny)) : json_null()));
     if (rb || rn) {
-        verdict = "n/a";
         if (!strcmp(jstr(bc, "mode"), "seq") && metric_info[o->metric].needs_seq)
-            snprintf(note, sizeof note, "%s", why);
+            snprintf(pc->note, sizeof pc->note, "%s", why);
         else
-            snprintf(note, sizeof note, "%s in %s", why, rb ? "BASE" : "NEW");
-        goto done;
+            snprintf(pc->note, sizeof pc->note, "%s in %s", why, rb ? "BASE" : "NEW");
+        return 0;
     }
-    for (size_t i = 0; i < nx; i++)
-        if (!(x[i] > 0)) {
-            verdict = "n/a";
-            snprintf(note, sizeof note, "values <= 0 in BASE: no ratio");
-            goto done;
+    for (size_t i = 0; i < pc->nx; i++)
+        if (!(pc->x[i] > 0)) {
+            snprintf(pc->note, sizeof pc->note, "values <= 0 in BASE: no ratio");
+            return 0;
         }
-    for (size_t j = 0; j < ny; j++)
-        if (!(y[j] > 0)) {
-            verdict = "n/a";
-            snprintf(note, sizeof note, "values <= 0 in NEW: no ratio");
-            goto done;
+    for (size_t j = 0; j < pc->ny; j++)
+        if (!(pc->y[j] > 0)) {
+            snprintf(pc->note, sizeof pc->note, "values <= 0 in NEW: no ratio");
+            return 0;
         }
+    if (cfb_mwu_test(pc->x, pc->nx, pc->y, pc->ny, &pc->u)) return -2;
+    pc->valid = 1;
+    pc->p_adj = pc->u.p;
+    return 0;
+}
+
+static int cmp_prep_p(const void *a, const void *b) {
+    double x = (*(prep *const *)a)->u.p, y = (*(prep *const *)b)->u.p;
+    return (x > y) - (x < y);
+}
+
+/* Holm's step-down adjustment over the m valid cases. 0 or -2. */
+static int holm_adjust(prep *pcs, size_t n, size_t m) {
+    prep **order = malloc((m ? m : 1) * sizeof *order);
+    if (!order) return -2;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pcs[i].valid) order[k++] = &pcs[i];
+    qsort(order, m, sizeof *order, cmp_prep_p);
+    double run = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        double adj = fmin(1.0, (double)(m - i) * order[i]->u.p);
+        run = fmax(run, adj);
+        order[i]->p_adj = run;
+    }
+    free(order);
+    return 0;
+}
+
+/* Phase 2: interval and verdict for one case. level: the CI level; alpha_case:
+ * the per-case level the smallest achievable p must reach (alpha / m). */
+static int decide_case(prep *pc, const cfb_compare_opts *o, double level, double alpha_case,
+                       size_t resamples, cfb_rng *rng, verdict_counts *vc) {
+    json_t *row = pc->row;
+    const char *verdict = "n/a";
+    json_t *need = json_null();
+    if (!pc->valid) goto done;
 
     double ratio, lo, hi;
-    cfb_mwu u;
-    if (cfb_bootstrap_ratio_ci(x, nx, y, ny, o->resamples, 0.95, rng, &ratio, &lo, &hi) ||
-        cfb_mwu_test(x, nx, y, ny, &u)) {
-        free(x);
-        free(y);
+    if (cfb_bootstrap_ratio_ci(pc->x, pc->nx, pc->y, pc->ny, resamples, level, rng, &ratio, &lo,
+                               &hi))
         return -2;
-    }
     json_object_set_new(row, "ratio", json_real(ratio));
     json_object_set_new(row, "ci95", json_pack("[f, f]", lo, hi));
-    json_object_set_new(row, "p_value", json_real(u.p));
-    json_object_set_new(row, "test", json_string(u.method == CFB_MWU_EXACT ? "exact" : "normal"));
+    json_object_set_new(row, "p_value", json_real(pc->u.p));
+    json_object_set_new(row, "p_adjusted", json_real(pc->p_adj));
+    json_object_set_new(row, "test",
+                        json_string(pc->u.method == CFB_MWU_EXACT ? "exact" : "normal"));
     vc->log_sum += log(ratio);
     vc->nlog++;
 
     int hib = metric_info[o->metric].higher_is_better;
     double f = hib ? 1.0 / ratio : ratio, flo = hib ? 1.0 / hi : lo, fhi = hib ? 1.0 / lo : hi;
     double up = 1.0 + o->threshold, down = 1.0 / (1.0 + o->threshold);
-    size_t nmin = cfb_mwu_reps_for_alpha(o->alpha);
-    int sig = u.p < o->alpha;
-    if (cfb_mwu_min_p(nx, ny) > o->alpha) {
+    size_t nmin = cfb_mwu_reps_for_alpha(alpha_case);
+    int sig = pc->p_adj < o->alpha;
+    if (cfb_mwu_min_p(pc->nx, pc->ny) > alpha_case) {
         verdict = "can't tell";
         need = json_integer((json_int_t)nmin);
-        snprintf(note, sizeof note, "need >= %zu repetitions per side, have %zu and %zu", nmin, nx,
-                 ny);
+        snprintf(pc->note, sizeof pc->note, "need >= %zu repetitions per side, have %zu and %zu",
+                 nmin, pc->nx, pc->ny);
     } else if (sig && flo > up) {
         verdict = "regression";
     } else if (sig && fhi < down) {
@@ -334,12 +371,12 @@ static int compare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc
     } else if (flo >= down && fhi <= up) {
         verdict = "no change";
     } else {
-        size_t n = nx > ny ? nx : ny;
+        size_t n = pc->nx > pc->ny ? pc->nx : pc->ny;
         long long k = need_from_ci(f, flo, fhi, o->threshold, n, nmin);
         verdict = "can't tell";
         need = json_integer(k);
-        snprintf(note, sizeof note, "need >= %lld repetitions per side, have %zu and %zu", k, nx,
-                 ny);
+        snprintf(pc->note, sizeof pc->note, "need >= %lld repetitions per side, have %zu and %zu",
+                 k, pc->nx, pc->ny);
     }
 done:
     if (!strcmp(verdict, "regression"))
@@ -356,13 +393,12 @@ done:
         json_object_set_new(row, "ratio", json_null());
         json_object_set_new(row, "ci95", json_null());
         json_object_set_new(row, "p_value", json_null());
+        json_object_set_new(row, "p_adjusted", json_null());
         json_object_set_new(row, "test", json_null());
     }
     json_object_set_new(row, "verdict", json_string(verdict));
     json_object_set_new(row, "need_repetitions", need);
-    json_object_set_new(row, "note", *note ? json_string(note) : json_null());
-    free(x);
-    free(y);
+    json_object_set_new(row, "note", *pc->note ? json_string(pc->note) : json_null());
     return 0;
 }
 
@@ -378,8 +414,9 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
     char *matched_new = calloc(nn + 1, 1);
     json_t *rep = json_object(), *rows = json_array(), *only_b = json_array(),
            *only_n = json_array();
+    prep *pcs = calloc(nb + 1, sizeof *pcs);
     int rc = -2;
-    if (!bkeys || !nkeys || !matched_new || !rep || !rows || !only_b || !only_n) goto out;
+    if (!bkeys || !nkeys || !matched_new || !rep || !rows || !only_b || !only_n || !pcs) goto out;
     for (size_t i = 0; i < nb; i++)
         if (!(bkeys[i] = case_key(json_array_get(bcases, i)))) goto out;
     for (size_t j = 0; j < nn; j++)
@@ -407,12 +444,29 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
                                 jstr(bc, "workload"), "mode", jstr(bc, "mode"), "workers",
                                 (json_int_t)jint(bc, "workers", 1), "impl", *impl ? impl : "c",
                                 "params", params_ref(bc));
-        if (!row || compare_case(base, bc, new_doc, nc, o, &rng, row, &vc)) {
-            json_decref(row);
-            goto out;
-        }
-        json_array_append_new(rows, row);
+        if (!row || json_array_append_new(rows, row)) goto out;
+        pcs[matched - 1].row = row;
+        if (prepare_case(base, bc, new_doc, nc, o, &pcs[matched - 1])) goto out;
     }
+    /* Phase 2: m cases have a ratio. With the Holm correction (default)
+     * the p-values are adjusted for m tests and each interval is made at
+     * 1 - alpha/m (Bonferroni), so that the family of verdicts keeps the
+     * false-alarm rate at alpha, not m x alpha. */
+    size_t m = 0;
+    for (size_t k = 0; k < matched; k++)
+        m += (size_t)pcs[k].valid;
+    double level = 0.95, alpha_case = o->alpha;
+    size_t resamples = o->resamples;
+    if (o->correction && m > 1) {
+        if (holm_adjust(pcs, matched, m)) goto out;
+        alpha_case = o->alpha / (double)m;
+        level = 1.0 - 0.05 / (double)m;
+        /* at least ~10 resamples beyond each end of the interval */
+        double want = ceil(20.0 / (1.0 - level));
+        if ((double)resamples < want) resamples = want > 200000 ? 200000 : (size_t)want;
+    }
+    for (size_t k = 0; k < matched; k++)
+        if (decide_case(&pcs[k], o, level, alpha_case, resamples, &rng, &vc)) goto out;
     for (size_t j = 0; j < nn; j++) {
         json_t *nc = json_array_get(ncases, j);
         if (!matched_new[j] && id_selected(nc, o)) json_array_append_new(only_n, case_ref(nc));
@@ -441,7 +495,10 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
     json_object_set_new(rep, "threshold", json_real(o->threshold));
     json_object_set_new(rep, "alpha", json_real(o->alpha));
     json_object_set_new(rep, "seed", json_integer((json_int_t)o->seed));
-    json_object_set_new(rep, "resamples", json_integer((json_int_t)o->resamples));
+    json_object_set_new(rep, "resamples", json_integer((json_int_t)resamples));
+    json_object_set_new(rep, "correction", json_string(o->correction && m > 1 ? "holm" : "none"));
+    json_object_set_new(rep, "family_size", json_integer((json_int_t)m));
+    json_object_set_new(rep, "ci_level_per_case", json_real(level));
     json_object_set_new(rep, "base", side_info(base, base_label));
     json_object_set_new(rep, "new", side_info(new_doc, new_label));
     json_object_set_new(rep, "cases", rows);
@@ -468,6 +525,11 @@ out:
     free(bkeys);
     free(nkeys);
     free(matched_new);
+    for (size_t k = 0; pcs && k < nb; k++) {
+        free(pcs[k].x);
+        free(pcs[k].y);
+    }
+    free(pcs);
     json_decref(rep);
     json_decref(rows);
     json_decref(only_b);
@@ -529,10 +591,14 @@ static void header_line(const json_t *rep, char *buf, size_t len) {
     double t = 0, a = 0;
     jnum(rep, "threshold", &t);
     jnum(rep, "alpha", &a);
-    snprintf(buf, len, "metric %s%s%s%s (%s is better), threshold %g%%, alpha %g",
+    char corr[96] = "";
+    if (!strcmp(jstr(rep, "correction"), "holm"))
+        snprintf(corr, sizeof corr, "; p Holm-adjusted over %lld cases, CIs simultaneous 95%%",
+                 jint(rep, "family_size", 0));
+    snprintf(buf, len, "metric %s%s%s%s (%s is better), threshold %g%%, alpha %g%s",
              jstr(rep, "metric"), *unit ? " [" : "", unit, *unit ? "]" : "",
              json_is_true(json_object_get(rep, "higher_is_better")) ? "higher" : "lower", t * 100.0,
-             a);
+             a, corr);
 }
 
 static void side_line(FILE *out, const char *prefix, const json_t *side, const char *what) {
@@ -598,7 +664,7 @@ int cfb_compare_render_text(const json_t *rep, FILE *out) {
         fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
         fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
         fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
-        fmt_p(p, sizeof p, json_object_get(r, "p_value"));
+        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
         const char *note = json_string_value(json_object_get(r, "note"));
         const char *v = jstr(r, "verdict");
         fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, jstr(r, "id"), b, n,
@@ -630,7 +696,7 @@ int cfb_compare_render_markdown(const json_t *rep, FILE *out) {
         fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
         fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
         fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
-        fmt_p(p, sizeof p, json_object_get(r, "p_value"));
+        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
         const char *note = json_string_value(json_object_get(r, "note"));
         const char *v = jstr(r, "verdict");
         int reg = !strcmp(v, "regression");

@@ -58,7 +58,11 @@ typedef struct cfb_compare_opts {
     double threshold;              /* noise band as a fraction: 0.05 = 5% (default) */
     double alpha;                  /* significance level of the U test (default 0.05) */
     uint64_t seed;                 /* bootstrap PRNG seed (default 1) */
-    size_t resamples;              /* bootstrap resamples (default 2000) */
+    size_t resamples;              /* bootstrap resamples (default 2000; raised to keep
+                                      >= 10 beyond each end of a corrected interval) */
+    int correction;                /* 1 (default): Holm-adjust the p-values over the m
+                                      cases that have a ratio and make each interval at
+                                      1 - 0.05/m (simultaneous 95%); 0: per case 95%, raw p */
     const char *const *case_globs; /* borrowed; only cases whose id matches one
                                       (fnmatch) are compared; NULL = all */
     size_t ncase_globs;

@@ -31,6 +31,8 @@ static const char compare_usage[] =
     "  -f, --format F      text (default) | markdown | json\n"
     "      --fail-on W     regression (default: exit 1 on a regression) | never\n"
     "  -c, --case GLOB     only cases whose id matches GLOB (repeatable)\n"
+    "      --correction C  holm (default: p-values adjusted for the number of cases\n"
+    "                      compared, intervals simultaneous 95%) | none (per case)\n"
     "      --seed N        bootstrap seed (default 1)\n"
     "      --resamples N   bootstrap resamples (default 2000)\n"
     "  -o, --out FILE      write the report to FILE (atomically) instead of stdout\n"
@@ -80,6 +82,7 @@ int cfb_cmd_compare(int argc, char **argv) {
         {"case", required_argument, NULL, 'c'},
         {"seed", required_argument, NULL, 'S'},
         {"resamples", required_argument, NULL, 'R'},
+        {"correction", required_argument, NULL, 'C'},
         {"out", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -154,6 +157,16 @@ int cfb_cmd_compare(int argc, char **argv) {
                 goto out;
             }
             o.resamples = (size_t)u;
+            break;
+        case 'C':
+            if (!strcmp(optarg, "holm"))
+                o.correction = 1;
+            else if (!strcmp(optarg, "none"))
+                o.correction = 0;
+            else {
+                rc = bad("bad --correction '%s' (holm, none)", optarg);
+                goto out;
+            }
             break;
         case 'o':
             out_path = optarg;

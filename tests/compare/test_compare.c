@@ -195,6 +195,49 @@ static void test_regression_and_improvement(void) {
     json_decref(nd);
 }
 
+static void test_holm(void) {
+    /* Three cases: one 20% slower (10 vs 10 separated, exact p = 2/C(20,10)),
+     * two identical. Holm: the smallest p is multiplied by m = 3; each
+     * interval is made at 1 - 0.05/3. --correction none keeps the raw p. */
+    double b[10], slow[10];
+    tight(b, 0.5);
+    tight(slow, 0.6);
+    json_t *bd = new_doc(), *nd = new_doc();
+    add_case(bd, "primes", "seq", 1, "small", b, 10, 0);
+    add_case(nd, "primes", "seq", 1, "small", slow, 10, 0);
+    add_case(bd, "noop", "seq", 1, "small", b, 10, 0);
+    add_case(nd, "noop", "seq", 1, "small", b, 10, 0);
+    add_case(bd, "loiter", "seq", 1, "small", b, 10, 0);
+    add_case(nd, "loiter", "seq", 1, "small", b, 10, 0);
+    char *bp = save(bd, "hb.json"), *np = save(nd, "hn.json");
+    json_t *rep;
+    CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 1);
+    const json_t *r = row_of(rep, "primes/seq/w1");
+    double p = json_number_value(json_object_get(r, "p_value"));
+    double pa = json_number_value(json_object_get(r, "p_adjusted"));
+    CHECK(fabs(p - 2.0 / 184756.0) < 1e-12);
+    CHECK(fabs(pa - 3 * 2.0 / 184756.0) < 1e-12);
+    CHECK_EQ_STR(json_string_value(json_object_get(rep, "correction")), "holm");
+    CHECK_EQ_INT(json_integer_value(json_object_get(rep, "family_size")), 3);
+    CHECK(fabs(json_number_value(json_object_get(rep, "ci_level_per_case")) - (1 - 0.05 / 3)) <
+          1e-9);
+    /* Holm is monotone: the identical cases' adjusted p >= their raw p. */
+    r = row_of(rep, "noop/seq/w1");
+    CHECK(json_number_value(json_object_get(r, "p_adjusted")) >=
+          json_number_value(json_object_get(r, "p_value")));
+    CHECK(json_number_value(json_object_get(r, "p_adjusted")) <= 1.0);
+    json_decref(rep);
+    CHECK_EQ_INT(run_compare(bp, np, &rep, "--correction", "none"), 1);
+    r = row_of(rep, "primes/seq/w1");
+    CHECK(json_number_value(json_object_get(r, "p_adjusted")) ==
+          json_number_value(json_object_get(r, "p_value")));
+    CHECK_EQ_STR(json_string_value(json_object_get(rep, "correction")), "none");
+    json_decref(rep);
+    CHECK_EQ_INT(run_compare(bp, np, &rep, "--correction", "bonf"), 2);
+    json_decref(bd);
+    json_decref(nd);
+}
+
 static void test_cant_tell(void) {
     /* 20% slower, huge spread, 3 repetitions: the U test cannot reach 0.05
      * with 3 per side (min p = 0.1), so "can't tell: need >= 4". */
@@ -487,6 +530,7 @@ int main(void) {
     }
     RUN(test_identical);
     RUN(test_regression_and_improvement);
+    RUN(test_holm);
     RUN(test_cant_tell);
     RUN(test_derived_metrics);
     RUN(test_instructions);
