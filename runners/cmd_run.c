@@ -22,7 +22,7 @@ int cfb_cmd_list(int argc, char **argv);
  * takes about 3 minutes on 2 cores. A workload that joins the default sweep
  * adds its line here. */
 static const char *const sweep_defaults[] = {
-    "primes.set=medium",   "loiter.tasks=10",  "loiter.unit=0.01",
+    "primes.set=fixture",   "loiter.tasks=10",  "loiter.unit=0.01",
     "loiter.pattern=ramp", "noop.tasks=20000", NULL,
 };
 
@@ -243,11 +243,9 @@ int cfb_cmd_run(int argc, char **argv) {
             goto done;
         default:
             if (optopt && strchr("wmjrpo", optopt))
-                ret = usage_error("option -%c needs a value%s", (char[]){(char)optopt, 0}, "");
-            else if (optopt)
-                ret = usage_error("unknown option '-%s'%s", (char[]){(char)optopt, 0}, "");
+                ret = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
             else
-                ret = usage_error("unknown or incomplete option '%s'%s", argv[optind - 1], "");
+                ret = usage_error("unknown option '%s'%s", argv[optind - 1], "");
             goto done;
         }
     }
@@ -338,21 +336,6 @@ int cfb_cmd_run(int argc, char **argv) {
                               workers_arg, "");
             goto done;
         }
-        char pathbuf[PATH_MAX];
-        if (!out) {
-            if (ensure_dir("cfbench-out")) {
-                fprintf(stderr, "cfbench run: cannot create cfbench-out/: %s\n", strerror(errno));
-                ret = CFB_EXIT_ENV;
-                goto done;
-            }
-            time_t t = time(NULL);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            char stamp[32];
-            strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-            snprintf(pathbuf, sizeof pathbuf, "cfbench-out/results-%s.json", stamp);
-            out = pathbuf;
-        }
         cfb_sweep_cfg cfg = {
             .workloads = wls,
             .nworkloads = nwl,
@@ -368,7 +351,7 @@ int cfb_cmd_run(int argc, char **argv) {
             .seed = (unsigned long long)seed,
             .overrides = ov,
             .noverrides = nov,
-            .out_path = out,
+            .out_path = NULL,
             .progress = quiet                   ? CFB_PROGRESS_QUIET
                         : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
                                                 : CFB_PROGRESS_LINES,
@@ -382,6 +365,22 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = CFB_EXIT_USAGE;
             goto done;
         }
+        char pathbuf[PATH_MAX];
+        if (!out) {
+            if (ensure_dir("cfbench-out")) {
+                fprintf(stderr, "cfbench run: cannot create cfbench-out/: %s\n", strerror(errno));
+                ret = CFB_EXIT_ENV;
+                goto done;
+            }
+            time_t t = time(NULL);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            char stamp[32];
+            strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+            snprintf(pathbuf, sizeof pathbuf, "cfbench-out/results-%s.json", stamp);
+            out = pathbuf;
+        }
+        cfg.out_path = out;
         cfb_sweep_install_signals();
         int rc = cfb_sweep_run(&cfg, err, sizeof err);
         if (rc == 2 || rc == 3) {

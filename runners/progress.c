@@ -62,10 +62,8 @@ void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, 
                             int reps) {
     p->cases_done++;
     if (p->style == CFB_PROGRESS_QUIET) return;
-    if (p->style == CFB_PROGRESS_BAR) {
-        if (!error) return draw(p);
-        fprintf(stderr, "\r\033[K");
-    }
+    if (p->style == CFB_PROGRESS_BAR)
+        fprintf(stderr, "\r\033[K"); /* the case line goes above the bar */
     if (error)
         fprintf(stderr, "cfbench run: case %s failed: %s\n", id, error);
     else

@@ -77,7 +77,9 @@ typedef struct cf_out cf_out;
 typedef void (*cf_task_fn)(const void *arg, size_t arg_len, cf_out *out);
 
 /* Set the task's value to a copy of len bytes at data (data may be NULL
- * when len is 0). Replaces an earlier value. 0, or CF_ENOMEM. */
+ * when len is 0). Replaces an earlier value (or error). 0, CF_ENOMEM (the
+ * task then fails with CF_ENOMEM), or CF_EINVAL (NULL out, or NULL data
+ * with len > 0; nothing changes). */
 int cf_out_set(cf_out *out, const void *data, size_t len);
 
 /* Return a buffer of len bytes, owned by the library, that becomes the
@@ -197,7 +199,11 @@ typedef struct cf_executor_opts {
 /* Create a pool. opts may be NULL (all defaults). On success *out is a new
  * executor owned by the caller (free with cf_executor_free()). Threads or
  * processes start lazily: a new worker only when no worker is idle.
- * Errors: CF_EINVAL, CF_ENOMEM, CF_ESYS. */
+ * Thread pool: workers are named "<name>-<index>" (pthread_setname_np);
+ * a worker whose initializer fails runs no task and no finalizer; the
+ * finalizer runs in every other worker when it exits at shutdown.
+ * Errors: CF_EINVAL (NULL out, max_workers < 0, thread pool with
+ * max_tasks_per_child != 0), CF_ENOMEM, CF_ESYS. */
 int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
 
 /* The process pool (Linux). Workers are fork()ed children of one manager
@@ -264,16 +270,18 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len,
 /* Stop accepting tasks. cancel_futures: cancel what has not started
  * (those futures count as done for wait/as_completed). wait: block until
  * every running and queued task is done and the workers have exited.
- * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL. */
+ * Idempotent; a later call with wait=true still waits. 0 or CF_EINVAL.
+ * Called with wait=true from one of the pool's own tasks, it waits for the
+ * other workers only (never for itself); do not free the executor there. */
 int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
 
 /* shutdown(wait=true, cancel_futures=false) if still open, then free. Futures
  * the caller still holds stay valid. NULL does nothing. */
 void cf_executor_free(cf_executor *ex);
 
-/* "thread" or "process" (static string). */
+/* "thread" or "process" (static string); NULL for NULL. */
 const char *cf_executor_kind(const cf_executor *ex);
-/* The resolved max_workers. */
+/* The resolved max_workers; CF_EINVAL for NULL. */
 int cf_executor_max_workers(const cf_executor *ex);
 
 /* Counters, for tests and benchmarks; a consistent snapshot. */
@@ -318,7 +326,9 @@ int cf_map(cf_executor *ex, cf_task_fn fn, cf_input_fn next, void *state,
            const cf_map_opts *opts, cf_map_iter **out);
 
 /* Convenience input: n items given as arrays of pointers and lengths
- * (borrowed until cf_map returns, or for the iterator's life with buffersize). */
+ * (borrowed until cf_map returns, or for the iterator's life with buffersize).
+ * args/lens may be NULL when n is 0; args[i] may be NULL only when lens[i]
+ * is 0 (otherwise CF_EINVAL). */
 int cf_map_array(cf_executor *ex, cf_task_fn fn, const void *const *args, const size_t *lens,
                  size_t n, const cf_map_opts *opts, cf_map_iter **out);
 
@@ -328,6 +338,10 @@ int cf_map_array(cf_executor *ex, cf_task_fn fn, const void *const *args, const 
  * …) — after which every later item is cancelled and the iterator returns
  * CF_EEOF. cf_map_error() gives the failing item's code and message. */
 int cf_map_next(cf_map_iter *it, const void **data, size_t *len);
+/* After cf_map_next() failed: returns the status it returned and sets *code
+ * (the task's own code; for CF_ETIMEDOUT, input errors and executor errors
+ * the status itself) and *msg (borrowed from the iterator, never NULL).
+ * Returns 0 and sets nothing while no item failed. */
 int cf_map_error(const cf_map_iter *it, int *code, const char **msg);
 /* Cancels what has not started, waits for nothing, frees. NULL is fine. */
 void cf_map_free(cf_map_iter *it);
@@ -346,8 +360,10 @@ enum cf_return_when {
  * not_done are caller arrays with room for n entries each (either may be
  * NULL when not wanted); they receive borrowed pointers (no new reference)
  * and *ndone / *nnot_done their counts. Never fails on timeout: returns 0
- * with whatever is done. Errors: CF_EINVAL (NULL fs with n > 0, unknown
- * return_when), CF_ENOMEM. */
+ * with whatever is done. done/not_done list the distinct futures in the
+ * order of their first occurrence in fs. A cancelled future counts as done
+ * but not as an exception. Errors: CF_EINVAL (NULL fs with n > 0, a NULL
+ * entry, unknown return_when), CF_ENOMEM. */
 int cf_wait(cf_future *const *fs, size_t n, double timeout, int return_when, cf_future **done,
             size_t *ndone, cf_future **not_done, size_t *nnot_done);
 
@@ -356,12 +372,15 @@ typedef struct cf_as_completed cf_as_completed;
 /* An iterator yielding each distinct future once: those already done
  * first, then in completion order. The timeout clock starts at the first
  * cf_as_completed_next(). The iterator takes its own references. *out is
- * owned by the caller (free with cf_as_completed_free()). */
+ * owned by the caller (free with cf_as_completed_free()). Errors: CF_EINVAL
+ * (NULL out, NULL fs with n > 0, a NULL entry), CF_ENOMEM. */
 int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout, cf_as_completed **out);
 
 /* 0 and *f (borrowed while the iterator lives); CF_EEOF when every future
  * was yielded; CF_ETIMEDOUT when the timeout expired first (see
- * cf_as_completed_pending() for how many of how many are unfinished). */
+ * cf_as_completed_pending() for how many of how many are unfinished; a
+ * later call may still yield futures that completed since); CF_EINVAL for
+ * NULL. pending = total - yielded. */
 int cf_as_completed_next(cf_as_completed *ac, cf_future **f);
 size_t cf_as_completed_pending(const cf_as_completed *ac);
 size_t cf_as_completed_total(const cf_as_completed *ac);
@@ -388,7 +407,8 @@ int cf_future_set_result_owned(cf_future *f, void *data, size_t len);
 
 /* -> FINISHED with an error. status is CF_ETASK for a task's own failure
  * (code is the task's code), or the executor's status (CF_EBROKEN, …; code
- * is usually the same). msg is copied (NULL = ""). CF_ESTATE when done. */
+ * is usually the same; a status of 0 is taken as CF_ETASK). msg is copied
+ * (NULL = ""). CF_ESTATE when done, CF_EINVAL for NULL f, CF_ENOMEM. */
 int cf_future_set_error(cf_future *f, int status, int code, const char *msg);
 
 /* Run a task function in the calling thread and report its outcome on the

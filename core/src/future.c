@@ -26,6 +26,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,15 +51,26 @@ struct cf_future {
     struct cb *cbs;
     unsigned ncb, capcb;
     cf__watch *watchers;
+    /* Executor-private bytes (cf__future_new_extra) follow, aligned. */
+    _Alignas(max_align_t) unsigned char extra[];
 };
 
 static const char empty_msg[] = "";
 
 cf_future *cf_future_new(void) {
-    cf_future *f = calloc(1, sizeof *f);
+    return cf__future_new_extra(0);
+}
+
+cf_future *cf__future_new_extra(size_t extra) {
+    cf_future *f = malloc(sizeof *f + extra);
     if (!f) return NULL;
+    memset(f, 0, sizeof *f);
     atomic_init(&f->refs, 1);
     return f;
+}
+
+void *cf__future_extra(cf_future *f) {
+    return f->extra;
 }
 
 cf_future *cf_future_retain(cf_future *f) {

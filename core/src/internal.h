@@ -29,7 +29,12 @@ void cf__out_run(cf_out *out, cf_task_fn fn, const void *arg, size_t len);
  * the future; out keeps nothing) or set_error. Returns what set_* returned. */
 int cf__out_publish(cf_out *out, cf_future *f);
 
-/* Every executor embeds `struct cf_executor` as its first member. */
+/* Every executor embeds `struct cf_executor` as its first member.
+ * The generic layer (executor.c) has already checked the arguments: submit
+ * gets non-NULL ex/fn/out, arg non-NULL when len > 0, and *out preset to
+ * NULL; stats gets a zeroed struct. cf_executor_free() calls
+ * shutdown(wait=true, cancel_futures=false) and then destroy. cf_map()
+ * needs nothing from an executor beyond submit. */
 struct cf_executor_ops {
     const char *kind; /* "thread", "process" */
     int (*submit)(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_future **out);
@@ -104,6 +109,12 @@ bool cf__future_watch(cf_future *f, cf__watch *w);
  * not run for w. Safe to call on a node that was never linked or was
  * notified. */
 void cf__future_unwatch(cf_future *f, cf__watch *w);
+
+/* A new PENDING future (one reference) followed by `extra` bytes that live
+ * as long as the future (max_align_t aligned, uninitialised), for the
+ * executor's own per-task record. NULL on out of memory. */
+cf_future *cf__future_new_extra(size_t extra);
+void *cf__future_extra(cf_future *f);
 
 /* true when f is FINISHED with an error (not cancelled). */
 bool cf__future_failed(const cf_future *f);

@@ -60,11 +60,12 @@ static int rbuf_need(struct rbuf *b, int fd, size_t n)
             unsigned char *p = malloc(cap);
             if (!p)
                 return -1;
-            memcpy(p, b->buf + b->start, have);
+            if (have)
+                memcpy(p, b->buf + b->start, have);
             free(b->buf);
             b->buf = p;
             b->cap = cap;
-        } else {
+        } else if (have) {
             memmove(b->buf, b->buf + b->start, have);
         }
         b->start = 0;

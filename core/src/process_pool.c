@@ -69,6 +69,7 @@
 #define RIN_MIN (64 * 1024)
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
+#define FUTILE_MAX 3
 
 struct ptask {
     struct ptask *next;
@@ -115,6 +116,7 @@ typedef struct cf_process_pool {
     struct pworker *w;
     int epfd, evfd;
     double avg_ns; /* EWMA of task run time; <0 = unknown */
+    int futile;    /* workers in a row that died holding tasks without starting one */
     unsigned lookahead;
     sigset_t saved_mask;
     /* joining */
@@ -199,8 +201,9 @@ static void wake_write(cf_process_pool *p)
 
 static void fail_task(cf_process_pool *p, struct ptask *t, int status, const char *msg)
 {
-    cf_future_set_error(t->fut, status, status, msg);
+    /* Counted before completion so a caller woken by it sees the count. */
     atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
+    cf_future_set_error(t->fut, status, status, msg);
     task_free(t);
 }
 
@@ -535,10 +538,12 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
         w->fl_tail = NULL;
     w->nflight--;
     w->ndone++;
+    p->futile = 0;
     double ns = (double)h->ns;
     p->avg_ns = p->avg_ns < 0 ? ns : p->avg_ns * 0.9 + ns * 0.1;
     double la = 1.0 + LOOKAHEAD_NS / (p->avg_ns + 1.0);
     p->lookahead = la > LOOKAHEAD_MAX ? LOOKAHEAD_MAX : (unsigned)la;
+    atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
 
     if (h->status == 0) {
         void *data = NULL;
@@ -568,7 +573,6 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
 done:
     if (owned)
         free(payload);
-    atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
     task_free(t);
 }
 
@@ -704,6 +708,7 @@ static void worker_died(cf_process_pool *p, int i)
     uint64_t started = atomic_load_explicit(&w->shm->started, memory_order_acquire);
     bool ready = atomic_load_explicit(&w->shm->ready, memory_order_acquire) != 0;
     struct ptask *t = w->fl_head;
+    uint64_t ndone_at_death = w->ndone;
     w->fl_head = w->fl_tail = NULL;
     if (t && started > w->ndone) {
         struct ptask *next = t->next;
@@ -746,10 +751,20 @@ static void worker_died(cf_process_pool *p, int i)
     w->to_fd = w->from_fd = w->pidfd = -1;
     atomic_fetch_sub_explicit(&p->st_alive, 1, memory_order_relaxed);
 
+    /* A worker that keeps dying before it starts any task would make us
+     * re-queue and re-fork for ever: after FUTILE_MAX in a row, give up. */
+    if (ready && t && !normal && started == ndone_at_death)
+        p->futile++;
     if (!ready) {
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded",
                  (int)pid, cause);
+        set_broken(p, msg);
+    } else if (p->futile >= FUTILE_MAX) {
+        char msg[CF_ERRMSG_MAX];
+        snprintf(msg, sizeof msg,
+                 "%d worker processes in a row died before running a task (last: %d %s)",
+                 p->futile, (int)pid, cause);
         set_broken(p, msg);
     } else if (!(normal && retiring)) {
         if (!normal || exhausted)

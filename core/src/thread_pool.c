@@ -7,58 +7,78 @@
  * running a task). Workers live until shutdown (or until the pool breaks).
  *
  * Locks and words:
- *   - `qlock` (cf__lock) guards the task queue (head/tail), `nthreads`,
- *     the `threads` array, `shutdown` and `broken` transitions. It is never
- *     held while a task or a future callback runs, except that pthread_create
- *     of a new worker happens under it (rare: at most max_workers times).
+ *   - `qlock` (cf__lock, a futex mutex) guards the FIFO task queue
+ *     (head/tail/qlen), the stack of parked workers, `spinning`,
+ *     `nthreads`, the `workers` array and the shutdown/broken transitions.
+ *     It is never held while a task or a future callback runs; pthread_create
+ *     of a new worker happens under it (at most max_workers times).
  *   - `nbusy` (atomic): workers running a task. Incremented under qlock when
  *     a task is popped; decremented BEFORE the task's outcome is published,
  *     so a caller that saw the result and submits again finds an idle worker
  *     (spec item 13: sequential submit-then-wait uses one thread).
- *   - Sleeping: an idle worker spins briefly, then registers in `nsleepers`,
- *     re-checks the queue and futex-waits on `wake_seq`. A submitter wakes one
- *     sleeper only when `nsleepers` is non-zero, so busy workers cost no
- *     system call. Both sides use seq_cst (Dekker): no lost wake-up.
+ *   - Idle workers: at most ONE worker spins (`spinning`, under qlock) for a
+ *     short while, polling `qlen_hint`; the others park. A parked worker
+ *     pushes itself on the `parked` stack under qlock, sets its own futex
+ *     word `w->parked`, releases qlock and futex-waits on that word. Whoever
+ *     unparks it pops it under qlock, clears the word and futex-wakes it.
+ *     Because park and unpark both happen under qlock, no wake-up is lost.
+ *   - Waking rule: after queueing a task, a submitter unparks one worker only
+ *     when no worker is spinning (the spinner will take the task); a worker
+ *     that pops a task and sees more queued does the same (chain wake-up),
+ *     so a burst of tasks spreads over the parked workers. Busy workers and a
+ *     spinning worker therefore cost submitters no system call at all.
  *   - `join_mu` serialises joiners so shutdown(wait=true) may be called from
  *     several threads and more than once.
- * Ownership: a queued task node owns its argument copy and one reference to
- * its future; the worker (or shutdown's cancel, or the broken-pool drain)
- * frees the node and drops the reference. The caller of cf_submit owns the
- * other reference. Workers never touch the pool after it is destroyed:
- * destroy runs only after every worker was joined.
+ * Ownership: each task record lives in the extra bytes of its future
+ * (cf__future_new_extra); arguments up to INLINE_ARG bytes are stored there,
+ * larger ones in a malloc'd copy that the worker frees right after the run.
+ * The queue holds one reference to each queued future; the worker (or
+ * shutdown's cancel, or the broken-pool drain) drops it. The caller of
+ * cf_submit owns the other reference. Worker records are freed in destroy,
+ * after every worker was joined.
  */
 #include "internal.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define INLINE_ARG 64
+#define IDLE_SPINS 2000
+
 struct task {
-    struct task *next;
-    cf_future *f;
+    cf_future *next; /* queue link (the next queued future) */
     cf_task_fn fn;
     size_t len;
+    void *heap_arg; /* NULL when the argument is inline */
     unsigned char arg[];
+};
+
+struct worker {
+    struct tp *tp;
+    int index;
+    pthread_t thread;
+    _Atomic uint32_t parked; /* futex word: 1 while parked */
+    struct worker *next_parked;
+    bool joined; /* under join_mu */
 };
 
 struct tp {
     struct cf_executor base;
     cf__lock qlock;
-    struct task *head, *tail;
-    size_t qlen;              /* under qlock */
-    _Atomic size_t qlen_hint; /* a lock-free copy of qlen for idle spinning */
+    cf_future *head, *tail;
+    size_t qlen;
+    _Atomic size_t qlen_hint; /* qlen, readable without the lock by the spinner */
     _Atomic int nbusy;
-    int nthreads; /* created (under qlock) */
-    int capthreads;
-    pthread_t *threads;
+    struct worker *parked;
+    bool spinning;
+    int nthreads, capworkers;
+    struct worker **workers;
     _Atomic bool shutdown;
     _Atomic bool broken;
-    int broken_code;
-    _Atomic uint32_t wake_seq;
-    _Atomic uint32_t nsleepers;
     pthread_mutex_t join_mu;
-    int njoined; /* under join_mu */
     cf_init_fn init;
     cf_fini_fn fini;
     void *initarg;
@@ -66,93 +86,112 @@ struct tp {
     _Atomic uint64_t st_started, st_alive, st_submitted, st_completed, st_cancelled;
 };
 
-struct worker_arg {
-    struct tp *tp;
-    int index;
-};
-
-#define IDLE_SPINS 300
-
-static void wake_workers(struct tp *tp, int n) {
-    atomic_fetch_add_explicit(&tp->wake_seq, 1, memory_order_seq_cst);
-    cf__futex_wake(&tp->wake_seq, n);
+static inline struct task *task_of(cf_future *f) {
+    return (struct task *)cf__future_extra(f);
 }
 
-/* Take the whole queue (for cancel or broken drain); caller holds qlock. */
-static struct task *take_all_locked(struct tp *tp) {
-    struct task *t = tp->head;
+static void task_free_arg(struct task *t) {
+    free(t->heap_arg);
+    t->heap_arg = NULL;
+}
+
+/* Pop a parked worker to wake (qlock held); NULL when none. */
+static struct worker *unpark_locked(struct tp *tp) {
+    struct worker *w = tp->parked;
+    if (w) {
+        tp->parked = w->next_parked;
+        w->next_parked = NULL;
+        atomic_store_explicit(&w->parked, 0, memory_order_release);
+    }
+    return w;
+}
+
+static void wake(struct worker *w) {
+    if (w) cf__futex_wake(&w->parked, 1);
+}
+
+/* Unpark every parked worker (takes qlock; wakes outside it, 64 at a time). */
+static void wake_all(struct tp *tp) {
+    cf__lock_acquire(&tp->qlock);
+    struct worker *list[64];
+    for (;;) {
+        int n = 0;
+        struct worker *w;
+        while (n < 64 && (w = unpark_locked(tp)))
+            list[n++] = w;
+        cf__lock_release(&tp->qlock);
+        for (int i = 0; i < n; i++)
+            wake(list[i]);
+        if (n < 64) return;
+        cf__lock_acquire(&tp->qlock);
+    }
+}
+
+/* Take the whole queue (for cancel or broken drain); qlock held. */
+static cf_future *take_all_locked(struct tp *tp) {
+    cf_future *f = tp->head;
     tp->head = tp->tail = NULL;
     tp->qlen = 0;
     atomic_store_explicit(&tp->qlen_hint, 0, memory_order_relaxed);
-    return t;
+    return f;
 }
 
 static void mark_broken(struct tp *tp, int code) {
     cf__lock_acquire(&tp->qlock);
-    struct task *t = NULL;
-    if (!atomic_load_explicit(&tp->broken, memory_order_relaxed)) {
-        tp->broken_code = code;
-        atomic_store_explicit(&tp->broken, true, memory_order_seq_cst);
-    }
-    t = take_all_locked(tp);
+    atomic_store_explicit(&tp->broken, true, memory_order_seq_cst);
+    cf_future *f = take_all_locked(tp);
     cf__lock_release(&tp->qlock);
     char msg[128];
     snprintf(msg, sizeof msg, "thread pool is broken: a worker initializer failed (returned %d)",
              code);
-    while (t) {
-        struct task *next = t->next;
-        cf_future_set_error(t->f, CF_EBROKEN, CF_EBROKEN, msg);
-        cf_future_release(t->f);
-        free(t);
-        t = next;
+    while (f) {
+        struct task *t = task_of(f);
+        cf_future *next = t->next;
+        task_free_arg(t);
+        cf_future_set_error(f, CF_EBROKEN, CF_EBROKEN, msg);
+        cf_future_release(f);
+        f = next;
     }
-    wake_workers(tp, 1 << 30);
+    wake_all(tp);
 }
 
-enum { POP_TASK, POP_EMPTY, POP_EXIT };
-
-static int pop(struct tp *tp, struct task **out) {
-    cf__lock_acquire(&tp->qlock);
-    struct task *t = tp->head;
-    if (t) {
-        tp->head = t->next;
-        if (!tp->head) tp->tail = NULL;
-        tp->qlen--;
-        atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
-        atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
-        cf__lock_release(&tp->qlock);
-        *out = t;
-        return POP_TASK;
-    }
-    bool done = atomic_load_explicit(&tp->shutdown, memory_order_relaxed) ||
-                atomic_load_explicit(&tp->broken, memory_order_relaxed);
-    cf__lock_release(&tp->qlock);
-    return done ? POP_EXIT : POP_EMPTY;
-}
-
-static bool should_stop_idling(struct tp *tp) {
-    return atomic_load_explicit(&tp->qlen_hint, memory_order_seq_cst) > 0 ||
-           atomic_load_explicit(&tp->shutdown, memory_order_seq_cst) ||
-           atomic_load_explicit(&tp->broken, memory_order_seq_cst);
-}
-
-static void idle_wait(struct tp *tp) {
+/* Spin briefly waiting for a task or shutdown; qlock NOT held. */
+static void spin(struct tp *tp) {
     for (int i = 0; i < IDLE_SPINS; i++) {
-        if (should_stop_idling(tp)) return;
-        cf__cpu_relax();
+        if (atomic_load_explicit(&tp->qlen_hint, memory_order_relaxed) > 0 ||
+            atomic_load_explicit(&tp->shutdown, memory_order_relaxed) ||
+            atomic_load_explicit(&tp->broken, memory_order_relaxed))
+            return;
+        if ((i & 63) == 63)
+            sched_yield(); /* 2 cores, 3 threads: let the submitter run */
+        else
+            cf__cpu_relax();
     }
-    uint32_t seq = atomic_load_explicit(&tp->wake_seq, memory_order_seq_cst);
-    atomic_fetch_add_explicit(&tp->nsleepers, 1, memory_order_seq_cst);
-    if (!should_stop_idling(tp)) cf__futex_wait(&tp->wake_seq, seq, INFINITY);
-    atomic_fetch_sub_explicit(&tp->nsleepers, 1, memory_order_seq_cst);
+}
+
+static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
+    struct task *t = task_of(f);
+    if (cf_future_set_running(f) != 0) {
+        /* Cancelled while queued: skip it. */
+        atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+        atomic_fetch_add_explicit(&tp->st_cancelled, 1, memory_order_relaxed);
+        task_free_arg(t);
+        cf_future_release(f);
+        return;
+    }
+    cf__out_run(out, t->fn, t->heap_arg ? t->heap_arg : t->arg, t->len);
+    task_free_arg(t);
+    atomic_fetch_add_explicit(&tp->st_completed, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+    cf__out_publish(out, f);
+    cf_future_release(f);
 }
 
 static void *worker_main(void *p) {
-    struct worker_arg wa = *(struct worker_arg *)p;
-    free(p);
-    struct tp *tp = wa.tp;
+    struct worker *w = p;
+    struct tp *tp = w->tp;
     char tname[16];
-    snprintf(tname, sizeof tname, "%s-%d", tp->name, wa.index);
+    snprintf(tname, sizeof tname, "%s-%d", tp->name, w->index);
     pthread_setname_np(pthread_self(), tname);
 
     if (tp->init) {
@@ -165,30 +204,48 @@ static void *worker_main(void *p) {
     }
     cf_out out;
     cf__out_init(&out);
+    bool spun = false; /* spun since the last task or wake-up: park next */
+    cf__lock_acquire(&tp->qlock);
     for (;;) {
-        struct task *t;
-        int r = pop(tp, &t);
-        if (r == POP_EXIT) break;
-        if (r == POP_EMPTY) {
-            idle_wait(tp);
+        cf_future *f = tp->head;
+        if (f) {
+            spun = false;
+            tp->head = task_of(f)->next;
+            if (!tp->head) tp->tail = NULL;
+            tp->qlen--;
+            atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
+            atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
+            /* Chain wake-up: more work and nobody spinning for it. */
+            struct worker *other = tp->qlen && !tp->spinning ? unpark_locked(tp) : NULL;
+            cf__lock_release(&tp->qlock);
+            wake(other);
+            run_task(tp, &out, f);
+            cf__lock_acquire(&tp->qlock);
             continue;
         }
-        cf_future *f = t->f;
-        if (cf_future_set_running(f) != 0) {
-            /* Cancelled while queued: skip it. */
-            atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
-            atomic_fetch_add_explicit(&tp->st_cancelled, 1, memory_order_relaxed);
-            free(t);
-            cf_future_release(f);
+        if (atomic_load_explicit(&tp->shutdown, memory_order_relaxed) ||
+            atomic_load_explicit(&tp->broken, memory_order_relaxed))
+            break;
+        if (!tp->spinning && !spun) {
+            spun = true;
+            tp->spinning = true;
+            cf__lock_release(&tp->qlock);
+            spin(tp);
+            cf__lock_acquire(&tp->qlock);
+            tp->spinning = false;
             continue;
         }
-        cf__out_run(&out, t->fn, t->arg, t->len);
-        free(t);
-        atomic_fetch_add_explicit(&tp->st_completed, 1, memory_order_relaxed);
-        atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
-        cf__out_publish(&out, f);
-        cf_future_release(f);
+        /* Park until a submitter (or shutdown) unparks this worker. */
+        atomic_store_explicit(&w->parked, 1, memory_order_relaxed);
+        w->next_parked = tp->parked;
+        tp->parked = w;
+        cf__lock_release(&tp->qlock);
+        while (atomic_load_explicit(&w->parked, memory_order_acquire))
+            cf__futex_wait(&w->parked, 1, INFINITY);
+        spun = false;
+        cf__lock_acquire(&tp->qlock);
     }
+    cf__lock_release(&tp->qlock);
     cf__out_free(&out);
     if (tp->fini) tp->fini(tp->initarg);
     atomic_fetch_sub(&tp->st_alive, 1);
@@ -197,24 +254,24 @@ static void *worker_main(void *p) {
 
 /* Start one worker; qlock held. */
 static int spawn_locked(struct tp *tp) {
-    if (tp->nthreads == tp->capthreads) {
-        int cap = tp->capthreads ? tp->capthreads * 2 : 4;
-        pthread_t *p = realloc(tp->threads, (size_t)cap * sizeof *p);
+    if (tp->nthreads == tp->capworkers) {
+        int cap = tp->capworkers ? tp->capworkers * 2 : 4;
+        struct worker **p = realloc(tp->workers, (size_t)cap * sizeof *p);
         if (!p) return CF_ENOMEM;
-        tp->threads = p;
-        tp->capthreads = cap;
+        tp->workers = p;
+        tp->capworkers = cap;
     }
-    struct worker_arg *wa = malloc(sizeof *wa);
-    if (!wa) return CF_ENOMEM;
-    wa->tp = tp;
-    wa->index = tp->nthreads;
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w) return CF_ENOMEM;
+    w->tp = tp;
+    w->index = tp->nthreads;
     atomic_fetch_add(&tp->st_alive, 1);
-    if (pthread_create(&tp->threads[tp->nthreads], NULL, worker_main, wa) != 0) {
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         atomic_fetch_sub(&tp->st_alive, 1);
-        free(wa);
+        free(w);
         return CF_ESYS;
     }
-    tp->nthreads++;
+    tp->workers[tp->nthreads++] = w;
     atomic_fetch_add(&tp->st_started, 1);
     return 0;
 }
@@ -223,18 +280,25 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     struct tp *tp = (struct tp *)ex;
     if (atomic_load_explicit(&tp->broken, memory_order_acquire)) return CF_EBROKEN;
     if (atomic_load_explicit(&tp->shutdown, memory_order_acquire)) return CF_ESHUTDOWN;
-    struct task *t = malloc(sizeof *t + len);
-    cf_future *f = cf_future_new();
-    if (!t || !f) {
-        free(t);
-        cf_future_release(f);
-        return CF_ENOMEM;
-    }
+    bool inl = len <= INLINE_ARG;
+    cf_future *f = cf__future_new_extra(sizeof(struct task) + (inl ? len : 0));
+    if (!f) return CF_ENOMEM;
+    struct task *t = task_of(f);
     t->next = NULL;
-    t->f = cf_future_retain(f);
     t->fn = fn;
     t->len = len;
-    if (len) memcpy(t->arg, arg, len);
+    t->heap_arg = NULL;
+    if (!inl) {
+        t->heap_arg = malloc(len);
+        if (!t->heap_arg) {
+            cf_future_release(f);
+            return CF_ENOMEM;
+        }
+        memcpy(t->heap_arg, arg, len);
+    } else if (len) {
+        memcpy(t->arg, arg, len);
+    }
+    cf_future_retain(f); /* the queue's reference */
 
     cf__lock_acquire(&tp->qlock);
     int rc = 0;
@@ -244,7 +308,7 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
         rc = CF_ESHUTDOWN;
     else {
         size_t queued = tp->qlen + 1;
-        int idle = tp->nthreads - atomic_load_explicit(&tp->nbusy, memory_order_seq_cst);
+        int idle = tp->nthreads - atomic_load_explicit(&tp->nbusy, memory_order_relaxed);
         if ((long)queued > (long)idle && tp->nthreads < tp->base.max_workers) {
             rc = spawn_locked(tp);
             if (rc && tp->nthreads > 0) rc = 0; /* the existing workers will run it */
@@ -252,21 +316,23 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     }
     if (rc) {
         cf__lock_release(&tp->qlock);
+        task_free_arg(t);
         cf_future_release(f);
         cf_future_release(f);
-        free(t);
         return rc;
     }
     if (tp->tail)
-        tp->tail->next = t;
+        task_of(tp->tail)->next = f;
     else
-        tp->head = t;
-    tp->tail = t;
+        tp->head = f;
+    tp->tail = f;
     tp->qlen++;
-    atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_seq_cst);
+    atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
+    /* Counted before any worker can pop it: completed never exceeds submitted. */
     atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
+    struct worker *w = tp->spinning ? NULL : unpark_locked(tp);
     cf__lock_release(&tp->qlock);
-    if (atomic_load_explicit(&tp->nsleepers, memory_order_seq_cst)) wake_workers(tp, 1);
+    wake(w);
     *out = f;
     return 0;
 }
@@ -275,26 +341,30 @@ static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     struct tp *tp = (struct tp *)ex;
     cf__lock_acquire(&tp->qlock);
     atomic_store_explicit(&tp->shutdown, true, memory_order_seq_cst);
-    struct task *t = cancel_futures ? take_all_locked(tp) : NULL;
+    cf_future *f = cancel_futures ? take_all_locked(tp) : NULL;
     cf__lock_release(&tp->qlock);
-    while (t) {
-        struct task *next = t->next;
-        cf_future_cancel(t->f);
+    while (f) {
+        struct task *t = task_of(f);
+        cf_future *next = t->next;
+        task_free_arg(t);
+        cf_future_cancel(f);
         atomic_fetch_add_explicit(&tp->st_cancelled, 1, memory_order_relaxed);
-        cf_future_release(t->f);
-        free(t);
-        t = next;
+        cf_future_release(f);
+        f = next;
     }
-    wake_workers(tp, 1 << 30);
+    wake_all(tp);
     if (wait) {
         pthread_mutex_lock(&tp->join_mu);
         cf__lock_acquire(&tp->qlock);
         int n = tp->nthreads; /* final: no thread starts after shutdown */
         cf__lock_release(&tp->qlock);
-        for (; tp->njoined < n; tp->njoined++) {
-            if (pthread_equal(tp->threads[tp->njoined], pthread_self()))
-                continue; /* shutdown(wait) from inside a task: do not join self */
-            pthread_join(tp->threads[tp->njoined], NULL);
+        for (int i = 0; i < n; i++) {
+            struct worker *w = tp->workers[i];
+            /* From inside a task: never join the calling worker (it is
+             * joined by a later shutdown(wait) from another thread). */
+            if (w->joined || pthread_equal(w->thread, pthread_self())) continue;
+            pthread_join(w->thread, NULL);
+            w->joined = true;
         }
         pthread_mutex_unlock(&tp->join_mu);
     }
@@ -304,7 +374,9 @@ static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
 static void tp_destroy(cf_executor *ex) {
     struct tp *tp = (struct tp *)ex;
     pthread_mutex_destroy(&tp->join_mu);
-    free(tp->threads);
+    for (int i = 0; i < tp->nthreads; i++)
+        free(tp->workers[i]);
+    free(tp->workers);
     free(tp);
 }
 

@@ -21,7 +21,8 @@ double cf__now(void) {
 }
 
 double cf__deadline(double timeout) {
-    if (timeout < 0 || isinf(timeout) || isnan(timeout)) return INFINITY;
+    /* Beyond ~30 years is "for ever" (and keeps timespec math in range). */
+    if (timeout < 0 || isnan(timeout) || timeout > 1e9) return INFINITY;
     return cf__now() + timeout;
 }
 

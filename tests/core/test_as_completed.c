@@ -49,15 +49,20 @@ static void test_timeout(void) {
     fs[2] = cf_future_new();
     cf_future_set_result(fs[2], "x", 2);
     cf_as_completed *ac;
-    CHECK_EQ_INT(cf_as_completed_new(fs, 3, 0.05, &ac), 0);
-    /* the clock starts at the first next(): waiting longer than the
-     * timeout before iterating changes nothing */
-    struct timespec ts = {0, 80 * 1000 * 1000};
+    CHECK_EQ_INT(cf_as_completed_new(fs, 3, 0.2, &ac), 0);
+    /* the clock starts at the first next(): sleeping past the timeout
+     * before iterating does not use it up — next() still waits ~0.2 s */
+    struct timespec ts = {0, 250 * 1000 * 1000};
     nanosleep(&ts, NULL);
     cf_future *f;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     CHECK_EQ_INT(cf_as_completed_next(ac, &f), 0);
     CHECK(f == fs[2]);
     CHECK_EQ_INT(cf_as_completed_next(ac, &f), CF_ETIMEDOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    CHECK(waited >= 0.19);
     CHECK_EQ_INT(cf_as_completed_pending(ac), 2);
     CHECK_EQ_INT(cf_as_completed_total(ac), 3);
     /* the futures complete later; the iterator still yields them */

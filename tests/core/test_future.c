@@ -118,6 +118,12 @@ static void test_result_table(void) {
     CHECK_EQ_STR(msg, "it broke");
     cf_future_release(f);
 
+    /* status 0 is taken as CF_ETASK */
+    f = cf_future_new();
+    cf_future_set_error(f, 0, 3, "zero status");
+    CHECK_EQ_INT(cf_future_result(f, 0, NULL, NULL), CF_ETASK);
+    cf_future_release(f);
+
     /* an executor error keeps its status */
     f = cf_future_new();
     cf_future_set_error(f, CF_EBROKEN, CF_EBROKEN, "pool broke");
@@ -175,6 +181,7 @@ struct waiter_arg {
     sem_t ready;
     int rc;
     char value[8];
+    double timeout;
 };
 
 static void *result_waiter(void *p) {
@@ -182,7 +189,7 @@ static void *result_waiter(void *p) {
     sem_post(&a->ready);
     const void *d;
     size_t l;
-    a->rc = cf_future_result(a->f, CF_FOREVER, &d, &l);
+    a->rc = cf_future_result(a->f, a->timeout, &d, &l);
     if (a->rc == 0 && l <= sizeof a->value) memcpy(a->value, d, l);
     return NULL;
 }
@@ -190,7 +197,8 @@ static void *result_waiter(void *p) {
 static void test_wakeup(void) {
     /* spec item 6: a blocked result() wakes on completion and on cancel */
     for (int round = 0; round < 2; round++) {
-        struct waiter_arg a = {.f = cf_future_new()};
+        /* for ever, or a timeout too large for a timespec: same thing */
+        struct waiter_arg a = {.f = cf_future_new(), .timeout = round ? 1e300 : CF_FOREVER};
         sem_init(&a.ready, 0, 0);
         pthread_t th;
         pthread_create(&th, NULL, result_waiter, &a);

@@ -232,14 +232,15 @@ static void test_shutdown(void) {
     gate_destroy(&g);
 }
 
-static atomic_int inits, finis, init_seen_by_task;
+static atomic_int inits, finis, init_seen_by_task, bad_initarg;
 static int init_ok(void *arg) {
-    CHECK_EQ_STR((const char *)arg, "init-arg");
+    if (strcmp(arg, "init-arg") != 0) /* no CHECK here: not the main thread */
+        atomic_fetch_add(&bad_initarg, 1);
     atomic_fetch_add(&inits, 1);
     return 0;
 }
 static void fini_count(void *arg) {
-    CHECK_EQ_STR((const char *)arg, "init-arg");
+    if (strcmp(arg, "init-arg") != 0) atomic_fetch_add(&bad_initarg, 1);
     atomic_fetch_add(&finis, 1);
 }
 static _Thread_local int tl_initialised;
@@ -278,6 +279,7 @@ static void test_initializer(void) {
     gate_open(&g, 3);
     cf_executor_free(ex);
     CHECK_EQ_INT(atomic_load(&finis), 3);
+    CHECK_EQ_INT(atomic_load(&bad_initarg), 0);
     for (int i = 0; i < 3; i++) {
         CHECK_EQ_INT(cf_future_result(fs[i], 0, NULL, NULL), 0);
         cf_future_release(fs[i]);
@@ -412,6 +414,64 @@ static void test_nested_submit(void) {
     cf_executor_free(nested_ex);
 }
 
+static cf_executor *self_ex;
+static void task_shutdown_own_pool(const void *a, size_t l, cf_out *out) {
+    int rc = cf_executor_shutdown(self_ex, true, false);
+    cf_out_set(out, &rc, sizeof rc);
+}
+
+static void test_shutdown_from_task(void) {
+    /* shutdown(wait=true) from one of the pool's tasks waits for the other
+     * workers but not for itself, and does not deadlock */
+    self_ex = pool(2);
+    gate g;
+    gate_init(&g);
+    cf_future *blocker = submit_gate(self_ex, &g);
+    CHECK_EQ_INT(gate_wait_started(&g, 1), 0);
+    cf_future *f;
+    CHECK_EQ_INT(cf_submit(self_ex, task_shutdown_own_pool, NULL, 0, &f), 0);
+    gate_open(&g, 1);
+    CHECK_EQ_INT(result_int(f), 0);
+    CHECK_EQ_INT(cf_future_result(blocker, 0, NULL, NULL), 0);
+    cf_future_release(f);
+    cf_future_release(blocker);
+    cf_executor_free(self_ex); /* joins the remaining worker */
+    gate_destroy(&g);
+}
+
+static double cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void test_idle_pool_sleeps(void) {
+    /* idle workers spin at most briefly, then park: an idle pool of 4
+     * uses (almost) no CPU */
+    cf_executor *ex = pool(4);
+    gate g;
+    gate_init(&g);
+    cf_future *fs[4];
+    for (int i = 0; i < 4; i++)
+        fs[i] = submit_gate(ex, &g);
+    CHECK_EQ_INT(gate_wait_started(&g, 4), 0);
+    gate_open(&g, 4);
+    for (int i = 0; i < 4; i++) {
+        cf_future_result(fs[i], CF_FOREVER, NULL, NULL);
+        cf_future_release(fs[i]);
+    }
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* let the spinner give up */
+    double c0 = cpu_seconds();
+    ts.tv_nsec = 300 * 1000 * 1000;
+    nanosleep(&ts, NULL);
+    double used = cpu_seconds() - c0;
+    fprintf(stderr, "idle pool used %.3f s CPU in 0.3 s\n", used);
+    CHECK(used < 0.1);
+    cf_executor_free(ex);
+    gate_destroy(&g);
+}
+
 int main(void) {
     RUN(test_submit_result);
     RUN(test_max_workers);
@@ -422,5 +482,7 @@ int main(void) {
     RUN(test_executor_null);
     RUN(test_nested_submit);
     RUN(test_memory_flat);
+    RUN(test_idle_pool_sleeps);
+    RUN(test_shutdown_from_task);
     return check_summary();
 }

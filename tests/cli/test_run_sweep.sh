@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A small sweep through the CLI writes a results JSON with every field and sane
+# numbers; the path is printed on stdout; --interleave and --no-measure work.
+set -u
+: "${CFBENCH:?}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails+1)); }
+
+out="$tmp/r.json"
+"$CFBENCH" run --workload primes,loiter,noop --mode seq,thread,process --workers 1,2 \
+    --repeat 3 --warmup 1 --param set=small --param loiter.unit=0.002 --param loiter.tasks=6 \
+    --param noop.tasks=300 --out "$out" >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+[ "$rc" = 0 ] || { fail "sweep exit $rc"; cat "$tmp/stderr"; }
+[ "$(cat "$tmp/stdout")" = "$out" ] || fail "stdout is not the results path: $(cat "$tmp/stdout")"
+grep -q '^\[15/15\] noop/process/w2' "$tmp/stderr" || { fail "no per-case progress lines"; cat "$tmp/stderr"; }
+
+if command -v python3 >/dev/null; then
+python3 - "$out" <<'PY' || fails=$((fails+1))
+import json, sys
+d = json.load(open(sys.argv[1]))
+errs = []
+def need(o, keys, where):
+    for k in keys:
+        if k not in o: errs.append(f"{where}: missing {k}")
+need(d, ["schema", "schema_version", "complete", "interrupted", "tool", "created", "finished",
+         "host", "config", "cases"], "top")
+assert d["schema"] == "cfbench-results" and d["schema_version"] == 1
+if not d["complete"] or d["interrupted"]: errs.append("not complete")
+need(d["host"], ["hostname", "cpus", "cpu_model", "kernel", "memory_bytes", "os"], "host")
+need(d["config"], ["argv", "workloads", "modes", "workers", "repeat", "warmup", "interleave",
+                   "seed", "params"], "config")
+if d["config"]["workers"] != [1, 2]: errs.append("config.workers")
+ids = [c["id"] for c in d["cases"]]
+if len(ids) != 15 or len(set(ids)) != 15: errs.append(f"cases {ids}")
+for c in d["cases"]:
+    w = c["id"]
+    need(c, ["id", "workload", "mode", "workers", "impl", "params", "tasks", "repetitions",
+             "timeline", "summary"], w)
+    if len(c["repetitions"]) != 3: errs.append(f"{w}: reps")
+    for i, r in enumerate(c["repetitions"]):
+        need(r, ["index", "wall_s", "user_s", "sys_s", "cpu_s", "max_rss_kb", "ctx_voluntary",
+                 "ctx_involuntary", "tasks_ok", "tasks_failed", "counts", "check_failures",
+                 "bytes", "throughput_tps", "latency_s", "instructions"], f"{w} rep {i}")
+        if r["index"] != i: errs.append(f"{w}: index")
+        if not (0 < r["wall_s"] < 30): errs.append(f"{w}: wall {r['wall_s']}")
+        if r["user_s"] < 0 or r["sys_s"] < 0 or abs(r["cpu_s"] - r["user_s"] - r["sys_s"]) > 1e-6:
+            errs.append(f"{w}: cpu")
+        if r["max_rss_kb"] <= 0: errs.append(f"{w}: rss")
+        if r["tasks_ok"] != c["tasks"] or r["tasks_failed"] != 0 or r["check_failures"] != 0:
+            errs.append(f"{w}: task counts {r}")
+        if sum(r["counts"].values()) != c["tasks"]: errs.append(f"{w}: counts")
+        if r["instructions"] is not None and r["instructions"] <= 0: errs.append(f"{w}: instructions 0")
+        l = r["latency_s"]
+        if not (0 <= l["p50"] <= l["p90"] <= l["p99"] <= l["max"]): errs.append(f"{w}: latency")
+        if abs(r["throughput_tps"] - c["tasks"] / r["wall_s"]) > 1e-6 * r["throughput_tps"]:
+            errs.append(f"{w}: tps")
+    if c["workload"] == "primes" and c["repetitions"][0]["counts"] != {"prime": 9, "composite": 11, "error": 0}:
+        errs.append(f"{w}: primes counts {c['repetitions'][0]['counts']}")
+    if c["workload"] == "loiter":
+        # 6 tasks sleeping 0..5 x 2 ms: at least the longest, 10 ms
+        if c["summary"]["wall_s"]["min"] < 0.010: errs.append(f"{w}: loiter too fast")
+    t = c["timeline"]
+    if len(t["tasks"]) != c["tasks"]: errs.append(f"{w}: timeline size")
+    for e in t["tasks"]:
+        if not (0 <= e["worker"] < c["workers"]): errs.append(f"{w}: worker slot {e['worker']}")
+        if not (0 <= e["start_s"] <= e["end_s"] <= max(x["wall_s"] for x in c["repetitions"]) + 1e-3):
+            errs.append(f"{w}: timeline times {e}")
+    s = c["summary"]
+    for k in ["wall_s", "cpu_s", "throughput_tps"]:
+        need(s[k], ["n", "median", "mean", "stddev", "mad", "min", "max", "ci95"], f"{w} {k}")
+        if not (s[k]["min"] <= s[k]["ci95"][0] <= s[k]["median"] <= s[k]["ci95"][1] <= s[k]["max"]):
+            errs.append(f"{w}: {k} stats order")
+    if c["mode"] == "seq" and abs(s["speedup"] - 1) > 1e-9: errs.append(f"{w}: seq speedup")
+    if s["speedup"] is None or s["efficiency"] is None or s["overhead_per_task_s"] is None:
+        errs.append(f"{w}: speedup null")
+    elif abs(s["efficiency"] - s["speedup"] / c["workers"]) > 1e-9: errs.append(f"{w}: efficiency")
+# process w2 uses two slots on the loiter workload (6 tasks, 2 workers)
+lw = [c for c in d["cases"] if c["id"] == "loiter/thread/w2"][0]
+if sorted({e["worker"] for e in lw["timeline"]["tasks"]}) != [0, 1]: errs.append("loiter/thread/w2 slots")
+for e in errs: print("FAIL:", e)
+sys.exit(1 if errs else 0)
+PY
+else
+    echo "python3 not found: field checks left to tests/runner/test_sweep.c"
+fi
+
+# --interleave with a seed, and --no-measure (no per-task records)
+"$CFBENCH" run -w noop,loiter -m seq,thread -j 2 -r 2 --warmup 0 --interleave --seed 7 \
+    -p noop.tasks=100 -p loiter.unit=0.001 --no-measure -q -o "$tmp/i.json" >/dev/null 2>"$tmp/err2" \
+    || { fail "interleaved run"; cat "$tmp/err2"; }
+[ -s "$tmp/err2" ] && fail "--quiet printed: $(cat "$tmp/err2")"
+if command -v python3 >/dev/null; then
+python3 - "$tmp/i.json" <<'PY' || fails=$((fails+1))
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["complete"] and d["config"]["interleave"] and d["config"]["seed"] == 7, "config"
+assert len(d["cases"]) == 4, "cases"
+for c in d["cases"]:
+    assert len(c["repetitions"]) == 2, c["id"]
+    for r in c["repetitions"]:
+        assert r["latency_s"] is None and r["instructions"] is None and r["user_s"] is None, c["id"]
+    assert "timeline" not in c, c["id"]
+PY
+fi
+echo "$fails failures"
+[ "$fails" = 0 ]

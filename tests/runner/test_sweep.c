@@ -1,0 +1,163 @@
+/* test_sweep.c — the sweep engine in-process: the written document passes
+ * cfb_results_validate, numbers are sane, the mode/impl tables answer. */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "modes.h"
+#include "results_io.h"
+#include "sweep.h"
+
+static char dir[] = "/tmp/cfb-sweep-XXXXXX";
+
+static json_t *run(const char *name, const char *const *wl, size_t nwl, bool measure, int *rc) {
+    const cfb_workload *w[8];
+    for (size_t i = 0; i < nwl; i++)
+        w[i] = cfb_workload_find(wl[i]);
+    const cfb_mode *m[] = {cfb_mode_find("seq"), cfb_mode_find("thread"), cfb_mode_find("process")};
+    const cfb_impl *im[] = {cfb_impl_find("c")};
+    int workers[] = {1, 2};
+    cfb_override ov[] = {{NULL, "set", "small", true},
+                         {"loiter", "unit", "0.001", false},
+                         {"loiter", "tasks", "4", false},
+                         {"noop", "tasks", "50", false}};
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    char *argv[] = {"cfbench", "run"};
+    cfb_sweep_cfg cfg = {.workloads = w,
+                         .nworkloads = nwl,
+                         .modes = m,
+                         .nmodes = 3,
+                         .workers = workers,
+                         .nworkers = 2,
+                         .impls = im,
+                         .nimpls = 1,
+                         .repeat = 2,
+                         .warmup = 1,
+                         .seed = 1,
+                         .overrides = ov,
+                         .noverrides = 4,
+                         .out_path = path,
+                         .progress = CFB_PROGRESS_QUIET,
+                         .measure = measure,
+                         .argc = 2,
+                         .argv = argv};
+    *rc = cfb_sweep_run(&cfg, err, sizeof err);
+    if (*rc) fprintf(stderr, "sweep: %d %s\n", *rc, err);
+    json_t *doc = NULL;
+    if (cfb_results_load(path, &doc, err, sizeof err)) fprintf(stderr, "load: %s\n", err);
+    unlink(path);
+    return doc;
+}
+
+static void test_tables(void) {
+    size_t n;
+    CHECK(cfb_modes_all(&n) && n >= 3);
+    CHECK(cfb_mode_find("seq") && !cfb_mode_find("seq")->parallel);
+    CHECK(cfb_mode_find("thread") && cfb_mode_find("thread")->parallel);
+    CHECK(cfb_mode_find("nope") == NULL);
+    CHECK(cfb_impl_find("c") && cfb_impl_find("c")->call == NULL);
+}
+
+static void test_sweep_valid(void) {
+    const char *wl[] = {"primes", "loiter", "noop"};
+    int rc;
+    json_t *doc = run("a", wl, 3, true, &rc);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(doc != NULL);
+    if (!doc) return;
+    char err[256];
+    CHECK_EQ_INT(cfb_results_validate(doc, err, sizeof err), 0);
+    CHECK(json_is_true(json_object_get(doc, "complete")));
+    json_t *cases = json_object_get(doc, "cases");
+    CHECK_EQ_INT(json_array_size(cases), 15);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c) {
+        long long tasks = json_integer_value(json_object_get(c, "tasks"));
+        int workers = (int)json_integer_value(json_object_get(c, "workers"));
+        json_t *reps = json_object_get(c, "repetitions"), *r;
+        CHECK_EQ_INT(json_array_size(reps), 2);
+        size_t j;
+        json_array_foreach(reps, j, r) {
+            double wall = json_real_value(json_object_get(r, "wall_s"));
+            CHECK(wall > 0 && wall < 30);
+            CHECK_EQ_INT(json_integer_value(json_object_get(r, "tasks_ok")), tasks);
+            CHECK_EQ_INT(json_integer_value(json_object_get(r, "tasks_failed")), 0);
+            CHECK_EQ_INT(json_integer_value(json_object_get(r, "check_failures")), 0);
+            CHECK(json_real_value(json_object_get(r, "cpu_s")) >= 0);
+            json_t *ins = json_object_get(r, "instructions");
+            CHECK(json_is_null(ins) || json_integer_value(ins) > 0); /* never 0 */
+            json_t *lat = json_object_get(r, "latency_s");
+            CHECK(json_real_value(json_object_get(lat, "p50")) <=
+                  json_real_value(json_object_get(lat, "max")));
+        }
+        json_t *tl = json_object_get(json_object_get(c, "timeline"), "tasks"), *e;
+        CHECK_EQ_INT(json_array_size(tl), tasks);
+        json_array_foreach(tl, j, e) {
+            long long wk = json_integer_value(json_object_get(e, "worker"));
+            CHECK(wk >= 0 && wk < workers);
+        }
+        json_t *sum = json_object_get(c, "summary");
+        double sp = json_real_value(json_object_get(sum, "speedup"));
+        double eff = json_real_value(json_object_get(sum, "efficiency"));
+        CHECK(sp > 0 && fabs(eff - sp / workers) < 1e-9);
+    }
+    json_decref(doc);
+}
+
+static void test_no_measure(void) {
+    const char *wl[] = {"noop"};
+    int rc;
+    json_t *doc = run("b", wl, 1, false, &rc);
+    CHECK_EQ_INT(rc, 0);
+    if (!doc) return;
+    json_t *c = json_array_get(json_object_get(doc, "cases"), 1);
+    json_t *r = json_array_get(json_object_get(c, "repetitions"), 0);
+    CHECK(json_is_null(json_object_get(r, "latency_s")));
+    CHECK(json_is_null(json_object_get(r, "user_s")));
+    CHECK(json_object_get(c, "timeline") == NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "tasks_ok")), 50);
+    json_decref(doc);
+}
+
+static void test_unwritable(void) {
+    const cfb_workload *w[] = {cfb_workload_find("loiter")};
+    const cfb_mode *m[] = {cfb_mode_find("seq")};
+    const cfb_impl *im[] = {cfb_impl_find("c")};
+    int workers[] = {1};
+    cfb_override ov[] = {{"loiter", "unit", "1", false}};
+    cfb_sweep_cfg cfg = {.workloads = w,
+                         .nworkloads = 1,
+                         .modes = m,
+                         .nmodes = 1,
+                         .workers = workers,
+                         .nworkers = 1,
+                         .impls = im,
+                         .nimpls = 1,
+                         .repeat = 3,
+                         .overrides = ov,
+                         .noverrides = 1,
+                         .out_path = "/nonexistent-dir/x.json",
+                         .measure = true};
+    char err[512] = "";
+    double t0 = cfb_now();
+    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 3);
+    CHECK(cfb_now() - t0 < 2.0); /* 3 x 10 s of loiter did not run */
+    CHECK(strstr(err, "cannot write results") != NULL);
+    ov[0].key = "bogus";
+    cfg.out_path = "/tmp/never-written.json";
+    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 2);
+    CHECK(strstr(err, "bogus") != NULL);
+}
+
+int main(void) {
+    if (!mkdtemp(dir)) return 1;
+    RUN(test_tables);
+    RUN(test_sweep_valid);
+    RUN(test_no_measure);
+    RUN(test_unwritable);
+    rmdir(dir);
+    return check_summary();
+}
