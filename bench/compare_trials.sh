@@ -7,8 +7,10 @@
 #         (a 10% slower pool path; the seq reference untouched)
 #   D     CFB_INJECT_SLOWDOWN=0.10 in every mode (every task 10% slower)
 # and counts, per check, the trials where compare exited 1 (a regression):
-#   A/A  wall (default settings), cpu, the gate's comparisons (no re-run)
-#   C    the gate's comparisons                 -> should be detected
+#   A/A  wall (default settings), cpu, the gate's comparisons (no re-run),
+#        and B against the committed baseline as the gate does it
+#   C    the gate's comparisons (against A and against the baseline)
+#                                               -> should be detected
 #   D    wall (default settings), cpu           -> should be detected
 # and, because the knob overshoots on microsecond tasks (noop: +40-60%, its
 # own clock reads) and adds CPU to sleeping ones (loiter), the same checks
@@ -24,8 +26,9 @@ CFBENCH=${CFBENCH:-build/cfbench}
 export CFBENCH
 mkdir -p "$DIR"
 declare -A hits=()
-checks=(aa_wall aa_cpu aa_gate slow_gate slow_primes uni_wall uni_cpu uni_wall_primes
-  uni_cpu_primes)
+checks=(aa_wall aa_cpu aa_gate base_aa slow_gate slow_primes base_slow uni_wall uni_cpu
+  uni_wall_primes uni_cpu_primes)
+BASELINE=${CFB_GATE_BASELINE:-results/baselines/ci.json}
 for c in "${checks[@]}"; do hits[$c]=0; done
 count() { # NAME EXIT-CODE
   if [ "$2" -eq 1 ]; then hits[$1]=$((hits[$1] + 1)); fi
@@ -45,6 +48,8 @@ for t in $(seq 1 "$N"); do
   "$CFBENCH" compare "$d/A.json" "$d/B.json" -m cpu >"$d/aa_cpu.txt" 2>&1; count aa_cpu $?
   .ci/perf-gate --compare "$d/A.json" "$d/B.json" >"$d/aa_gate.txt" 2>&1; count aa_gate $?
   .ci/perf-gate --compare "$d/A.json" "$d/C.json" >"$d/slow_gate.txt" 2>&1; count slow_gate $?
+  .ci/perf-gate --compare "$BASELINE" "$d/B.json" >"$d/base_aa.txt" 2>&1; count base_aa $?
+  .ci/perf-gate --compare "$BASELINE" "$d/C.json" >"$d/base_slow.txt" 2>&1; count base_slow $?
   "$CFBENCH" compare "$d/A.json" "$d/C.json" -m cpucost -c 'primes/*' >"$d/slow_primes.txt" 2>&1
   count slow_primes $?
   "$CFBENCH" compare "$d/A.json" "$d/D.json" >"$d/uni_wall.txt" 2>&1; count uni_wall $?
@@ -63,9 +68,11 @@ done
   echo "  wall, default settings (5%, alpha 0.05, Holm): ${hits[aa_wall]}/$N"
   echo "  cpu:                                     ${hits[aa_cpu]}/$N"
   echo "  the gate's comparisons, no re-run:       ${hits[aa_gate]}/$N"
+  echo "  the gate vs the stored baseline, no re-run: ${hits[base_aa]}/$N"
   echo "10% slowdown detected (want >= 19/$N):"
   echo "  pool path slower, the gate:              ${hits[slow_gate]}/$N"
   echo "    of which primes cpucost alone:         ${hits[slow_primes]}/$N"
+  echo "  pool path slower, the gate vs the stored baseline, no re-run: ${hits[base_slow]}/$N"
   echo "  every task slower, wall (default):       ${hits[uni_wall]}/$N"
   echo "    primes cases only:                     ${hits[uni_wall_primes]}/$N"
   echo "  every task slower, cpu:                  ${hits[uni_cpu]}/$N"
