@@ -86,10 +86,18 @@ static void csv_str(FILE *out, const char *s) {
 /* A number field: integers as integers, reals with 17 significant digits
  * (round-trips), null / absent / non-numeric as an empty field. */
 static void csv_num(FILE *out, const json_t *v) {
-    if (json_is_integer(v))
+    if (json_is_integer(v)) {
         fprintf(out, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        fprintf(out, "%.17g", json_real_value(v));
+    } else if (json_is_real(v)) {
+        /* the shortest of %.15g / %.16g / %.17g that reads back exactly */
+        double x = json_real_value(v);
+        char buf[64];
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, x);
+            if (strtod(buf, NULL) == x) break;
+        }
+        fputs(buf, out);
+    }
 }
 
 static const char *const csv_rep_fields[] = {
@@ -288,8 +296,7 @@ static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, si
 
 json_t *cfb_export_gbench(const json_t *doc) {
     json_t *host = json_object_get(doc, "host"), *tool = json_object_get(doc, "tool");
-    json_t *argv = json_object_get(json_object_get(doc, "config"), "argv");
-    const char *exe = json_string_value(json_array_get(argv, 0));
+    const char *exe = json_string_value(json_object_get(tool, "name"));
     json_t *context =
         json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:[], s:[], s:s, s:s, s:s, s:s, s:s, s:i}",
                   "date", jstr(doc, "created"), "host_name", jstr(host, "hostname"), "executable",
@@ -372,7 +379,7 @@ int cfb_export(const json_t *doc, cfb_export_format f, FILE *out) {
     case CFB_EXPORT_GBENCH: {
         json_t *g = cfb_export_gbench(doc);
         if (!g) return -1;
-        int rc = json_dumpf(g, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        int rc = json_dumpf(g, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         fputc('\n', out);
         json_decref(g);
         return rc || ferror(out) ? -1 : 0;
