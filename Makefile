@@ -27,8 +27,12 @@ build: deps configure
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# The sweep prints its results path on stdout; the charts and report.html go
+# to plots/ beside it, and `cfbench plot` prints where the report is.
 run: build
-	$(BUILD)/cfbench run $(RUN_ARGS)
+	@res=$$($(BUILD)/cfbench run $(RUN_ARGS)); rc=$$?; res=$$(printf '%s\n' "$$res" | tail -n 1); \
+	if [ -f "$$res" ]; then echo "results: $$res"; $(BUILD)/cfbench plot "$$res" || exit $$?; fi; \
+	exit $$rc
 
 bench: build
 	$(BUILD)/bench/core_bench

@@ -278,6 +278,9 @@ static void section_memory(void) {
            warm, rss0, rss1, rss1 - rss0, (double)(n - warm) / dt);
 }
 
+/* ---- process sections (owned by the proc helper) ---- */
+#include "proc_sections.h"
+
 struct section {
     const char *group, *name;
     void (*run)(void);
@@ -289,6 +292,10 @@ static const struct section sections[] = {
     {"thread", "memory", section_memory},
     {"thread", "map", section_map},
     /* process-pool sections go here, group "process" */
+    {"process", "throughput", proc_section_throughput},
+    {"process", "map", proc_section_map},
+    {"process", "roundtrip", proc_section_roundtrip},
+    {"process", "million", proc_section_million},
 };
 
 static void usage(FILE *fp) {

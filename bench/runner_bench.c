@@ -1,14 +1,17 @@
 /*
  * runner_bench.c — what the measuring costs: a noop sweep case of N tasks
  * (default 10^6) with measuring on and off, alternated R times (default 5)
- * so machine drift hits both alike; prints the median walls and the
- * overhead in percent.
+ * so machine drift hits both alike; prints the median and minimum walls
+ * and the overhead in percent (on a shared machine the minimum is the
+ * steadier estimate of a fixed per-task cost).
  *
- *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS]
+ *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS] [aa]
+ *   (aa: measure in both arms — an A/A run showing the noise alone)
  *   e.g. build/bench/runner_bench thread 2 1000000 5
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "modes.h"
@@ -63,6 +66,8 @@ int main(int argc, char **argv) {
     int workers = argc > 2 ? atoi(argv[2]) : 2;
     const char *tasks = argc > 3 ? argv[3] : "1000000";
     int rounds = argc > 4 ? atoi(argv[4]) : 5;
+    /* "aa": both arms measure (an A/A run: how big the noise alone is) */
+    bool off_arm = !(argc > 5 && !strcmp(argv[5], "aa"));
     if (!cfb_mode_find(mode) || workers < 1 || rounds < 1) {
         fprintf(stderr, "usage: runner_bench [seq|thread|process] [WORKERS] [TASKS] [ROUNDS]\n");
         return 2;
@@ -74,21 +79,22 @@ int main(int argc, char **argv) {
     for (int i = 0; i < rounds; i++) {
         /* alternate which goes first */
         if (i % 2) {
-            off[i] = one(mode, workers, tasks, false, path);
+            off[i] = one(mode, workers, tasks, !off_arm, path);
             on[i] = one(mode, workers, tasks, true, path);
         } else {
             on[i] = one(mode, workers, tasks, true, path);
-            off[i] = one(mode, workers, tasks, false, path);
+            off[i] = one(mode, workers, tasks, !off_arm, path);
         }
         printf("round %d: measure on %.4f s, off %.4f s\n", i, on[i], off[i]);
     }
     cfb_stats son, soff;
     cfb_stats_compute(on, (size_t)rounds, &son);
     cfb_stats_compute(off, (size_t)rounds, &soff);
-    printf("noop %s tasks, %s mode, %d workers, %d rounds: median wall measure on %.4f s, "
-           "off %.4f s; overhead %+.2f%%\n",
+    printf("noop %s tasks, %s mode, %d workers, %d rounds: measure on / off: median %.4f / "
+           "%.4f s (%+.2f%%), min %.4f / %.4f s (%+.2f%%)\n",
            tasks, mode, workers, rounds, son.median, soff.median,
-           100.0 * (son.median / soff.median - 1.0));
+           100.0 * (son.median / soff.median - 1.0), son.min, soff.min,
+           100.0 * (son.min / soff.min - 1.0));
     unlink(path);
     free(on);
     free(off);

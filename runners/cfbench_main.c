@@ -9,6 +9,9 @@ int cfb_cmd_run(int argc, char **argv);
 int cfb_cmd_list(int argc, char **argv);
 int cfb_cmd_primes(int argc, char **argv);
 int cfb_cmd_loiter(int argc, char **argv);
+int cfb_cmd_serve(int argc, char **argv);
+int cfb_cmd_plot(int argc, char **argv);
+int cfb_cmd_flags(int argc, char **argv);
 int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
 static const cfb_command commands[] = {
@@ -16,6 +19,9 @@ static const cfb_command commands[] = {
     {"list", cfb_cmd_list, "list workloads, their parameters, modes"},
     {"primes", cfb_cmd_primes, "the book's primality demo (n  P  elapsed)"},
     {"loiter", cfb_cmd_loiter, "the book's map vs as_completed demo (sleeping tasks)"},
+    {"serve", cfb_cmd_serve, "run the embedded flag HTTP server (LOCAL, DELAY, ERROR)"},
+    {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
+    {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
     {"compare", cfb_cmd_compare, "compare two results files: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
     {NULL, NULL, NULL},

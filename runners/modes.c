@@ -122,7 +122,8 @@ const cfb_impl cfb_impl_c = {.name = "c"};
 #define CFB_MODE_LIST(X)                                                                           \
     X(seq)                                                                                         \
     X(thread)                                                                                      \
-    X(process)
+    X(process)                                                                                     \
+    X(async)
 
 #define CFB_IMPL_LIST(X) X(c)
 

@@ -92,6 +92,11 @@ const cfb_params *cfb_rep_params(const cfb_rep *rep); /* borrowed */
  * the impl — or, with measuring off and a plain impl, the bare task. */
 void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg, size_t *len);
 
+/* The workload's own argument bytes of task i (borrowed for the
+ * repetition), without the engine's wrapper header: what an event-loop
+ * driver's start() takes. */
+void cfb_rep_task_arg(const cfb_rep *rep, size_t i, const void **arg, size_t *len);
+
 /* Executor options for this repetition: max_workers, and an initializer /
  * finalizer that run the workload's worker_setup/teardown and the impl's
  * worker_enter/exit and give each worker its slot (0, 1, …). */

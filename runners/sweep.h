@@ -64,6 +64,12 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
  *   3  the results file cannot be written (reason in err) */
 int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
 
+/* false (default): on cases above 10 000 tasks only a sample of tasks goes
+ * through the engine's task wrapper (the timed ones); the rest run bare.
+ * true: every task goes through the wrapper — for test knobs that act in
+ * the wrapper (e.g. an injected slowdown). Set before cfb_sweep_run(). */
+extern bool cfb_sweep_wrap_every_task;
+
 /* SIGINT/SIGTERM: ask the sweep to stop after the current repetition.
  * Installs handlers (SA_RESTART; a second signal kills as usual). */
 void cfb_sweep_install_signals(void);

@@ -14,6 +14,8 @@
 
 #include "loiter.h"
 
+extern const cfb_async_driver cfb_loiter_async;
+
 static const char *const pattern_choices[] = {"ramp", "fixed", NULL};
 
 static const cfb_param_def loiter_params[] = {
@@ -89,4 +91,5 @@ const cfb_workload cfb_workload_loiter = {
     .make_tasks = loiter_make_tasks,
     .task = loiter_task,
     .check = loiter_check,
+    .async = &cfb_loiter_async, /* workloads/loiter_async.c: timers on the event loop */
 };

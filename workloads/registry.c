@@ -10,7 +10,8 @@
 #define CFB_WORKLOAD_LIST(X)                                                                       \
     X(primes)                                                                                      \
     X(loiter)                                                                                      \
-    X(noop)
+    X(noop)                                                                                        \
+    X(flags)
 
 #define CFB_DECLARE(n) extern const cfb_workload cfb_workload_##n;
 CFB_WORKLOAD_LIST(CFB_DECLARE)

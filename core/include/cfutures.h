@@ -208,7 +208,8 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
 
 /* The process pool (Linux). Workers are fork()ed children of one manager
  * thread per pool, started lazily (max_workers, default ncpu, is a ceiling:
- * a worker is forked only when no worker is idle) and reused. A task's
+ * a worker is forked only when the queued tasks outnumber the idle
+ * workers) and reused. A task's
  * argument and result cross as bytes (pipes); the task function pointer
  * crosses as-is (fork without exec keeps every address valid), so the same
  * cf_task_fn runs in a thread or a process. A task error keeps its code and
@@ -256,7 +257,10 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
  * ends the worker without running the parent's atexit handlers. The pool
  * reaps only its own children (waitpid on their pids, pidfds for death):
  * an application that sets SIGCHLD to SIG_IGN or reaps with waitpid(-1) may
- * steal the exit status (the message then says it is unknown). */
+ * steal the exit status (the message then says it is unknown). Sanitizer
+ * builds: the ASan/TSan allocators of GCC 12 / clang 14 are not fork-safe
+ * (glibc's is), so a worker forked while another thread is inside malloc
+ * may hang; see "Process pool" in docs/DESIGN.md. */
 int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
 #define CF_PROCESS_MAX_BYTES ((size_t)64 << 20)
 

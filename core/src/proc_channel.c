@@ -19,6 +19,8 @@
  *     - sets SIGPIPE to ignored, and SIGSEGV, SIGBUS, SIGFPE, SIGILL to their
  *       default action (so a crashing task kills its worker with the real
  *       signal, which the parent reports), and restores the signal mask;
+ *     - drops its copy of the parent's unwritten stdout/stderr buffers
+ *       (__fpurge), which it would otherwise print again at exit;
  *     - registers an on_exit handler that flushes stdio and _exit()s, so a
  *       task calling exit() does not run the parent's atexit handlers.
  *
@@ -32,8 +34,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,10 +51,8 @@ struct rbuf {
 
 /* Make sure n bytes are buffered. 1 on success, 0 on clean EOF before any
  * of them, -1 on error or a truncated message. */
-static int rbuf_need(struct rbuf *b, int fd, size_t n)
-{
-    if (b->end - b->start >= n)
-        return 1;
+static int rbuf_need(struct rbuf *b, int fd, size_t n) {
+    if (b->end - b->start >= n) return 1;
     if (b->cap - b->start < n) {
         size_t have = b->end - b->start;
         if (b->cap < n) {
@@ -58,10 +60,8 @@ static int rbuf_need(struct rbuf *b, int fd, size_t n)
             while (cap < n)
                 cap *= 2;
             unsigned char *p = malloc(cap);
-            if (!p)
-                return -1;
-            if (have)
-                memcpy(p, b->buf + b->start, have);
+            if (!p) return -1;
+            if (have) memcpy(p, b->buf + b->start, have);
             free(b->buf);
             b->buf = p;
             b->cap = cap;
@@ -84,13 +84,11 @@ static int rbuf_need(struct rbuf *b, int fd, size_t n)
     return 1;
 }
 
-static int write_all(int fd, struct iovec *iov, int n)
-{
+static int write_all(int fd, struct iovec *iov, int n) {
     while (n > 0) {
         ssize_t w = writev(fd, iov, n);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return -1;
         }
         size_t left = (size_t)w;
@@ -107,15 +105,13 @@ static int write_all(int fd, struct iovec *iov, int n)
     return 0;
 }
 
-static void on_exit_handler(int status, void *arg)
-{
+static void on_exit_handler(int status, void *arg) {
     (void)arg;
     fflush(NULL);
     _exit(status);
 }
 
-static void close_others(int a, int b)
-{
+static void close_others(int a, int b) {
     if (a > b) {
         int t = a;
         a = b;
@@ -125,12 +121,10 @@ static void close_others(int a, int b)
     unsigned lo[3] = {3, (unsigned)a + 1, (unsigned)b + 1};
     unsigned hi[3] = {(unsigned)a - 1, (unsigned)b - 1, ~0U};
     for (int i = 0; i < 3; i++) {
-        if (lo[i] > hi[i] || (i < 2 && hi[i] == ~0U))
-            continue;
+        if (lo[i] > hi[i] || (i < 2 && hi[i] == ~0U)) continue;
         if (close_range(lo[i], hi[i], 0) != 0) {
             long max = sysconf(_SC_OPEN_MAX);
-            if (max < 0 || max > 65536)
-                max = 65536;
+            if (max < 0 || max > 65536) max = 65536;
             unsigned top = hi[i] < (unsigned)max ? hi[i] : (unsigned)max;
             for (unsigned fd = lo[i]; fd <= top; fd++)
                 close((int)fd);
@@ -138,19 +132,22 @@ static void close_others(int a, int b)
     }
 }
 
-static uint64_t now_ns(void)
-{
+static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-_Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg)
-{
+_Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg) {
     int tfd = cfg->task_fd, rfd = cfg->result_fd;
     struct cf__pshm *shm = cfg->shm;
 
+    /* Output the parent had buffered but not written belongs to the parent:
+     * drop our copy, or the child's exit would print it a second time. */
+    __fpurge(stdout);
+    __fpurge(stderr);
     close_others(tfd, rfd);
+    prctl(PR_SET_NAME, cfg->name, 0, 0, 0);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -179,18 +176,14 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg)
     cf__out_init(&out);
     uint64_t n = 0;
     for (;;) {
-        if (cfg->max_tasks > 0 && n >= (uint64_t)cfg->max_tasks)
-            break;
+        if (cfg->max_tasks > 0 && n >= (uint64_t)cfg->max_tasks) break;
         int r = rbuf_need(&in, tfd, sizeof(struct cf__pmsg_task));
-        if (r <= 0)
-            break; /* EOF: the parent retired us (or died) */
+        if (r <= 0) break; /* EOF: the parent retired us (or died) */
         struct cf__pmsg_task th;
         memcpy(&th, in.buf + in.start, sizeof th);
-        if (th.len > CF_PROCESS_MAX_BYTES)
-            _exit(2); /* cannot happen: the parent checks */
+        if (th.len > CF_PROCESS_MAX_BYTES) _exit(2); /* cannot happen: the parent checks */
         size_t need = sizeof th + (size_t)th.len;
-        if (rbuf_need(&in, tfd, need) <= 0)
-            break;
+        if (rbuf_need(&in, tfd, need) <= 0) break;
         const unsigned char *arg = in.buf + in.start + sizeof th;
         cf_task_fn fn = (cf_task_fn)(uintptr_t)th.fn;
 
@@ -228,14 +221,11 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg)
             iov[1].iov_base = out.data;
         }
         iov[1].iov_len = (size_t)h.len;
-        if (write_all(rfd, iov, h.len ? 2 : 1) != 0)
-            _exit(1); /* the parent is gone */
+        if (write_all(rfd, iov, h.len ? 2 : 1) != 0) _exit(1); /* the parent is gone */
         cf__out_reset(&out);
-        if (out.cap > 4 * RBUF_MIN)
-            cf__out_free(&out);
+        if (out.cap > 4 * RBUF_MIN) cf__out_free(&out);
     }
-    if (cfg->finalizer)
-        cfg->finalizer(cfg->initarg);
+    if (cfg->finalizer) cfg->finalizer(cfg->initarg);
     fflush(NULL);
     _exit(0);
 }

@@ -61,8 +61,9 @@ struct cf__pchild_cfg {
     cf_init_fn initializer;
     cf_fini_fn finalizer;
     void *initarg;
-    int max_tasks; /* 0 = unlimited */
+    int max_tasks;              /* 0 = unlimited */
     const sigset_t *saved_mask; /* the signal mask to restore in the child */
+    char name[16];              /* process name (prctl PR_SET_NAME) */
 };
 
 /* The child's whole life after fork(); never returns (_exit). */

@@ -65,11 +65,32 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
+#ifndef LOOKAHEAD_MAX         /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
+#endif
 #define RIN_MIN (64 * 1024)
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
 #define FUTILE_MAX 3
+
+/* Sanitizer builds only: the allocators of the GCC 12 / clang 14 ASan and
+ * TSan runtimes do not take their locks around fork() (TSan got that in
+ * LLVM 19), so a child forked while another thread is inside malloc can
+ * deadlock on its first malloc. glibc's malloc is fork-safe, so release
+ * builds need nothing. Here, our own allocating paths (submit, result
+ * buffers) hold this gate shared and fork holds it exclusively, which
+ * removes the window for them; other threads' mallocs remain a (small)
+ * risk that only those sanitizer runtimes have. */
+#ifdef CFB_SANITIZER
+static pthread_rwlock_t fork_gate = PTHREAD_RWLOCK_INITIALIZER;
+#define GATE_SHARED() pthread_rwlock_rdlock(&fork_gate)
+#define GATE_EXCL() pthread_rwlock_wrlock(&fork_gate)
+#define GATE_END() pthread_rwlock_unlock(&fork_gate)
+#else
+#define GATE_SHARED() ((void)0)
+#define GATE_EXCL() ((void)0)
+#define GATE_END() ((void)0)
+#endif
 
 struct ptask {
     struct ptask *next;
@@ -115,8 +136,9 @@ typedef struct cf_process_pool {
     /* manager-only */
     struct pworker *w;
     int epfd, evfd;
-    double avg_ns; /* EWMA of task run time; <0 = unknown */
-    int futile;    /* workers in a row that died holding tasks without starting one */
+    double avg_ns;      /* EWMA of task run time; <0 = unknown */
+    int futile;         /* workers in a row that died holding tasks without starting one */
+    bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
     sigset_t saved_mask;
     /* joining */
@@ -128,6 +150,7 @@ typedef struct cf_process_pool {
     cf_fini_fn finalizer;
     void *initarg;
     int max_tasks;
+    char name[9];
     /* stats */
     _Atomic uint64_t st_started, st_alive, st_replaced, st_submitted, st_completed, st_cancelled;
 } cf_process_pool;
@@ -135,16 +158,14 @@ typedef struct cf_process_pool {
 enum { EV_WAKE = 0, EV_FROM = 1, EV_TO = 2, EV_PID = 3 };
 #define EVKEY(slot, kind) (((uint64_t)(slot) << 2) | (uint64_t)(kind))
 
-static void task_free(struct ptask *t)
-{
+static void task_free(struct ptask *t) {
     cf_future_release(t->fut);
     free(t);
 }
 
 /* ---- the queue (p->mu held) ---------------------------------------------- */
 
-static void q_push(cf_process_pool *p, struct ptask *t)
-{
+static void q_push(cf_process_pool *p, struct ptask *t) {
     t->next = NULL;
     if (p->q_tail)
         p->q_tail->next = t;
@@ -154,13 +175,11 @@ static void q_push(cf_process_pool *p, struct ptask *t)
     p->q_len++;
 }
 
-static struct ptask *q_pop(cf_process_pool *p)
-{
+static struct ptask *q_pop(cf_process_pool *p) {
     struct ptask *t = p->q_head;
     if (t) {
         p->q_head = t->next;
-        if (!p->q_head)
-            p->q_tail = NULL;
+        if (!p->q_head) p->q_tail = NULL;
         p->q_len--;
         t->next = NULL;
     }
@@ -168,19 +187,15 @@ static struct ptask *q_pop(cf_process_pool *p)
 }
 
 /* Put a list (head..tail, n items) back at the front, in order. */
-static void q_push_front(cf_process_pool *p, struct ptask *head, struct ptask *tail, size_t n)
-{
-    if (!head)
-        return;
+static void q_push_front(cf_process_pool *p, struct ptask *head, struct ptask *tail, size_t n) {
+    if (!head) return;
     tail->next = p->q_head;
     p->q_head = head;
-    if (!p->q_tail)
-        p->q_tail = tail;
+    if (!p->q_tail) p->q_tail = tail;
     p->q_len += n;
 }
 
-static void wake_manager_locked(cf_process_pool *p, bool *do_write)
-{
+static void wake_manager_locked(cf_process_pool *p, bool *do_write) {
     *do_write = false;
     if (p->mgr_idle && !p->wake_sent) {
         p->wake_sent = true;
@@ -188,8 +203,7 @@ static void wake_manager_locked(cf_process_pool *p, bool *do_write)
     }
 }
 
-static void wake_write(cf_process_pool *p)
-{
+static void wake_write(cf_process_pool *p) {
     uint64_t one = 1;
     ssize_t r;
     do {
@@ -199,8 +213,7 @@ static void wake_write(cf_process_pool *p)
 
 /* ---- failing futures -------------------------------------------------------- */
 
-static void fail_task(cf_process_pool *p, struct ptask *t, int status, const char *msg)
-{
+static void fail_task(cf_process_pool *p, struct ptask *t, int status, const char *msg) {
     /* Counted before completion so a caller woken by it sees the count. */
     atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
     cf_future_set_error(t->fut, status, status, msg);
@@ -208,8 +221,7 @@ static void fail_task(cf_process_pool *p, struct ptask *t, int status, const cha
 }
 
 /* Fail (or, for tasks never handed over, cancel-safe fail) every queued task. */
-static void fail_queue(cf_process_pool *p, const char *msg)
-{
+static void fail_queue(cf_process_pool *p, const char *msg) {
     pthread_mutex_lock(&p->mu);
     struct ptask *t = p->q_head;
     p->q_head = p->q_tail = NULL;
@@ -227,8 +239,7 @@ static void fail_queue(cf_process_pool *p, const char *msg)
     }
 }
 
-static void set_broken(cf_process_pool *p, const char *msg)
-{
+static void set_broken(cf_process_pool *p, const char *msg) {
     pthread_mutex_lock(&p->mu);
     bool first = !p->broken;
     if (first) {
@@ -241,32 +252,26 @@ static void set_broken(cf_process_pool *p, const char *msg)
 
 /* ---- workers ------------------------------------------------------------------ */
 
-static int ep_add(cf_process_pool *p, int fd, uint32_t events, uint64_t key)
-{
+static int ep_add(cf_process_pool *p, int fd, uint32_t events, uint64_t key) {
     struct epoll_event ev = {.events = events, .data.u64 = key};
     return epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static void set_nonblock(int fd)
-{
+static void set_nonblock(int fd) {
     int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 /* Fork a worker into free slot i. 0, or CF_ESYS with msg filled. */
-static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz)
-{
+static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
     struct pworker *w = &p->w[i];
     int tp[2] = {-1, -1}, rp[2] = {-1, -1};
     struct cf__pshm *shm = MAP_FAILED;
     const char *what = "pipe2";
-    if (pipe2(tp, O_CLOEXEC) != 0 || pipe2(rp, O_CLOEXEC) != 0)
-        goto fail;
+    if (pipe2(tp, O_CLOEXEC) != 0 || pipe2(rp, O_CLOEXEC) != 0) goto fail;
     what = "mmap";
     shm = mmap(NULL, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (shm == MAP_FAILED)
-        goto fail;
+    if (shm == MAP_FAILED) goto fail;
     atomic_store(&shm->started, 0);
     atomic_store(&shm->ready, 0);
     (void)fcntl(tp[1], F_SETPIPE_SZ, 256 * 1024);
@@ -284,12 +289,16 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz)
         .max_tasks = p->max_tasks,
         .saved_mask = &p->saved_mask,
     };
+    snprintf(cfg.name, sizeof cfg.name, "%.8s-p%u", p->name, (unsigned)i % 10000u);
     what = "fork";
+    GATE_EXCL();
     pid_t pid = fork();
-    if (pid < 0)
-        goto fail;
-    if (pid == 0)
+    if (pid == 0) {
+        GATE_END(); /* the child's copy: a task may create a pool of its own */
         cf__pchild_main(&cfg);
+    }
+    GATE_END();
+    if (pid < 0) goto fail;
     close(tp[0]);
     close(rp[1]);
     int pfd = pidfd_open(pid, 0);
@@ -302,28 +311,22 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz)
     w->shm = shm;
     w->from_open = true;
     ep_add(p, w->from_fd, EPOLLIN, EVKEY(i, EV_FROM));
-    if (pfd >= 0)
-        ep_add(p, pfd, EPOLLIN, EVKEY(i, EV_PID));
+    if (pfd >= 0) ep_add(p, pfd, EPOLLIN, EVKEY(i, EV_PID));
     atomic_fetch_add_explicit(&p->st_started, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&p->st_alive, 1, memory_order_relaxed);
     return 0;
 fail:
     snprintf(msg, msgsz, "cannot start a worker process: %s: %s", what, strerror(errno));
     for (int k = 0; k < 2; k++) {
-        if (tp[k] >= 0)
-            close(tp[k]);
-        if (rp[k] >= 0)
-            close(rp[k]);
+        if (tp[k] >= 0) close(tp[k]);
+        if (rp[k] >= 0) close(rp[k]);
     }
-    if (shm != MAP_FAILED)
-        munmap(shm, sizeof *shm);
+    if (shm != MAP_FAILED) munmap(shm, sizeof *shm);
     return CF_ESYS;
 }
 
-static void retire(cf_process_pool *p, struct pworker *w)
-{
-    if (w->state != W_ALIVE)
-        return;
+static void retire(cf_process_pool *p, struct pworker *w) {
+    if (w->state != W_ALIVE) return;
     if (w->out_armed) {
         epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->to_fd, NULL);
         w->out_armed = false;
@@ -334,8 +337,7 @@ static void retire(cf_process_pool *p, struct pworker *w)
 }
 
 /* Write as much of the worker's unsent tasks as the pipe takes. */
-static void flush_sends(cf_process_pool *p, int i)
-{
+static void flush_sends(cf_process_pool *p, int i) {
     struct pworker *w = &p->w[i];
     while (w->send && w->state == W_ALIVE) {
         struct iovec iov[IOV_BATCH];
@@ -358,8 +360,7 @@ static void flush_sends(cf_process_pool *p, int i)
         }
         ssize_t wr = writev(w->to_fd, iov, n);
         if (wr < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             if (errno == EAGAIN) {
                 if (!w->out_armed) {
                     ep_add(p, w->to_fd, EPOLLOUT, EVKEY(i, EV_TO));
@@ -390,41 +391,35 @@ static void flush_sends(cf_process_pool *p, int i)
     }
 }
 
-static unsigned credit(cf_process_pool *p, const struct pworker *w)
-{
-    if (w->state != W_ALIVE)
-        return 0;
+static unsigned credit(cf_process_pool *p, const struct pworker *w) {
+    if (w->state != W_ALIVE) return 0;
     unsigned lim = p->lookahead;
-    if (w->nflight >= lim)
-        return 0;
+    if (w->nflight >= lim) return 0;
     uint64_t c = lim - w->nflight;
     if (p->max_tasks > 0) {
         uint64_t left = (uint64_t)p->max_tasks - w->ndispatched;
-        if (left < c)
-            c = left;
+        if (left < c) c = left;
     }
     return (unsigned)c;
 }
 
-/* Move queued tasks to workers; fork workers when none is idle. */
-static void dispatch(cf_process_pool *p)
-{
+/* Move queued tasks to workers; fork workers when the queued tasks
+ * outnumber the idle ones. */
+static void dispatch(cf_process_pool *p) {
     int nw = p->base.max_workers;
     for (;;) {
-        /* Is a worker idle? Can one be forked? */
-        int idle = -1, free_slot = -1;
+        /* How many workers are idle? Can one be forked? */
+        int nidle = 0, free_slot = -1;
         unsigned total = 0;
         for (int i = 0; i < nw; i++) {
             struct pworker *w = &p->w[i];
             if (w->state == W_FREE) {
-                if (free_slot < 0)
-                    free_slot = i;
+                if (free_slot < 0) free_slot = i;
                 continue;
             }
             unsigned c = credit(p, w);
             total += c;
-            if (c && w->nflight == 0 && idle < 0)
-                idle = i;
+            if (c && w->nflight == 0) nidle++;
         }
         pthread_mutex_lock(&p->mu);
         size_t qlen = p->q_len;
@@ -432,12 +427,14 @@ static void dispatch(cf_process_pool *p)
         pthread_mutex_unlock(&p->mu);
         if (qlen && broken) /* e.g. re-queued from a worker that died after the break */
             fail_queue(p, p->broken_msg);
-        if (qlen == 0 || broken)
-            return;
-        if (idle < 0 && free_slot >= 0) {
+        if (qlen == 0 || broken) return;
+        /* Fork only when the queued tasks outnumber the idle workers: one
+         * idle worker is reused for submit-then-wait, and a burst gets every
+         * worker at once instead of swamping the first one's pipe. */
+        if (qlen > (size_t)nidle && free_slot >= 0 && !p->spawn_blocked) {
             char msg[CF_ERRMSG_MAX];
-            if (spawn(p, free_slot, msg, sizeof msg) == 0)
-                continue;
+            if (spawn(p, free_slot, msg, sizeof msg) == 0) continue;
+            p->spawn_blocked = true;
             bool any = false;
             for (int i = 0; i < nw; i++)
                 any |= p->w[i].state != W_FREE;
@@ -446,8 +443,7 @@ static void dispatch(cf_process_pool *p)
                 return;
             }
         }
-        if (total == 0)
-            return;
+        if (total == 0) return;
 
         /* Take up to `total` tasks. */
         struct ptask *head = NULL, *tail = NULL;
@@ -455,8 +451,7 @@ static void dispatch(cf_process_pool *p)
         pthread_mutex_lock(&p->mu);
         while (n < total) {
             struct ptask *t = q_pop(p);
-            if (!t)
-                break;
+            if (!t) break;
             if (tail)
                 tail->next = t;
             else
@@ -465,8 +460,7 @@ static void dispatch(cf_process_pool *p)
             n++;
         }
         pthread_mutex_unlock(&p->mu);
-        if (!head)
-            return;
+        if (!head) return;
 
         /* Hand them out: idle workers first, then the least loaded. */
         bool touched[nw];
@@ -485,8 +479,7 @@ static void dispatch(cf_process_pool *p)
             }
             int best = -1;
             for (int i = 0; i < nw; i++) {
-                if (credit(p, &p->w[i]) &&
-                    (best < 0 || p->w[i].nflight < p->w[best].nflight))
+                if (credit(p, &p->w[i]) && (best < 0 || p->w[i].nflight < p->w[best].nflight))
                     best = i;
             }
             if (best < 0) { /* cannot happen: we took at most `total` */
@@ -517,30 +510,27 @@ static void dispatch(cf_process_pool *p)
             touched[best] = true;
         }
         for (int i = 0; i < nw; i++)
-            if (touched[i])
-                flush_sends(p, i);
+            if (touched[i]) flush_sends(p, i);
     }
 }
 
 /* ---- results ------------------------------------------------------------------- */
 
 static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pmsg_res *h,
-                     unsigned char *payload, bool owned)
-{
+                     unsigned char *payload, bool owned) {
     struct ptask *t = w->fl_head;
     if (!t) { /* a message for no task: ignore (cannot happen) */
-        if (owned)
-            free(payload);
+        if (owned) free(payload);
         return;
     }
     w->fl_head = t->next;
-    if (!w->fl_head)
-        w->fl_tail = NULL;
+    if (!w->fl_head) w->fl_tail = NULL;
     w->nflight--;
     w->ndone++;
     p->futile = 0;
     double ns = (double)h->ns;
-    p->avg_ns = p->avg_ns < 0 ? ns : p->avg_ns * 0.9 + ns * 0.1;
+    /* Up at once (a long task shrinks the look-ahead now), down slowly. */
+    p->avg_ns = p->avg_ns < 0 || ns > p->avg_ns ? ns : p->avg_ns * 0.9 + ns * 0.1;
     double la = 1.0 + LOOKAHEAD_NS / (p->avg_ns + 1.0);
     p->lookahead = la > LOOKAHEAD_MAX ? LOOKAHEAD_MAX : (unsigned)la;
     atomic_fetch_add_explicit(&p->st_completed, 1, memory_order_relaxed);
@@ -552,7 +542,9 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
                 data = payload;
                 payload = NULL;
             } else {
+                GATE_SHARED();
                 data = malloc((size_t)h->len);
+                GATE_END();
                 if (!data) {
                     cf_future_set_error(t->fut, CF_ENOMEM, CF_ENOMEM,
                                         "out of memory for the task's result");
@@ -561,8 +553,7 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
                 memcpy(data, payload, (size_t)h->len);
             }
         }
-        if (cf_future_set_result_owned(t->fut, data, (size_t)h->len) != 0)
-            free(data);
+        if (cf_future_set_result_owned(t->fut, data, (size_t)h->len) != 0) free(data);
     } else {
         char msg[CF_ERRMSG_MAX];
         size_t ml = (size_t)h->len < sizeof msg - 1 ? (size_t)h->len : sizeof msg - 1;
@@ -571,14 +562,12 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
         cf_future_set_error(t->fut, h->status, h->code, msg);
     }
 done:
-    if (owned)
-        free(payload);
+    if (owned) free(payload);
     task_free(t);
 }
 
 static void handle_msg(cf_process_pool *p, struct pworker *w, const struct cf__pmsg_res *h,
-                       unsigned char *payload, bool owned)
-{
+                       unsigned char *payload, bool owned) {
     if (h->kind == CF__PRES_INITFAIL) {
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "initializer failed in worker process %d (returned %d)",
@@ -591,20 +580,17 @@ static void handle_msg(cf_process_pool *p, struct pworker *w, const struct cf__p
 
 /* Read what is available on the worker's result pipe and complete tasks.
  * Returns false at EOF. */
-static bool read_results(cf_process_pool *p, struct pworker *w)
-{
+static bool read_results(cf_process_pool *p, struct pworker *w) {
     const size_t H = sizeof(struct cf__pmsg_res);
     for (;;) {
         if (w->in_big) {
             size_t want = (size_t)w->big_hdr.len - w->big_have;
             ssize_t r = read(w->from_fd, w->big + w->big_have, want);
             if (r < 0) {
-                if (errno == EINTR)
-                    continue;
+                if (errno == EINTR) continue;
                 return true; /* EAGAIN (or an error: the pidfd will tell) */
             }
-            if (r == 0)
-                return false;
+            if (r == 0) return false;
             w->big_have += (size_t)r;
             if (w->big_have == w->big_hdr.len) {
                 w->in_big = false;
@@ -616,8 +602,7 @@ static bool read_results(cf_process_pool *p, struct pworker *w)
         }
         if (!w->in) {
             w->in = malloc(RIN_MIN);
-            if (!w->in)
-                return true;
+            if (!w->in) return true;
             w->in_cap = RIN_MIN;
         }
         if (w->in_start == w->in_end) {
@@ -629,18 +614,15 @@ static bool read_results(cf_process_pool *p, struct pworker *w)
         }
         ssize_t r = read(w->from_fd, w->in + w->in_end, w->in_cap - w->in_end);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return true;
         }
-        if (r == 0)
-            return false;
+        if (r == 0) return false;
         w->in_end += (size_t)r;
         /* Parse complete messages. */
         for (;;) {
             size_t have = w->in_end - w->in_start;
-            if (have < H)
-                break;
+            if (have < H) break;
             struct cf__pmsg_res h;
             memcpy(&h, w->in + w->in_start, H);
             size_t len = (size_t)h.len;
@@ -652,8 +634,7 @@ static bool read_results(cf_process_pool *p, struct pworker *w)
             if (len > BIG_RESULT || H + len > w->in_cap) {
                 /* Read the rest straight into the result's own buffer. */
                 w->big = malloc(len);
-                if (!w->big)
-                    return true; /* retry later */
+                if (!w->big) return true; /* retry later */
                 w->big_hdr = h;
                 w->big_have = have - H;
                 memcpy(w->big, w->in + w->in_start + H, w->big_have);
@@ -670,8 +651,7 @@ static bool read_results(cf_process_pool *p, struct pworker *w)
     }
 }
 
-static void describe_status(int st, char *buf, size_t sz)
-{
+static void describe_status(int st, char *buf, size_t sz) {
     if (WIFSIGNALED(st)) {
         int sig = WTERMSIG(st);
         const char *abbrev = sigabbrev_np(sig);
@@ -685,8 +665,7 @@ static void describe_status(int st, char *buf, size_t sz)
 }
 
 /* The worker's process ended: account for its tasks, reap it, free the slot. */
-static void worker_died(cf_process_pool *p, int i)
-{
+static void worker_died(cf_process_pool *p, int i) {
     struct pworker *w = &p->w[i];
     if (w->from_open) {
         (void)read_results(p, w); /* the rest of what it wrote */
@@ -713,8 +692,8 @@ static void worker_died(cf_process_pool *p, int i)
     if (t && started > w->ndone) {
         struct ptask *next = t->next;
         char msg[CF_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "worker process %d died while running the task: %s",
-                 (int)w->pid, cause);
+        snprintf(msg, sizeof msg, "worker process %d died while running the task: %s", (int)w->pid,
+                 cause);
         fail_task(p, t, CF_EBROKEN, msg);
         t = next;
     }
@@ -731,10 +710,8 @@ static void worker_died(cf_process_pool *p, int i)
         pthread_mutex_unlock(&p->mu);
     }
 
-    if (w->out_armed)
-        epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->to_fd, NULL);
-    if (w->to_fd >= 0)
-        close(w->to_fd);
+    if (w->out_armed) epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->to_fd, NULL);
+    if (w->to_fd >= 0) close(w->to_fd);
     close(w->from_fd);
     if (w->pidfd >= 0) {
         epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->pidfd, NULL);
@@ -748,23 +725,23 @@ static void worker_died(cf_process_pool *p, int i)
     bool exhausted = p->max_tasks > 0 && w->ndispatched >= (uint64_t)p->max_tasks;
     memset(w, 0, sizeof *w);
     w->state = W_FREE;
+    p->spawn_blocked = false;
     w->to_fd = w->from_fd = w->pidfd = -1;
     atomic_fetch_sub_explicit(&p->st_alive, 1, memory_order_relaxed);
 
     /* A worker that keeps dying before it starts any task would make us
      * re-queue and re-fork for ever: after FUTILE_MAX in a row, give up. */
-    if (ready && t && !normal && started == ndone_at_death)
-        p->futile++;
-    if (!ready) {
+    if (t && !normal && started == ndone_at_death) p->futile++;
+    if (!ready && p->initializer) { /* without one, "not ready" is just an early death */
         char msg[CF_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded",
-                 (int)pid, cause);
+        snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded", (int)pid,
+                 cause);
         set_broken(p, msg);
     } else if (p->futile >= FUTILE_MAX) {
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg,
-                 "%d worker processes in a row died before running a task (last: %d %s)",
-                 p->futile, (int)pid, cause);
+                 "%d worker processes in a row died before running a task (last: %d %s)", p->futile,
+                 (int)pid, cause);
         set_broken(p, msg);
     } else if (!(normal && retiring)) {
         if (!normal || exhausted)
@@ -774,9 +751,11 @@ static void worker_died(cf_process_pool *p, int i)
 
 /* ---- the manager thread ------------------------------------------------------------ */
 
-static void *manager_main(void *arg)
-{
+static void *manager_main(void *arg) {
     cf_process_pool *p = arg;
+    char tname[16];
+    snprintf(tname, sizeof tname, "%s-mgr", p->name);
+    pthread_setname_np(pthread_self(), tname);
     int nw = p->base.max_workers;
     struct epoll_event evs[64];
     for (;;) {
@@ -789,30 +768,34 @@ static void *manager_main(void *arg)
         bool any = false;
         for (int i = 0; i < nw; i++) {
             struct pworker *w = &p->w[i];
-            if (closing && w->state == W_ALIVE && w->nflight == 0)
-                retire(p, w);
+            if (closing && w->state == W_ALIVE && w->nflight == 0) retire(p, w);
             any |= w->state != W_FREE;
         }
         if (closing && !any) {
             pthread_mutex_lock(&p->mu);
             bool still = p->q_len == 0;
-            if (still)
-                p->mgr_done = true;
+            if (still) p->mgr_done = true;
             pthread_mutex_unlock(&p->mu);
-            if (still)
-                break;
+            if (still) break;
             continue;
         }
 
+        /* Sleep only if nothing can be dispatched: checked under p->mu, in
+         * the same critical section that publishes mgr_idle, so a task
+         * queued after this check finds mgr_idle set and wakes us. */
+        bool can = false;
+        for (int i = 0; i < nw && !can; i++)
+            can = (p->w[i].state == W_FREE && !p->spawn_blocked) || credit(p, &p->w[i]) > 0;
         pthread_mutex_lock(&p->mu);
-        p->mgr_idle = true;
+        bool again = p->q_len > 0 && can && !p->broken;
+        if (!again) p->mgr_idle = true;
         pthread_mutex_unlock(&p->mu);
+        if (again) continue;
         int n = epoll_wait(p->epfd, evs, 64, -1);
         pthread_mutex_lock(&p->mu);
         p->mgr_idle = false;
         pthread_mutex_unlock(&p->mu);
-        if (n < 0)
-            continue; /* EINTR */
+        if (n < 0) continue; /* EINTR */
         for (int k = 0; k < n; k++) {
             uint64_t key = evs[k].data.u64;
             int kind = (int)(key & 3), i = (int)(key >> 2);
@@ -832,8 +815,7 @@ static void *manager_main(void *arg)
                 if (!read_results(p, w)) {
                     epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->from_fd, NULL);
                     w->from_open = false;
-                    if (w->pidfd < 0)
-                        worker_died(p, i); /* no pidfd: EOF is our only signal */
+                    if (w->pidfd < 0) worker_died(p, i); /* no pidfd: EOF is our only signal */
                 }
             } else if (kind == EV_TO) {
                 flush_sends(p, i);
@@ -847,26 +829,23 @@ static void *manager_main(void *arg)
 
 /* ---- the executor ops ----------------------------------------------------------- */
 
-static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_future **out)
-{
+static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_future **out) {
     cf_process_pool *p = (cf_process_pool *)ex;
-    if (!fn || !out || (!arg && len))
-        return CF_EINVAL;
-    if (len > CF_PROCESS_MAX_BYTES)
-        return CF_ETOOBIG;
+    if (!fn || !out || (!arg && len)) return CF_EINVAL;
+    if (len > CF_PROCESS_MAX_BYTES) return CF_ETOOBIG;
+    GATE_SHARED();
     struct ptask *t = malloc(sizeof *t + len);
-    if (!t)
-        return CF_ENOMEM;
-    t->fut = cf_future_new();
-    if (!t->fut) {
+    if (t) t->fut = cf_future_new();
+    if (t && !t->fut) {
         free(t);
-        return CF_ENOMEM;
+        t = NULL;
     }
+    GATE_END();
+    if (!t) return CF_ENOMEM;
     t->running = false;
     t->hdr.fn = (uint64_t)(uintptr_t)fn;
     t->hdr.len = len;
-    if (len)
-        memcpy(t->arg, arg, len);
+    if (len) memcpy(t->arg, arg, len);
     cf_future *f = cf_future_retain(t->fut);
 
     bool wake;
@@ -883,14 +862,12 @@ static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
         return rc;
     }
     atomic_fetch_add_explicit(&p->st_submitted, 1, memory_order_relaxed);
-    if (wake)
-        wake_write(p);
+    if (wake) wake_write(p);
     *out = f;
     return 0;
 }
 
-static void join_manager(cf_process_pool *p)
-{
+static void join_manager(cf_process_pool *p) {
     pthread_mutex_lock(&p->join_mu);
     if (!p->joined) {
         pthread_join(p->mgr, NULL);
@@ -899,8 +876,7 @@ static void join_manager(cf_process_pool *p)
     pthread_mutex_unlock(&p->join_mu);
 }
 
-static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures)
-{
+static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     cf_process_pool *p = (cf_process_pool *)ex;
     struct ptask *q = NULL;
     pthread_mutex_lock(&p->mu);
@@ -934,13 +910,13 @@ static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures)
     q_push_front(p, keep_h, keep_t, nkeep);
     pthread_mutex_unlock(&p->mu);
     wake_write(p); /* always: the manager must see the flag */
-    if (wait)
-        join_manager(p);
+    /* From a done-callback (they run on the manager thread) we cannot wait
+     * for ourselves: the flag is set, the manager winds down after it. */
+    if (wait && !pthread_equal(pthread_self(), p->mgr)) join_manager(p);
     return 0;
 }
 
-static void pp_destroy(cf_executor *ex)
-{
+static void pp_destroy(cf_executor *ex) {
     cf_process_pool *p = (cf_process_pool *)ex;
     join_manager(p);
     close(p->epfd);
@@ -951,8 +927,7 @@ static void pp_destroy(cf_executor *ex)
     free(p);
 }
 
-static int pp_stats(const cf_executor *ex, cf_executor_stats *st)
-{
+static int pp_stats(const cf_executor *ex, cf_executor_stats *st) {
     cf_process_pool *p = (cf_process_pool *)ex;
     st->workers_started = atomic_load(&p->st_started);
     st->workers_alive = atomic_load(&p->st_alive);
@@ -971,23 +946,20 @@ static const struct cf_executor_ops pp_ops = {
     .stats = pp_stats,
 };
 
-int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out)
-{
+int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     cf_executor_opts o = {0};
-    if (opts)
-        o = *opts;
-    if (!out || o.max_workers < 0 || o.max_tasks_per_child < 0)
-        return CF_EINVAL;
+    if (opts) o = *opts;
+    if (!out || o.max_workers < 0 || o.max_tasks_per_child < 0) return CF_EINVAL;
     int nw = o.max_workers ? o.max_workers : cf_cpu_count();
     cf_process_pool *p = calloc(1, sizeof *p);
-    if (!p)
-        return CF_ENOMEM;
+    if (!p) return CF_ENOMEM;
     p->base.ops = &pp_ops;
     p->base.max_workers = nw;
     p->initializer = o.initializer;
     p->finalizer = o.finalizer;
     p->initarg = o.initarg;
     p->max_tasks = o.max_tasks_per_child;
+    snprintf(p->name, sizeof p->name, "%s", o.name && *o.name ? o.name : "cf-pool");
     p->avg_ns = -1;
     p->lookahead = 1;
     p->epfd = p->evfd = -1;
@@ -1021,10 +993,8 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out)
     *out = &p->base;
     return 0;
 fail:
-    if (p->epfd >= 0)
-        close(p->epfd);
-    if (p->evfd >= 0)
-        close(p->evfd);
+    if (p->epfd >= 0) close(p->epfd);
+    if (p->evfd >= 0) close(p->evfd);
     pthread_mutex_destroy(&p->mu);
     pthread_mutex_destroy(&p->join_mu);
     free(p->w);

@@ -37,8 +37,7 @@ struct pt_shared {
 
 static struct pt_shared *pt __attribute__((unused));
 
-static inline void pt_setup(void)
-{
+static inline void pt_setup(void) {
     pt = mmap(NULL, sizeof *pt, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (pt == MAP_FAILED) {
         perror("mmap");
@@ -50,15 +49,13 @@ static inline void pt_setup(void)
     atomic_store(&pt->parent_pid, (int)getpid());
 }
 
-static inline void pt_reset_runs(void)
-{
+static inline void pt_reset_runs(void) {
     for (int i = 0; i < PT_MAXIDX; i++)
         atomic_store(&pt->runs[i], 0);
 }
 
 /* Bounded sem wait: true when acquired. */
-static inline bool pt_sem_wait(sem_t *s, int seconds)
-{
+static inline bool pt_sem_wait(sem_t *s, int seconds) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += seconds;
@@ -69,44 +66,36 @@ static inline bool pt_sem_wait(sem_t *s, int seconds)
 }
 
 /* Open descriptors of this process. */
-static inline int pt_count_fds(void)
-{
+static inline int pt_count_fds(void) {
     DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
+    if (!d) return -1;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
+        if (e->d_name[0] != '.') n++;
     closedir(d);
     return n - 1; /* the DIR's own descriptor */
 }
 
 /* Processes whose parent is ppid (scans /proc). */
-static inline int pt_count_children(int ppid)
-{
+static inline int pt_count_children(int ppid) {
     DIR *d = opendir("/proc");
-    if (!d)
-        return -1;
+    if (!d) return -1;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         char path[300], buf[512];
         snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
         FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
+        if (!f) continue;
         size_t k = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
         buf[k] = '\0';
         const char *rp = strrchr(buf, ')');
         char st;
         int pp;
-        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == ppid)
-            n++;
+        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == ppid) n++;
     }
     closedir(d);
     return n;
@@ -115,14 +104,12 @@ static inline int pt_count_children(int ppid)
 /* ---- task functions (run in the workers) ---- */
 
 /* Echo: returns its argument. */
-static inline void t_echo(const void *arg, size_t len, cf_out *out)
-{
+static inline void t_echo(const void *arg, size_t len, cf_out *out) {
     cf_out_set(out, arg, len);
 }
 
 /* Square of a u64; records the run in pt->runs[x % PT_MAXIDX]. */
-static inline void t_square(const void *arg, size_t len, cf_out *out)
-{
+static inline void t_square(const void *arg, size_t len, cf_out *out) {
     uint64_t x;
     if (len != sizeof x) {
         cf_out_error(out, 22, "bad length %zu", len);
@@ -135,8 +122,7 @@ static inline void t_square(const void *arg, size_t len, cf_out *out)
 }
 
 /* Returns getpid() as an int. */
-static inline void t_getpid(const void *arg, size_t len, cf_out *out)
-{
+static inline void t_getpid(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     int pid = (int)getpid();
@@ -144,33 +130,27 @@ static inline void t_getpid(const void *arg, size_t len, cf_out *out)
 }
 
 /* Posts `started` (with its pid in blocker_pid), then waits for `release`. */
-static inline void t_block(const void *arg, size_t len, cf_out *out)
-{
+static inline void t_block(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     atomic_store(&pt->blocker_pid, (int)getpid());
     sem_post(&pt->started);
-    if (!pt_sem_wait(&pt->release, PT_WAIT_S))
-        cf_out_error(out, 1, "never released");
+    if (!pt_sem_wait(&pt->release, PT_WAIT_S)) cf_out_error(out, 1, "never released");
 }
 
-static inline uint64_t pt_u64(cf_future *f)
-{
+static inline uint64_t pt_u64(cf_future *f) {
     const void *d = NULL;
     size_t n = 0;
     uint64_t v = UINT64_MAX;
-    if (cf_future_result(f, PT_WAIT_S, &d, &n) == 0 && n == sizeof v)
-        memcpy(&v, d, sizeof v);
+    if (cf_future_result(f, PT_WAIT_S, &d, &n) == 0 && n == sizeof v) memcpy(&v, d, sizeof v);
     return v;
 }
 
-static inline int pt_int(cf_future *f)
-{
+static inline int pt_int(cf_future *f) {
     const void *d = NULL;
     size_t n = 0;
     int v = -1;
-    if (cf_future_result(f, PT_WAIT_S, &d, &n) == 0 && n == sizeof v)
-        memcpy(&v, d, sizeof v);
+    if (cf_future_result(f, PT_WAIT_S, &d, &n) == 0 && n == sizeof v) memcpy(&v, d, sizeof v);
     return v;
 }
 

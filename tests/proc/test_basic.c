@@ -8,15 +8,13 @@
 
 #include <fcntl.h>
 
-static void t_fail(const void *arg, size_t len, cf_out *out)
-{
+static void t_fail(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     cf_out_error(out, 42, "custom failure in pid %s", "child");
 }
 
-static void t_fail_falsy(const void *arg, size_t len, cf_out *out)
-{
+static void t_fail_falsy(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     cf_out_error(out, 0, "%s", "");
@@ -25,16 +23,14 @@ static void t_fail_falsy(const void *arg, size_t len, cf_out *out)
 static int g_parent_fd = -1;
 
 /* Reports whether the parent's descriptor is open here, and how many fds. */
-static void t_fdcheck(const void *arg, size_t len, cf_out *out)
-{
+static void t_fdcheck(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     int r[2] = {fcntl(g_parent_fd, F_GETFD) != -1, pt_count_fds()};
     cf_out_set(out, r, sizeof r);
 }
 
-static void test_equality(void)
-{
+static void test_equality(void) {
     cf_executor *ex = NULL;
     cf_executor_opts o = {.max_workers = 2};
     CHECK_EQ_INT(cf_process_pool_new(&o, &ex), 0);
@@ -67,8 +63,7 @@ static void test_equality(void)
     cf_executor_free(ex);
 }
 
-static void test_errors_cross(void)
-{
+static void test_errors_cross(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1}, &ex), 0);
     cf_future *f, *g;
@@ -90,8 +85,7 @@ static void test_errors_cross(void)
     cf_executor_free(ex);
 }
 
-static void test_args_defaults(void)
-{
+static void test_args_defaults(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = -1}, &ex), CF_EINVAL);
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_tasks_per_child = -1}, &ex),
@@ -108,8 +102,7 @@ static void test_args_defaults(void)
     cf_executor_free(ex);
 }
 
-static void test_reuse_idle(void)
-{
+static void test_reuse_idle(void) {
     /* Three sequential submit-then-wait calls use one process. */
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 4}, &ex), 0);
@@ -130,8 +123,7 @@ static void test_reuse_idle(void)
     cf_executor_free(ex);
 }
 
-static void test_shutdown_50(void)
-{
+static void test_shutdown_50(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
     pt_reset_runs();
@@ -162,8 +154,7 @@ static void test_shutdown_50(void)
     cf_executor_free(ex);
 }
 
-static void test_no_inherited_fds(void)
-{
+static void test_no_inherited_fds(void) {
     g_parent_fd = open("/dev/null", O_RDONLY); /* NOT close-on-exec, on purpose */
     CHECK(g_parent_fd > 2);
     cf_executor *ex = NULL;
@@ -186,8 +177,56 @@ static void test_no_inherited_fds(void)
     close(g_parent_fd);
 }
 
-int main(void)
-{
+/* Submit, wait, repeat: each submit finds the manager going to sleep or
+ * asleep — a lost wake-up would hang here (bounded by the result timeout). */
+static void test_sequential_roundtrips(void) {
+    cf_executor *ex = NULL;
+    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
+    int bad = 0;
+    for (uint64_t i = 0; i < 20000 && bad < 3; i++) {
+        cf_future *f;
+        if (cf_submit(ex, t_square, &i, sizeof i, &f) != 0) {
+            bad++;
+            continue;
+        }
+        const void *d;
+        size_t n;
+        uint64_t y = 0;
+        if (cf_future_result(f, 10, &d, &n) == 0 && n == sizeof y) memcpy(&y, d, sizeof y);
+        bad += y != i * i;
+        cf_future_release(f);
+    }
+    CHECK_EQ_INT(bad, 0);
+    cf_executor_free(ex);
+}
+
+static void cb_shutdown(cf_future *f, void *arg) {
+    (void)f;
+    /* Runs on the pool's manager thread: must not wait for itself. */
+    cf_executor_shutdown(arg, true, false);
+}
+
+static void test_shutdown_from_callback(void) {
+    cf_executor *ex = NULL;
+    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1, .name = "cbtest"}, &ex),
+                 0);
+    pt_reset_runs();
+    cf_future *fb, *f;
+    CHECK_EQ_INT(cf_submit(ex, t_block, NULL, 0, &fb), 0);
+    CHECK(pt_sem_wait(&pt->started, PT_WAIT_S));
+    CHECK_EQ_INT(cf_future_add_done_callback(fb, cb_shutdown, ex), 0);
+    uint64_t x = 3;
+    CHECK_EQ_INT(cf_submit(ex, t_square, &x, sizeof x, &f), 0);
+    sem_post(&pt->release);
+    CHECK_EQ_INT(cf_future_result(fb, PT_WAIT_S, NULL, NULL), 0);
+    CHECK(pt_u64(f) == 9); /* queued before the shutdown: still runs */
+    cf_future_release(fb);
+    cf_future_release(f);
+    cf_executor_free(ex);
+    CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
+}
+
+int main(void) {
     pt_setup();
     RUN(test_args_defaults);
     RUN(test_equality);
@@ -195,5 +234,7 @@ int main(void)
     RUN(test_reuse_idle);
     RUN(test_shutdown_50);
     RUN(test_no_inherited_fds);
+    RUN(test_sequential_roundtrips);
+    RUN(test_shutdown_from_callback);
     return check_summary();
 }

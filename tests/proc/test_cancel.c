@@ -6,8 +6,7 @@
  */
 #include "proc_test.h"
 
-static void test_cancel_futures(void)
-{
+static void test_cancel_futures(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1}, &ex), 0);
     pt_reset_runs();
@@ -47,8 +46,7 @@ static void test_cancel_futures(void)
     cf_executor_free(ex);
 }
 
-static void test_cancel_one_queued(void)
-{
+static void test_cancel_one_queued(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1}, &ex), 0);
     pt_reset_runs();
@@ -70,8 +68,7 @@ static void test_cancel_one_queued(void)
     cf_executor_free(ex);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_cancel_futures);
     RUN(test_cancel_one_queued);

@@ -9,8 +9,7 @@
 
 #include <sys/mman.h>
 
-static void t_segv(const void *arg, size_t len, cf_out *out)
-{
+static void t_segv(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     (void)out;
@@ -18,19 +17,16 @@ static void t_segv(const void *arg, size_t len, cf_out *out)
     *p = 1; /* SIGSEGV */
 }
 
-static void t_exit3(const void *arg, size_t len, cf_out *out)
-{
+static void t_exit3(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     (void)out;
     exit(3);
 }
 
-static bool has(const char *msg, const char *needle)
-{
+static bool has(const char *msg, const char *needle) {
     bool ok = msg && strstr(msg, needle);
-    if (!ok)
-        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg ? msg : "(null)", needle);
+    if (!ok) fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg ? msg : "(null)", needle);
     return ok;
 }
 
@@ -38,8 +34,7 @@ static bool has(const char *msg, const char *needle)
  * worker's pipe), then submit `bad` followed by n good tasks: the bad one
  * dies, the good ones run exactly once each (some re-queued from the dead
  * worker's pipe). */
-static void run_case(cf_task_fn bad, bool kill_it, const char *needle1, const char *needle2)
-{
+static void run_case(cf_task_fn bad, bool kill_it, const char *needle1, const char *needle2) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1}, &ex), 0);
     pt_reset_runs();
@@ -62,8 +57,7 @@ static void run_case(cf_task_fn bad, bool kill_it, const char *needle1, const ch
         CHECK(pt_sem_wait(&pt->started, PT_WAIT_S));
         int pid = atomic_load(&pt->blocker_pid);
         CHECK(pid > 0 && pid != (int)getpid());
-        if (pid > 0 && pid != (int)getpid())
-            kill(pid, SIGKILL);
+        if (pid > 0 && pid != (int)getpid()) kill(pid, SIGKILL);
     }
     CHECK_EQ_INT(cf_future_result(fbad, PT_WAIT_S, NULL, NULL), CF_EBROKEN);
     int code = 0;
@@ -95,25 +89,21 @@ static void run_case(cf_task_fn bad, bool kill_it, const char *needle1, const ch
     cf_executor_free(ex);
 }
 
-static void test_sigkill(void)
-{
+static void test_sigkill(void) {
     run_case(t_block, true, "signal 9", "SIGKILL");
 }
 
-static void test_segfault(void)
-{
+static void test_segfault(void) {
     run_case(t_segv, false, "signal 11", "SIGSEGV");
 }
 
-static void test_exit3(void)
-{
+static void test_exit3(void) {
     run_case(t_exit3, false, "exited with status 3", "worker process");
 }
 
 /* An idle worker killed from outside: nothing fails, the next task gets a
  * new worker. Wait on the future while the kill happens: no hang. */
-static void test_idle_kill_and_wait(void)
-{
+static void test_idle_kill_and_wait(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
     cf_future *f;
@@ -141,8 +131,7 @@ static void test_idle_kill_and_wait(void)
     CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_sigkill);
     RUN(test_segfault);

@@ -7,28 +7,24 @@
 
 #include <sys/resource.h>
 
-static long rss_kb(void)
-{
+static long rss_kb(void) {
     FILE *f = fopen("/proc/self/statm", "r");
     long pages = 0, res = 0;
     if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-            res = 0;
+        if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
         fclose(f);
     }
     return res * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static void batch(cf_executor *ex, uint64_t n)
-{
+static void batch(cf_executor *ex, uint64_t n) {
     enum { W = 2000 };
     static cf_future *fs[W];
     for (uint64_t base = 0; base < n; base += W) {
         uint64_t k = n - base < W ? n - base : W;
         for (uint64_t i = 0; i < k; i++) {
             uint64_t x = base + i;
-            if (cf_submit(ex, t_square, &x, sizeof x, &fs[i]) != 0)
-                fs[i] = NULL;
+            if (cf_submit(ex, t_square, &x, sizeof x, &fs[i]) != 0) fs[i] = NULL;
         }
         for (uint64_t i = 0; i < k; i++) {
             uint64_t x = base + i;
@@ -38,8 +34,7 @@ static void batch(cf_executor *ex, uint64_t n)
     }
 }
 
-static void test_many_tasks(void)
-{
+static void test_many_tasks(void) {
     int fds0 = pt_count_fds();
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
@@ -56,25 +51,30 @@ static void test_many_tasks(void)
     CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
 }
 
-static void test_many_workers(void)
-{
+static void test_many_workers(void) {
     int fds0 = pt_count_fds();
     cf_executor *ex = NULL;
-    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2, .max_tasks_per_child = 5},
-                                     &ex),
-                 0);
-    batch(ex, 1000); /* 200 worker lifetimes */
+    CHECK_EQ_INT(
+        cf_process_pool_new(&(cf_executor_opts){.max_workers = 2, .max_tasks_per_child = 5}, &ex),
+        0);
+    /* 200 worker lifetimes (50 under the sanitizers: see the fork gate in
+     * process_pool.c — their allocators are not fork-safe) */
+#ifdef CFB_SANITIZER
+    enum { NT = 250 };
+#else
+    enum { NT = 1000 };
+#endif
+    batch(ex, NT);
     cf_executor_stats st;
     cf_executor_stats_get(ex, &st);
-    CHECK(st.workers_started >= 200);
-    CHECK_EQ_INT(st.tasks_completed, 1000);
+    CHECK(st.workers_started >= NT / 5);
+    CHECK_EQ_INT(st.tasks_completed, NT);
     cf_executor_free(ex);
     CHECK_EQ_INT(pt_count_fds(), fds0);
     CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_many_tasks);
     RUN(test_many_workers);

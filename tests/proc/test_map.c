@@ -5,8 +5,7 @@
  */
 #include "proc_test.h"
 
-static void t_sq_or_fail(const void *arg, size_t len, cf_out *out)
-{
+static void t_sq_or_fail(const void *arg, size_t len, cf_out *out) {
     uint64_t x;
     memcpy(&x, arg, sizeof x);
     (void)len;
@@ -24,19 +23,16 @@ static const void *args[N];
 static size_t lens[N];
 
 static int run_map(cf_executor *ex, int chunksize, uint64_t *res, size_t *nres, int *code,
-                   char *msg)
-{
+                   char *msg) {
     cf_map_iter *it = NULL;
-    cf_map_opts mo = {.chunksize = chunksize};
+    cf_map_opts mo = {.chunksize = chunksize, .has_timeout = true, .timeout = PT_WAIT_S};
     int rc = cf_map_array(ex, t_sq_or_fail, args, lens, N, &mo, &it);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     *nres = 0;
     const void *d;
     size_t n;
     while ((rc = cf_map_next(it, &d, &n)) == 0) {
-        if (n == sizeof(uint64_t))
-            memcpy(&res[*nres], d, n);
+        if (n == sizeof(uint64_t)) memcpy(&res[*nres], d, n);
         (*nres)++;
     }
     if (rc != CF_EEOF) {
@@ -48,8 +44,7 @@ static int run_map(cf_executor *ex, int chunksize, uint64_t *res, size_t *nres, 
     return rc == CF_EEOF ? 0 : rc;
 }
 
-static void test_map_chunks(void)
-{
+static void test_map_chunks(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
     for (int i = 0; i < N; i++) {
@@ -84,8 +79,7 @@ static void test_map_chunks(void)
     cf_executor_free(ex);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_map_chunks);
     return check_summary();

@@ -7,30 +7,26 @@
 #include "proc_test.h"
 
 /* Returns {getpid(), number of processes whose parent is the pool's owner}. */
-static void t_pid_siblings(const void *arg, size_t len, cf_out *out)
-{
+static void t_pid_siblings(const void *arg, size_t len, cf_out *out) {
     (void)arg;
     (void)len;
     int r[2] = {(int)getpid(), pt_count_children(atomic_load(&pt->parent_pid))};
     cf_out_set(out, r, sizeof r);
 }
 
-static bool get2(cf_future *f, int r[2])
-{
+static bool get2(cf_future *f, int r[2]) {
     const void *d;
     size_t n;
-    if (cf_future_result(f, PT_WAIT_S, &d, &n) != 0 || n != 2 * sizeof(int))
-        return false;
+    if (cf_future_result(f, PT_WAIT_S, &d, &n) != 0 || n != 2 * sizeof(int)) return false;
     memcpy(r, d, 2 * sizeof(int));
     return true;
 }
 
-static void test_one_worker_sequential(void)
-{
+static void test_one_worker_sequential(void) {
     cf_executor *ex = NULL;
-    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 1, .max_tasks_per_child = 3},
-                                     &ex),
-                 0);
+    CHECK_EQ_INT(
+        cf_process_pool_new(&(cf_executor_opts){.max_workers = 1, .max_tasks_per_child = 3}, &ex),
+        0);
     int pids[7];
     for (int i = 0; i < 7; i++) {
         cf_future *f;
@@ -52,12 +48,11 @@ static void test_one_worker_sequential(void)
     cf_executor_free(ex);
 }
 
-static void test_two_workers_bulk(void)
-{
+static void test_two_workers_bulk(void) {
     cf_executor *ex = NULL;
-    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2, .max_tasks_per_child = 3},
-                                     &ex),
-                 0);
+    CHECK_EQ_INT(
+        cf_process_pool_new(&(cf_executor_opts){.max_workers = 2, .max_tasks_per_child = 3}, &ex),
+        0);
     enum { N = 60 };
     cf_future *fs[N];
     for (int i = 0; i < N; i++)
@@ -67,8 +62,7 @@ static void test_two_workers_bulk(void)
         int r[2] = {-1, -1};
         CHECK(get2(fs[i], r));
         pids[i] = r[0];
-        if (r[1] > maxsib)
-            maxsib = r[1];
+        if (r[1] > maxsib) maxsib = r[1];
         cf_executor_stats st;
         cf_executor_stats_get(ex, &st);
         CHECK(st.workers_alive <= 2);
@@ -82,8 +76,7 @@ static void test_two_workers_bulk(void)
         for (int j = 0; j < N; j++) {
             if (pids[j] == pids[i]) {
                 same++;
-                if (j < i)
-                    first = false;
+                if (j < i) first = false;
             }
         }
         CHECK(same <= 3);
@@ -94,8 +87,7 @@ static void test_two_workers_bulk(void)
     CHECK_EQ_INT(pt_count_children((int)getpid()), 0);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_one_worker_sequential);
     RUN(test_two_workers_bulk);

@@ -4,8 +4,7 @@
  */
 #include "proc_test.h"
 
-static void test_mixed(void)
-{
+static void test_mixed(void) {
     cf_executor *tp = NULL, *pp = NULL;
     CHECK_EQ_INT(cf_thread_pool_new(&(cf_executor_opts){.max_workers = 2}, &tp), 0);
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &pp), 0);
@@ -55,8 +54,7 @@ static void test_mixed(void)
     cf_executor_free(pp);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_mixed);
     return check_summary();

@@ -5,11 +5,9 @@
  */
 #include "proc_test.h"
 
-static void t_big_result(const void *arg, size_t len, cf_out *out)
-{
+static void t_big_result(const void *arg, size_t len, cf_out *out) {
     uint64_t n;
-    if (len != sizeof n)
-        return;
+    if (len != sizeof n) return;
     memcpy(&n, arg, sizeof n);
     unsigned char *p = cf_out_alloc(out, (size_t)n);
     if (p)
@@ -18,8 +16,7 @@ static void t_big_result(const void *arg, size_t len, cf_out *out)
 }
 
 /* Returns the sum of the bytes of its argument. */
-static void t_sum(const void *arg, size_t len, cf_out *out)
-{
+static void t_sum(const void *arg, size_t len, cf_out *out) {
     uint64_t s = 0;
     const unsigned char *p = arg;
     for (size_t i = 0; i < len; i++)
@@ -27,8 +24,7 @@ static void t_sum(const void *arg, size_t len, cf_out *out)
     cf_out_set(out, &s, sizeof s);
 }
 
-static void test_too_big(void)
-{
+static void test_too_big(void) {
     cf_executor *ex = NULL;
     CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
     size_t limit = CF_PROCESS_MAX_BYTES;
@@ -60,8 +56,7 @@ static void test_too_big(void)
     size_t len = 0;
     CHECK_EQ_INT(cf_future_result(f, PT_WAIT_S, &d, &len), 0);
     CHECK(len == limit);
-    if (len == limit)
-        CHECK(((const unsigned char *)d)[4096 * 5] == 5);
+    if (len == limit) CHECK(((const unsigned char *)d)[4096 * 5] == 5);
     cf_future_release(f);
 
     /* A result one byte too big fails only its own future. */
@@ -83,8 +78,7 @@ static void test_too_big(void)
     cf_executor_free(ex);
 }
 
-int main(void)
-{
+int main(void) {
     pt_setup();
     RUN(test_too_big);
     return check_summary();

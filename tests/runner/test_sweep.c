@@ -122,6 +122,41 @@ static void test_no_measure(void) {
     json_decref(doc);
 }
 
+/* Cases above 10 000 tasks time a systematic sample (every 2^k-th task). */
+static void test_sampling(void) {
+    const cfb_workload *w[] = {cfb_workload_find("noop")};
+    const cfb_mode *m[] = {cfb_mode_find("thread")};
+    const cfb_impl *im[] = {cfb_impl_find("c")};
+    int workers[] = {2};
+    cfb_override ov[] = {{"noop", "tasks", "30000", false}};
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    cfb_sweep_cfg cfg = {.workloads = w,
+                         .nworkloads = 1,
+                         .modes = m,
+                         .nmodes = 1,
+                         .workers = workers,
+                         .nworkers = 1,
+                         .impls = im,
+                         .nimpls = 1,
+                         .repeat = 1,
+                         .overrides = ov,
+                         .noverrides = 1,
+                         .out_path = path,
+                         .measure = true};
+    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 0);
+    json_t *doc = NULL;
+    CHECK_EQ_INT(cfb_results_load(path, &doc, err, sizeof err), 0);
+    json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
+    json_t *r = json_array_get(json_object_get(c, "repetitions"), 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "latency_sample_every")), 4);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "tasks_ok")), 30000);
+    CHECK(json_object_get(r, "latency_s") && !json_is_null(json_object_get(r, "latency_s")));
+    CHECK(json_object_get(c, "timeline") == NULL); /* > 5000 tasks */
+    json_decref(doc);
+    unlink(path);
+}
+
 static void test_unwritable(void) {
     const cfb_workload *w[] = {cfb_workload_find("loiter")};
     const cfb_mode *m[] = {cfb_mode_find("seq")};
@@ -157,6 +192,7 @@ int main(void) {
     RUN(test_tables);
     RUN(test_sweep_valid);
     RUN(test_no_measure);
+    RUN(test_sampling);
     RUN(test_unwritable);
     rmdir(dir);
     return check_summary();

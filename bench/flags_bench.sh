@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# flags_bench.sh — the flags client's targets, ratios measured in one run:
+#   1. async downloads/s against the embedded LOCAL server vs wrk -t2 -c64
+#      requests/s against the same server (target: >= 70%);
+#   2. 10,000 downloads through DELAY (fixed 0.5 s) with 10,000 in flight in
+#      async mode: >= 80% of the ideal rate (10,000 / 0.5 s), no errors;
+#   3. the same with 1,000 in flight in thread mode (ideal 1,000 / 0.5 s).
+# The servers run as separate `cfbench serve` processes (a client and a
+# server in one process would need 20,000+ fds; the hard limit here is often
+# 20,000). Usage: bench/flags_bench.sh [BUILD_DIR] (default: build).
+# Env: RUNS (default 3), N_LOCAL (default 20000), WRK_SECONDS (default 3).
+set -u
+build=${1:-build}
+cfbench=$build/cfbench
+fb=$build/bench/flags_bench
+runs=${RUNS:-3}
+n_local=${N_LOCAL:-20000}
+wrk_s=${WRK_SECONDS:-3}
+for f in "$cfbench" "$fb"; do
+    [ -x "$f" ] || { echo "flags_bench.sh: $f not built (cmake --build $build)" >&2; exit 3; }
+done
+command -v wrk >/dev/null || { echo "flags_bench.sh: wrk not installed (scripts/deps.sh)" >&2; exit 3; }
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+serve() { # serve NAME ARGS... → prints the base URL
+    local name=$1
+    shift
+    "$cfbench" serve -p 0 "$@" >"$tmp/$name.out" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do
+        grep -q 'http://' "$tmp/$name.out" && break
+        sleep 0.05
+    done
+    grep -o 'http://[^ ]*' "$tmp/$name.out" | head -1
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other work competes: read ratios, not absolutes)"
+echo
+echo "== 1. LOCAL: async downloads/s vs wrk requests/s (same server, interleaved, $runs rounds)"
+local_url=$(serve local -L LOCAL)
+echo "server: $local_url"
+: >"$tmp/wrk"
+: >"$tmp/async"
+: >"$tmp/wrk1"
+for r in $(seq "$runs"); do
+    w=$(wrk -t2 -c64 -d"${wrk_s}s" "$local_url/br/br.gif" | awk '/Requests\/sec/ {print $2}')
+    w1=$(wrk -t1 -c64 -d"${wrk_s}s" "$local_url/br/br.gif" | awk '/Requests\/sec/ {print $2}')
+    a=$("$fb" --url "$local_url" --mode async --n "$n_local" --inflight 64 --runs 1 |
+        awk '/^median/ {print $2}')
+    echo "round $r: wrk -t2 $w req/s, wrk -t1 $w1 req/s, async (1 thread, 64 in flight) $a downloads/s"
+    echo "$w" >>"$tmp/wrk"
+    echo "$w1" >>"$tmp/wrk1"
+    echo "$a" >>"$tmp/async"
+done
+mw=$(median <"$tmp/wrk")
+mw1=$(median <"$tmp/wrk1")
+ma=$(median <"$tmp/async")
+ratio=$(awk -v a="$ma" -v w="$mw" 'BEGIN {printf "%.2f", a / w}')
+ratio1=$(awk -v a="$ma" -v w="$mw1" 'BEGIN {printf "%.2f", a / w}')
+echo "median: wrk -t2 $mw req/s, wrk -t1 $mw1 req/s, async $ma downloads/s"
+echo "ratio async / wrk -t2: $ratio (target >= 0.70); async / wrk -t1 (one thread each): $ratio1"
+
+echo
+echo "== 2. DELAY 0.5 s: 10,000 downloads, 10,000 in flight, async"
+delay_url=$(serve delay -L DELAY -d 0.5:0.5 -s 1)
+echo "server: $delay_url"
+"$fb" --url "$delay_url" --mode async --n 10000 --inflight 10000 --runs "$runs" --timeout 60 |
+    tee "$tmp/d2"
+w2=$(awk '/^median/ {gsub(/[()]/, "", $4); print $4}' "$tmp/d2")
+awk -v w="$w2" 'BEGIN {printf "ideal 0.500 s; median %.3f s: %.0f%% of the ideal rate (target >= 80%%)\n", w, 50 / w}'
+
+echo
+echo "== 3. DELAY 0.5 s: 10,000 downloads, 1,000 in flight, thread (1,000 threads)"
+"$fb" --url "$delay_url" --mode thread --n 10000 --inflight 1000 --runs "$runs" --timeout 60 |
+    tee "$tmp/d3"
+w3=$(awk '/^median/ {gsub(/[()]/, "", $4); print $4}' "$tmp/d3")
+awk -v w="$w3" 'BEGIN {printf "ideal 5.000 s; median %.3f s: %.0f%% of the ideal rate\n", w, 500 / w}'

@@ -1,0 +1,150 @@
+/*
+ * plot_internal.h — shared between the files of libcfb_plots; not public.
+ *
+ * Data flow: plot_model.c turns the results documents into a model (sources,
+ * cases, series) → plot_charts.c writes one data file per chart and plans a
+ * job (script + gnuplot variables) for it → plot_gnuplot.c runs gnuplot per
+ * job → plot_report.c writes report.html. plot_main.c drives the four.
+ */
+#ifndef CFB_PLOT_INTERNAL_H
+#define CFB_PLOT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plots.h"
+
+/* ---- a growable string (plot_util.c) ----------------------------------- */
+
+/* Zero-initialise; pb_free releases. After an allocation failure `oom` is set
+ * and further appends are ignored, so callers check once at the end. */
+typedef struct pbuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} pbuf;
+
+void pb_put(pbuf *b, const char *s, size_t n);
+void pb_puts(pbuf *b, const char *s);
+void pb_printf(pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pb_free(pbuf *b);
+/* Append s as a gnuplot single-quoted string ('' for a quote; newlines → space). */
+void pb_gpstr(pbuf *b, const char *s);
+/* Append s as a double-quoted data-file column ('"' → '\''). */
+void pb_datastr(pbuf *b, const char *s);
+/* Append s escaped for HTML text and attribute values. */
+void pb_html(pbuf *b, const char *s);
+/* Append the base64 encoding of data. */
+void pb_base64(pbuf *b, const unsigned char *data, size_t n);
+/* Append a duration in seconds with a fitting unit: "2.26 ms", "0.166 s". */
+void pb_seconds(pbuf *b, double s);
+
+/* Create dir and its parents (mode 0777 & ~umask). 0 or -1 with err set. */
+int plot_mkdirs(const char *dir, char *err, size_t errlen);
+/* Read a whole file into *data (malloc'd, caller frees). 0 or -1. */
+int plot_read_file(const char *path, unsigned char **data, size_t *len);
+/* Write b atomically to path (temp + rename). 0 or CFB_PLOT_EIO/ENOMEM. */
+int plot_write_buf(const char *path, const pbuf *b, char *err, size_t errlen);
+/* Keep [A-Za-z0-9._+-] of s, others → '_' (for file names). */
+void plot_slug(char *out, size_t outlen, const char *s);
+
+/* ---- the model (plot_model.c) ------------------------------------------ */
+
+typedef struct plot_source {
+    const char *path;                                    /* borrowed from the caller */
+    json_t *doc;                                         /* owned */
+    const char *hostname, *created, *commit, *cpu_model; /* borrowed from doc, never NULL */
+    int cpus;
+    int complete, interrupted;
+} plot_source;
+
+#define PLOT_LAT_N 4 /* p50 p90 p99 max */
+
+typedef struct plot_case {
+    int source;                              /* index into model.src */
+    const char *id, *workload, *mode, *impl; /* borrowed from the document */
+    int workers, tasks, nreps;
+    double med, lo, hi;         /* wall_s median and its 95% CI */
+    double cpu_med, tps_med;    /* NAN when absent */
+    double speedup, efficiency; /* NAN when null/absent */
+    double lat[PLOT_LAT_N];     /* medians over repetitions of latency_s p50/p90/p99/max */
+    json_t *timeline;           /* borrowed; NULL when absent */
+    const char *error;          /* non-NULL: the case did not run, kept for the table */
+} plot_case;
+
+typedef struct plot_series {
+    int source;       /* index into model.src */
+    const char *impl; /* borrowed */
+    char label[160];  /* "c @1a2b3c4d5e6f" (+ file name when ambiguous) */
+    char brief[96];   /* for chart titles: "c", "python", "c, file 2" */
+    char slug[64];    /* "" when there is a single series, else "c", "python", "c-2" */
+    size_t *cases;    /* indexes into model.cases, document order (owned) */
+    size_t ncases;
+} plot_series;
+
+typedef struct plot_model {
+    plot_source *src;
+    size_t nsrc;
+    plot_case *cases;
+    size_t ncases;
+    plot_series *series;
+    size_t nseries;
+} plot_model;
+
+/* Load and validate the documents. 0, or CFB_PLOT_EINPUT / ENOMEM with err
+ * set. On failure the model is freed. */
+int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char *err,
+                    size_t errlen);
+void plot_model_free(plot_model *m);
+
+/* Canonical mode rank: seq 0, thread 1, process 2, async 3, other 4. */
+int plot_mode_rank(const char *mode);
+/* Distinct workloads of a series in document order; *out malloc'd (caller
+ * frees), entries borrowed. Returns the count, or -1 on ENOMEM. */
+int plot_series_workloads(const plot_model *m, const plot_series *s, const char ***out);
+
+/* ---- charts (plot_charts.c) ----------------------------------------------- */
+
+typedef struct plot_job {
+    char script[16];   /* "wall" → SCRIPTS/wall.gp */
+    char name[256];    /* output base name: "wall-primes", "timeline-loiter-thread-w4-python" */
+    int series;        /* index into model.series, -1 for cross-series charts */
+    char workload[64]; /* "" for charts over all workloads */
+    char caption[320]; /* one sentence for the report */
+    pbuf vars;         /* gnuplot assignments "a='x'; b=2; " (without term/outfile) */
+    int drawn;         /* bit set of CFB_PLOT_PNG / SVG actually drawn */
+} plot_job;
+
+typedef struct plot_plan {
+    plot_job *jobs;
+    size_t njobs;
+    int data_files;
+} plot_plan;
+
+/* Write the data files under data_dir and plan the jobs. 0 or CFB_PLOT_E*. */
+int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
+                     plot_plan *plan, char *err, size_t errlen);
+void plot_plan_free(plot_plan *plan);
+
+/* ---- gnuplot (plot_gnuplot.c) ------------------------------------------- */
+
+/* Draw one job in one format (CFB_PLOT_PNG or SVG) to out_path, via a temp
+ * file renamed on success. 0, CFB_PLOT_EGNUPLOT (err has gnuplot's last
+ * output line, where it names the error), CFB_PLOT_EIO or ENOMEM. Warnings
+ * of a successful run go to log (may be NULL). */
+int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_job *job,
+                     unsigned format, const char *out_path, FILE *log, char *err, size_t errlen);
+/* Append the shell command that draws job to out_path (for replot.sh). */
+void plot_gnuplot_cmdline(pbuf *b, const char *scripts_dir, const plot_job *job, unsigned format,
+                          const char *out_path);
+
+/* ---- report (plot_report.c) --------------------------------------------- */
+
+/* Write OUT/report.html. note: a line shown on top (e.g. "gnuplot missing"),
+ * or NULL. 0 or CFB_PLOT_EIO/ENOMEM. */
+int plot_report_write(const plot_model *m, const plot_plan *plan, const char *out_dir,
+                      const char *note, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,280 @@
+/* plot_model.c — results documents → sources, cases and series for charting. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_internal.h"
+#include "results_io.h"
+
+int plot_mode_rank(const char *mode) {
+    static const char *const order[] = {"seq", "thread", "process", "async"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(mode, order[i])) return i;
+    return 4;
+}
+
+static const char *str_or(json_t *o, const char *key, const char *dflt) {
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+static double num_or_nan(json_t *v) {
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of the finite values of repetitions[].latency_s.<key>; NAN if none. */
+static double rep_latency_median(json_t *reps, const char *key) {
+    size_t n = json_array_size(reps), k = 0;
+    if (!n) return NAN;
+    double *v = malloc(n * sizeof *v);
+    if (!v) return NAN;
+    for (size_t i = 0; i < n; i++) {
+        double x =
+            num_or_nan(json_object_get(json_object_get(json_array_get(reps, i), "latency_s"), key));
+        if (isfinite(x)) v[k++] = x;
+    }
+    double r = NAN;
+    if (k) {
+        qsort(v, k, sizeof *v, cmp_double);
+        r = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    }
+    free(v);
+    return r;
+}
+
+/* Fill c from the case object; 0 or -1 with err naming what is missing. */
+static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, char *err,
+                     size_t errlen) {
+    memset(c, 0, sizeof *c);
+    const char *id = json_string_value(json_object_get(jc, "id"));
+    char where[256];
+    snprintf(where, sizeof where, "%s: case %zu%s%s%s", path, idx, id ? " (" : "", id ? id : "",
+             id ? ")" : "");
+    if (!json_is_object(jc)) {
+        snprintf(err, errlen, "%s: not an object", where);
+        return -1;
+    }
+    static const char *const strs[] = {"id", "workload", "mode"};
+    for (int i = 0; i < 3; i++)
+        if (!json_is_string(json_object_get(jc, strs[i]))) {
+            snprintf(err, errlen, "%s: missing field '%s' (a string)", where, strs[i]);
+            return -1;
+        }
+    json_t *w = json_object_get(jc, "workers");
+    if (!json_is_integer(w) || json_integer_value(w) < 1) {
+        snprintf(err, errlen, "%s: missing field 'workers' (an integer >= 1)", where);
+        return -1;
+    }
+    c->id = id;
+    c->workload = str_or(jc, "workload", "");
+    c->mode = str_or(jc, "mode", "");
+    c->impl = str_or(jc, "impl", "c");
+    c->workers = (int)json_integer_value(w);
+    json_t *t = json_object_get(jc, "tasks");
+    c->tasks = json_is_integer(t) ? (int)json_integer_value(t) : -1;
+    c->error = json_string_value(json_object_get(jc, "error"));
+    json_t *reps = json_object_get(jc, "repetitions");
+    c->nreps = (int)json_array_size(reps);
+    c->med = c->lo = c->hi = c->cpu_med = c->tps_med = c->speedup = c->efficiency = NAN;
+    for (int i = 0; i < PLOT_LAT_N; i++)
+        c->lat[i] = NAN;
+    json_t *sum = json_object_get(jc, "summary");
+    json_t *wall = json_object_get(sum, "wall_s");
+    json_t *med = json_object_get(wall, "median");
+    if (c->error && !json_is_number(med))
+        return 0; /* a failed case: listed in the report, not charted */
+    if (!json_is_array(reps)) {
+        snprintf(err, errlen, "%s: missing field 'repetitions' (an array)", where);
+        return -1;
+    }
+    if (!json_is_object(sum) || !json_is_object(wall) || !json_is_number(med)) {
+        snprintf(err, errlen, "%s: missing field 'summary.wall_s.median' (a number)", where);
+        return -1;
+    }
+    c->med = json_number_value(med);
+    json_t *ci = json_object_get(wall, "ci95");
+    if (json_is_array(ci) && json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
+        json_is_number(json_array_get(ci, 1))) {
+        c->lo = json_number_value(json_array_get(ci, 0));
+        c->hi = json_number_value(json_array_get(ci, 1));
+    } else {
+        c->lo = num_or_nan(json_object_get(wall, "min"));
+        c->hi = num_or_nan(json_object_get(wall, "max"));
+    }
+    if (!isfinite(c->lo) || c->lo > c->med) c->lo = c->med;
+    if (!isfinite(c->hi) || c->hi < c->med) c->hi = c->med;
+    c->cpu_med = num_or_nan(json_object_get(json_object_get(sum, "cpu_s"), "median"));
+    c->tps_med = num_or_nan(json_object_get(json_object_get(sum, "throughput_tps"), "median"));
+    c->speedup = num_or_nan(json_object_get(sum, "speedup"));
+    c->efficiency = num_or_nan(json_object_get(sum, "efficiency"));
+    static const char *const lat[PLOT_LAT_N] = {"p50", "p90", "p99", "max"};
+    for (int i = 0; i < PLOT_LAT_N; i++)
+        c->lat[i] = rep_latency_median(reps, lat[i]);
+    json_t *tl = json_object_get(jc, "timeline");
+    if (json_is_object(tl)) {
+        if (!json_is_array(json_object_get(tl, "tasks"))) {
+            snprintf(err, errlen, "%s: timeline without a 'tasks' array", where);
+            return -1;
+        }
+        c->timeline = tl;
+    }
+    return 0;
+}
+
+static int load_source(plot_source *s, const char *path, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    if (cfb_results_load(path, &s->doc, err, errlen) || !s->doc) {
+        if (!err[0]) snprintf(err, errlen, "%s: cannot load results", path);
+        s->doc = NULL;
+        return -1;
+    }
+    json_t *d = s->doc;
+    if (!json_is_array(json_object_get(d, "cases"))) {
+        snprintf(err, errlen, "%s: missing field 'cases' (an array)", path);
+        return -1;
+    }
+    /* host and created only label the charts: tolerated when absent */
+    json_t *host = json_object_get(d, "host");
+    s->created = str_or(d, "created", "unknown date");
+    s->hostname = str_or(host, "hostname", "unknown host");
+    s->cpu_model = str_or(host, "cpu_model", "");
+    json_t *cpus = json_object_get(host, "cpus");
+    s->cpus = json_is_integer(cpus) ? (int)json_integer_value(cpus) : 0;
+    s->commit = str_or(json_object_get(d, "tool"), "commit", "unknown");
+    s->complete = json_is_true(json_object_get(d, "complete"));
+    s->interrupted = json_is_true(json_object_get(d, "interrupted"));
+    return 0;
+}
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static int build_series(plot_model *m) {
+    for (size_t i = 0; i < m->ncases; i++) {
+        plot_case *c = &m->cases[i];
+        size_t k = 0;
+        for (; k < m->nseries; k++)
+            if (m->series[k].source == c->source && !strcmp(m->series[k].impl, c->impl)) break;
+        if (k == m->nseries) {
+            plot_series *ns = realloc(m->series, (m->nseries + 1) * sizeof *ns);
+            if (!ns) return -1;
+            m->series = ns;
+            memset(&ns[k], 0, sizeof ns[k]);
+            ns[k].source = c->source;
+            ns[k].impl = c->impl;
+            m->nseries++;
+        }
+        plot_series *s = &m->series[k];
+        size_t *nc = realloc(s->cases, (s->ncases + 1) * sizeof *nc);
+        if (!nc) return -1;
+        s->cases = nc;
+        s->cases[s->ncases++] = i;
+    }
+    /* Labels "impl @commit"; add the file name, then a number, until unique. */
+    for (size_t k = 0; k < m->nseries; k++) {
+        plot_series *s = &m->series[k];
+        snprintf(s->label, sizeof s->label, "%s @%.12s", s->impl, m->src[s->source].commit);
+        snprintf(s->brief, sizeof s->brief, "%.60s", s->impl);
+        for (size_t j = 0; j < m->nseries; j++)
+            if (j != k && !strcmp(m->series[j].impl, s->impl))
+                snprintf(s->brief, sizeof s->brief, "%.60s, file %d", s->impl, s->source + 1);
+    }
+    for (size_t k = 0; k < m->nseries; k++)
+        for (size_t j = 0; j < m->nseries; j++)
+            if (j != k && !strcmp(m->series[k].label, m->series[j].label)) {
+                plot_series *s = &m->series[k];
+                char tmp[sizeof s->label];
+                snprintf(tmp, sizeof tmp, "%s @%.12s (%s #%d)", s->impl, m->src[s->source].commit,
+                         base_name(m->src[s->source].path), s->source + 1);
+                memcpy(s->label, tmp, sizeof tmp);
+                break;
+            }
+    for (size_t k = 0; k < m->nseries; k++) {
+        plot_series *s = &m->series[k];
+        if (m->nseries == 1) {
+            s->slug[0] = '\0';
+            continue;
+        }
+        plot_slug(s->slug, sizeof s->slug, s->impl);
+        for (size_t j = 0; j < m->nseries; j++)
+            if (j != k && !strcmp(m->series[j].impl, s->impl) && m->nsrc > 1) {
+                size_t l = strlen(s->slug);
+                snprintf(s->slug + l, sizeof s->slug - l, "-%d", s->source + 1);
+                break;
+            }
+    }
+    return 0;
+}
+
+int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char *err,
+                    size_t errlen) {
+    memset(m, 0, sizeof *m);
+    if (err && errlen) err[0] = '\0';
+    if (!npaths) {
+        snprintf(err, errlen, "no results file given");
+        return CFB_PLOT_EINPUT;
+    }
+    m->src = calloc(npaths, sizeof *m->src);
+    if (!m->src) goto nomem;
+    for (size_t i = 0; i < npaths; i++) {
+        m->nsrc = i + 1;
+        if (load_source(&m->src[i], paths[i], err, errlen)) goto bad;
+        json_t *cases = json_object_get(m->src[i].doc, "cases");
+        size_t n = json_array_size(cases);
+        plot_case *nc = realloc(m->cases, (m->ncases + n + 1) * sizeof *nc);
+        if (!nc) goto nomem;
+        m->cases = nc;
+        for (size_t j = 0; j < n; j++) {
+            if (load_case(&m->cases[m->ncases], json_array_get(cases, j), paths[i], j, err, errlen))
+                goto bad;
+            m->cases[m->ncases++].source = (int)i;
+        }
+    }
+    if (!m->ncases) {
+        snprintf(err, errlen, "%s: no cases to plot", paths[0]);
+        goto bad;
+    }
+    if (build_series(m)) goto nomem;
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    plot_model_free(m);
+    return CFB_PLOT_ENOMEM;
+bad:
+    plot_model_free(m);
+    return CFB_PLOT_EINPUT;
+}
+
+void plot_model_free(plot_model *m) {
+    for (size_t i = 0; i < m->nsrc; i++)
+        json_decref(m->src[i].doc);
+    for (size_t k = 0; k < m->nseries; k++)
+        free(m->series[k].cases);
+    free(m->src);
+    free(m->cases);
+    free(m->series);
+    memset(m, 0, sizeof *m);
+}
+
+int plot_series_workloads(const plot_model *m, const plot_series *s, const char ***out) {
+    const char **w = malloc((s->ncases + 1) * sizeof *w);
+    if (!w) return -1;
+    int n = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const char *wl = m->cases[s->cases[i]].workload;
+        int seen = 0;
+        for (int j = 0; j < n && !seen; j++)
+            seen = !strcmp(w[j], wl);
+        if (!seen) w[n++] = wl;
+    }
+    *out = w;
+    return n;
+}

@@ -1,0 +1,243 @@
+/*
+ * plot_report.c — OUT/report.html: every drawn chart inlined as a data: URI
+ * (SVG when drawn, else PNG) and a summary table per workload, plain HTML +
+ * CSS with no script and no external asset, so it reads offline.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plot_internal.h"
+
+static const char CSS[] =
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;"
+    "max-width:1880px;padding:0 1.2em;color:#222;background:#fff}"
+    "h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2.2em;border-bottom:2px solid #ddd;"
+    "padding-bottom:.2em}h3{margin-top:1.6em}"
+    ".note{background:#fff4e5;border-left:4px solid #f0a030;padding:.6em 1em}"
+    ".muted{color:#666}"
+    ".charts{display:flex;flex-wrap:wrap;gap:1.2em}"
+    "figure{margin:0;flex:0 1 900px;max-width:100%}figure img{width:100%;height:auto;"
+    "border:1px solid #e2e2e2}"
+    "figcaption{font-size:.88em;color:#444;margin-top:.3em}"
+    "table{border-collapse:collapse;margin:.8em 0;font-size:.9em}"
+    "th,td{border:1px solid #ddd;padding:.28em .6em;text-align:right;white-space:nowrap}"
+    "th{background:#f3f5f7}td.l,th.l{text-align:left}"
+    "tr:nth-child(even) td{background:#fafbfc}"
+    "td.err{color:#b00020;text-align:left;white-space:normal}"
+    "details{margin:1em 0}summary{cursor:pointer;font-weight:600}"
+    "nav a{margin-right:1em}code{background:#f3f3f3;padding:0 .25em}";
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static void td_num(pbuf *b, double v, const char *fmt) {
+    pb_puts(b, "<td>");
+    if (isfinite(v))
+        pb_printf(b, fmt, v);
+    else
+        pb_puts(b, "–");
+    pb_puts(b, "</td>");
+}
+
+static void td_secs(pbuf *b, double v) {
+    pb_puts(b, "<td>");
+    pb_seconds(b, v);
+    pb_puts(b, "</td>");
+}
+
+/* Inline one chart (SVG preferred, else PNG). Returns 0, or -1 if it could
+ * not be read (then a note is written instead). */
+static void figure(pbuf *b, const plot_job *j, const char *out_dir) {
+    if (!j->drawn) return;
+    const char *ext = (j->drawn & CFB_PLOT_SVG) ? "svg" : "png";
+    const char *mime = (j->drawn & CFB_PLOT_SVG) ? "image/svg+xml" : "image/png";
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s.%s", out_dir, j->name, ext);
+    unsigned char *data;
+    size_t len;
+    pb_puts(b, "<figure>");
+    if (plot_read_file(path, &data, &len)) {
+        pb_printf(b, "<p class=note>cannot read %s</p>", path);
+    } else {
+        pb_printf(b, "<img alt=\"");
+        pb_html(b, j->caption);
+        pb_printf(b, "\" src=\"data:%s;base64,", mime);
+        pb_base64(b, data, len);
+        pb_puts(b, "\">");
+        free(data);
+    }
+    pb_puts(b, "<figcaption>");
+    pb_html(b, j->caption);
+    pb_printf(b, " <span class=muted>(<a href=\"%s.%s\">%s.%s</a>)</span></figcaption></figure>\n",
+              j->name, ext, j->name, ext);
+}
+
+static void figures(pbuf *b, const plot_plan *p, const char *out_dir, int series,
+                    const char *workload, const char *script) {
+    int any = 0;
+    for (size_t i = 0; i < p->njobs; i++) {
+        const plot_job *j = &p->jobs[i];
+        if (j->series != series || strcmp(j->script, script) || !j->drawn) continue;
+        if (workload && strcmp(j->workload, workload)) continue;
+        if (!any) pb_puts(b, "<div class=charts>\n");
+        any = 1;
+        figure(b, j, out_dir);
+    }
+    if (any) pb_puts(b, "</div>\n");
+}
+
+static int count_jobs(const plot_plan *p, int series, const char *workload, const char *script) {
+    int n = 0;
+    for (size_t i = 0; i < p->njobs; i++) {
+        const plot_job *j = &p->jobs[i];
+        n += j->series == series && !strcmp(j->script, script) && j->drawn &&
+             (!workload || !strcmp(j->workload, workload));
+    }
+    return n;
+}
+
+static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const char *wl) {
+    pb_puts(b, "<table><tr><th class=l>case</th><th class=l>mode</th><th>workers</th>"
+               "<th>tasks</th><th>reps</th><th>median wall</th><th>95% CI of median</th>"
+               "<th>speedup</th><th>efficiency</th><th>throughput (tasks/s)</th>"
+               "<th>CPU time</th></tr>\n");
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *c = &m->cases[s->cases[i]];
+        if (strcmp(c->workload, wl)) continue;
+        pb_puts(b, "<tr><td class=l>");
+        pb_html(b, c->id);
+        pb_puts(b, "</td><td class=l>");
+        pb_html(b, c->mode);
+        pb_printf(b, "</td><td>%d</td>", c->workers);
+        if (c->tasks >= 0)
+            pb_printf(b, "<td>%d</td>", c->tasks);
+        else
+            pb_puts(b, "<td>–</td>");
+        pb_printf(b, "<td>%d</td>", c->nreps);
+        if (c->error && !isfinite(c->med)) {
+            pb_puts(b, "<td class=err colspan=6>failed: ");
+            pb_html(b, c->error);
+            pb_puts(b, "</td></tr>\n");
+            continue;
+        }
+        td_secs(b, c->med);
+        pb_puts(b, "<td>");
+        pb_seconds(b, c->lo);
+        pb_puts(b, " – ");
+        pb_seconds(b, c->hi);
+        pb_puts(b, "</td>");
+        td_num(b, c->speedup, "%.2f×");
+        td_num(b, c->efficiency, "%.2f");
+        td_num(b, c->tps_med, "%.4g");
+        td_secs(b, c->cpu_med);
+        pb_puts(b, "</tr>\n");
+    }
+    pb_puts(b, "</table>\n");
+}
+
+int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_dir,
+                      const char *note, char *err, size_t errlen) {
+    pbuf b = {0};
+    pb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<title>cfbench report</title>\n<style>");
+    pb_puts(&b, CSS);
+    pb_puts(&b, "</style></head><body>\n<h1>cfbench report</h1>\n");
+    time_t now = time(NULL);
+    struct tm tm;
+    char when[64];
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+    pb_printf(&b,
+              "<p class=muted>Made by <code>cfbench plot</code> on %s from %zu results "
+              "file%s. Charts are drawn by gnuplot from the data files in "
+              "<code>data/</code>; <code>data/replot.sh</code> redraws them.</p>\n",
+              when, m->nsrc, m->nsrc == 1 ? "" : "s");
+    if (note) {
+        pb_puts(&b, "<p class=note>");
+        pb_html(&b, note);
+        pb_puts(&b, "</p>\n");
+    }
+    for (size_t i = 0; i < m->nsrc; i++)
+        if (!m->src[i].complete) {
+            pb_puts(&b, "<p class=note>");
+            pb_html(&b, m->src[i].path);
+            pb_puts(&b, m->src[i].interrupted ? ": the sweep was interrupted"
+                                              : ": the run is incomplete (a case failed)");
+            pb_puts(&b, " — what finished is shown.</p>\n");
+        }
+
+    /* sources */
+    pb_puts(&b, "<h2>Sources</h2>\n<table><tr><th class=l>series</th><th class=l>file</th>"
+                "<th class=l>host</th><th>CPUs</th><th class=l>CPU model</th>"
+                "<th class=l>commit</th><th class=l>created</th><th>cases</th></tr>\n");
+    for (size_t k = 0; k < m->nseries; k++) {
+        const plot_series *s = &m->series[k];
+        const plot_source *src = &m->src[s->source];
+        pb_printf(&b, "<tr><td class=l><a href=\"#s%zu\">", k);
+        pb_html(&b, s->label);
+        pb_puts(&b, "</a></td><td class=l>");
+        pb_html(&b, src->path);
+        pb_puts(&b, "</td><td class=l>");
+        pb_html(&b, src->hostname);
+        pb_printf(&b, "</td><td>%d</td><td class=l>", src->cpus);
+        pb_html(&b, src->cpu_model);
+        pb_puts(&b, "</td><td class=l>");
+        pb_html(&b, src->commit);
+        pb_puts(&b, "</td><td class=l>");
+        pb_html(&b, src->created);
+        pb_printf(&b, "</td><td>%zu</td></tr>\n", s->ncases);
+    }
+    pb_puts(&b, "</table>\n");
+    if (m->nseries > 1 && count_jobs(p, -1, NULL, "compare"))
+        pb_puts(&b, "<p><a href=\"#compare\">Side by side comparison</a></p>\n");
+
+    for (size_t k = 0; k < m->nseries; k++) {
+        const plot_series *s = &m->series[k];
+        pb_printf(&b, "<h2 id=\"s%zu\">", k);
+        pb_html(&b, s->label);
+        pb_puts(&b, " <span class=muted>— ");
+        pb_html(&b, base_name(m->src[s->source].path));
+        pb_puts(&b, "</span></h2>\n");
+        figures(&b, p, out_dir, (int)k, NULL, "best");
+        const char **wls;
+        int nw = plot_series_workloads(m, s, &wls);
+        if (nw < 0) {
+            pb_free(&b);
+            snprintf(err, errlen, "out of memory");
+            return CFB_PLOT_ENOMEM;
+        }
+        for (int w = 0; w < nw; w++) {
+            pb_puts(&b, "<h3>");
+            pb_html(&b, wls[w]);
+            pb_puts(&b, "</h3>\n");
+            case_table(&b, m, s, wls[w]);
+            figures(&b, p, out_dir, (int)k, wls[w], "wall");
+            figures(&b, p, out_dir, (int)k, wls[w], "speedup");
+            figures(&b, p, out_dir, (int)k, wls[w], "latency");
+            int nt = count_jobs(p, (int)k, wls[w], "timeline");
+            if (nt) {
+                pb_printf(&b, "<details open><summary>Task timelines (%d)</summary>\n", nt);
+                figures(&b, p, out_dir, (int)k, wls[w], "timeline");
+                pb_puts(&b, "</details>\n");
+            }
+        }
+        free(wls);
+    }
+    if (count_jobs(p, -1, NULL, "compare")) {
+        pb_puts(&b, "<h2 id=\"compare\">Side by side</h2>\n<p>The same cases from each "
+                    "source; the label over a bar is its median wall time divided by the "
+                    "first source's.</p>\n");
+        figures(&b, p, out_dir, -1, NULL, "compare");
+    }
+    pb_puts(&b, "</body></html>\n");
+    char path[1300];
+    snprintf(path, sizeof path, "%s/report.html", out_dir);
+    int rc = plot_write_buf(path, &b, err, errlen);
+    pb_free(&b);
+    return rc;
+}

@@ -1,0 +1,605 @@
+/*
+ * cmd_flags.c — `cfbench flags`: the book's flags2 client.
+ *
+ * Downloads flags from the embedded server (LOCAL / DELAY / ERROR, started
+ * in this process on an ephemeral port) or from a URL, in one of four modes,
+ * and prints what flags2 prints: the site line, the search line, the
+ * connection count, a progress bar on a TTY (or one line per flag with -v),
+ * then the counts and the elapsed time.
+ *
+ * Threads. The main thread parses, starts the server (its own threads), and
+ * consumes the futures with cf_as_completed in completion order, printing as
+ * they come. seq: tasks run on the main thread (cf_run_task). thread /
+ * process: a cfutures pool runs the flags task; each worker makes its curl
+ * handle in the pool initializer (in the child, after fork, in process
+ * mode). async: one extra thread runs a cf_loop with the flags curl-multi
+ * driver; the main thread hands it the start and the close through
+ * cf_loop_call_soon_threadsafe, so the driver is only ever touched on the
+ * loop thread.
+ *
+ * Ctrl-C. The SIGINT handler only sets two lock-free atomic flags (`interrupted`
+ * here, `cfb_flags_abort` in the workload, which makes every running curl
+ * transfer abort at its next progress callback). The main thread polls
+ * `interrupted` between as_completed steps (0.1 s timeout), then cancels
+ * what has not started (pool shutdown with cancel_futures, or the driver's
+ * close, which also aborts in-flight transfers), waits for the rest, and
+ * prints the report of what was done. Exit status 1 after an interruption.
+ *
+ * Who frees what: this file owns the params, task list, futures (one
+ * reference each), executor / loop / driver state and the server.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cf_loop.h"
+#include "cfutures.h"
+#include "commands.h"
+#include "flags/flag_server.h"
+#include "flags/flags.h"
+
+static atomic_int interrupted; /* lock-free: set from the SIGINT handler */
+
+static void on_sigint(int sig) {
+    (void)sig;
+    int saved = errno;
+    atomic_store(&interrupted, 1);
+    atomic_store(&cfb_flags_abort, 1);
+    errno = saved;
+}
+
+static void flags_usage(FILE *to) {
+    fprintf(to, "usage: cfbench flags [CC ...] [OPTIONS]\n\n"
+                "Download flags for country codes (the book's flags2 client).\n"
+                "Default: the 20 most populous countries (CN IN US ID BR PK NG BD RU JP\n"
+                "MX PH VN ET EG DE IR TR CD FR). A single letter X means XA to XZ.\n\n"
+                "options:\n"
+                "  -a, --all              all 194 country codes of the flag table\n"
+                "  -e, --every            every code from AA to ZZ (676; 482 are not found)\n"
+                "  -l, --limit N          limit to the first N codes\n"
+                "  -m, --max-req N        maximum concurrent requests (default: seq 1,\n"
+                "                         thread 30, process 4 x CPUs, async 5, as the book)\n"
+                "  -s, --server LABEL     LOCAL, DELAY or ERROR (embedded server started in\n"
+                "                         this process on a free port; default LOCAL), or a URL\n"
+                "                         such as http://127.0.0.1:8001/flags\n"
+                "  -v, --verbose          one line per flag instead of the progress bar\n"
+                "      --mode MODE        seq, thread, process or async (default async)\n"
+                "  -o, --output DIR       save {CC}.gif files here (default: a new directory\n"
+                "                         under cfbench-out/downloads/)\n"
+                "  -t, --timeout S        seconds per download (default 3.1)\n"
+                "      --delay MIN:MAX    embedded DELAY/ERROR server delay (default 0.5:5)\n"
+                "      --error-rate P     embedded ERROR server share of 418s (default 0.25)\n"
+                "      --seed N           embedded server seed (default 1: reproducible)\n"
+                "  -h, --help             this help\n\n"
+                "exit status: 0 done (not found and errors are normal outcomes), 1 interrupted,\n"
+                "2 bad usage, 3 the server or output directory could not be set up.\n");
+}
+
+static int usage_error(const char *msg, const char *arg) {
+    fprintf(stderr, "cfbench flags: %s%s%s (see cfbench flags --help)\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    return CFB_EXIT_USAGE;
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_d(const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+static double now_s(void) {
+    return cf_loop_now();
+}
+
+/* ---- progress and counting --------------------------------------------------------- */
+
+typedef struct tally {
+    size_t total, done, ok, not_found, errors, interrupted;
+    bool verbose, bar;
+    double t0, last_draw;
+} tally;
+
+static void draw_bar(tally *t, bool final) {
+    double now = now_s();
+    if (!final && now - t->last_draw < 0.05) return;
+    t->last_draw = now;
+    double el = now - t->t0;
+    double rate = el > 0 ? (double)t->done / el : 0;
+    double eta = rate > 0 ? (double)(t->total - t->done) / rate : 0;
+    int width = 25;
+    int fill = t->total ? (int)((double)width * (double)t->done / (double)t->total) : width;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : ' ';
+    bar[width] = '\0';
+    fprintf(stderr, "\r%3d%%|%s| %zu/%zu [%02d:%02d<%02d:%02d, %.2fit/s]",
+            t->total ? (int)(100.0 * (double)t->done / (double)t->total) : 100, bar, t->done,
+            t->total, (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60, rate);
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Count one finished future and print its line or move the bar. */
+static void account(tally *t, cf_future *f, const char *label) {
+    const void *data;
+    size_t len;
+    int rc = cf_future_result(f, CF_FOREVER, &data, &len);
+    const char *msg = NULL;
+    if (rc == CF_ECANCELLED) {
+        t->interrupted++;
+        return;
+    }
+    if (rc == 0 && len == sizeof(cfb_flag_result)) {
+        cfb_flag_result r;
+        memcpy(&r, data, sizeof r);
+        if (r.status == CFB_FLAG_NOT_FOUND) {
+            t->not_found++;
+            msg = "not found";
+        } else {
+            t->ok++;
+            msg = "OK";
+        }
+    } else {
+        int code = 0;
+        const char *emsg = "";
+        int st = cf_future_error(f, &code, &emsg);
+        if (st == CF_ECANCELLED || (emsg && !strcmp(emsg, "interrupted"))) {
+            t->interrupted++;
+            return;
+        }
+        t->errors++;
+        if (t->verbose) printf("%s error: %s\n", label, rc == 0 ? "bad result" : emsg);
+    }
+    t->done++;
+    if (t->verbose && msg) printf("%s %s\n", label, msg);
+    if (t->verbose)
+        fflush(stdout);
+    else if (t->bar)
+        draw_bar(t, false);
+}
+
+/* Consume futures in completion order until all are done or Ctrl-C; on
+ * Ctrl-C call stop(arg) once and keep draining (stop makes the rest finish). */
+static void consume(tally *t, cf_future **fs, const cfb_tasklist *tl, size_t n,
+                    void (*stop)(void *), void *arg) {
+    cf_as_completed *ac;
+    /* One iterator per poll window: its timeout clock starts at the first
+     * next(), so re-create it with a short timeout to look at the flag. */
+    bool stopped = false;
+    bool *seen = calloc(n ? n : 1, sizeof *seen);
+    size_t nseen = 0;
+    while (nseen < n && seen) {
+        if (interrupted && !stopped && stop) {
+            stop(arg);
+            stopped = true;
+        }
+        cf_future **pending = malloc(n * sizeof *pending);
+        size_t np = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!seen[i]) pending[np++] = fs[i];
+        if (cf_as_completed_new(pending, np, 0.1, &ac)) {
+            free(pending);
+            break;
+        }
+        cf_future *f;
+        while (cf_as_completed_next(ac, &f) == 0) {
+            size_t i = (size_t)cf_future_tag(f);
+            seen[i] = true;
+            nseen++;
+            account(t, f, tl->tasks[i].label);
+            if (interrupted && !stopped) break;
+        }
+        cf_as_completed_free(ac);
+        free(pending);
+    }
+    free(seen);
+}
+
+/* ---- modes ------------------------------------------------------------------------- */
+
+static const cfb_params *g_params;
+
+static int worker_init(void *arg) {
+    (void)arg;
+    return cfb_workload_flags.worker_setup(g_params);
+}
+
+static void worker_fini(void *arg) {
+    (void)arg;
+    cfb_workload_flags.worker_teardown();
+}
+
+static void stop_pool(void *arg) {
+    cf_executor_shutdown(arg, false, true);
+}
+
+static int run_pool(bool processes, int workers, const cfb_tasklist *tl, cf_future **fs, tally *t) {
+    cf_executor_opts o = {.max_workers = workers,
+                          .initializer = worker_init,
+                          .finalizer = worker_fini,
+                          .name = "flags"};
+    cf_executor *ex;
+    int rc = processes ? cf_process_pool_new(&o, &ex) : cf_thread_pool_new(&o, &ex);
+    if (rc) return rc;
+    size_t n = 0;
+    for (; n < tl->n && !interrupted; n++) {
+        rc = cf_submit(ex, cfb_workload_flags.task, tl->tasks[n].arg, tl->tasks[n].len, &fs[n]);
+        if (rc) break;
+        cf_future_set_tag(fs[n], n);
+    }
+    consume(t, fs, tl, n, stop_pool, ex);
+    t->interrupted += tl->n - n;
+    cf_executor_free(ex);
+    return rc == CF_ESHUTDOWN ? 0 : rc;
+}
+
+static void run_seq(const cfb_tasklist *tl, cf_future **fs, tally *t) {
+    cfb_workload_flags.worker_setup(g_params);
+    for (size_t i = 0; i < tl->n; i++) {
+        if (interrupted) {
+            t->interrupted += tl->n - i;
+            break;
+        }
+        fs[i] = cf_future_new();
+        if (!fs[i]) break;
+        cf_future_set_tag(fs[i], i);
+        cf_future_set_running(fs[i]);
+        cf_run_task(fs[i], cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len);
+        account(t, fs[i], tl->tasks[i].label);
+    }
+    cfb_workload_flags.worker_teardown();
+}
+
+typedef struct async_ctx {
+    cf_loop *loop;
+    void *drv;
+    int max_inflight;
+    int rc;
+    const cfb_tasklist *tl;
+    cf_future **fs;
+} async_ctx;
+
+static void async_start_all(cf_loop *loop, void *arg) {
+    async_ctx *a = arg;
+    a->rc = cfb_flags_async.open(loop, g_params, a->max_inflight, &a->drv);
+    for (size_t i = 0; i < a->tl->n; i++) {
+        if (a->rc ||
+            cfb_flags_async.start(a->drv, a->tl->tasks[i].arg, a->tl->tasks[i].len, a->fs[i]))
+            cf_future_set_error(a->fs[i], CF_EBROKEN, CF_EBROKEN, "cannot start the transfer");
+    }
+}
+
+static void async_close(cf_loop *loop, void *arg) {
+    async_ctx *a = arg;
+    if (a->drv) cfb_flags_async.close(a->drv); /* fails what is still in flight: "interrupted" */
+    a->drv = NULL;
+    cf_loop_stop(loop);
+}
+
+static void stop_async(void *arg) {
+    async_ctx *a = arg;
+    cf_loop_call_soon_threadsafe(a->loop, async_close, a);
+}
+
+static void *loop_main(void *arg) {
+    async_ctx *a = arg;
+    cf_loop_run(a->loop);
+    return NULL;
+}
+
+static int run_async(int max_inflight, const cfb_tasklist *tl, cf_future **fs, tally *t) {
+    async_ctx a = {.max_inflight = max_inflight, .tl = tl, .fs = fs};
+    int rc = cf_loop_new(&a.loop);
+    if (rc) return rc;
+    for (size_t i = 0; i < tl->n; i++) {
+        fs[i] = cf_future_new();
+        if (!fs[i]) {
+            for (size_t j = 0; j < i; j++)
+                cf_future_release(fs[j]), fs[j] = NULL;
+            cf_loop_free(a.loop);
+            return CF_ENOMEM;
+        }
+        cf_future_set_tag(fs[i], i);
+    }
+    /* Block SIGINT in the loop thread: the handler must run on the main one. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pthread_t th;
+    rc = pthread_create(&th, NULL, loop_main, &a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc) {
+        cf_loop_free(a.loop);
+        return CF_ESYS;
+    }
+    cf_loop_call_soon_threadsafe(a.loop, async_start_all, &a);
+    consume(t, fs, tl, tl->n, stop_async, &a);
+    if (!interrupted) cf_loop_call_soon_threadsafe(a.loop, async_close, &a);
+    pthread_join(th, NULL);
+    cf_loop_free(a.loop);
+    return a.rc;
+}
+
+/* Raise the soft fd limit to the hard one (10,000 transfers need 10,000 fds). */
+static void raise_nofile(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* ---- the command --------------------------------------------------------------------- */
+
+enum { OPT_MODE = 256, OPT_DELAY, OPT_ERROR_RATE, OPT_SEED };
+
+int cfb_cmd_flags(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"all", no_argument, NULL, 'a'},
+        {"every", no_argument, NULL, 'e'},
+        {"limit", required_argument, NULL, 'l'},
+        {"max-req", required_argument, NULL, 'm'},
+        {"server", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"output", required_argument, NULL, 'o'},
+        {"timeout", required_argument, NULL, 't'},
+        {"delay", required_argument, NULL, OPT_DELAY},
+        {"error-rate", required_argument, NULL, OPT_ERROR_RATE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool all = false, every = false, verbose = false;
+    long long limit = 0, max_req = 0, seed = 1;
+    double timeout = 3.1, error_rate = 0.25, dmin = 0.5, dmax = 5.0;
+    const char *server = "LOCAL", *mode = "async", *outdir = NULL;
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ael:m:s:vo:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            all = true;
+            break;
+        case 'e':
+            every = true;
+            break;
+        case 'l':
+            if (parse_ll(optarg, 1, INT_MAX, &limit))
+                return usage_error("-l/--limit must be a positive integer", optarg);
+            break;
+        case 'm':
+            if (parse_ll(optarg, 1, 100000, &max_req))
+                return usage_error("-m/--max-req must be an integer from 1 to 100000", optarg);
+            break;
+        case 's':
+            server = optarg;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case OPT_MODE:
+            mode = optarg;
+            if (strcmp(mode, "seq") && strcmp(mode, "thread") && strcmp(mode, "process") &&
+                strcmp(mode, "async"))
+                return usage_error("--mode must be seq, thread, process or async", optarg);
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 't':
+            if (parse_d(optarg, 0.001, 3600, &timeout))
+                return usage_error("-t/--timeout must be seconds from 0.001 to 3600", optarg);
+            break;
+        case OPT_DELAY: {
+            char *colon = strchr(optarg, ':');
+            char lo[64];
+            if (!colon || (size_t)(colon - optarg) >= sizeof lo)
+                return usage_error("--delay must be MIN:MAX seconds", optarg);
+            memcpy(lo, optarg, (size_t)(colon - optarg));
+            lo[colon - optarg] = '\0';
+            if (parse_d(lo, 0, 3600, &dmin) || parse_d(colon + 1, 0, 3600, &dmax) || dmax < dmin)
+                return usage_error("--delay must be MIN:MAX seconds", optarg);
+            break;
+        }
+        case OPT_ERROR_RATE:
+            if (parse_d(optarg, 0, 1, &error_rate))
+                return usage_error("--error-rate must be a number from 0 to 1", optarg);
+            break;
+        case OPT_SEED:
+            if (parse_ll(optarg, 0, LLONG_MAX, &seed))
+                return usage_error("--seed must be a non-negative integer", optarg);
+            break;
+        case 'h':
+            flags_usage(stdout);
+            return CFB_EXIT_OK;
+        case ':':
+            return usage_error("option needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    if (all && every) return usage_error("-a/--all and -e/--every exclude each other", NULL);
+    if ((all || every) && optind < argc)
+        return usage_error("-a/--all and -e/--every take no CC arguments", argv[optind]);
+
+    /* The code list. */
+    char spec[4096] = "";
+    if (every)
+        snprintf(spec, sizeof spec, "every");
+    else if (all)
+        snprintf(spec, sizeof spec, "all");
+    else if (optind == argc)
+        snprintf(spec, sizeof spec, "%s", CFB_FLAGS_POP20);
+    for (int i = optind; i < argc; i++) {
+        if (strlen(spec) + strlen(argv[i]) + 2 >= sizeof spec)
+            return usage_error("too many CC arguments", NULL);
+        strcat(spec, " ");
+        strcat(spec, argv[i]);
+    }
+    char err[512];
+    char(*codes)[3] = NULL;
+    size_t ncodes = 0;
+    if (cfb_flags_expand(spec, (size_t)limit, &codes, &ncodes, err, sizeof err))
+        return usage_error(err, NULL);
+    if (!ncodes) {
+        free(codes);
+        return usage_error("no country codes to download", NULL);
+    }
+
+    /* The server. */
+    cfb_server_opts so;
+    cfb_server_opts_init(&so);
+    bool embedded = cfb_server_label_parse(server, &so.label) == 0;
+    if (!embedded && strncmp(server, "http://", 7) && strncmp(server, "https://", 8)) {
+        free(codes);
+        return usage_error("-s/--server must be LOCAL, DELAY, ERROR or an http:// URL", server);
+    }
+    int ex = CFB_EXIT_OK;
+    /* Catch Ctrl-C from here on, before anything is printed: a SIGINT that
+     * arrives once the header is out is always handled (a background job of
+     * a non-interactive shell starts with SIGINT ignored). */
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: blocking calls return EINTR */
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    cfb_flags_abort = 0;
+    sigaction(SIGINT, &sa, &old_sa);
+    raise_nofile();
+    cfb_flag_server *srv = NULL;
+    cfb_params *params = NULL;
+    cfb_tasklist tl = {0};
+    cf_future **fs = NULL;
+    char dirbuf[PATH_MAX];
+    const char *base = server;
+    if (embedded) {
+        so.delay_min = dmin;
+        so.delay_max = dmax;
+        so.error_rate = error_rate;
+        so.seeded = true;
+        so.seed = (uint64_t)seed;
+        so.max_connections = 20000;
+        if (cfb_flag_server_start(&so, &srv, err, sizeof err)) {
+            fprintf(stderr, "cfbench flags: cannot start the %s server: %s\n", server, err);
+            ex = CFB_EXIT_ENV;
+            goto out;
+        }
+        base = cfb_flag_server_url(srv);
+    }
+
+    /* The output directory. */
+    if (!outdir) {
+        if (cfb_flags_mkdirs("cfbench-out/downloads", err, sizeof err)) {
+            fprintf(stderr, "cfbench flags: %s\n", err);
+            ex = CFB_EXIT_ENV;
+            goto out;
+        }
+        snprintf(dirbuf, sizeof dirbuf, "cfbench-out/downloads/flags-XXXXXX");
+        if (!mkdtemp(dirbuf)) {
+            fprintf(stderr, "cfbench flags: mkdtemp %s: %s\n", dirbuf, strerror(errno));
+            ex = CFB_EXIT_ENV;
+            goto out;
+        }
+        outdir = dirbuf;
+    } else if (strcmp(outdir, "-") && cfb_flags_mkdirs(outdir, err, sizeof err)) {
+        fprintf(stderr, "cfbench flags: %s\n", err);
+        ex = CFB_EXIT_ENV;
+        goto out;
+    }
+
+    /* Params and tasks, through the workload itself. */
+    const cfb_workload *w = &cfb_workload_flags;
+    char lim[32];
+    snprintf(lim, sizeof lim, "%lld", limit);
+    char tbuf[64];
+    snprintf(tbuf, sizeof tbuf, "%.17g", timeout);
+    if (cfb_params_new(w->params, w->nparams, &params, err, sizeof err) ||
+        cfb_params_set(params, "codes", spec, err, sizeof err) ||
+        cfb_params_set(params, "limit", lim, err, sizeof err) ||
+        cfb_params_set(params, "base", base, err, sizeof err) ||
+        cfb_params_set(params, "dest", outdir, err, sizeof err) ||
+        cfb_params_set(params, "timeout", tbuf, err, sizeof err) ||
+        w->make_tasks(params, &tl, err, sizeof err)) {
+        fprintf(stderr, "cfbench flags: %s\n", err);
+        ex = CFB_EXIT_USAGE;
+        goto out;
+    }
+    g_params = params;
+
+    bool seq = !strcmp(mode, "seq");
+    if (!max_req)
+        max_req = seq                       ? 1
+                  : !strcmp(mode, "thread") ? 30
+                  : !strcmp(mode, "async")  ? 5
+                                            : 4LL * cf_cpu_count();
+    if (seq) max_req = 1;
+    long long actual = max_req < (long long)tl.n ? max_req : (long long)tl.n;
+
+    printf("%s site: %s\n", embedded ? cfb_server_label_name(so.label) : "URL", base);
+    printf("Searching for %zu flag%s: from %s to %s\n", tl.n, tl.n != 1 ? "s" : "",
+           tl.tasks[0].label, tl.tasks[tl.n - 1].label);
+    printf("%lld concurrent connection%s will be used.\n", actual, actual != 1 ? "s" : "");
+    fflush(stdout);
+
+    fs = calloc(tl.n, sizeof *fs);
+    if (!fs) {
+        ex = CFB_EXIT_FAIL;
+        goto out;
+    }
+    tally t = {.total = tl.n, .verbose = verbose, .bar = !verbose && isatty(2), .t0 = now_s()};
+    int rc = 0;
+    if (seq)
+        run_seq(&tl, fs, &t);
+    else if (!strcmp(mode, "async"))
+        rc = run_async((int)actual, &tl, fs, &t);
+    else
+        rc = run_pool(!strcmp(mode, "process"), (int)actual, &tl, fs, &t);
+    double elapsed = now_s() - t.t0;
+    if (t.bar) draw_bar(&t, true);
+    if (rc) fprintf(stderr, "cfbench flags: %s mode failed: %s\n", mode, cf_strerror(rc));
+    if (interrupted)
+        printf("*** Interrupted: %zu of %zu flags not fetched.\n", tl.n - t.done, tl.n);
+    printf("--------------------\n");
+    printf("%3zu flag%s downloaded.\n", t.ok, t.ok != 1 ? "s" : "");
+    if (t.not_found) printf("%3zu not found.\n", t.not_found);
+    if (t.errors) printf("%3zu error%s.\n", t.errors, t.errors != 1 ? "s" : "");
+    printf("Elapsed time: %.2fs\n", elapsed);
+    fflush(stdout);
+    if (interrupted || rc) ex = CFB_EXIT_FAIL;
+out:
+    sigaction(SIGINT, &old_sa, NULL);
+    if (fs)
+        for (size_t i = 0; i < tl.n; i++)
+            cf_future_release(fs[i]);
+    free(fs);
+    cfb_tasklist_free(&tl);
+    cfb_params_free(params);
+    g_params = NULL;
+    if (srv) cfb_flag_server_stop(srv, NULL);
+    free(codes);
+    return ex;
+}

@@ -1,0 +1,114 @@
+/* cmd_plot.c — `cfbench plot RESULTS.json… [--out DIR] [--format png|svg|both]`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "plots.h"
+
+int cfb_cmd_plot(int argc, char **argv);
+
+static void plot_usage(FILE *to) {
+    fprintf(to, "usage: cfbench plot RESULTS.json... [--out DIR] [--format png|svg|both]\n"
+                "                    [--timelines one|all|none] [--verbose]\n\n"
+                "Draw charts (gnuplot) and an offline HTML report from results files:\n"
+                "wall time and speedup vs workers, best of each mode, task timelines,\n"
+                "latency CDFs and, for several files or impls, the same cases side by side.\n\n"
+                "  -o, --out DIR        output directory (default: plots/ next to the first file)\n"
+                "  -f, --format FMT     png (default), svg or both\n"
+                "  -t, --timelines W    one per workload and mode (default), all, none\n"
+                "  -v, --verbose        print every file written\n"
+                "  -h, --help           this help\n\n"
+                "Writes DIR/*.png|svg, DIR/report.html, DIR/data/*.dat (the numbers behind\n"
+                "each chart) and DIR/data/replot.sh. gnuplot: $CFB_GNUPLOT, else PATH;\n"
+                "scripts: $CFB_PLOTS_DIR, else the source tree's plots/.\n"
+                "exit: 0 ok, 1 gnuplot failed, 2 bad usage or results file,\n"
+                "      3 gnuplot missing (data files still written) or output not writable\n");
+}
+
+int cfb_cmd_plot(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"timelines", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cfb_plot_options o = {0};
+    o.formats = CFB_PLOT_PNG;
+    int verbose = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:f:t:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case 'f':
+            if (!strcmp(optarg, "png"))
+                o.formats = CFB_PLOT_PNG;
+            else if (!strcmp(optarg, "svg"))
+                o.formats = CFB_PLOT_SVG;
+            else if (!strcmp(optarg, "both"))
+                o.formats = CFB_PLOT_PNG | CFB_PLOT_SVG;
+            else {
+                fprintf(stderr, "cfbench plot: --format must be png, svg or both, not '%s'\n",
+                        optarg);
+                return CFB_EXIT_USAGE;
+            }
+            break;
+        case 't':
+            if (!strcmp(optarg, "one"))
+                o.timelines = CFB_PLOT_TIMELINES_ONE;
+            else if (!strcmp(optarg, "all"))
+                o.timelines = CFB_PLOT_TIMELINES_ALL;
+            else if (!strcmp(optarg, "none"))
+                o.timelines = CFB_PLOT_TIMELINES_NONE;
+            else {
+                fprintf(stderr, "cfbench plot: --timelines must be one, all or none, not '%s'\n",
+                        optarg);
+                return CFB_EXIT_USAGE;
+            }
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            plot_usage(stdout);
+            return CFB_EXIT_OK;
+        default:
+            fprintf(stderr, "cfbench plot: unknown or incomplete option '%s' (see --help)\n",
+                    argv[optind - 1]);
+            return CFB_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "cfbench plot: no results file given (usage: cfbench plot "
+                        "RESULTS.json... [--out DIR])\n");
+        return CFB_EXIT_USAGE;
+    }
+    o.log = verbose ? stderr : NULL;
+    cfb_plot_summary sum;
+    char err[1024];
+    int rc = cfb_plot_files((const char *const *)argv + optind, (size_t)(argc - optind), &o, &sum,
+                            err, sizeof err);
+    switch (rc) {
+    case CFB_PLOT_OK:
+        printf("cfbench plot: %d charts, %d image files in %s\n", sum.charts, sum.images,
+               sum.out_dir);
+        printf("report: %s\n", sum.report);
+        return CFB_EXIT_OK;
+    case CFB_PLOT_EINPUT:
+        fprintf(stderr, "cfbench plot: %s\n", err);
+        return CFB_EXIT_USAGE;
+    case CFB_PLOT_ENOGNUPLOT:
+    case CFB_PLOT_ESCRIPTS:
+    case CFB_PLOT_EIO:
+        fprintf(stderr, "cfbench plot: %s\n", err);
+        return CFB_EXIT_ENV;
+    default:
+        fprintf(stderr, "cfbench plot: %s\n", err);
+        return CFB_EXIT_FAIL;
+    }
+}

@@ -1,0 +1,609 @@
+/*
+ * flags.c — the flags workload: download the book's flags with libcurl.
+ *
+ * Threads and processes. The task runs in whatever worker the mode gives it
+ * (the seq loop, a pool thread, a forked child). Each worker owns one curl
+ * easy handle in a _Thread_local (`tl_xfer`), made by flags_worker_setup in
+ * that worker — after fork in process mode — and freed by
+ * flags_worker_teardown; a task that finds no handle (a runner that skipped
+ * setup) makes one lazily. Nothing else is shared between workers except
+ * the read-only flag table and `cfb_flags_abort`, an atomic_int set by the
+ * CLI's SIGINT handler and read by the transfer progress callback.
+ *
+ * Signals. CURLOPT_NOSIGNAL is set on every handle (no SIGALRM for DNS
+ * timeouts; threads must not get curl's signals) and SIGPIPE is ignored
+ * process-wide in worker setup (a peer that closes mid-write must give an
+ * error, not kill the process).
+ *
+ * The embedded server. When `base` is empty, run_setup starts the embedded
+ * flag server in this process on an ephemeral 127.0.0.1 port with the
+ * `server` label and stores its URL in `base`; run_teardown stops it. In
+ * process mode the children inherit the parameters with the URL, and the
+ * server keeps running in the parent.
+ *
+ * Files. A 200 body is written as it arrives into a temporary file in dest
+ * (no body buffer: 10,000 transfers in flight cost no memory for bodies),
+ * checked against Content-Length when complete, then renamed to {CC}.gif;
+ * any failure unlinks it. A reader never sees a partial flag.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flag_server.h"
+#include "flags_internal.h"
+
+atomic_int cfb_flags_abort;
+
+/* ---- libcurl globals --------------------------------------------------------- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_rc;
+
+static void global_init(void) {
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : CF_ENOMEM;
+    /* Ignore SIGPIPE: a closed peer must be an error, not a dead process. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+int cfb__flags_global_init(void) {
+    pthread_once(&global_once, global_init);
+    return global_rc;
+}
+
+/* ---- one transfer --------------------------------------------------------------- */
+
+static bool saving(const cfb__xfer *x) {
+    return x->dest[0] && strcmp(x->dest, "-");
+}
+
+/* Open the temporary file for a 200 body (once per transfer). 0 or -1 (errno in x->werr). */
+static int open_tmp(cfb__xfer *x) {
+    x->fd = -1;
+    long http = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &http);
+    if (http != 200 || !saving(x)) return 0;
+    snprintf(x->tmp, sizeof x->tmp, "%s/.%s.gif.XXXXXX", x->dest, x->cc);
+    x->fd = mkostemp(x->tmp, O_CLOEXEC);
+    if (x->fd < 0) {
+        x->werr = errno;
+        x->tmp[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static void discard_tmp(cfb__xfer *x) {
+    if (x->fd >= 0) {
+        close(x->fd);
+        unlink(x->tmp);
+    }
+    x->fd = -1;
+    x->tmp[0] = '\0';
+}
+
+/* The body goes straight to the temporary file (200 and saving) or is only
+ * counted (404 pages, dest "-"): no per-transfer body buffer. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
+    cfb__xfer *x = arg;
+    size_t n = size * nmemb;
+    if (x->fd == -2 && open_tmp(x)) return 0;
+    for (size_t off = 0; x->fd >= 0 && off < n;) {
+        ssize_t w = write(x->fd, data + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            x->werr = w < 0 ? errno : EIO;
+            return 0; /* CURLE_WRITE_ERROR */
+        }
+        off += (size_t)w;
+    }
+    x->len += n;
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg) {
+    cfb__xfer *x = arg;
+    size_t n = size * nmemb;
+    if (n > 5 && !strncmp(data, "HTTP/", 5)) {
+        size_t k = n < sizeof x->status_line - 1 ? n : sizeof x->status_line - 1;
+        memcpy(x->status_line, data, k);
+        while (k && (x->status_line[k - 1] == '\r' || x->status_line[k - 1] == '\n'))
+            k--;
+        x->status_line[k] = '\0';
+    }
+    return n;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+    (void)arg, (void)dt, (void)dn, (void)ut, (void)un;
+    return cfb_flags_abort ? 1 : 0; /* non-zero aborts: CURLE_ABORTED_BY_CALLBACK */
+}
+
+int cfb__xfer_init(cfb__xfer *x) {
+    x->fd = -1;
+    x->tmp[0] = '\0';
+    int rc = cfb__flags_global_init();
+    if (rc) return rc;
+    x->easy = curl_easy_init();
+    if (!x->easy) return CF_ENOMEM;
+    CURL *h = x->easy;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "cfbench-flags/" CFB_VERSION);
+    /* No proxy from the environment: the targets are local. */
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    return 0;
+}
+
+void cfb__xfer_fini(cfb__xfer *x) {
+    if (x->easy) curl_easy_cleanup(x->easy);
+    discard_tmp(x);
+    memset(x, 0, sizeof *x);
+}
+
+/* Task argument: "CC\tTIMEOUT\tBASE\tDEST" (text, not NUL-terminated). */
+int cfb_flags_task_arg(const char *cc, const char *base, const char *dest, double timeout,
+                       void **arg, size_t *len) {
+    if (!cc || !base || !arg || !len || strlen(cc) != 2 || strchr(base, '\t') ||
+        (dest && strchr(dest, '\t')))
+        return CF_EINVAL;
+    char *buf = NULL;
+    int n = asprintf(&buf, "%c%c\t%.17g\t%s\t%s", toupper((unsigned char)cc[0]),
+                     toupper((unsigned char)cc[1]), timeout, base, dest ? dest : "-");
+    if (n < 0) return CF_ENOMEM;
+    *arg = buf;
+    *len = (size_t)n;
+    return 0;
+}
+
+int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size_t errlen) {
+    char buf[2200];
+    if (!arg || len < 4 || len >= sizeof buf) {
+        snprintf(err, errlen, "flags: bad task argument (%zu bytes)", len);
+        return CF_EINVAL;
+    }
+    memcpy(buf, arg, len);
+    buf[len] = '\0';
+    char *f[4] = {buf, NULL, NULL, NULL};
+    for (int i = 1; i < 4; i++) {
+        char *t = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;
+        if (!t) {
+            snprintf(err, errlen, "flags: bad task argument");
+            return CF_EINVAL;
+        }
+        *t = '\0';
+        f[i] = t + 1;
+    }
+    if (strlen(f[0]) != 2 || strlen(f[2]) + 16 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
+        snprintf(err, errlen, "flags: bad task argument");
+        return CF_EINVAL;
+    }
+    memcpy(x->cc, f[0], 3);
+    x->timeout = strtod(f[1], NULL);
+    size_t bl = strlen(f[2]);
+    while (bl && f[2][bl - 1] == '/')
+        f[2][--bl] = '\0';
+    char lc[3] = {(char)tolower((unsigned char)x->cc[0]), (char)tolower((unsigned char)x->cc[1]),
+                  0};
+    snprintf(x->url, sizeof x->url, "%s/%s/%s.gif", f[2], lc, lc);
+    snprintf(x->dest, sizeof x->dest, "%s", f[3]);
+    discard_tmp(x); /* a transfer abandoned before finish (close after Ctrl-C) */
+    x->len = 0;
+    x->fd = -2;
+    x->werr = 0;
+    x->status_line[0] = '\0';
+    x->errbuf[0] = '\0';
+    CURL *h = x->easy;
+    curl_easy_setopt(h, CURLOPT_URL, x->url);
+    long ms = x->timeout > 0 ? (long)(x->timeout * 1000.0 + 0.5) : 0L;
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    return 0;
+}
+
+/* Commit the temporary file as {dest}/{CC}.gif (an empty body gets an empty file). */
+static int save_file(cfb__xfer *x, char *err, size_t errlen) {
+    if (!saving(x)) return 0;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s.gif", x->dest, x->cc);
+    if (x->fd == -2 && open_tmp(x)) {
+        snprintf(err, errlen, "save %s: %s", path, strerror(x->werr));
+        return -1;
+    }
+    fchmod(x->fd, 0644);
+    int rc = close(x->fd);
+    x->fd = -1;
+    if (rc < 0 || rename(x->tmp, path) < 0) {
+        snprintf(err, errlen, "save %s: %s", path, strerror(errno));
+        unlink(x->tmp);
+        x->tmp[0] = '\0';
+        return -1;
+    }
+    x->tmp[0] = '\0';
+    return 0;
+}
+
+static const char *reason_phrase(long code) {
+    static const struct {
+        long code;
+        const char *phrase;
+    } t[] = {
+        {301, "Moved Permanently"},
+        {302, "Found"},
+        {304, "Not Modified"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {408, "Request Timeout"},
+        {410, "Gone"},
+        {418, "I'm a teapot"},
+        {429, "Too Many Requests"},
+        {500, "Internal Server Error"},
+        {501, "Not Implemented"},
+        {502, "Bad Gateway"},
+        {503, "Service Unavailable"},
+        {504, "Gateway Timeout"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].code == code) return t[i].phrase;
+    return NULL;
+}
+
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
+
+int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
+    int r = judge(x, rc, res, err, errlen);
+    discard_tmp(x); /* after an error; a no-op once saved */
+    return r;
+}
+
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
+    curl_off_t clen = -1;
+    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+    const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OK:
+        break;
+    case CURLE_COULDNT_CONNECT:
+        snprintf(err, errlen, "connection refused: %s", detail);
+        return -1;
+    case CURLE_OPERATION_TIMEDOUT:
+        snprintf(err, errlen, "timeout after %.1f s: %s", x->timeout, detail);
+        return -1;
+    case CURLE_PARTIAL_FILE:
+        if (clen >= 0)
+            snprintf(err, errlen, "short body: got %zu of %lld bytes", x->len, (long long)clen);
+        else
+            snprintf(err, errlen, "short body: %s", detail);
+        return -1;
+    case CURLE_ABORTED_BY_CALLBACK:
+        snprintf(err, errlen, "interrupted");
+        return -1;
+    case CURLE_WRITE_ERROR:
+        if (x->werr) {
+            snprintf(err, errlen, "save %s/%s.gif: %s", x->dest, x->cc, strerror(x->werr));
+            return -1;
+        }
+        /* fall through */
+    default:
+        snprintf(err, errlen, "%s", detail);
+        return -1;
+    }
+    long http = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &http);
+    memset(res, 0, sizeof *res);
+    memcpy(res->cc, x->cc, 3);
+    res->http = (int32_t)http;
+    res->bytes = x->len;
+    if (http == 404) {
+        res->status = CFB_FLAG_NOT_FOUND;
+        return 0;
+    }
+    if (http != 200) {
+        /* "418 I'm a teapot": the standard reason phrase (as Python's
+         * http.HTTPStatus names it), else the server's own ("HTTP/1.1 599
+         * Whatever" -> "599 Whatever"), else the bare number. */
+        const char *phrase = reason_phrase(http);
+        const char *sp = strchr(x->status_line, ' ');
+        if (phrase)
+            snprintf(err, errlen, "%ld %s", http, phrase);
+        else if (sp && sp[1])
+            snprintf(err, errlen, "%s", sp + 1);
+        else
+            snprintf(err, errlen, "%ld", http);
+        return -1;
+    }
+    if (clen >= 0 && (size_t)clen != x->len) {
+        snprintf(err, errlen, "short body: got %zu of %lld bytes", x->len, (long long)clen);
+        return -1;
+    }
+    if (save_file(x, err, errlen)) return -1;
+    res->status = CFB_FLAG_OK;
+    return 0;
+}
+
+/* ---- per-worker state and the task -------------------------------------------------- */
+
+static _Thread_local cfb__xfer *tl_xfer;
+
+static int flags_worker_setup(const cfb_params *p) {
+    (void)p;
+    if (tl_xfer) return 0;
+    cfb__xfer *x = calloc(1, sizeof *x);
+    if (!x) return CF_ENOMEM;
+    int rc = cfb__xfer_init(x);
+    if (rc) {
+        cfb__xfer_fini(x);
+        free(x);
+        return rc;
+    }
+    tl_xfer = x;
+    return 0;
+}
+
+static void flags_worker_teardown(void) {
+    if (!tl_xfer) return;
+    cfb__xfer_fini(tl_xfer);
+    free(tl_xfer);
+    tl_xfer = NULL;
+}
+
+static void flags_task(const void *arg, size_t len, cf_out *out) {
+    char err[CF_ERRMSG_MAX];
+    if (!tl_xfer && flags_worker_setup(NULL)) {
+        cf_out_error(out, CF_ENOMEM, "flags: cannot make a curl handle");
+        return;
+    }
+    cfb__xfer *x = tl_xfer;
+    if (cfb__xfer_prepare(x, arg, len, err, sizeof err)) {
+        cf_out_error(out, CF_EINVAL, "%s", err);
+        return;
+    }
+    if (cfb_flags_abort) {
+        cf_out_error(out, CF_ECANCELLED, "%s: interrupted", x->cc);
+        return;
+    }
+    CURLcode rc = curl_easy_perform(x->easy);
+    cfb_flag_result res;
+    if (cfb__xfer_finish(x, rc, &res, err, sizeof err)) {
+        cf_out_error(out, 1, "%s", err);
+        return;
+    }
+    cf_out_set(out, &res, sizeof res);
+}
+
+static const char *flags_classify(const void *res, size_t len) {
+    cfb_flag_result r;
+    if (len != sizeof r) return "error";
+    memcpy(&r, res, sizeof r);
+    return r.status == CFB_FLAG_NOT_FOUND ? "not_found" : "ok";
+}
+
+static uint64_t flags_result_bytes(const void *res, size_t len) {
+    cfb_flag_result r;
+    if (len != sizeof r) return 0;
+    memcpy(&r, res, sizeof r);
+    return r.status == CFB_FLAG_OK ? r.bytes : 0;
+}
+
+/* ---- code lists ------------------------------------------------------------------------ */
+
+static int cmp_cc(const void *a, const void *b) {
+    return memcmp(a, b, 2);
+}
+
+int cfb_flags_expand(const char *spec, size_t limit, char (**codes)[3], size_t *n, char *err,
+                     size_t errlen) {
+    if (!spec || !codes || !n) return CF_EINVAL;
+    bool set[26 * 26] = {false};
+    char *copy = strdup(spec);
+    if (!copy) return CF_ENOMEM;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " ,\t\n", &save); t; t = strtok_r(NULL, " ,\t\n", &save)) {
+        size_t tl = strlen(t);
+        if (!strcasecmp(t, "every")) {
+            for (int i = 0; i < 26 * 26; i++)
+                set[i] = true;
+        } else if (!strcasecmp(t, "all")) {
+            for (size_t i = 0; i < CFB_FLAG_COUNT; i++) {
+                const char *c = cfb_flag_at(i)->cc;
+                set[(c[0] - 'A') * 26 + (c[1] - 'A')] = true;
+            }
+        } else if (tl == 1 && isalpha((unsigned char)t[0]) && isascii((unsigned char)t[0])) {
+            int a = toupper((unsigned char)t[0]) - 'A';
+            for (int i = 0; i < 26; i++)
+                set[a * 26 + i] = true;
+        } else if (tl == 2 && isascii((unsigned char)t[0]) && isascii((unsigned char)t[1]) &&
+                   isalpha((unsigned char)t[0]) && isalpha((unsigned char)t[1])) {
+            set[(toupper((unsigned char)t[0]) - 'A') * 26 + (toupper((unsigned char)t[1]) - 'A')] =
+                true;
+        } else {
+            snprintf(err, errlen, "each CC argument must be A to Z or AA to ZZ: '%s'", t);
+            free(copy);
+            return CF_EINVAL;
+        }
+    }
+    free(copy);
+    size_t count = 0;
+    for (int i = 0; i < 26 * 26; i++)
+        count += set[i];
+    if (limit && count > limit) count = limit;
+    char(*out)[3] = malloc((count ? count : 1) * sizeof *out);
+    if (!out) return CF_ENOMEM;
+    size_t k = 0;
+    for (int i = 0; i < 26 * 26 && k < count; i++)
+        if (set[i]) {
+            out[k][0] = (char)('A' + i / 26);
+            out[k][1] = (char)('A' + i % 26);
+            out[k][2] = '\0';
+            k++;
+        }
+    qsort(out, k, sizeof *out, cmp_cc); /* already sorted; kept for clarity */
+    *codes = out;
+    *n = k;
+    return 0;
+}
+
+int cfb_flags_mkdirs(const char *dir, char *err, size_t errlen) {
+    char buf[1024];
+    if (!dir || !*dir || strlen(dir) >= sizeof buf) {
+        snprintf(err, errlen, "bad directory name");
+        return CF_EINVAL;
+    }
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
+                snprintf(err, errlen, "mkdir %s: %s", buf, strerror(errno));
+                return CF_ESYS;
+            }
+            *p = c;
+            if (!c) break;
+        }
+    }
+    struct stat st;
+    if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a directory", buf);
+        return CF_ESYS;
+    }
+    return 0;
+}
+
+/* ---- the workload ---------------------------------------------------------------------- */
+
+static const char *const server_choices[] = {"LOCAL", "DELAY", "ERROR", NULL};
+
+static const cfb_param_def flags_params[] = {
+    {"codes", CFB_P_STRING, CFB_FLAGS_POP20,
+     "country codes: CC, a letter X (XA..XZ), 'all' (194) or 'every' (AA..ZZ)", 1, 0, NULL},
+    {"limit", CFB_P_INT, "0", "download at most N codes (0 = all given)", 0, 1e6, NULL},
+    {"base", CFB_P_STRING, "", "base URL ({base}/{cc}/{cc}.gif); empty = embedded server", 1, 0,
+     NULL},
+    {"server", CFB_P_STRING, "LOCAL", "embedded server label when base is empty", 1, 0,
+     server_choices},
+    {"delay", CFB_P_STRING, "0.5:5", "embedded DELAY/ERROR server: delay MIN:MAX seconds", 1, 0,
+     NULL},
+    {"error_rate", CFB_P_DOUBLE, "0.25", "embedded ERROR server: share of 418 answers", 0, 1, NULL},
+    {"seed", CFB_P_INT, "1", "embedded server seed (delays, 418s)", 0, 9e18, NULL},
+    {"dest", CFB_P_STRING, "cfbench-out/downloads/flags",
+     "directory for {CC}.gif; '-' = don't save", 1, 0, NULL},
+    {"timeout", CFB_P_DOUBLE, "3.1", "seconds per download (connect + transfer)", 0.001, 3600,
+     NULL},
+};
+
+int cfb__flags_parse_delay(const char *s, double *lo, double *hi) {
+    char *end;
+    *lo = strtod(s, &end);
+    if (end == s) return CF_EINVAL;
+    if (*end == ':') {
+        const char *h = end + 1;
+        *hi = strtod(h, &end);
+        if (end == h) return CF_EINVAL;
+    } else {
+        *hi = *lo;
+    }
+    if (*end || *lo < 0 || *hi < *lo) return CF_EINVAL;
+    return 0;
+}
+
+static int flags_run_setup(cfb_params *p, void **run_state, char *err, size_t errlen) {
+    *run_state = NULL;
+    const char *dest = cfb_params_str(p, "dest");
+    if (strcmp(dest, "-") && cfb_flags_mkdirs(dest, err, errlen)) return CF_ESYS;
+    if (cfb_params_str(p, "base")[0]) return 0;
+    cfb_server_opts o;
+    cfb_server_opts_init(&o);
+    if (cfb_server_label_parse(cfb_params_str(p, "server"), &o.label)) {
+        snprintf(err, errlen, "server: unknown label '%s'", cfb_params_str(p, "server"));
+        return CF_EINVAL;
+    }
+    if (cfb__flags_parse_delay(cfb_params_str(p, "delay"), &o.delay_min, &o.delay_max)) {
+        snprintf(err, errlen, "delay: '%s' is not MIN:MAX seconds", cfb_params_str(p, "delay"));
+        return CF_EINVAL;
+    }
+    o.error_rate = cfb_params_double(p, "error_rate");
+    o.seeded = true;
+    o.seed = (uint64_t)cfb_params_int(p, "seed");
+    o.max_connections = 20000;
+    cfb_flag_server *s;
+    int rc = cfb_flag_server_start(&o, &s, err, errlen);
+    if (rc) return rc;
+    rc = cfb_params_set(p, "base", cfb_flag_server_url(s), err, errlen);
+    if (rc) {
+        cfb_flag_server_stop(s, NULL);
+        return rc;
+    }
+    *run_state = s;
+    return 0;
+}
+
+static void flags_run_teardown(void *run_state) {
+    cfb_flag_server_stop(run_state, NULL);
+}
+
+static int flags_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, size_t errlen) {
+    char(*codes)[3];
+    size_t n;
+    int rc = cfb_flags_expand(cfb_params_str(p, "codes"), (size_t)cfb_params_int(p, "limit"),
+                              &codes, &n, err, errlen);
+    if (rc) return rc;
+    const char *base = cfb_params_str(p, "base");
+    if (!base[0]) {
+        free(codes);
+        snprintf(err, errlen, "flags: no base URL (run_setup starts the embedded server)");
+        return CF_EINVAL;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        void *arg;
+        size_t len;
+        rc = cfb_flags_task_arg(codes[i], base, cfb_params_str(p, "dest"),
+                                cfb_params_double(p, "timeout"), &arg, &len);
+        if (rc) {
+            snprintf(err, errlen, "flags: bad base URL or dest");
+            break;
+        }
+        rc = cfb_tasklist_add(tl, arg, len, codes[i]);
+        free(arg);
+    }
+    free(codes);
+    return rc;
+}
+
+const cfb_workload cfb_workload_flags = {
+    .name = "flags",
+    .description = "I/O-bound: download flag GIFs over HTTP with libcurl (the book's flags2)",
+    .params = flags_params,
+    .nparams = sizeof flags_params / sizeof flags_params[0],
+    .run_setup = flags_run_setup,
+    .run_teardown = flags_run_teardown,
+    .make_tasks = flags_make_tasks,
+    .task = flags_task,
+    .worker_setup = flags_worker_setup,
+    .worker_teardown = flags_worker_teardown,
+    .classify = flags_classify,
+    .result_bytes = flags_result_bytes,
+    .async = &cfb_flags_async,
+};

@@ -1,0 +1,45 @@
+/* flags_internal.h — what flags.c and flags_async.c share: one transfer
+ * (an easy handle and its buffers), prepared from a task argument and
+ * judged when curl is done with it. Not for other modules. */
+#ifndef CFB_FLAGS_INTERNAL_H
+#define CFB_FLAGS_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "flags.h"
+
+typedef struct cfb__xfer {
+    CURL *easy; /* owned */
+    char cc[3]; /* upper case */
+    double timeout;
+    char url[1024];
+    char dest[1024];       /* "" or "-": do not save */
+    size_t len;            /* body bytes received */
+    int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
+    int werr;              /* errno of a failed write/mkstemp */
+    char tmp[1100];        /* its path, "" when none */
+    char status_line[160]; /* the last "HTTP/1.1 418 I'm a teapot" seen */
+    char errbuf[CURL_ERROR_SIZE];
+    void *user; /* the async driver's per-transfer data */
+} cfb__xfer;
+
+/* Make x->easy (a new easy handle) with the options every transfer shares.
+ * 0, CF_ENOMEM. */
+int cfb__xfer_init(cfb__xfer *x);
+void cfb__xfer_fini(cfb__xfer *x); /* frees the handle and buffers; x itself is the caller's */
+
+/* Decode the task argument and set URL, timeout, … on x->easy.
+ * 0 or CF_EINVAL with the reason in err. */
+int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size_t errlen);
+
+/* Judge a finished transfer (curl's code rc): 0 with *res filled (ok or
+ * not_found, the file saved for ok), or -1 with the error text in err. */
+int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
+
+/* "MIN:MAX" or "S" seconds -> *lo, *hi. 0 or CF_EINVAL. */
+int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
+
+/* curl_global_init once per process. 0 or CF_ENOMEM. */
+int cfb__flags_global_init(void);
+
+#endif
