@@ -53,21 +53,36 @@ void cfb_inject_enter(const char *mode) {
     active = strstr(modes, key) != NULL;
 }
 
-static double now(void) {
+static double clock_s(clockid_t id) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* The CPU time of the task is remembered per thread between begin and end. */
+static _Thread_local double cpu0;
+
 double cfb_inject_begin(void) {
-    return active ? now() : 0.0;
+    if (!active) return 0.0;
+    cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+    return clock_s(CLOCK_MONOTONIC);
 }
 
+/* The task took dw of wall and dc of CPU time: burn F x dc more CPU (a
+ * busy loop on the thread's CPU clock), then sleep until F x dw of wall has
+ * passed as well. A CPU-bound task gets F more of both; a sleeping task
+ * (loiter) gets F more wall time and no CPU. */
 void cfb_inject_end(double t0) {
     if (!active || t0 <= 0) return;
-    double t1 = now(), until = t1 + factor * (t1 - t0);
+    double t1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+    double cpu_until = c1 + factor * (c1 - cpu0), wall_until = t1 + factor * (t1 - t0);
     volatile unsigned long spin = 0;
-    while (now() < until)
+    while (clock_s(CLOCK_THREAD_CPUTIME_ID) < cpu_until)
         for (int i = 0; i < 64; i++)
             spin++;
+    double left = wall_until - clock_s(CLOCK_MONOTONIC);
+    if (left > 0) {
+        struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
 }
