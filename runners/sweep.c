@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "measure.h"
 #include "progress.h"
 #include "results_io.h"
@@ -158,10 +159,12 @@ static void wrapped_task(const void *arg, size_t len, cf_out *out) {
     const void *a = len > sizeof h ? (const char *)arg + sizeof h : NULL;
     size_t l = len - sizeof h;
     double t0 = h.timed ? cfb_now() : 0;
+    double t_inject = cfb_inject_begin(); /* test-only knob, inject.h */
     if (h.impl && h.impl->call)
         h.impl->call(h.fn, a, l, out);
     else
         h.fn(a, l, out);
+    cfb_inject_end(t_inject);
     if (h.timed) {
         trec *r = &h.sh->recs[h.index];
         r->start = t0;
@@ -229,6 +232,7 @@ void cfb_rep_fail(cfb_rep *rep, const char *fmt, ...) {
 static int worker_init(void *arg) {
     cfb_rep *rep = arg;
     tls_slot = atomic_fetch_add(&rep->c->sh->next_slot, 1);
+    cfb_inject_enter(rep->c->m->name); /* test-only knob, inject.h */
     if (getpid() != rep->parent_pid)
         signal(SIGINT, SIG_IGN); /* a forked pool worker: let the parent decide */
     const cfb_workload *w = rep->c->w;

@@ -1,0 +1,714 @@
+/* compare.c — match cases, derive per-repetition metrics, decide verdicts,
+ * render the report (see compare.h and docs/cli-compare.md). */
+#include "compare.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rstats.h"
+
+/* ---- metrics ------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    const char *unit;
+    int higher_is_better;
+    int needs_seq; /* derived from the seq case's median wall */
+} metric_info[] = {
+    [CFB_METRIC_WALL] = {"wall", "s", 0, 0},
+    [CFB_METRIC_CPU] = {"cpu", "s", 0, 0},
+    [CFB_METRIC_THROUGHPUT] = {"throughput", "tasks/s", 1, 0},
+    [CFB_METRIC_SPEEDUP] = {"speedup", "x", 1, 1},
+    [CFB_METRIC_EFFICIENCY] = {"efficiency", "", 1, 1},
+    [CFB_METRIC_OVERHEAD] = {"overhead", "s/task", 0, 1},
+    [CFB_METRIC_INSTRUCTIONS] = {"instructions", "instr/task", 0, 0},
+    [CFB_METRIC_CPUCOST] = {"cpucost", "x seq cpu", 0, 1},
+};
+#define NMETRICS (sizeof metric_info / sizeof metric_info[0])
+
+int cfb_metric_parse(const char *s, cfb_metric *m) {
+    for (size_t i = 0; s && i < NMETRICS; i++)
+        if (!strcmp(s, metric_info[i].name)) {
+            *m = (cfb_metric)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *cfb_metric_name(cfb_metric m) {
+    return (size_t)m < NMETRICS ? metric_info[m].name : "?";
+}
+
+void cfb_compare_opts_default(cfb_compare_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->metric = CFB_METRIC_WALL;
+    o->threshold = 0.05;
+    o->alpha = 0.05;
+    o->seed = 1;
+    o->resamples = 2000;
+    o->correction = 1;
+}
+
+/* ---- small JSON helpers -------------------------------------------------- */
+
+static const char *jstr(const json_t *o, const char *k) {
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static long long jint(const json_t *o, const char *k, long long def) {
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* A number field (integer or real); 0 when present and numeric. */
+static int jnum(const json_t *o, const char *k, double *out) {
+    json_t *v = json_object_get(o, k);
+    if (!json_is_number(v)) return -1;
+    *out = json_number_value(v);
+    return isfinite(*out) ? 0 : -1;
+}
+
+/* The matching key of a case: a new string (caller frees), or NULL. */
+static char *case_key(const json_t *c) {
+    json_t *params = json_object_get(c, "params");
+    char *pj = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *impl = jstr(c, "impl");
+    size_t len = strlen(jstr(c, "workload")) + strlen(jstr(c, "mode")) + strlen(impl) +
+                 (pj ? strlen(pj) : 2) + 64;
+    char *k = malloc(len);
+    if (k)
+        snprintf(k, len, "%s\x1f%s\x1f%lld\x1f%s\x1f%s", jstr(c, "workload"), jstr(c, "mode"),
+                 jint(c, "workers", 1), *impl ? impl : "c", pj ? pj : "{}");
+    free(pj);
+    return k;
+}
+
+/* The seq reference of case c in doc: same workload, impl and params. */
+static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
+    json_t *cases = json_object_get(doc, "cases");
+    const char *impl = jstr(c, "impl");
+    size_t i;
+    json_t *s;
+    json_array_foreach(cases, i, s) {
+        const char *simpl = jstr(s, "impl");
+        if (strcmp(jstr(s, "mode"), "seq") || strcmp(jstr(s, "workload"), jstr(c, "workload")) ||
+            strcmp(*simpl ? simpl : "c", *impl ? impl : "c"))
+            continue;
+        json_t *p1 = json_object_get(s, "params"), *p2 = json_object_get(c, "params");
+        if ((!p1 && !p2) || (p1 && p2 && json_equal(p1, p2))) return s;
+    }
+    return NULL;
+}
+
+/* Median of a case's repetitions[].wall_s; NaN when none. */
+static double median_wall(const json_t *c) {
+    json_t *reps = json_object_get(c, "repetitions");
+    size_t n = json_array_size(reps), k = 0, i;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return NAN;
+    json_t *r;
+    json_array_foreach(reps, i, r) {
+        if (!jnum(r, "wall_s", &v[k])) k++;
+    }
+    double m = k ? cfb_median(v, k) : NAN;
+    free(v);
+    return m;
+}
+
+/* Median of a case's repetitions[].cpu_s; NaN when none. */
+static double median_cpu(const json_t *c) {
+    json_t *reps = json_object_get(c, "repetitions");
+    size_t n = json_array_size(reps), k = 0, i;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return NAN;
+    json_t *r;
+    json_array_foreach(reps, i, r) {
+        if (!jnum(r, "cpu_s", &v[k])) k++;
+    }
+    double m = k ? cfb_median(v, k) : NAN;
+    free(v);
+    return m;
+}
+
+/* One value per repetition of case c (in doc) for metric m into a new array
+ * *out (caller frees) of *n values. Returns 0, or 1 with a reason in why
+ * when the metric is not available for this case, or -1 out of memory. */
+static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
+                         const char **why) {
+    *out = NULL;
+    *n = 0;
+    const char *err = json_string_value(json_object_get(c, "error"));
+    json_t *reps = json_object_get(c, "repetitions");
+    if (!json_array_size(reps)) {
+        *why = err ? "the case failed" : "no repetitions";
+        return 1;
+    }
+    double seq_med = NAN, workers = (double)jint(c, "workers", 1),
+           tasks = (double)jint(c, "tasks", 0);
+    if (metric_info[m].needs_seq) {
+        if (!strcmp(jstr(c, "mode"), "seq")) {
+            *why = "seq is the reference of this metric";
+            return 1;
+        }
+        const json_t *s = seq_case_of(doc, c);
+        seq_med = s ? (m == CFB_METRIC_CPUCOST ? median_cpu(s) : median_wall(s)) : NAN;
+        if (!(seq_med > 0.0)) {
+            *why = "no seq case to derive it from";
+            return 1;
+        }
+    }
+    if ((m == CFB_METRIC_OVERHEAD || m == CFB_METRIC_INSTRUCTIONS) && !(tasks > 0)) {
+        *why = "no tasks";
+        return 1;
+    }
+    double *v = malloc(json_array_size(reps) * sizeof *v);
+    if (!v) return -1;
+    size_t k = 0, i;
+    json_t *r;
+    json_array_foreach(reps, i, r) {
+        double wall = NAN, x = NAN;
+        int have_wall = !jnum(r, "wall_s", &wall);
+        switch (m) {
+        case CFB_METRIC_WALL:
+            if (have_wall) x = wall;
+            break;
+        case CFB_METRIC_CPU:
+            if (jnum(r, "cpu_s", &x)) x = NAN;
+            break;
+        case CFB_METRIC_THROUGHPUT:
+            if (jnum(r, "throughput_tps", &x))
+                x = (have_wall && wall > 0 && tasks > 0) ? tasks / wall : NAN;
+            break;
+        case CFB_METRIC_SPEEDUP:
+            if (have_wall && wall > 0) x = seq_med / wall;
+            break;
+        case CFB_METRIC_EFFICIENCY:
+            if (have_wall && wall > 0) x = seq_med / wall / workers;
+            break;
+        case CFB_METRIC_OVERHEAD:
+            if (have_wall) x = (wall * workers - seq_med) / tasks;
+            break;
+        case CFB_METRIC_CPUCOST:
+            if (!jnum(r, "cpu_s", &x))
+                x /= seq_med;
+            else
+                x = NAN;
+            break;
+        case CFB_METRIC_INSTRUCTIONS:
+            if (!jnum(r, "instructions", &x))
+                x /= tasks;
+            else
+                x = NAN;
+            break;
+        }
+        if (isfinite(x)) v[k++] = x;
+    }
+    if (!k) {
+        free(v);
+        *why = m == CFB_METRIC_INSTRUCTIONS ? "instructions not recorded (perf_event_open refused)"
+                                            : "metric missing in the repetitions";
+        return 1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static int id_selected(const json_t *c, const cfb_compare_opts *o) {
+    if (!o->ncase_globs) return 1;
+    for (size_t i = 0; i < o->ncase_globs; i++)
+        if (!fnmatch(o->case_globs[i], jstr(c, "id"), 0)) return 1;
+    return 0;
+}
+
+static json_t *side_info(const json_t *doc, const char *label) {
+    json_t *tool = json_object_get(doc, "tool"), *host = json_object_get(doc, "host");
+    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "label", label ? label : "", "commit",
+                     jstr(tool, "commit"), "created", jstr(doc, "created"), "hostname",
+                     jstr(host, "hostname"), "complete",
+                     json_is_true(json_object_get(doc, "complete")));
+}
+
+/* A new reference to c's params, or a new empty object. */
+static json_t *params_ref(const json_t *c) {
+    json_t *params = json_object_get(c, "params");
+    return json_is_object(params) ? json_incref(params) : json_object();
+}
+
+static json_t *case_ref(const json_t *c) {
+    return json_pack("{s:s, s:o}", "id", jstr(c, "id"), "params", params_ref(c));
+}
+
+/* ---- one case ------------------------------------------------------------ */
+
+typedef struct verdict_counts {
+    int regression, improvement, no_change, cant_tell, na;
+    double log_sum;
+    int nlog;
+} verdict_counts;
+
+/* One matched case between the two phases. */
+typedef struct prep {
+    json_t *row;   /* borrowed from the rows array */
+    double *x, *y; /* owned: per-repetition values, BASE and NEW */
+    size_t nx, ny;
+    int valid; /* both sides have positive values: a ratio exists */
+    cfb_mwu u;
+    double p_adj; /* Holm-adjusted p (= u.p without correction) */
+    char note[160];
+} prep;
+
+static long long need_from_ci(double fhat, double flo, double fhi, double t, size_t n,
+                              size_t nmin) {
+    double band_hi = log1p(t), band_lo = -log1p(t), lf = log(fhat);
+    double d = fmin(fabs(lf - band_hi), fabs(lf - band_lo));
+    double hw = 0.5 * (log(fhi) - log(flo));
+    double need = d > 0 ? ceil((double)n * (hw / d) * (hw / d)) : 1e9;
+    if (need < (double)(n + 1)) need = (double)(n + 1);
+    if (need < (double)nmin) need = (double)nmin;
+    return need > 10000 ? 10000 : (long long)need;
+}
+
+/* Phase 1: the per-repetition values of both sides, the medians and the U
+ * test. 0, or -2 out of memory. */
+static int prepare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc, const json_t *nc,
+                        const cfb_compare_opts *o, prep *pc) {
+    const char *why = NULL;
+    int rb = metric_values(bdoc, bc, o->metric, &pc->x, &pc->nx, &why);
+    int rn = rb ? 0 : metric_values(ndoc, nc, o->metric, &pc->y, &pc->ny, &why);
+    if (rb < 0 || rn < 0) return -2;
+    json_object_set_new(pc->row, "base",
+                        json_pack("{s:I, s:o}", "n", (json_int_t)pc->nx, "median",
+                                  pc->nx ? json_real(cfb_median(pc->x, pc->nx)) : json_null()));
+    json_object_set_new(pc->row, "new",
+                        json_pack("{s:I, s:o}", "n", (json_int_t)pc->ny, "median",
+                                  pc->ny ? json_real(cfb_median(pc->y, pc->ny)) : json_null()));
+    if (rb || rn) {
+        if (!strcmp(jstr(bc, "mode"), "seq") && metric_info[o->metric].needs_seq)
+            snprintf(pc->note, sizeof pc->note, "%s", why);
+        else
+            snprintf(pc->note, sizeof pc->note, "%s in %s", why, rb ? "BASE" : "NEW");
+        return 0;
+    }
+    for (size_t i = 0; i < pc->nx; i++)
+        if (!(pc->x[i] > 0)) {
+            snprintf(pc->note, sizeof pc->note, "values <= 0 in BASE: no ratio");
+            return 0;
+        }
+    for (size_t j = 0; j < pc->ny; j++)
+        if (!(pc->y[j] > 0)) {
+            snprintf(pc->note, sizeof pc->note, "values <= 0 in NEW: no ratio");
+            return 0;
+        }
+    if (cfb_mwu_test(pc->x, pc->nx, pc->y, pc->ny, &pc->u)) return -2;
+    pc->valid = 1;
+    pc->p_adj = pc->u.p;
+    return 0;
+}
+
+static int cmp_prep_p(const void *a, const void *b) {
+    double x = (*(prep *const *)a)->u.p, y = (*(prep *const *)b)->u.p;
+    return (x > y) - (x < y);
+}
+
+/* Holm's step-down adjustment over the m valid cases. 0 or -2. */
+static int holm_adjust(prep *pcs, size_t n, size_t m) {
+    prep **order = malloc((m ? m : 1) * sizeof *order);
+    if (!order) return -2;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pcs[i].valid) order[k++] = &pcs[i];
+    qsort(order, m, sizeof *order, cmp_prep_p);
+    double run = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        double adj = fmin(1.0, (double)(m - i) * order[i]->u.p);
+        run = fmax(run, adj);
+        order[i]->p_adj = run;
+    }
+    free(order);
+    return 0;
+}
+
+/* Phase 2: interval and verdict for one case. level: the CI level; alpha_case:
+ * the per-case level the smallest achievable p must reach (alpha / m). */
+static int decide_case(prep *pc, const cfb_compare_opts *o, double level, double alpha_case,
+                       size_t resamples, cfb_rng *rng, verdict_counts *vc) {
+    json_t *row = pc->row;
+    const char *verdict = "n/a";
+    json_t *need = json_null();
+    if (!pc->valid) goto done;
+
+    double ratio, lo, hi;
+    if (cfb_bootstrap_ratio_ci(pc->x, pc->nx, pc->y, pc->ny, resamples, level, rng, &ratio, &lo,
+                               &hi))
+        return -2;
+    json_object_set_new(row, "ratio", json_real(ratio));
+    json_object_set_new(row, "ci95", json_pack("[f, f]", lo, hi));
+    json_object_set_new(row, "p_value", json_real(pc->u.p));
+    json_object_set_new(row, "p_adjusted", json_real(pc->p_adj));
+    json_object_set_new(row, "test",
+                        json_string(pc->u.method == CFB_MWU_EXACT ? "exact" : "normal"));
+    vc->log_sum += log(ratio);
+    vc->nlog++;
+
+    int hib = metric_info[o->metric].higher_is_better;
+    double f = hib ? 1.0 / ratio : ratio, flo = hib ? 1.0 / hi : lo, fhi = hib ? 1.0 / lo : hi;
+    double up = 1.0 + o->threshold, down = 1.0 / (1.0 + o->threshold);
+    size_t nmin = cfb_mwu_reps_for_alpha(alpha_case);
+    int sig = pc->p_adj < o->alpha;
+    if (cfb_mwu_min_p(pc->nx, pc->ny) > alpha_case) {
+        verdict = "can't tell";
+        need = json_integer((json_int_t)nmin);
+        snprintf(pc->note, sizeof pc->note, "need >= %zu repetitions per side, have %zu and %zu",
+                 nmin, pc->nx, pc->ny);
+    } else if (sig && flo > up) {
+        verdict = "regression";
+    } else if (sig && fhi < down) {
+        verdict = "improvement";
+    } else if (flo >= down && fhi <= up) {
+        verdict = "no change";
+    } else {
+        size_t n = pc->nx > pc->ny ? pc->nx : pc->ny;
+        long long k = need_from_ci(f, flo, fhi, o->threshold, n, nmin);
+        verdict = "can't tell";
+        need = json_integer(k);
+        snprintf(pc->note, sizeof pc->note, "need >= %lld repetitions per side, have %zu and %zu",
+                 k, pc->nx, pc->ny);
+    }
+done:
+    if (!strcmp(verdict, "regression"))
+        vc->regression++;
+    else if (!strcmp(verdict, "improvement"))
+        vc->improvement++;
+    else if (!strcmp(verdict, "no change"))
+        vc->no_change++;
+    else if (!strcmp(verdict, "can't tell"))
+        vc->cant_tell++;
+    else
+        vc->na++;
+    if (!json_object_get(row, "ratio")) {
+        json_object_set_new(row, "ratio", json_null());
+        json_object_set_new(row, "ci95", json_null());
+        json_object_set_new(row, "p_value", json_null());
+        json_object_set_new(row, "p_adjusted", json_null());
+        json_object_set_new(row, "test", json_null());
+    }
+    json_object_set_new(row, "verdict", json_string(verdict));
+    json_object_set_new(row, "need_repetitions", need);
+    json_object_set_new(row, "note", *pc->note ? json_string(pc->note) : json_null());
+    return 0;
+}
+
+/* ---- the comparison ------------------------------------------------------ */
+
+int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base_label,
+                     const char *new_label, const cfb_compare_opts *o, json_t **report, char *err,
+                     size_t errlen) {
+    *report = NULL;
+    json_t *bcases = json_object_get(base, "cases"), *ncases = json_object_get(new_doc, "cases");
+    size_t nb = json_array_size(bcases), nn = json_array_size(ncases);
+    char **bkeys = calloc(nb + 1, sizeof *bkeys), **nkeys = calloc(nn + 1, sizeof *nkeys);
+    char *matched_new = calloc(nn + 1, 1);
+    json_t *rep = json_object(), *rows = json_array(), *only_b = json_array(),
+           *only_n = json_array();
+    prep *pcs = calloc(nb + 1, sizeof *pcs);
+    int rc = -2;
+    if (!bkeys || !nkeys || !matched_new || !rep || !rows || !only_b || !only_n || !pcs) goto out;
+    for (size_t i = 0; i < nb; i++)
+        if (!(bkeys[i] = case_key(json_array_get(bcases, i)))) goto out;
+    for (size_t j = 0; j < nn; j++)
+        if (!(nkeys[j] = case_key(json_array_get(ncases, j)))) goto out;
+
+    cfb_rng rng;
+    cfb_rng_seed(&rng, o->seed);
+    verdict_counts vc = {0};
+    size_t matched = 0;
+    for (size_t i = 0; i < nb; i++) {
+        json_t *bc = json_array_get(bcases, i);
+        if (!id_selected(bc, o)) continue;
+        size_t j = 0;
+        while (j < nn && (matched_new[j] || strcmp(bkeys[i], nkeys[j])))
+            j++;
+        if (j == nn) {
+            json_array_append_new(only_b, case_ref(bc));
+            continue;
+        }
+        matched_new[j] = 1;
+        matched++;
+        json_t *nc = json_array_get(ncases, j);
+        const char *impl = jstr(bc, "impl");
+        json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "id", jstr(bc, "id"), "workload",
+                                jstr(bc, "workload"), "mode", jstr(bc, "mode"), "workers",
+                                (json_int_t)jint(bc, "workers", 1), "impl", *impl ? impl : "c",
+                                "params", params_ref(bc));
+        if (!row || json_array_append_new(rows, row)) goto out;
+        pcs[matched - 1].row = row;
+        if (prepare_case(base, bc, new_doc, nc, o, &pcs[matched - 1])) goto out;
+    }
+    /* Phase 2: m cases have a ratio. With the Holm correction (default)
+     * the p-values are adjusted for m tests and each interval is made at
+     * 1 - alpha/m (Bonferroni), so that the family of verdicts keeps the
+     * false-alarm rate at alpha, not m x alpha. */
+    size_t m = 0;
+    for (size_t k = 0; k < matched; k++)
+        m += (size_t)pcs[k].valid;
+    double level = 0.95, alpha_case = o->alpha;
+    size_t resamples = o->resamples;
+    if (o->correction && m > 1) {
+        if (holm_adjust(pcs, matched, m)) goto out;
+        alpha_case = o->alpha / (double)m;
+        level = 1.0 - 0.05 / (double)m;
+        /* at least ~10 resamples beyond each end of the interval */
+        double want = ceil(20.0 / (1.0 - level));
+        if ((double)resamples < want) resamples = want > 200000 ? 200000 : (size_t)want;
+    }
+    for (size_t k = 0; k < matched; k++)
+        if (decide_case(&pcs[k], o, level, alpha_case, resamples, &rng, &vc)) goto out;
+    for (size_t j = 0; j < nn; j++) {
+        json_t *nc = json_array_get(ncases, j);
+        if (!matched_new[j] && id_selected(nc, o)) json_array_append_new(only_n, case_ref(nc));
+    }
+    if (!matched) {
+        snprintf(err, errlen, "no case in common between BASE (%zu cases) and NEW (%zu cases)%s",
+                 nb, nn, o->ncase_globs ? " among the selected ones" : "");
+        rc = -1;
+        goto out;
+    }
+    if (vc.na == (int)matched) {
+        const char *why = json_string_value(
+            json_object_get(json_array_get(rows, json_array_size(rows) - 1), "note"));
+        snprintf(err, errlen, "metric '%s' is not available in any of the %zu cases in common (%s)",
+                 cfb_metric_name(o->metric), matched, why ? why : "?");
+        rc = -1;
+        goto out;
+    }
+    json_t *geo = vc.nlog ? json_real(exp(vc.log_sum / vc.nlog)) : json_null();
+    json_object_set_new(rep, "schema", json_string("cfbench-compare"));
+    json_object_set_new(rep, "schema_version", json_integer(1));
+    json_object_set_new(rep, "metric", json_string(cfb_metric_name(o->metric)));
+    json_object_set_new(rep, "unit", json_string(metric_info[o->metric].unit));
+    json_object_set_new(rep, "higher_is_better",
+                        json_boolean(metric_info[o->metric].higher_is_better));
+    json_object_set_new(rep, "threshold", json_real(o->threshold));
+    json_object_set_new(rep, "alpha", json_real(o->alpha));
+    json_object_set_new(rep, "seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(rep, "resamples", json_integer((json_int_t)resamples));
+    json_object_set_new(rep, "correction", json_string(o->correction && m > 1 ? "holm" : "none"));
+    json_object_set_new(rep, "family_size", json_integer((json_int_t)m));
+    json_object_set_new(rep, "ci_level_per_case", json_real(level));
+    json_object_set_new(rep, "base", side_info(base, base_label));
+    json_object_set_new(rep, "new", side_info(new_doc, new_label));
+    json_object_set_new(rep, "cases", rows);
+    json_object_set_new(rep, "only_base", only_b);
+    json_object_set_new(rep, "only_new", only_n);
+    rows = only_b = only_n = NULL;
+    json_object_set_new(
+        rep, "summary",
+        json_pack("{s:I, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:o}", "compared", (json_int_t)matched,
+                  "regressions", vc.regression, "improvements", vc.improvement, "no_change",
+                  vc.no_change, "cant_tell", vc.cant_tell, "na", vc.na, "only_base",
+                  (json_int_t)json_array_size(json_object_get(rep, "only_base")), "only_new",
+                  (json_int_t)json_array_size(json_object_get(rep, "only_new")), "geomean_ratio",
+                  geo));
+    *report = rep;
+    rep = NULL;
+    rc = 0;
+out:
+    if (rc == -2) snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; bkeys && i < nb; i++)
+        free(bkeys[i]);
+    for (size_t j = 0; nkeys && j < nn; j++)
+        free(nkeys[j]);
+    free(bkeys);
+    free(nkeys);
+    free(matched_new);
+    for (size_t k = 0; pcs && k < nb; k++) {
+        free(pcs[k].x);
+        free(pcs[k].y);
+    }
+    free(pcs);
+    json_decref(rep);
+    json_decref(rows);
+    json_decref(only_b);
+    json_decref(only_n);
+    return rc;
+}
+
+int cfb_compare_regressions(const json_t *report) {
+    return (int)jint(json_object_get(report, "summary"), "regressions", 0);
+}
+
+/* ---- rendering ----------------------------------------------------------- */
+
+static void fmt_num(char *buf, size_t len, const json_t *v) {
+    if (json_is_number(v))
+        snprintf(buf, len, "%.4g", json_number_value(v));
+    else
+        snprintf(buf, len, "-");
+}
+
+static void fmt_p(char *buf, size_t len, const json_t *v) {
+    if (!json_is_number(v))
+        snprintf(buf, len, "-");
+    else if (json_number_value(v) < 0.0001)
+        snprintf(buf, len, "<0.0001");
+    else
+        snprintf(buf, len, "%.4f", json_number_value(v));
+}
+
+static void fmt_ci(char *buf, size_t len, const json_t *ci) {
+    if (json_array_size(ci) == 2)
+        snprintf(buf, len, "[%.3f, %.3f]", json_number_value(json_array_get(ci, 0)),
+                 json_number_value(json_array_get(ci, 1)));
+    else
+        snprintf(buf, len, "-");
+}
+
+static void fmt_ratio(char *buf, size_t len, const json_t *v) {
+    if (json_is_number(v))
+        snprintf(buf, len, "%.3f", json_number_value(v));
+    else
+        snprintf(buf, len, "-");
+}
+
+static void summary_line(const json_t *rep, char *buf, size_t len) {
+    json_t *s = json_object_get(rep, "summary");
+    snprintf(buf, len,
+             "%lld compared: %lld regression%s, %lld improvement%s, %lld no change, %lld can't "
+             "tell, %lld n/a; %lld only in BASE, %lld only in NEW",
+             jint(s, "compared", 0), jint(s, "regressions", 0),
+             jint(s, "regressions", 0) == 1 ? "" : "s", jint(s, "improvements", 0),
+             jint(s, "improvements", 0) == 1 ? "" : "s", jint(s, "no_change", 0),
+             jint(s, "cant_tell", 0), jint(s, "na", 0), jint(s, "only_base", 0),
+             jint(s, "only_new", 0));
+}
+
+static void header_line(const json_t *rep, char *buf, size_t len) {
+    const char *unit = jstr(rep, "unit");
+    double t = 0, a = 0;
+    jnum(rep, "threshold", &t);
+    jnum(rep, "alpha", &a);
+    char corr[96] = "";
+    if (!strcmp(jstr(rep, "correction"), "holm"))
+        snprintf(corr, sizeof corr, "; p Holm-adjusted over %lld cases, CIs simultaneous 95%%",
+                 jint(rep, "family_size", 0));
+    snprintf(buf, len, "metric %s%s%s%s (%s is better), threshold %g%%, alpha %g%s",
+             jstr(rep, "metric"), *unit ? " [" : "", unit, *unit ? "]" : "",
+             json_is_true(json_object_get(rep, "higher_is_better")) ? "higher" : "lower", t * 100.0,
+             a, corr);
+}
+
+static void side_line(FILE *out, const char *prefix, const json_t *side, const char *what) {
+    fprintf(out, "%s%s %s (commit %s, %s, host %s)%s\n", prefix, what, jstr(side, "label"),
+            jstr(side, "commit"), jstr(side, "created"), jstr(side, "hostname"),
+            json_is_true(json_object_get(side, "complete")) ? "" : " — INCOMPLETE run");
+}
+
+static void params_text(const json_t *params, char *buf, size_t len) {
+    const char *k;
+    json_t *v;
+    size_t used = 0;
+    buf[0] = 0;
+    json_object_foreach((json_t *)params, k, v) {
+        const char *s = json_string_value(v);
+        char num[32] = "";
+        if (!s) {
+            fmt_num(num, sizeof num, v);
+            s = num;
+        }
+        int w = snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "", k, s);
+        if (w < 0 || (size_t)w >= len - used) break;
+        used += (size_t)w;
+    }
+}
+
+static void one_side_lists(FILE *out, const json_t *rep, int md) {
+    const char *names[2] = {"only_base", "only_new"}, *what[2] = {"BASE", "NEW"};
+    for (int s = 0; s < 2; s++) {
+        json_t *list = json_object_get(rep, names[s]), *c;
+        size_t i;
+        if (!json_array_size(list)) continue;
+        fprintf(out, "%sonly in %s:", md ? "\n**" : "", what[s]);
+        if (md) fprintf(out, "**");
+        json_array_foreach(list, i, c) {
+            char p[256];
+            params_text(json_object_get(c, "params"), p, sizeof p);
+            fprintf(out, "%s %s%s%s%s%s", i ? "," : "", md ? "`" : "", jstr(c, "id"),
+                    *p ? " {" : "", p, *p ? "}" : "");
+            if (md) fprintf(out, "`");
+        }
+        fprintf(out, "\n");
+    }
+}
+
+int cfb_compare_render_text(const json_t *rep, FILE *out) {
+    char line[512];
+    header_line(rep, line, sizeof line);
+    fprintf(out, "cfbench compare: %s\n", line);
+    side_line(out, "", json_object_get(rep, "base"), "BASE");
+    side_line(out, "", json_object_get(rep, "new"), "NEW ");
+    json_t *rows = json_object_get(rep, "cases"), *r;
+    size_t i, idw = 14;
+    json_array_foreach(rows, i, r) {
+        size_t l = strlen(jstr(r, "id"));
+        if (l > idw) idw = l;
+    }
+    fprintf(out, "\n%-*s  %11s  %11s  %8s  %-18s  %8s  %s\n", (int)idw, "case", "BASE median",
+            "NEW median", "NEW/BASE", "95% CI", "p", "verdict");
+    json_array_foreach(rows, i, r) {
+        char b[32], n[32], ra[32], ci[48], p[32];
+        fmt_num(b, sizeof b, json_object_get(json_object_get(r, "base"), "median"));
+        fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
+        fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
+        fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
+        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
+        const char *note = json_string_value(json_object_get(r, "note"));
+        const char *v = jstr(r, "verdict");
+        fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, jstr(r, "id"), b, n,
+                ra, ci, p, !strcmp(v, "regression") ? "REGRESSION" : v, note ? " (" : "",
+                note ? note : "", note ? ")" : "");
+    }
+    char g[32];
+    fmt_ratio(g, sizeof g, json_object_get(json_object_get(rep, "summary"), "geomean_ratio"));
+    fprintf(out, "%-*s  %11s  %11s  %8s\n", (int)idw, "geometric mean", "", "", g);
+    one_side_lists(out, rep, 0);
+    summary_line(rep, line, sizeof line);
+    fprintf(out, "\nsummary: %s\n", line);
+    return ferror(out) ? -1 : 0;
+}
+
+int cfb_compare_render_markdown(const json_t *rep, FILE *out) {
+    char line[512];
+    header_line(rep, line, sizeof line);
+    fprintf(out, "### cfbench compare\n\n%s\n\n", line);
+    side_line(out, "- ", json_object_get(rep, "base"), "**BASE**");
+    side_line(out, "- ", json_object_get(rep, "new"), "**NEW**");
+    fprintf(out, "\n| case | BASE median | NEW median | NEW/BASE | 95%% CI | p | verdict |\n"
+                 "| --- | ---: | ---: | ---: | --- | ---: | --- |\n");
+    json_t *rows = json_object_get(rep, "cases"), *r;
+    size_t i;
+    json_array_foreach(rows, i, r) {
+        char b[32], n[32], ra[32], ci[48], p[32];
+        fmt_num(b, sizeof b, json_object_get(json_object_get(r, "base"), "median"));
+        fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
+        fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
+        fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
+        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
+        const char *note = json_string_value(json_object_get(r, "note"));
+        const char *v = jstr(r, "verdict");
+        int reg = !strcmp(v, "regression");
+        fprintf(out, "| `%s` | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n", jstr(r, "id"), b, n, ra,
+                ci, p, reg ? "**" : "", reg ? "REGRESSION" : v, reg ? "**" : "", note ? " (" : "",
+                note ? note : "", note ? ")" : "");
+    }
+    char g[32];
+    fmt_ratio(g, sizeof g, json_object_get(json_object_get(rep, "summary"), "geomean_ratio"));
+    fprintf(out, "| *geometric mean* | | | %s | | | |\n", g);
+    one_side_lists(out, rep, 1);
+    summary_line(rep, line, sizeof line);
+    fprintf(out, "\n**Summary:** %s\n", line);
+    return ferror(out) ? -1 : 0;
+}

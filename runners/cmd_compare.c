@@ -1,0 +1,248 @@
+/* cmd_compare.c — `cfbench compare BASE.json NEW.json`: regression verdicts
+ * between two results documents (docs/cli-compare.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "results_io.h"
+
+int cfb_cmd_compare(int argc, char **argv);
+
+static const char compare_usage[] =
+    "usage: cfbench compare BASE.json NEW.json [OPTIONS]\n"
+    "\n"
+    "Match the cases of two results documents (workload, mode, workers, impl,\n"
+    "params) and say, case by case, whether NEW is slower than BASE: both\n"
+    "medians, the ratio NEW/BASE with a bootstrap 95% CI, a Mann-Whitney U\n"
+    "p-value, and a verdict (regression, improvement, no change, can't tell).\n"
+    "A regression needs p < alpha AND the whole CI beyond the threshold.\n"
+    "\n"
+    "options:\n"
+    "  -m, --metric M      wall (default) | cpu | throughput | speedup | efficiency |\n"
+    "                      overhead | instructions | cpucost (CPU time / the seq\n"
+    "                      case's median CPU time)\n"
+    "  -t, --threshold X   noise band, e.g. 5% or 0.05 (default 5%)\n"
+    "  -a, --alpha A       significance level of the U test (default 0.05)\n"
+    "  -f, --format F      text (default) | markdown | json\n"
+    "      --fail-on W     regression (default: exit 1 on a regression) | never\n"
+    "  -c, --case GLOB     only cases whose id matches GLOB (repeatable)\n"
+    "      --correction C  holm (default: p-values adjusted for the number of cases\n"
+    "                      compared, intervals simultaneous 95%) | none (per case)\n"
+    "      --seed N        bootstrap seed (default 1)\n"
+    "      --resamples N   bootstrap resamples (default 2000)\n"
+    "  -o, --out FILE      write the report to FILE (atomically) instead of stdout\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "exit: 0 no regression, 1 a regression, 2 bad usage or input (unreadable file,\n"
+    "wrong schema, nothing in common)\n";
+
+static int bad(const char *fmt, const char *arg) {
+    fprintf(stderr, "cfbench compare: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    return CFB_EXIT_USAGE;
+}
+
+static int parse_double(const char *s, double *out, int allow_pct) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno) return -1;
+    if (allow_pct && *end == '%') {
+        v /= 100.0;
+        end++;
+    }
+    if (*end || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, unsigned long long *out) {
+    char *end;
+    errno = 0;
+    if (*s == '-') return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno) return -1;
+    *out = v;
+    return 0;
+}
+
+int cfb_cmd_compare(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"metric", required_argument, NULL, 'm'},
+        {"threshold", required_argument, NULL, 't'},
+        {"alpha", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"fail-on", required_argument, NULL, 'F'},
+        {"case", required_argument, NULL, 'c'},
+        {"seed", required_argument, NULL, 'S'},
+        {"resamples", required_argument, NULL, 'R'},
+        {"correction", required_argument, NULL, 'C'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cfb_compare_opts o;
+    cfb_compare_opts_default(&o);
+    const char *format = "text", *out_path = NULL;
+    int fail_on_regression = 1;
+    const char **globs = calloc((size_t)argc + 1, sizeof *globs);
+    if (!globs) return CFB_EXIT_ENV;
+    size_t nglobs = 0;
+    int rc = CFB_EXIT_USAGE, c;
+    json_t *base = NULL, *new_doc = NULL, *report = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":m:t:a:f:c:o:h", longopts, NULL)) != -1) {
+        unsigned long long u;
+        switch (c) {
+        case 'm':
+            if (cfb_metric_parse(optarg, &o.metric)) {
+                rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
+                         "overhead, instructions, cpucost)",
+                         optarg);
+                goto out;
+            }
+            break;
+        case 't':
+            if (parse_double(optarg, &o.threshold, 1) || o.threshold < 0 || o.threshold >= 10) {
+                rc = bad("bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
+                goto out;
+            }
+            break;
+        case 'a':
+            if (parse_double(optarg, &o.alpha, 0) || !(o.alpha > 0 && o.alpha < 1)) {
+                rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
+                goto out;
+            }
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
+                rc = bad("unknown format '%s' (text, markdown, json)", optarg);
+                goto out;
+            }
+            format = optarg;
+            break;
+        case 'F':
+            if (!strcmp(optarg, "regression"))
+                fail_on_regression = 1;
+            else if (!strcmp(optarg, "never"))
+                fail_on_regression = 0;
+            else {
+                rc = bad("bad --fail-on '%s' (regression, never)", optarg);
+                goto out;
+            }
+            break;
+        case 'c':
+            globs[nglobs++] = optarg;
+            break;
+        case 'S':
+            if (parse_u64(optarg, &u)) {
+                rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
+                goto out;
+            }
+            o.seed = u;
+            break;
+        case 'R':
+            if (parse_u64(optarg, &u) || u < 100 || u > 1000000) {
+                rc = bad("bad --resamples '%s' (100 to 1000000)", optarg);
+                goto out;
+            }
+            o.resamples = (size_t)u;
+            break;
+        case 'C':
+            if (!strcmp(optarg, "holm"))
+                o.correction = 1;
+            else if (!strcmp(optarg, "none"))
+                o.correction = 0;
+            else {
+                rc = bad("bad --correction '%s' (holm, none)", optarg);
+                goto out;
+            }
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'h':
+            fputs(compare_usage, stdout);
+            rc = CFB_EXIT_OK;
+            goto out;
+        case ':':
+            rc = bad("option '%s' needs a value", argv[optind - 1]);
+            goto out;
+        default:
+            rc = bad("unknown option '%s' (see cfbench compare --help)", argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (argc - optind != 2) {
+        rc = bad("%s", argc - optind < 2 ? "needs BASE.json and NEW.json (see --help)"
+                                         : "takes exactly two files, BASE.json and NEW.json");
+        goto out;
+    }
+    o.case_globs = globs;
+    o.ncase_globs = nglobs;
+
+    const char *bpath = argv[optind], *npath = argv[optind + 1];
+    char err[512];
+    if (cfb_results_load(bpath, &base, err, sizeof err)) {
+        fprintf(stderr, "cfbench compare: BASE: %s\n", err);
+        goto out;
+    }
+    if (cfb_results_load(npath, &new_doc, err, sizeof err)) {
+        fprintf(stderr, "cfbench compare: NEW: %s\n", err);
+        goto out;
+    }
+    int r = cfb_compare_docs(base, new_doc, bpath, npath, &o, &report, err, sizeof err);
+    if (r) {
+        fprintf(stderr, "cfbench compare: %s\n", err);
+        rc = r == -1 ? CFB_EXIT_USAGE : CFB_EXIT_ENV;
+        goto out;
+    }
+
+    FILE *mem = open_memstream(&text, &text_len);
+    if (!mem) {
+        fprintf(stderr, "cfbench compare: out of memory\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    if (!strcmp(format, "json"))
+        json_dumpf(report, mem, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    else if (!strcmp(format, "markdown"))
+        cfb_compare_render_markdown(report, mem);
+    else
+        cfb_compare_render_text(report, mem);
+    if (!strcmp(format, "json")) fputc('\n', mem);
+    if (fclose(mem)) {
+        fprintf(stderr, "cfbench compare: out of memory\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    if (out_path) {
+        if (cfb_write_atomic(out_path, text, text_len, err, sizeof err)) {
+            fprintf(stderr, "cfbench compare: %s\n", err);
+            rc = CFB_EXIT_ENV;
+            goto out;
+        }
+    } else if (fwrite(text, 1, text_len, stdout) != text_len || fflush(stdout)) {
+        fprintf(stderr, "cfbench compare: writing the report failed\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    rc = fail_on_regression && cfb_compare_regressions(report) > 0 ? CFB_EXIT_FAIL : CFB_EXIT_OK;
+out:
+    free(text);
+    json_decref(report);
+    json_decref(base);
+    json_decref(new_doc);
+    free(globs);
+    return rc;
+}

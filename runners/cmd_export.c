@@ -1,0 +1,112 @@
+/* cmd_export.c — `cfbench export RESULTS.json --format csv|markdown|gbench`
+ * (docs/cli-compare.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "export.h"
+#include "results_io.h"
+
+int cfb_cmd_export(int argc, char **argv);
+
+static const char export_usage[] =
+    "usage: cfbench export RESULTS.json --format csv|markdown|gbench [--out FILE]\n"
+    "\n"
+    "Convert a results document:\n"
+    "  csv       one row per repetition, with a header row\n"
+    "  markdown  one summary row per case\n"
+    "  gbench    Google Benchmark's JSON layout (context + benchmarks, one row per\n"
+    "            repetition plus mean/median/stddev/cv aggregates), for tools that\n"
+    "            read Google Benchmark output (e.g. its tools/compare.py)\n"
+    "\n"
+    "options:\n"
+    "  -f, --format F   csv | markdown | gbench (required)\n"
+    "  -o, --out FILE   write to FILE (atomically) instead of stdout\n"
+    "  -h, --help       this help\n";
+
+int cfb_cmd_export(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cfb_export_format fmt = CFB_EXPORT_CSV;
+    int have_fmt = 0, c, rc = CFB_EXIT_USAGE;
+    const char *out_path = NULL;
+    json_t *doc = NULL;
+    char *text = NULL, err[512];
+    size_t len = 0;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (cfb_export_format_parse(optarg, &fmt)) {
+                fprintf(stderr, "cfbench export: unknown format '%s' (csv, markdown, gbench)\n",
+                        optarg);
+                return CFB_EXIT_USAGE;
+            }
+            have_fmt = 1;
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'h':
+            fputs(export_usage, stdout);
+            return CFB_EXIT_OK;
+        case ':':
+            fprintf(stderr, "cfbench export: option '%s' needs a value\n", argv[optind - 1]);
+            return CFB_EXIT_USAGE;
+        default:
+            fprintf(stderr, "cfbench export: unknown option '%s' (see cfbench export --help)\n",
+                    argv[optind - 1]);
+            return CFB_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "cfbench export: %s\n",
+                argc - optind < 1 ? "needs a RESULTS.json (see --help)"
+                                  : "takes exactly one RESULTS.json");
+        return CFB_EXIT_USAGE;
+    }
+    if (!have_fmt) {
+        fprintf(stderr, "cfbench export: --format is required (csv, markdown, gbench)\n");
+        return CFB_EXIT_USAGE;
+    }
+    if (cfb_results_load(argv[optind], &doc, err, sizeof err)) {
+        fprintf(stderr, "cfbench export: %s\n", err);
+        return CFB_EXIT_USAGE;
+    }
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fprintf(stderr, "cfbench export: out of memory\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    int r = cfb_export(doc, fmt, mem);
+    if (fclose(mem) || r) {
+        fprintf(stderr, "cfbench export: out of memory\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    if (out_path) {
+        if (cfb_write_atomic(out_path, text, len, err, sizeof err)) {
+            fprintf(stderr, "cfbench export: %s\n", err);
+            rc = CFB_EXIT_ENV;
+            goto out;
+        }
+    } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
+        fprintf(stderr, "cfbench export: writing to stdout failed\n");
+        rc = CFB_EXIT_ENV;
+        goto out;
+    }
+    rc = CFB_EXIT_OK;
+out:
+    free(text);
+    json_decref(doc);
+    return rc;
+}

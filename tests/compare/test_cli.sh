@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# CLI checks of `cfbench compare` / `cfbench export` on the committed CI
+# baseline (a real results file) and of the gate script's compare step.
+set -uo pipefail
+: "${CFBENCH:?}" "${CFB_SOURCE_DIR:?}"
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+expect() { # CODE DESC CMD...
+  local want=$1 desc=$2; shift 2
+  "$@" >/tmp/cfb-cli-out.$$ 2>/tmp/cfb-cli-err.$$
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok "$desc (exit $got)"; else bad "$desc: exit $got, want $want"; cat /tmp/cfb-cli-err.$$; fi
+}
+B="$CFB_SOURCE_DIR/results/baselines/ci.json"
+T=$(mktemp -d)
+trap 'rm -rf "$T" /tmp/cfb-cli-out.$$ /tmp/cfb-cli-err.$$' EXIT
+
+expect 0 "compare --help" "$CFBENCH" compare --help
+grep -q "usage: cfbench compare" /tmp/cfb-cli-out.$$ || bad "compare --help text"
+expect 0 "export --help" "$CFBENCH" export --help
+expect 0 "baseline vs itself, wall" "$CFBENCH" compare "$B" "$B"
+grep -q "^summary: 15 compared: 0 regressions" /tmp/cfb-cli-out.$$ || bad "summary line: $(tail -1 /tmp/cfb-cli-out.$$)"
+grep -q "^geometric mean .* 1.000" /tmp/cfb-cli-out.$$ || bad "geometric mean row"
+for m in cpu throughput speedup efficiency cpucost; do
+  expect 0 "baseline vs itself, $m" "$CFBENCH" compare "$B" "$B" --metric "$m"
+done
+expect 0 "markdown" "$CFBENCH" compare "$B" "$B" --format markdown
+grep -q "^| case | BASE median" /tmp/cfb-cli-out.$$ || bad "markdown header"
+expect 2 "missing file" "$CFBENCH" compare "$B" "$T/nope.json"
+grep -q "^cfbench compare: NEW: .*nope.json: cannot read" /tmp/cfb-cli-err.$$ || bad "missing-file message: $(cat /tmp/cfb-cli-err.$$)"
+[ "$(wc -l </tmp/cfb-cli-err.$$)" -eq 1 ] || bad "one-line message"
+echo '{"schema": "cfbench-results", "schema_version": 7, "complete": true, "cases": []}' >"$T/v7.json"
+expect 2 "newer schema" "$CFBENCH" compare "$T/v7.json" "$B"
+grep -q "newer cfbench" /tmp/cfb-cli-err.$$ || bad "schema message"
+expect 2 "unknown option" "$CFBENCH" compare "$B" "$B" --bogus
+grep -q "^cfbench compare: unknown option '--bogus'" /tmp/cfb-cli-err.$$ || bad "option message"
+expect 2 "one file" "$CFBENCH" compare "$B"
+
+# Exports of the real baseline.
+reps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(c["repetitions"]) for c in d["cases"]))' "$B")
+expect 0 "export csv" "$CFBENCH" export "$B" --format csv --out "$T/x.csv"
+[ "$(wc -l <"$T/x.csv")" -eq $((reps + 1)) ] || bad "csv rows: $(wc -l <"$T/x.csv") want $((reps + 1))"
+expect 0 "export gbench" "$CFBENCH" export "$B" --format gbench --out "$T/g.json"
+python3 - "$T/g.json" "$B" <<'PY' || bad "gbench structure"
+import json, sys
+g = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+it = [b for b in g["benchmarks"] if b["run_type"] == "iteration"]
+ag = [b for b in g["benchmarks"] if b["run_type"] == "aggregate"]
+assert len(it) == sum(len(c["repetitions"]) for c in d["cases"]), len(it)
+assert len(ag) == 4 * len(d["cases"]), len(ag)
+for b in g["benchmarks"]:
+    for k in ("name", "run_name", "run_type", "repetitions", "threads", "iterations",
+              "real_time", "cpu_time", "time_unit"):
+        assert k in b, (k, b)
+assert g["context"]["num_cpus"] == d["host"]["cpus"]
+PY
+expect 0 "export markdown" "$CFBENCH" export "$B" --format markdown
+expect 2 "export without format" "$CFBENCH" export "$B"
+
+# The test-only slowdown knob, end to end: every thread-mode task twice as
+# long (F = 1.0) must show as a cpucost regression, the seq reference
+# untouched (so seq's own cpu is not a regression).
+PLAN=(-w primes -m seq,thread -j 2 -r 8 --warmup 1 -p primes.set=small -q)
+expect 0 "run plain" "$CFBENCH" run "${PLAN[@]}" -o "$T/plain.json"
+expect 0 "run slowed" env CFB_INJECT_SLOWDOWN=1.0 CFB_INJECT_SLOWDOWN_MODES=thread \
+  "$CFBENCH" run "${PLAN[@]}" -o "$T/slow.json"
+expect 1 "knob detected (cpucost)" "$CFBENCH" compare "$T/plain.json" "$T/slow.json" --metric cpucost
+grep -q "^primes/thread/w2 .*REGRESSION" /tmp/cfb-cli-out.$$ || bad "thread case not flagged"
+expect 0 "seq untouched (cpu)" "$CFBENCH" compare "$T/plain.json" "$T/slow.json" --metric cpu \
+  --case 'primes/seq/*' --threshold 50%
+
+# The gate's compare step: the baseline against itself passes.
+expect 0 "perf-gate --compare" env CFBENCH="$CFBENCH" "$CFB_SOURCE_DIR/.ci/perf-gate" --compare "$B" "$B"
+exit $fail
