@@ -49,6 +49,7 @@
 
 #include "proc_channel.h"
 
+#include <errno.h>
 #include <linux/futex.h>
 #include <malloc.h>
 #include <sched.h>
@@ -84,8 +85,10 @@ static inline void gate_enter(void) {
         atomic_fetch_add(&inside, 1);
         if (!atomic_load(&pending)) return;
         atomic_fetch_sub(&inside, 1);
+        int e = errno; /* callers may print errno after allocating */
         while (atomic_load(&pending))
             syscall(SYS_futex, &pending, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+        errno = e;
     }
 }
 
@@ -105,10 +108,12 @@ void cf__fork_quiesce(void) {
 }
 
 void cf__fork_resume(bool child) {
+    int e = errno; /* fork's, for the caller */
     if (child) atomic_store(&inside, 0);
     forking = false;
     atomic_store(&pending, 0);
     syscall(SYS_futex, &pending, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
+    errno = e;
 }
 
 #define GATED(call)                                                                                \
