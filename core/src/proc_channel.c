@@ -10,7 +10,9 @@
  *
  * Fork hygiene (the parent is multithreaded)
  *   Other parent threads vanished at fork and may have held locks. glibc
- *   resets its own (malloc, stdio) in the child, so malloc is usable; any
+ *   resets its own (malloc, stdio) in the child, so malloc is usable (in
+ *   sanitizer builds, whose allocators do not, the parent forks only while
+ *   no thread is inside the allocator: san_fork_gate.c); any
  *   other library's state (libcurl, OpenSSL, a logging mutex) must be set up
  *   again in the initializer. Before the first task the child:
  *     - closes every descriptor but 0, 1, 2 and its two pipe ends

@@ -69,4 +69,12 @@ struct cf__pchild_cfg {
 /* The child's whole life after fork(); never returns (_exit). */
 _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg);
 
+#ifdef CFB_SANITIZER
+/* san_fork_gate.c: called by the forking thread just before fork(), and
+ * just after it in both processes (child = true in the child). Between
+ * them no other thread is inside malloc/free. */
+void cf__fork_quiesce(void);
+void cf__fork_resume(bool child);
+#endif
+
 #endif

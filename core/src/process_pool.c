@@ -73,23 +73,16 @@
 #define IOV_BATCH 64
 #define FUTILE_MAX 3
 
-/* Sanitizer builds only: the allocators of the GCC 12 / clang 14 ASan and
- * TSan runtimes do not take their locks around fork() (TSan got that in
- * LLVM 19), so a child forked while another thread is inside malloc can
- * deadlock on its first malloc. glibc's malloc is fork-safe, so release
- * builds need nothing. Here, our own allocating paths (submit, result
- * buffers) hold this gate shared and fork holds it exclusively, which
- * removes the window for them; other threads' mallocs remain a (small)
- * risk that only those sanitizer runtimes have. */
+/* Sanitizer builds only: fork() waits until no thread is inside the
+ * sanitizer's allocator, whose locks GCC 12's ASan/TSan do not take around
+ * fork (see san_fork_gate.c). glibc's malloc is fork-safe: release builds
+ * compile these to nothing. */
 #ifdef CFB_SANITIZER
-static pthread_rwlock_t fork_gate = PTHREAD_RWLOCK_INITIALIZER;
-#define GATE_SHARED() pthread_rwlock_rdlock(&fork_gate)
-#define GATE_EXCL() pthread_rwlock_wrlock(&fork_gate)
-#define GATE_END() pthread_rwlock_unlock(&fork_gate)
+#define FORK_QUIESCE() cf__fork_quiesce()
+#define FORK_RESUME(child) cf__fork_resume(child)
 #else
-#define GATE_SHARED() ((void)0)
-#define GATE_EXCL() ((void)0)
-#define GATE_END() ((void)0)
+#define FORK_QUIESCE() ((void)0)
+#define FORK_RESUME(child) ((void)0)
 #endif
 
 struct ptask {
@@ -291,13 +284,13 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
     };
     snprintf(cfg.name, sizeof cfg.name, "%.8s-p%u", p->name, (unsigned)i % 10000u);
     what = "fork";
-    GATE_EXCL();
+    FORK_QUIESCE();
     pid_t pid = fork();
     if (pid == 0) {
-        GATE_END(); /* the child's copy: a task may create a pool of its own */
+        FORK_RESUME(true); /* the child's copy: a task may create a pool of its own */
         cf__pchild_main(&cfg);
     }
-    GATE_END();
+    FORK_RESUME(false);
     if (pid < 0) goto fail;
     close(tp[0]);
     close(rp[1]);
@@ -542,9 +535,7 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
                 data = payload;
                 payload = NULL;
             } else {
-                GATE_SHARED();
                 data = malloc((size_t)h->len);
-                GATE_END();
                 if (!data) {
                     cf_future_set_error(t->fut, CF_ENOMEM, CF_ENOMEM,
                                         "out of memory for the task's result");
@@ -833,14 +824,12 @@ static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     cf_process_pool *p = (cf_process_pool *)ex;
     if (!fn || !out || (!arg && len)) return CF_EINVAL;
     if (len > CF_PROCESS_MAX_BYTES) return CF_ETOOBIG;
-    GATE_SHARED();
     struct ptask *t = malloc(sizeof *t + len);
     if (t) t->fut = cf_future_new();
     if (t && !t->fut) {
         free(t);
         t = NULL;
     }
-    GATE_END();
     if (!t) return CF_ENOMEM;
     t->running = false;
     t->hdr.fn = (uint64_t)(uintptr_t)fn;
