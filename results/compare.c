@@ -103,34 +103,27 @@ static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
     return NULL;
 }
 
-/* Median of a case's repetitions[].wall_s; NaN when none. */
-static double median_wall(const json_t *c) {
+/* Median of a case's repetitions[].<field>; NaN when none. */
+static double median_field(const json_t *c, const char *field) {
     json_t *reps = json_object_get(c, "repetitions");
     size_t n = json_array_size(reps), k = 0, i;
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) return NAN;
     json_t *r;
     json_array_foreach(reps, i, r) {
-        if (!jnum(r, "wall_s", &v[k])) k++;
+        if (!jnum(r, field, &v[k])) k++;
     }
     double m = k ? cfb_median(v, k) : NAN;
     free(v);
     return m;
 }
 
-/* Median of a case's repetitions[].cpu_s; NaN when none. */
+static double median_wall(const json_t *c) {
+    return median_field(c, "wall_s");
+}
+
 static double median_cpu(const json_t *c) {
-    json_t *reps = json_object_get(c, "repetitions");
-    size_t n = json_array_size(reps), k = 0, i;
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return NAN;
-    json_t *r;
-    json_array_foreach(reps, i, r) {
-        if (!jnum(r, "cpu_s", &v[k])) k++;
-    }
-    double m = k ? cfb_median(v, k) : NAN;
-    free(v);
-    return m;
+    return median_field(c, "cpu_s");
 }
 
 /* One value per repetition of case c (in doc) for metric m into a new array
