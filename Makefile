@@ -7,7 +7,8 @@ TYPE     ?= RelWithDebInfo
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
-RUN_ARGS ?=
+# The default sweep also runs every case under the emulated GIL (impl c+gil).
+RUN_ARGS ?= --gil
 
 .PHONY: all deps configure build test run bench test-asan test-tsan clean
 
