@@ -24,10 +24,15 @@ int cfb_cmd_list(int argc, char **argv);
  * takes about 3 minutes on 2 cores. A workload that joins the default sweep
  * adds its line here. */
 static const char *const sweep_defaults[] = {
-    "primes.set=fixture",   "loiter.tasks=10",  "loiter.unit=0.01",
-    "loiter.pattern=ramp", "noop.tasks=20000",
+    "primes.set=fixture",
+    "loiter.tasks=10",
+    "loiter.unit=0.01",
+    "loiter.pattern=ramp",
+    "noop.tasks=20000",
     /* flags: the book's 20 flags from the embedded DELAY server, 10-30 ms per answer */
-    "flags.server=DELAY",  "flags.delay=0.01:0.03", NULL,
+    "flags.server=DELAY",
+    "flags.delay=0.01:0.03",
+    NULL,
 };
 
 #define MAX_WORKERS 1024

@@ -12,49 +12,48 @@
 
 static int check_passed_, check_failed_;
 
-#define CHECK(cond)                                                                          \
-    do {                                                                                     \
-        if (cond) {                                                                          \
-            check_passed_++;                                                                 \
-        } else {                                                                             \
-            check_failed_++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                                    \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            check_passed_++;                                                                       \
+        } else {                                                                                   \
+            check_failed_++;                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                   \
-    do {                                                                                     \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                  \
-        if (a_ == b_) {                                                                      \
-            check_passed_++;                                                                 \
-        } else {                                                                             \
-            check_failed_++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__,      \
-                    __LINE__, #a, #b, a_, b_);                                               \
-        }                                                                                    \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ == b_) {                                                                            \
+            check_passed_++;                                                                       \
+        } else {                                                                                   \
+            check_failed_++;                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__,  \
+                    #a, #b, a_, b_);                                                               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_STR(a, b)                                                                   \
-    do {                                                                                     \
-        const char *a_ = (a), *b_ = (b);                                                     \
-        if (a_ && b_ && !strcmp(a_, b_)) {                                                   \
-            check_passed_++;                                                                 \
-        } else {                                                                             \
-            check_failed_++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,  \
-                    __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");              \
-        }                                                                                    \
+#define CHECK_EQ_STR(a, b)                                                                         \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (a_ && b_ && !strcmp(a_, b_)) {                                                         \
+            check_passed_++;                                                                       \
+        } else {                                                                                   \
+            check_failed_++;                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,        \
+                    __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                     \
+        }                                                                                          \
     } while (0)
 
 /* Run a named test function; prints its name so CTest logs show where. */
-#define RUN(fn)                                                                              \
-    do {                                                                                     \
-        fprintf(stderr, "-- %s\n", #fn);                                                     \
-        fn();                                                                                \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        fprintf(stderr, "-- %s\n", #fn);                                                           \
+        fn();                                                                                      \
     } while (0)
 
-static inline int check_summary(void)
-{
+static inline int check_summary(void) {
     printf("%d passed, %d failed\n", check_passed_, check_failed_);
     return check_failed_ ? 1 : (check_passed_ ? 0 : 1); /* a test that checked nothing fails */
 }

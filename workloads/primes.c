@@ -79,7 +79,8 @@ bool cfb_is_prime(uint64_t n) {
         root++;
     for (uint64_t i = 3; i <= root; i += 2) {
         if (n % i == 0) return false;
-        if (((i - 3) & 0x7fe) == 0) cf_gil_check(); /* every 1024 divisors: the GIL's eval breaker */
+        if (((i - 3) & 0x7fe) == 0)
+            cf_gil_check(); /* every 1024 divisors: the GIL's eval breaker */
     }
     return true;
 }

@@ -187,11 +187,11 @@ typedef struct cf_executor_opts {
     /* Number of workers. 0 = the default (thread pool: min(32, ncpu + 4);
      * process pool: ncpu) — Python's None; negative = CF_EINVAL. */
     int max_workers;
-    cf_init_fn initializer; /* optional */
-    cf_fini_fn finalizer;   /* optional */
-    void *initarg;          /* passed to both (borrowed: must outlive the executor;
-                               in a process pool the child sees its forked copy) */
-    const char *name;       /* worker name prefix (≤ 8 chars used), default "cf-pool" */
+    cf_init_fn initializer;  /* optional */
+    cf_fini_fn finalizer;    /* optional */
+    void *initarg;           /* passed to both (borrowed: must outlive the executor;
+                                in a process pool the child sees its forked copy) */
+    const char *name;        /* worker name prefix (≤ 8 chars used), default "cf-pool" */
     int max_tasks_per_child; /* process pool: replace a worker after N tasks;
                                 0 = never; negative = CF_EINVAL; thread pool: must be 0 */
 } cf_executor_opts;
@@ -268,8 +268,7 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
  * arg_len is 0). On success *out receives a new future (one reference, owned
  * by the caller). Errors: CF_EINVAL (NULL ex/fn/out), CF_ESHUTDOWN (after
  * shutdown), CF_EBROKEN (broken executor), CF_ETOOBIG, CF_ENOMEM. */
-int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len,
-              cf_future **out);
+int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len, cf_future **out);
 
 /* Stop accepting tasks. cancel_futures: cancel what has not started
  * (those futures count as done for wait/as_completed). wait: block until
@@ -294,7 +293,7 @@ typedef struct cf_executor_stats {
     uint64_t workers_alive;    /* currently alive */
     uint64_t workers_replaced; /* process pool: after death or max_tasks_per_child */
     uint64_t tasks_submitted;
-    uint64_t tasks_completed;  /* finished (value or error) */
+    uint64_t tasks_completed; /* finished (value or error) */
     uint64_t tasks_cancelled;
 } cf_executor_stats;
 int cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st);
@@ -326,8 +325,8 @@ typedef struct cf_map_iter cf_map_iter;
  * and return an iterator over the results in input order (*out, owned by
  * the caller; free with cf_map_free()). opts may be NULL. Errors: CF_EINVAL,
  * CF_ESHUTDOWN, CF_EBROKEN, CF_ENOMEM, or the input function's error. */
-int cf_map(cf_executor *ex, cf_task_fn fn, cf_input_fn next, void *state,
-           const cf_map_opts *opts, cf_map_iter **out);
+int cf_map(cf_executor *ex, cf_task_fn fn, cf_input_fn next, void *state, const cf_map_opts *opts,
+           cf_map_iter **out);
 
 /* Convenience input: n items given as arrays of pointers and lengths
  * (borrowed until cf_map returns, or for the iterator's life with buffersize).
