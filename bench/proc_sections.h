@@ -162,24 +162,7 @@ static void proc_section_map(void) {
 static void proc_section_roundtrip(void) {
     int n = quick ? 5000 : 20000;
     cf_executor *ex = proc_pool2();
-    double *lat = malloc((size_t)n * sizeof *lat);
-    double *v = malloc((size_t)reps * sizeof *v);
-    for (int r = -1; r < reps; r++) {
-        for (int i = 0; i < n; i++) {
-            cf_future *f;
-            double t0 = now();
-            int rc = cf_submit(ex, task_empty, NULL, 0, &f);
-            if (rc) die("submit", rc);
-            rc = cf_future_result(f, CF_FOREVER, NULL, NULL);
-            lat[i] = now() - t0;
-            if (rc) die("result", rc);
-            cf_future_release(f);
-        }
-        if (r >= 0) v[r] = median(lat, n) * 1e6;
-    }
-    double c = median(v, reps);
-    free(lat);
-    free(v);
+    double c = roundtrip_median_us(ex, n);
     cf_executor_free(ex);
     printf("process/roundtrip: submit -> done of one empty task at a time, 2 worker processes\n");
     printf("  cfutures: median %.2f us over %d reps of %d\n", c, reps, n);
