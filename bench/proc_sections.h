@@ -11,7 +11,7 @@
  *   process/roundtrip   median submit -> done of one task at a time
  *   process/million     a million tasks: fds, processes, RSS before/after
  */
-#include <dirent.h>
+#include "../tests/proc/proc_census.h"
 
 static const char py_proc_script[] =
     "import sys, time, statistics\n"
@@ -173,59 +173,25 @@ static void proc_section_roundtrip(void) {
         printf("  python  : not run\n");
 }
 
-static int proc_count_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n - 1;
-}
-
-static int proc_count_children(void) {
-    DIR *d = opendir("/proc");
-    if (!d) return -1;
-    int n = 0, me = (int)getpid();
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char path[300], buf[512];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[k] = '\0';
-        const char *rp = strrchr(buf, ')');
-        char st;
-        int pp;
-        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == me) n++;
-    }
-    closedir(d);
-    return n;
-}
-
 static void proc_section_million(void) {
     long n = 1000000;
-    int fds0 = proc_count_fds(), kids0 = proc_count_children();
+    int fds0 = pt_count_fds(), kids0 = pt_count_children((int)getpid());
     cf_executor *ex = proc_pool2();
     cf_future **fs = malloc(WINDOW * sizeof *fs);
     long warm = n / 10;
     throughput_once(ex, warm, fs, NULL);
     long rss0 = rss_kb();
-    int fds_mid = proc_count_fds(), kids_mid = proc_count_children();
+    int fds_mid = pt_count_fds(), kids_mid = pt_count_children((int)getpid());
     double t0 = now();
     throughput_once(ex, n - warm, fs, NULL);
     double dt = now() - t0;
     long rss1 = rss_kb();
-    int fds_end = proc_count_fds(), kids_end = proc_count_children();
+    int fds_end = pt_count_fds(), kids_end = pt_count_children((int)getpid());
     free(fs);
     cf_executor_stats st;
     cf_executor_stats_get(ex, &st);
     cf_executor_free(ex);
-    int fds1 = proc_count_fds(), kids1 = proc_count_children();
+    int fds1 = pt_count_fds(), kids1 = pt_count_children((int)getpid());
     printf("process/million: %ld empty tasks in a row, 2 worker processes (%.0f tasks/s)\n", n,
            (double)(n - warm) / dt);
     printf("  fds      : %d before the pool, %d after warm-up, %d at the end, %d after free\n",

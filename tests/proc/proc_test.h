@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "cfutures.h"
+#include "proc_census.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -63,42 +64,6 @@ static inline bool pt_sem_wait(sem_t *s, int seconds) {
     while ((r = sem_timedwait(s, &ts)) != 0 && errno == EINTR) {
     }
     return r == 0;
-}
-
-/* Open descriptors of this process. */
-static inline int pt_count_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.') n++;
-    closedir(d);
-    return n - 1; /* the DIR's own descriptor */
-}
-
-/* Processes whose parent is ppid (scans /proc). */
-static inline int pt_count_children(int ppid) {
-    DIR *d = opendir("/proc");
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char path[300], buf[512];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[k] = '\0';
-        const char *rp = strrchr(buf, ')');
-        char st;
-        int pp;
-        if (rp && sscanf(rp + 1, " %c %d", &st, &pp) == 2 && pp == ppid) n++;
-    }
-    closedir(d);
-    return n;
 }
 
 /* ---- task functions (run in the workers) ---- */
