@@ -7,6 +7,7 @@
 #   - loiter and flags (DELAY server) keep their thread-mode speedup under the
 #     GIL (the sleep and the transfer release it);
 #   - the config records gil and switch_interval_s; bad options exit 2.
+# cfb-test: serial (CTest runs it alone: it measures speedups).
 # Noise: best of 3 attempts; the processes >= 1.7x check needs a machine that
 # can show it (GIL-free C threads >= 1.7x in the same run), otherwise it is
 # skipped with a NOTICE. Needs python3 to read the JSON.
