@@ -30,23 +30,25 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-serve() { # serve NAME ARGS... → prints the base URL
-    local name=$1
-    shift
+serve() { # serve VAR NAME ARGS... → starts a server, sets VAR to its base URL
+    # (not run in $(...): the pid must reach the cleanup trap of this shell)
+    local var=$1 name=$2
+    shift 2
     "$cfbench" serve -p 0 "$@" >"$tmp/$name.out" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
         grep -q 'http://' "$tmp/$name.out" && break
         sleep 0.05
     done
-    grep -o 'http://[^ ]*' "$tmp/$name.out" | head -1
+    printf -v "$var" '%s' "$(grep -o 'http://[^ ]*' "$tmp/$name.out" | head -1)"
+    [ -n "${!var}" ] || { echo "flags_bench.sh: cfbench serve $* did not start" >&2; exit 3; }
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other work competes: read ratios, not absolutes)"
 echo
 echo "== 1. LOCAL: async downloads/s vs wrk requests/s (same server, interleaved, $runs rounds)"
-local_url=$(serve local -L LOCAL)
+serve local_url local -L LOCAL
 echo "server: $local_url"
 : >"$tmp/wrk"
 : >"$tmp/async"
@@ -82,7 +84,7 @@ echo "ratio async / wrk -t2: $ratio (target >= 0.70); async / wrk -t1 (one threa
 
 echo
 echo "== 2. DELAY 0.5 s: 10,000 downloads, 10,000 in flight, async"
-delay_url=$(serve delay -L DELAY -d 0.5:0.5 -s 1)
+serve delay_url delay -L DELAY -d 0.5:0.5 -s 1
 echo "server: $delay_url"
 "$fb" --url "$delay_url" --mode async --n 10000 --inflight 10000 --runs "$runs" --timeout 60 |
     tee "$tmp/d2"

@@ -111,21 +111,23 @@ if [ "$all" = 1 ]; then
   luaopt=(-s "$tmp/all.lua")
   path="/flags/{194 codes}"
 fi
-# CPU ticks (user + system) used so far by the given processes and their threads.
-ticks() { for p in "$@"; do cat /proc/"$p"/task/*/stat 2>/dev/null; done | awk '{ t += $14 + $15 } END { print t + 0 }'; }
+# CPU ticks used so far by the given processes and their threads:
+# "user+system system".
+ticks() { for p in "$@"; do cat /proc/"$p"/task/*/stat 2>/dev/null; done | awk '{ t += $14 + $15; k += $15 } END { print t + 0, k + 0 }'; }
 hz=$(getconf CLK_TCK)
-run() { # run PORT PID… → "requests/s server-µs-per-request wrk-µs-per-request"
+run() { # run PORT PID… → "requests/s server-µs/req wrk-µs/req server-kernel-µs/req"
   local port=$1; shift
-  local t0 out t1
-  t0=$(ticks "$@")
+  local t0 out t1 k0 k1
+  read -r t0 k0 < <(ticks "$@")
   # the subshell reports its waited-for child's (wrk's) CPU ticks last
   out=$(wrk -t2 -c"$conns" -d"${dur}s" "${luaopt[@]}" "http://127.0.0.1:$port/flags/br/br.gif"
         awk '{ print "WRKTICKS", $16 + $17 }' /proc/$BASHPID/stat)
-  t1=$(ticks "$@")
+  read -r t1 k1 < <(ticks "$@")
   if echo "$out" | grep -q -E 'Non-2xx|Socket errors'; then echo "server_bench: wrk saw errors on $port:" >&2; echo "$out" >&2; fi
-  echo "$out" | awk -v dt=$((t1 - t0)) -v hz="$hz" '
+  echo "$out" | awk -v dt=$((t1 - t0)) -v dk=$((k1 - k0)) -v hz="$hz" '
     /requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 } /^WRKTICKS/ { w = $2 }
-    END { printf "%s %.2f %.2f\n", r, n ? dt / hz * 1e6 / n : 0, n ? w / hz * 1e6 / n : 0 }'
+    END { printf "%s %.2f %.2f %.2f\n", r, n ? dt / hz * 1e6 / n : 0, n ? w / hz * 1e6 / n : 0,
+          n ? dk / hz * 1e6 / n : 0 }'
 }
 
 npids=$(pgrep -P "${pids[0]}" | tr '\n' ' ') # nginx workers
@@ -142,16 +144,21 @@ for r in $(seq 1 "$rounds"); do
   echo "$e" >>"$tmp/e"
   echo "$n" >>"$tmp/n"
   set -- $e $n
-  awk -v a="$1" -v b="$4" -v c="$2" -v d="$5" 'BEGIN { print a / b, d / c }' >>"$tmp/ratios"
-  printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f   (%.2f/%.2f)\n' "$r" "$1" "$4" "$(awk -v a="$1" -v b="$4" 'BEGIN { print a / b }')" "$2" "$5" "$3" "$6"
+  awk -v a="$1" -v b="$5" -v c="$2" -v d="$6" 'BEGIN { print a / b, d / c }' >>"$tmp/ratios"
+  printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f   (%.2f/%.2f)\n' "$r" "$1" "$5" "$(awk -v a="$1" -v b="$5" 'BEGIN { print a / b }')" "$2" "$6" "$3" "$7"
 done
 med() { cut -d' ' -f"$2" "$1" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 me=$(med "$tmp/e" 1) mn=$(med "$tmp/n" 1) ce=$(med "$tmp/e" 2) cn=$(med "$tmp/n" 2)
 printf '%-6s %12.0f %12.0f %7.2f   %14.2f %14.2f\n' median "$me" "$mn" "$(awk -v a="$me" -v b="$mn" 'BEGIN { print a / b }')" "$ce" "$cn"
 echo "requests/s, embedded / nginx: ratio of medians $(awk -v a="$me" -v b="$mn" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 1)   (target >= 1.5)"
 echo "server CPU per request, nginx / embedded: ratio of medians $(awk -v a="$cn" -v b="$ce" 'BEGIN { printf "%.2f", a / b }'), median of round ratios $(med "$tmp/ratios" 2)"
-we=$(med "$tmp/e" 3) wn=$(med "$tmp/n" 3)
+we=$(med "$tmp/e" 3) wn=$(med "$tmp/n" 3) ke=$(med "$tmp/e" 4)
 echo "CPU-bound estimate of the requests/s ratio (server + wrk CPU per request, nginx / embedded):" \
   "$(awk -v a="$cn" -v b="$wn" -v c="$ce" -v d="$we" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')" \
   "(what an otherwise idle machine gives when wrk and the server share the CPUs)"
+# The ceiling: even if the embedded server's own user-space work cost
+# nothing, the kernel's TCP work on its behalf (recv + send per request,
+# loopback delivery) and wrk's CPU would stay.
+echo "embedded server: $(awk -v k="$ke" -v c="$ce" 'BEGIN { printf "%.2f of %.2f µs/req (%.0f%%)", k, c, 100 * k / c }') in the kernel;" \
+  "requests/s ratio if its user-space work were free: $(awk -v a="$cn" -v b="$wn" -v k="$ke" -v d="$we" 'BEGIN { printf "%.2f", (a + b) / (k + d) }')"
 echo "nginx: $([ -n "$ofc" ] && echo "with" || echo "without") open_file_cache (-o)"

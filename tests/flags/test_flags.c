@@ -373,7 +373,7 @@ static void test_error_seeded(void) {
 
 /* ---- misbehaving raw servers ------------------------------------------------------ */
 
-typedef enum { RAW_500, RAW_SHORT, RAW_STALL } raw_kind;
+typedef enum { RAW_500, RAW_SHORT, RAW_STALL, RAW_404_RECORD } raw_kind;
 
 typedef struct raw_srv {
     int lfd, port;
@@ -381,13 +381,14 @@ typedef struct raw_srv {
     pthread_t th;
     int conns[64];
     atomic_int nconns;
+    atomic_int asked_close, requests; /* RAW_404_RECORD: "Connection: close" seen */
 } raw_srv;
 
-static void read_request(int fd) {
-    char buf[4096];
+static void read_request(int fd, char *buf, size_t cap) {
     size_t have = 0;
-    while (have < sizeof buf - 1) {
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+    buf[0] = 0;
+    while (have < cap - 1) {
+        ssize_t n = read(fd, buf + have, cap - 1 - have);
         if (n <= 0) return;
         have += (size_t)n;
         buf[have] = 0;
@@ -400,9 +401,14 @@ static void *raw_main(void *arg) {
     for (;;) {
         int fd = accept(s->lfd, NULL, NULL);
         if (fd < 0) return NULL; /* listening socket shut down */
-        read_request(fd);
+        char req[4096];
+        read_request(fd, req, sizeof req);
         const char *resp = NULL;
-        if (s->kind == RAW_500)
+        if (s->kind == RAW_404_RECORD) {
+            atomic_fetch_add(&s->requests, 1);
+            if (strcasestr(req, "\r\nConnection: close\r\n")) atomic_fetch_add(&s->asked_close, 1);
+            resp = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        } else if (s->kind == RAW_500)
             resp = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 6\r\n"
                    "Connection: close\r\n\r\noops!\n";
         else if (s->kind == RAW_SHORT)
@@ -494,6 +500,32 @@ static void test_bad_servers(void) {
     }
 }
 
+/* Above 512 in flight the async driver opens one connection per transfer
+ * and asks the server to close it ("Connection: close"), so TIME_WAIT stays
+ * on the server's side; at or below 512 it keeps connections for reuse and
+ * sends no such header. */
+static void test_async_asks_close(void) {
+    const int workers[] = {513, 2};
+    for (int w = 0; w < 2; w++) {
+        raw_srv s;
+        raw_start(&s, RAW_404_RECORD);
+        char base[64];
+        snprintf(base, sizeof base, "http://127.0.0.1:%d/flags", s.port);
+        cfb_params *p = make_params("BR CN JP", base, "-", "5");
+        char err[256];
+        cfb_tasklist tl = {0};
+        CHECK_EQ_INT(cfb_workload_flags.make_tasks(p, &tl, err, sizeof err), 0);
+        outcome o = run_mode("async", workers[w], p, &tl);
+        CHECK_EQ_INT(o.not_found, 3);
+        CHECK_EQ_INT(o.errors, 0);
+        raw_stop(&s);
+        CHECK_EQ_INT(atomic_load(&s.requests), 3);
+        CHECK_EQ_INT(atomic_load(&s.asked_close), workers[w] > 512 ? 3 : 0);
+        cfb_tasklist_free(&tl);
+        cfb_params_free(p);
+    }
+}
+
 /* A file that cannot be saved is an error naming the path; nothing is left. */
 static void test_save_error(void) {
     cfb_params *p = make_params("BR CN ZZ", "", "-", "10");
@@ -549,6 +581,7 @@ int main(void) {
     RUN(test_base_changes);
     RUN(test_error_seeded);
     RUN(test_bad_servers);
+    RUN(test_async_asks_close);
     RUN(test_save_error);
     return check_summary();
 }

@@ -29,7 +29,8 @@
  * (CURLMOPT_TIMERFUNCTION → one cf_loop_timer).
  *
  * Who frees what. The driver owns the multi handle, the timer, the xfer
- * pool (easy handles and buffers) and the queued task copies; it holds one
+ * pool (easy handles and buffers), the "Connection: close" header list and
+ * the queued task copies; it holds one
  * reference to each future it has not resolved. close() fails those
  * futures ("interrupted", status CF_ECANCELLED) — so an interrupted run
  * never leaves a waiter hanging — then frees everything.
@@ -70,6 +71,7 @@ typedef struct drv {
     size_t npool, pool_cap;
     cfb__xfer **idle; /* the ones not in flight */
     size_t nidle;
+    struct curl_slist *close_hdr; /* "Connection: close", for fresh transfers */
 } drv;
 
 static void check_done(drv *d);
@@ -173,6 +175,13 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
     long fresh = d->max_inflight > FRESH_ABOVE;
     curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, fresh);
     curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, fresh);
+    /* A connection used once: ask the server to close it first, so the
+     * TIME_WAIT state (60 s) stays on the server's side. Client-side
+     * TIME_WAIT sockets make every later connect() search the ephemeral
+     * port range past them: measured on back-to-back 10,000-connection
+     * runs, 58% of the client's CPU in __inet_hash_connect and the next
+     * run 1.8x slower. */
+    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, fresh ? d->close_hdr : NULL);
     CURLMcode mc = curl_multi_add_handle(d->multi, x->easy);
     if (mc != CURLM_OK) {
         put_xfer(d, x);
@@ -246,9 +255,11 @@ static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void
     d->max_inflight = max_inflight;
     d->budget = launch_batch;
     d->multi = curl_multi_init();
-    if (!d->multi || cf_loop_timer_new(loop, on_timeout, d, &d->timer) ||
+    d->close_hdr = curl_slist_append(NULL, "Connection: close");
+    if (!d->multi || !d->close_hdr || cf_loop_timer_new(loop, on_timeout, d, &d->timer) ||
         cf_loop_timer_new(loop, on_kick, d, &d->kick)) {
         if (d->multi) curl_multi_cleanup(d->multi);
+        curl_slist_free_all(d->close_hdr);
         cf_loop_timer_free(d->timer);
         free(d);
         return CF_ENOMEM;
@@ -316,6 +327,7 @@ static void flags_close(void *state) {
         cfb__xfer_fini(d->pool[i]);
         free(d->pool[i]);
     }
+    curl_slist_free_all(d->close_hdr); /* after the handles that point at it */
     cf_loop_timer_free(d->timer);
     cf_loop_timer_free(d->kick);
     free(d->pool);
