@@ -234,7 +234,11 @@ static void check_done(drv *d) {
         cf_future_release(fut);
         any = true;
     }
-    if (any) launch_queued(d);
+    /* Launch the next transfers after this loop iteration's I/O, not now:
+     * curl starts a newly added handle inside the very next
+     * curl_multi_socket_action() call, so launching here would send one
+     * request per answer processed, each waking an idle server. */
+    if (any && d->qhead && !cf_loop_timer_armed(d->kick)) cf_loop_timer_start(d->kick, 0);
 }
 
 static void on_kick(cf_loop *loop, void *arg) {
@@ -242,6 +246,8 @@ static void on_kick(cf_loop *loop, void *arg) {
     drv *d = arg;
     d->budget = launch_batch;
     launch_queued(d);
+    /* Start them now, in one burst (curl's timer for them is already due). */
+    on_timeout(loop, d);
 }
 
 static int flags_open(cf_loop *loop, const cfb_params *p, int max_inflight, void **state) {
