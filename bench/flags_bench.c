@@ -6,6 +6,7 @@
  *
  *   flags_bench --url http://127.0.0.1:PORT/flags --mode async|thread
  *               --n DOWNLOADS --inflight N [--timeout S] [--runs R] [--dest DIR]
+ *               [--batch N]   (async: transfers added per loop iteration)
  *
  * Downloads cycle through the 194 codes (all found). By default nothing is
  * saved (dest "-": the HTTP loop alone); --dest DIR saves each flag as the
@@ -28,6 +29,7 @@
 #include "cfutures.h"
 #include "flags/flag_server.h"
 #include "flags/flags.h"
+#include "flags/flags_internal.h"
 
 typedef struct job {
     size_t n;
@@ -81,7 +83,8 @@ int main(int argc, char **argv) {
     static const struct option lo[] = {{"url", 1, NULL, 'u'},     {"mode", 1, NULL, 'M'},
                                        {"n", 1, NULL, 'n'},       {"inflight", 1, NULL, 'i'},
                                        {"timeout", 1, NULL, 't'}, {"runs", 1, NULL, 'r'},
-                                       {"dest", 1, NULL, 'd'},    {NULL, 0, NULL, 0}};
+                                       {"dest", 1, NULL, 'd'},    {"batch", 1, NULL, 'b'},
+                                       {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
@@ -106,9 +109,12 @@ int main(int argc, char **argv) {
         case 'd':
             dest = optarg;
             break;
+        case 'b': /* async: transfers added per loop iteration (default 256) */
+            cfb__flags_async_set_batch(atoi(optarg));
+            break;
         default:
             fprintf(stderr, "usage: flags_bench --url URL [--mode async|thread] [--n N] "
-                            "[--inflight N] [--timeout S] [--runs R] [--dest DIR]\n");
+                            "[--inflight N] [--timeout S] [--runs R] [--dest DIR] [--batch N]\n");
             return 2;
         }
     }
