@@ -3,8 +3,11 @@
  *
  * One thread drives a loop with cf_loop_run(); everything happens in
  * callbacks on that thread: fd readiness (epoll), one-shot timers (a min-heap
- * driving a timerfd), and calls queued from other threads with
- * cf_loop_call_soon_threadsafe() (an eventfd wakes the loop). The loop knows
+ * whose earliest deadline is the timeout of epoll_pwait2(), nanosecond
+ * resolution — no timerfd, so re-arming a timer, which libcurl's timer
+ * callback asks for often, costs no system call), and calls queued from
+ * other threads with cf_loop_call_soon_threadsafe() (an eventfd wakes the
+ * loop). The loop knows
  * nothing of HTTP or of futures: a driver (libcurl multi, a sleep timer, …)
  * resolves ordinary cf futures from its callbacks with cf_future_set_result()
  * / cf_future_set_error(), so cf_wait() and cf_as_completed_*() work
@@ -16,7 +19,7 @@
  * cf_loop_stop() may be called from any thread, including signal-free
  * worker threads, at any time while the loop exists.
  *
- * Ownership: the loop owns its epoll fd, timerfd, eventfd and the queued
+ * Ownership: the loop owns its epoll fd, eventfd and the queued
  * calls; the caller owns the loop (cf_loop_free), its watched fds (the loop
  * never closes them) and the timers it makes (cf_loop_timer_free). Callback
  * arguments are borrowed: the loop never frees them.
