@@ -7,11 +7,10 @@
  * resolution — no timerfd, so re-arming a timer, which libcurl's timer
  * callback asks for often, costs no system call), and calls queued from
  * other threads with cf_loop_call_soon_threadsafe() (an eventfd wakes the
- * loop). The loop knows
- * nothing of HTTP or of futures: a driver (libcurl multi, a sleep timer, …)
- * resolves ordinary cf futures from its callbacks with cf_future_set_result()
- * / cf_future_set_error(), so cf_wait() and cf_as_completed_*() work
- * unchanged on them, from any thread.
+ * loop). The loop knows nothing of HTTP or of futures: a driver (libcurl
+ * multi, a sleep timer, …) resolves ordinary cf futures from its callbacks
+ * with cf_future_set_result() / cf_future_set_error(), so cf_wait() and
+ * cf_as_completed_*() work unchanged on them, from any thread.
  *
  * Threads: unless a comment says "any thread", a function must be called on
  * the loop thread (inside a callback, or before/after cf_loop_run() by the
