@@ -21,6 +21,13 @@
  * 10,000 in flight: all at once, the client sat idle ~0.3 s between its last
  * request and the first answer; in batches the first 10% complete ~0.3 s
  * earlier (the makespan, CPU-bound here, is unchanged within noise).
+ * Transfers that finish do not launch the queued ones at once: check_done
+ * arms `kick`, which launches after the iteration's I/O and starts them
+ * with one curl_multi_socket_action(TIMEOUT). curl starts a newly added
+ * handle inside its next socket_action call, so launching from check_done
+ * sent one request per answer processed, each waking an idle server thread
+ * (0.47 server wake-ups per download against 0.15 in bursts; 64 in flight,
+ * 46k -> 60k downloads/s).
  *
  * Each in-flight transfer is a cfb__xfer from the pool whose `user` is the future it will resolve
  * (one reference held by the driver); idle pool entries have user == NULL and keep their easy
