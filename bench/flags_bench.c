@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
         case 'd':
             dest = optarg;
             break;
-        case 'b': /* async: transfers added per loop iteration (default 256) */
+        case 'b': /* async: transfers added per loop iteration (default 16) */
             cfb__flags_async_set_batch(atoi(optarg));
             break;
         default:

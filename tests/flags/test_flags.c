@@ -257,11 +257,16 @@ static void test_every_all_modes(void) {
     test_every_local("seq", 1);
     test_every_local("thread", 8);
     test_every_local("process", 3); /* curl handles made in the children, after fork */
+    /* Batches of 256 (>= 200): every transfer is added in the first loop
+     * iteration, so exactly 200 are in flight at the peak. */
+    cfb__flags_async_set_batch(256);
     test_every_local("async", 200);
+    cfb__flags_async_set_batch(0); /* back to the default */
 }
 
 /* The async driver adds at most a batch of transfers per loop iteration and
- * launches the rest from its kick timer: with batches of 16 (or 1), all 676
+ * launches the rest from its kick timer: with batches of 16 (the default)
+ * or 1, all 676
  * downloads give the exact counts, and more than one batch is in flight at
  * once (the queue is drained across iterations; fast LOCAL answers may end
  * transfers before the ramp reaches the maximum, so only a floor is checked). */
