@@ -68,9 +68,45 @@ static void test_cancel_one_queued(void) {
     cf_executor_free(ex);
 }
 
+/* A quick first task must not open the look-ahead: long tasks submitted
+ * after it are handed out one per worker (greedy, as threads pull), and the
+ * rest stay queued in the parent, cancellable. (A look-ahead sized from that
+ * first ~1 µs result alone would write all of them into the workers' pipes
+ * at once, round-robin: RUNNING and unbalanced.) */
+static void test_quick_first_task(void) {
+    cf_executor *ex = NULL;
+    CHECK_EQ_INT(cf_process_pool_new(&(cf_executor_opts){.max_workers = 2}, &ex), 0);
+    uint64_t zero = 0;
+    cf_future *f0, *fb[6];
+    CHECK_EQ_INT(cf_submit(ex, t_square, &zero, sizeof zero, &f0), 0);
+    CHECK_EQ_INT(cf_future_result(f0, PT_WAIT_S, NULL, NULL), 0);
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ_INT(cf_submit(ex, t_block, NULL, 0, &fb[i]), 0);
+    CHECK(pt_sem_wait(&pt->started, PT_WAIT_S)); /* both workers are busy */
+    CHECK(pt_sem_wait(&pt->started, PT_WAIT_S));
+    int running = 0;
+    for (int i = 0; i < 6; i++)
+        running += cf_future_running(fb[i]);
+    CHECK_EQ_INT(running, 2);
+    CHECK(cf_future_cancel(fb[5])); /* still in the parent's queue */
+    for (int i = 0; i < 5; i++) /* one for each blocking task not cancelled */
+        sem_post(&pt->release);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_INT(cf_future_result(fb[i], PT_WAIT_S, NULL, NULL), 0);
+    CHECK_EQ_INT(cf_future_result(fb[5], 0, NULL, NULL), CF_ECANCELLED);
+    for (int i = 2; i < 5; i++) /* the other blocked tasks each posted `started` */
+        CHECK(pt_sem_wait(&pt->started, PT_WAIT_S));
+    cf_future_release(f0);
+    for (int i = 0; i < 6; i++)
+        cf_future_release(fb[i]);
+    CHECK_EQ_INT(cf_executor_shutdown(ex, true, false), 0);
+    cf_executor_free(ex);
+}
+
 int main(void) {
     pt_setup();
     RUN(test_cancel_futures);
     RUN(test_cancel_one_queued);
+    RUN(test_quick_first_task);
     return check_summary();
 }
