@@ -133,10 +133,10 @@ typedef struct cf_process_pool {
     struct pworker *w;
     int epfd, evfd;
     double avg_ns;      /* EWMA of task run time; <0 = unknown */
-    unsigned nsamples;  /* task run times seen (saturates at LOOKAHEAD_WARMUP) */
     int futile;         /* workers in a row that died holding tasks without starting one */
     bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
+    unsigned nsamples; /* task run times seen (saturates at LOOKAHEAD_WARMUP); fills a hole */
     sigset_t saved_mask;
     /* joining */
     pthread_t mgr;
