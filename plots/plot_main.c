@@ -1,5 +1,7 @@
 /* plot_main.c — cfb_plot_files(): load, write data files, draw, report. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,66 @@ static int write_replot(const plot_plan *plan, const char *scripts, const char *
     pb_free(&b);
     if (!rc) chmod(path, 0755);
     return rc;
+}
+
+/* The names this run wrote that a later run may remove: "NAME.png",
+ * "NAME.svg" (those drawn) and "data/NAME.dat", one a line. */
+static void manifest_names(const plot_plan *plan, pbuf *b) {
+    for (size_t i = 0; i < plan->njobs; i++) {
+        const plot_job *j = &plan->jobs[i];
+        pb_printf(b, "data/%s.dat\n", j->name);
+        if (j->drawn & CFB_PLOT_PNG) pb_printf(b, "%s.png\n", j->name);
+        if (j->drawn & CFB_PLOT_SVG) pb_printf(b, "%s.svg\n", j->name);
+    }
+}
+
+/* A manifest line that may be removed: a chart or data file name made by
+ * cfbench plot, nothing with "..", no other directory. */
+static bool removable(const char *n) {
+    const char *base = strncmp(n, "data/", 5) ? n : n + 5;
+    size_t len = strlen(base);
+    if (!len || strchr(base, '/') || strstr(base, "..") || base[0] == '.') return false;
+    if (base == n) return len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg"));
+    return len > 4 && !strcmp(base + len - 4, ".dat");
+}
+
+/*
+ * Stale outputs. A directory plotted into again keeps only this run's
+ * charts: the files listed in OUT/data/manifest.txt by the previous
+ * `cfbench plot` that this run did not write again are removed, then the
+ * manifest is rewritten (atomically). Only names cfbench plot itself wrote
+ * and listed are ever removed, never a file the user put there. Errors
+ * here are not fatal: at worst a stale chart stays.
+ */
+static void prune_stale(const plot_plan *plan, const char *out_dir, FILE *log) {
+    pbuf now = {0};
+    manifest_names(plan, &now);
+    char path[1400];
+    snprintf(path, sizeof path, "%s/data/manifest.txt", out_dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[600];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            if (!removable(line)) continue;
+            /* still written by this run? (whole-line match) */
+            size_t ll = strlen(line);
+            bool keep = false;
+            for (const char *p = now.s; p && (p = strstr(p, line)); p += ll)
+                if ((p == now.s || p[-1] == '\n') && p[ll] == '\n') {
+                    keep = true;
+                    break;
+                }
+            if (keep) continue;
+            char stale[1700]; /* out_dir (< 1024) + "/" + line (< 600) */
+            snprintf(stale, sizeof stale, "%s/%s", out_dir, line);
+            if (unlink(stale) == 0 && log) fprintf(log, "removed stale %s\n", stale);
+        }
+        fclose(f);
+    }
+    char err[256];
+    plot_write_buf(path, &now, err, sizeof err);
+    pb_free(&now);
 }
 
 int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_options *opt,
@@ -139,6 +201,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
                 if (o->log) fprintf(o->log, "wrote %s\n", path);
             }
         }
+    if (rc == 0) prune_stale(&plan, out_dir, o->log);
     if (rc == 0 || rc == CFB_PLOT_ENOGNUPLOT || rc == CFB_PLOT_ESCRIPTS) {
         char rerr[512] = "";
         int r2 = plot_report_write(&m, &plan, out_dir, note[0] ? note : NULL, rerr, sizeof rerr);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_plot_cli.sh — `cfbench plot` as a user runs it: exit codes, one-line
 # messages, the default output directory, gnuplot missing (exit 3, data
-# files still written). Env from CTest: CFBENCH, CFB_SOURCE_DIR.
+# files still written), stale charts removed when plotting into a used
+# directory. Env from CTest: CFBENCH, CFB_SOURCE_DIR.
 set -u
 fail=0
 ok() { echo "ok   $*"; }
@@ -54,6 +55,20 @@ grep -q 'apt-get install gnuplot-nox' "$tmp/err" || bad "install command in the 
 ls "$tmp"/g1/*.png >/dev/null 2>&1 && bad "no PNG without gnuplot"
 expect 3 1 -- env PATH=/nonexistent "$CFBENCH" plot "$fixture" --out "$tmp/g2" --format svg
 [ -s "$tmp/g2/data/latency-loiter.dat" ] || bad "data files written (PATH case)"
+
+# plotting into a used directory again: the previous run's charts that this
+# run does not draw are removed (data/manifest.txt), nothing else is
+expect 0 0 -- "$CFBENCH" plot "$fixture" --out "$tmp/again" --timelines none
+[ -s "$tmp/again/wall-noop.png" ] || bad "first run draws wall-noop.png"
+touch "$tmp/again/notes.txt" "$tmp/outside.png"
+echo "../outside.png" >>"$tmp/again/data/manifest.txt"
+expect 0 0 -- "$CFBENCH" plot "$CFB_SOURCE_DIR/tests/plots/fixture-python.json" --out "$tmp/again" --timelines none
+[ ! -e "$tmp/again/wall-noop.png" ] && [ ! -e "$tmp/again/data/wall-noop.dat" ] \
+  && ok "stale chart and data file of the first run removed" || bad "stale wall-noop.png/.dat left"
+[ -s "$tmp/again/wall-primes.png" ] || bad "the second run's own charts are there"
+[ -e "$tmp/again/notes.txt" ] && ok "a file the user put there stays" || bad "notes.txt removed"
+[ -e "$tmp/outside.png" ] && ok "a manifest line outside the directory is ignored" || bad "outside.png removed"
+grep -qx 'wall-primes.png' "$tmp/again/data/manifest.txt" || bad "manifest lists this run's charts"
 
 # an unwritable output directory is an environment error
 touch "$tmp/file"
