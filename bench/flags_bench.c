@@ -80,11 +80,10 @@ int main(int argc, char **argv) {
     const char *url = NULL, *mode = "async", *dest = "-";
     long n = 1000, inflight = 100, runs = 3;
     double timeout = 30;
-    static const struct option lo[] = {{"url", 1, NULL, 'u'},     {"mode", 1, NULL, 'M'},
-                                       {"n", 1, NULL, 'n'},       {"inflight", 1, NULL, 'i'},
-                                       {"timeout", 1, NULL, 't'}, {"runs", 1, NULL, 'r'},
-                                       {"dest", 1, NULL, 'd'},    {"batch", 1, NULL, 'b'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"url", 1, NULL, 'u'},      {"mode", 1, NULL, 'M'},    {"n", 1, NULL, 'n'},
+        {"inflight", 1, NULL, 'i'}, {"timeout", 1, NULL, 't'}, {"runs", 1, NULL, 'r'},
+        {"dest", 1, NULL, 'd'},     {"batch", 1, NULL, 'b'},   {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {

@@ -75,7 +75,7 @@ typedef struct run {
     struct sockaddr_in addr;
     const char *prefix, *hostport;
     size_t n, next, done, ok, errs, conns;
-    size_t nsent;     /* requests sent whole */
+    size_t nsent;      /* requests sent whole */
     double t0, t_sent; /* run start; when the last request was sent whole */
     bool fresh;
     int ep;
@@ -103,8 +103,9 @@ static void prepare(run *r, conn *c) {
      * TIME_WAIT sockets make every later connect() search the ephemeral
      * port range (measured: 3x the client's CPU on back-to-back runs). */
     bool last = r->fresh || r->next + r->conns > r->n; /* the other connections cover the rest */
-    c->req_len = (size_t)snprintf(c->req, sizeof c->req, "GET %s/%s/%s.gif HTTP/1.1\r\nHost: %s\r\n%s\r\n",
-                                  r->prefix, cc, cc, r->hostport, last ? "Connection: close\r\n" : "");
+    c->req_len =
+        (size_t)snprintf(c->req, sizeof c->req, "GET %s/%s/%s.gif HTTP/1.1\r\nHost: %s\r\n%s\r\n",
+                         r->prefix, cc, cc, r->hostport, last ? "Connection: close\r\n" : "");
     c->sent = 0;
     c->hdr_len = 0;
     c->in_body = false;
@@ -183,7 +184,8 @@ static bool read_resp(run *r, conn *c, char *buf, size_t cap) {
         }
         size_t off = 0;
         if (!c->in_body) {
-            size_t take = (size_t)k < HDR_MAX - 1 - c->hdr_len ? (size_t)k : HDR_MAX - 1 - c->hdr_len;
+            size_t take =
+                (size_t)k < HDR_MAX - 1 - c->hdr_len ? (size_t)k : HDR_MAX - 1 - c->hdr_len;
             memcpy(c->hdr + c->hdr_len, buf, take);
             size_t old = c->hdr_len;
             c->hdr_len += take;
@@ -283,7 +285,8 @@ static int curl_run(run *r, cslot *ss, long inflight, const char *base, double t
         if (r->done >= r->n) break;
         if (now_s() > deadline) {
             r->errs += r->n - r->done;
-            if (!r->first_err[0]) snprintf(r->first_err, sizeof r->first_err, "timed out after %.1f s", timeout);
+            if (!r->first_err[0])
+                snprintf(r->first_err, sizeof r->first_err, "timed out after %.1f s", timeout);
             rc = -1;
             break;
         }
@@ -306,20 +309,34 @@ int main(int argc, char **argv) {
     double timeout = 60;
     bool fresh = false, use_curl = false;
     long batch = 16;
-    static const struct option lo[] = {{"client", 1, NULL, 'c'}, {"batch", 1, NULL, 'b'},{"url", 1, NULL, 'u'},     {"n", 1, NULL, 'n'},
-                                       {"inflight", 1, NULL, 'i'}, {"timeout", 1, NULL, 't'},
-                                       {"runs", 1, NULL, 'r'},     {"fresh", 0, NULL, 'f'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"client", 1, NULL, 'c'}, {"batch", 1, NULL, 'b'},    {"url", 1, NULL, 'u'},
+        {"n", 1, NULL, 'n'},      {"inflight", 1, NULL, 'i'}, {"timeout", 1, NULL, 't'},
+        {"runs", 1, NULL, 'r'},   {"fresh", 0, NULL, 'f'},    {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'u': url = optarg; break;
-        case 'n': n = atol(optarg); break;
-        case 'i': inflight = atol(optarg); break;
-        case 't': timeout = atof(optarg); break;
-        case 'r': runs = atol(optarg); break;
-        case 'f': fresh = true; break;
-        case 'b': batch = atol(optarg); break;
+        case 'u':
+            url = optarg;
+            break;
+        case 'n':
+            n = atol(optarg);
+            break;
+        case 'i':
+            inflight = atol(optarg);
+            break;
+        case 't':
+            timeout = atof(optarg);
+            break;
+        case 'r':
+            runs = atol(optarg);
+            break;
+        case 'f':
+            fresh = true;
+            break;
+        case 'b':
+            batch = atol(optarg);
+            break;
         case 'c':
             if (!strcmp(optarg, "curl") || !strcmp(optarg, "raw")) {
                 use_curl = !strcmp(optarg, "curl");
@@ -327,8 +344,9 @@ int main(int argc, char **argv) {
             }
             /* fall through */
         default:
-            fprintf(stderr, "usage: http_floor --url http://IP:PORT/PREFIX [--client raw|curl] [--n N] "
-                            "[--inflight N] [--fresh] [--batch N] [--timeout S] [--runs R]\n");
+            fprintf(stderr,
+                    "usage: http_floor --url http://IP:PORT/PREFIX [--client raw|curl] [--n N] "
+                    "[--inflight N] [--fresh] [--batch N] [--timeout S] [--runs R]\n");
             return 2;
         }
     }
@@ -337,7 +355,8 @@ int main(int argc, char **argv) {
     if (!url || n < 1 || inflight < 1 || runs < 1 || timeout <= 0 || batch < 1 ||
         sscanf(url, "http://%63[0-9.]:%d%255s", host, &port, prefix) != 3 || port <= 0 ||
         port > 65535) {
-        fprintf(stderr, "http_floor: need --url http://IP:PORT/PREFIX and n, inflight, runs >= 1\n");
+        fprintf(stderr,
+                "http_floor: need --url http://IP:PORT/PREFIX and n, inflight, runs >= 1\n");
         return 2;
     }
     run r = {.prefix = prefix, .n = (size_t)n, .fresh = fresh};
@@ -435,7 +454,8 @@ int main(int argc, char **argv) {
                      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
         if (timed_out && !use_curl) {
             r.errs += r.n - r.done;
-            if (!r.first_err[0]) snprintf(r.first_err, sizeof r.first_err, "timed out after %.1f s", timeout);
+            if (!r.first_err[0])
+                snprintf(r.first_err, sizeof r.first_err, "timed out after %.1f s", timeout);
         }
         walls[k] = wall;
         printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s, "

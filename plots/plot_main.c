@@ -84,7 +84,8 @@ static bool removable(const char *n) {
     const char *base = strncmp(n, "data/", 5) ? n : n + 5;
     size_t len = strlen(base);
     if (!len || strchr(base, '/') || strstr(base, "..") || base[0] == '.') return false;
-    if (base == n) return len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg"));
+    if (base == n)
+        return len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg"));
     return len > 4 && !strcmp(base + len - 4, ".dat");
 }
 

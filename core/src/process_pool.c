@@ -67,7 +67,7 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
-#define LOOKAHEAD_WARMUP 16     /* results seen before the look-ahead may exceed 1 */
+#define LOOKAHEAD_WARMUP 16   /* results seen before the look-ahead may exceed 1 */
 #ifndef LOOKAHEAD_MAX         /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
 #endif

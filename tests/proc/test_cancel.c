@@ -89,7 +89,7 @@ static void test_quick_first_task(void) {
         running += cf_future_running(fb[i]);
     CHECK_EQ_INT(running, 2);
     CHECK(cf_future_cancel(fb[5])); /* still in the parent's queue */
-    for (int i = 0; i < 5; i++) /* one for each blocking task not cancelled */
+    for (int i = 0; i < 5; i++)     /* one for each blocking task not cancelled */
         sem_post(&pt->release);
     for (int i = 0; i < 5; i++)
         CHECK_EQ_INT(cf_future_result(fb[i], PT_WAIT_S, NULL, NULL), 0);
