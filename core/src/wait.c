@@ -238,6 +238,13 @@ int cf_as_completed_next(cf_as_completed *ac, cf_future **f) {
         }
         cf__lock_release(&ac->rlock);
         if (cf__futex_wait(&ac->seq, s, ac->deadline) == CF_ETIMEDOUT) {
+            /* A future can be seen done a moment before its notify has
+             * appended it: the finisher publishes the state, then notifies,
+             * both under the future's lock. unwatch takes that lock, so
+             * after it every future seen done here is in ready[] — a future
+             * whose result() has returned is never reported as timed out. */
+            for (size_t i = 0; i < ac->n; i++)
+                if (cf_future_done(ac->fs[i])) cf__future_unwatch(ac->fs[i], &ac->w[i]);
             cf__lock_acquire(&ac->rlock);
             bool any = ac->rd < ac->wr;
             cf__lock_release(&ac->rlock);
