@@ -10,7 +10,7 @@ CTEST_ARGS ?=
 # The default sweep also runs every case under the emulated GIL (impl c+gil).
 RUN_ARGS ?= --gil
 
-.PHONY: all deps configure build test run bench test-asan test-tsan clean
+.PHONY: all deps configure build test run bench test-asan test-tsan format-check clean
 
 all: build
 
@@ -43,6 +43,9 @@ test-asan:
 
 test-tsan:
 	$(MAKE) test BUILD=build-tsan CMAKE_ARGS="-DCFB_SANITIZE=thread $(CMAKE_ARGS)"
+
+format-check:
+	@scripts/format-check.sh
 
 clean:
 	rm -rf build build-asan build-tsan
