@@ -10,6 +10,7 @@
  * when it has a Python counterpart, Python's median and the ratio.
  */
 #include "cfutures.h"
+#include "rstats.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -33,14 +34,8 @@ static double cpu_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+static double median(const double *v, int n) {
+    return cfb_median(v, (size_t)n);
 }
 
 static long rss_kb(void) {

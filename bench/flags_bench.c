@@ -30,6 +30,8 @@
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 #include "flags/flags_internal.h"
+#include "measure.h"
+#include "rstats.h"
 
 typedef struct job {
     size_t n;
@@ -69,11 +71,6 @@ static int init_fn(void *a) {
 static void fini_fn(void *a) {
     (void)a;
     cfb_workload_flags.worker_teardown();
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv) {
@@ -159,8 +156,8 @@ int main(int argc, char **argv) {
            *walls = calloc((size_t)runs, sizeof *walls);
     int exit_code = 0;
     for (long r = 0; r < runs; r++) {
-        struct rusage ru0, ru1;
-        getrusage(RUSAGE_SELF, &ru0);
+        cfb_usage u0, u1;
+        cfb_usage_now(&u0);
         double t0 = cf_loop_now();
         if (!strcmp(mode, "async")) {
             for (size_t i = 0; i < j.n; i++)
@@ -204,11 +201,8 @@ int main(int argc, char **argv) {
         }
         for (size_t i = 0; i < j.n; i++)
             cf_future_release(j.fs[i]);
-        getrusage(RUSAGE_SELF, &ru1);
-        double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-                     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
-                     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-                     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+        cfb_usage_now(&u1);
+        double cpu = (u1.user_s + u1.sys_s) - (u0.user_s + u0.sys_s);
         rates[r] = (double)j.n / walls[r];
         printf("run %ld: %zu downloads, %zu ok, %zu errors, %.3f s, %.1f downloads/s, "
                "client CPU %.3f s (%.1f us/download)\n",
@@ -221,8 +215,7 @@ int main(int argc, char **argv) {
         if (errs) exit_code = 1;
         fflush(stdout);
     }
-    qsort(walls, (size_t)runs, sizeof *walls, cmp_d);
-    double mw = runs % 2 ? walls[runs / 2] : (walls[runs / 2 - 1] + walls[runs / 2]) / 2;
+    double mw = cfb_median(walls, (size_t)runs);
     printf("median: %.1f downloads/s (%.3f s)\n", (double)n / mw, mw);
     for (size_t i = 0; i < j.n; i++)
         free(j.args[i]);

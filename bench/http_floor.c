@@ -49,13 +49,14 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "cf_loop.h"
 #include "flags/flag_server.h"
-#include "flags/flag_table.h"
+#include "measure.h"
+#include "rstats.h"
 
 enum { HDR_MAX = 4096 };
 
@@ -82,12 +83,6 @@ typedef struct run {
     char first_err[160];
 } run;
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void fail(run *r, conn *c, const char *what) {
     if (!r->first_err[0])
         snprintf(r->first_err, sizeof r->first_err, "download %zu: %s", c->download, what);
@@ -95,9 +90,18 @@ static void fail(run *r, conn *c, const char *what) {
     r->done++;
 }
 
+/* Download i fetches flag i mod 194, lower-case in the path as the server
+ * (and the flags workload) has it. */
+static void flag_cc(size_t i, char cc[3]) {
+    const char *uc = cfb_flag_at(i % CFB_FLAG_COUNT)->cc;
+    cc[0] = (char)tolower((unsigned char)uc[0]);
+    cc[1] = (char)tolower((unsigned char)uc[1]);
+    cc[2] = 0;
+}
+
 static void prepare(run *r, conn *c) {
-    const char *uc = cfb__flag_table[c->download % CFB_FLAG_COUNT].cc;
-    char cc[3] = {(char)tolower((unsigned char)uc[0]), (char)tolower((unsigned char)uc[1]), 0};
+    char cc[3];
+    flag_cc(c->download, cc);
     /* The last download on a connection asks the server to close first, so
      * the TIME_WAIT state stays on the server's side: 10,000 client-side
      * TIME_WAIT sockets make every later connect() search the ephemeral
@@ -159,7 +163,7 @@ static bool send_req(run *r, conn *c) {
         }
         c->sent += (size_t)k;
     }
-    if (++r->nsent == r->n) r->t_sent = now_s() - r->t0;
+    if (++r->nsent == r->n) r->t_sent = cf_loop_now() - r->t0;
     return true;
 }
 
@@ -243,8 +247,8 @@ static size_t count_body(char *p, size_t size, size_t nmemb, void *ud) {
 
 static void curl_next(run *r, CURLM *m, cslot *s, const char *base) {
     s->download = r->next++;
-    const char *uc = cfb__flag_table[s->download % CFB_FLAG_COUNT].cc;
-    char cc[3] = {(char)tolower((unsigned char)uc[0]), (char)tolower((unsigned char)uc[1]), 0};
+    char cc[3];
+    flag_cc(s->download, cc);
     char u[512];
     snprintf(u, sizeof u, "%s/%s/%s.gif", base, cc, cc);
     curl_easy_setopt(s->easy, CURLOPT_URL, u); /* libcurl copies the string */
@@ -258,7 +262,7 @@ static int curl_run(run *r, cslot *ss, long inflight, const char *base, double t
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, inflight);
     for (long i = 0; i < inflight && r->next < r->n; i++)
         curl_next(r, m, &ss[i], base);
-    double deadline = now_s() + timeout;
+    double deadline = cf_loop_now() + timeout;
     int running = 1, rc = 0;
     while (r->done < r->n) {
         curl_multi_perform(m, &running);
@@ -283,7 +287,7 @@ static int curl_run(run *r, cslot *ss, long inflight, const char *base, double t
             if (r->next < r->n) curl_next(r, m, s, base);
         }
         if (r->done >= r->n) break;
-        if (now_s() > deadline) {
+        if (cf_loop_now() > deadline) {
             r->errs += r->n - r->done;
             if (!r->first_err[0])
                 snprintf(r->first_err, sizeof r->first_err, "timed out after %.1f s", timeout);
@@ -296,11 +300,6 @@ static int curl_run(run *r, cslot *ss, long inflight, const char *base, double t
         curl_multi_remove_handle(m, ss[i].easy);
     curl_multi_cleanup(m);
     return rc;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv) {
@@ -404,9 +403,9 @@ int main(int argc, char **argv) {
         r.t_sent = -1;
         r.first_err[0] = 0;
         r.ep = epoll_create1(EPOLL_CLOEXEC);
-        struct rusage ru0, ru1;
-        getrusage(RUSAGE_SELF, &ru0);
-        double t0 = now_s(), deadline = t0 + timeout;
+        cfb_usage u0, u1;
+        cfb_usage_now(&u0);
+        double t0 = cf_loop_now(), deadline = t0 + timeout;
         r.t0 = t0;
         bool timed_out = false;
         if (use_curl) timed_out = curl_run(&r, ss, inflight, base, timeout) != 0;
@@ -420,7 +419,7 @@ int main(int argc, char **argv) {
             for (long j = 0; j < batch && opened < inflight; j++)
                 open_conn(&r, &cs[opened++]);
             int m = epoll_wait(r.ep, evs, 1024, opened < inflight ? 0 : 100);
-            if (now_s() > deadline) {
+            if (cf_loop_now() > deadline) {
                 timed_out = true;
                 break;
             }
@@ -443,15 +442,12 @@ int main(int argc, char **argv) {
                 }
             }
         }
-        double wall = now_s() - t0;
+        double wall = cf_loop_now() - t0;
         for (long i = 0; i < inflight && !use_curl; i++)
             if (cs[i].fd >= 0) close(cs[i].fd);
         close(r.ep);
-        getrusage(RUSAGE_SELF, &ru1);
-        double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-                     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
-                     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-                     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+        cfb_usage_now(&u1);
+        double cpu = (u1.user_s + u1.sys_s) - (u0.user_s + u0.sys_s);
         if (timed_out && !use_curl) {
             r.errs += r.n - r.done;
             if (!r.first_err[0])
@@ -468,8 +464,7 @@ int main(int argc, char **argv) {
         if (r.errs) exit_code = 1;
         fflush(stdout);
     }
-    qsort(walls, (size_t)runs, sizeof *walls, cmp_d);
-    double mw = runs % 2 ? walls[runs / 2] : (walls[runs / 2 - 1] + walls[runs / 2]) / 2;
+    double mw = cfb_median(walls, (size_t)runs);
     printf("median: %.1f downloads/s (%.3f s)\n", (double)n / mw, mw);
     for (long i = 0; ss && i < inflight; i++)
         curl_easy_cleanup(ss[i].easy);

@@ -89,6 +89,18 @@ static bool removable(const char *n) {
     return len > 4 && !strcmp(base + len - 4, ".dat");
 }
 
+/* Whether `name` is a whole line of `list` (lines end with '\n'). */
+static bool listed(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        if (!eol) break;
+        if ((size_t)(eol - p) == n && !strncmp(p, name, n)) return true;
+        p = eol + 1;
+    }
+    return false;
+}
+
 /*
  * Stale outputs. A directory plotted into again keeps only this run's
  * charts: the files listed in OUT/data/manifest.txt by the previous
@@ -107,16 +119,8 @@ static void prune_stale(const plot_plan *plan, const char *out_dir, FILE *log) {
         char line[600];
         while (fgets(line, sizeof line, f)) {
             line[strcspn(line, "\n")] = 0;
-            if (!removable(line)) continue;
-            /* still written by this run? (whole-line match) */
-            size_t ll = strlen(line);
-            bool keep = false;
-            for (const char *p = now.s; p && (p = strstr(p, line)); p += ll)
-                if ((p == now.s || p[-1] == '\n') && p[ll] == '\n') {
-                    keep = true;
-                    break;
-                }
-            if (keep) continue;
+            /* only names cfbench plot writes, and not written again now */
+            if (!removable(line) || listed(now.s, line)) continue;
             char stale[1700]; /* out_dir (< 1024) + "/" + line (< 600) */
             snprintf(stale, sizeof stale, "%s/%s", out_dir, line);
             if (unlink(stale) == 0 && log) fprintf(log, "removed stale %s\n", stale);

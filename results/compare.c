@@ -567,6 +567,19 @@ static void fmt_ratio(char *buf, size_t len, const json_t *v) {
         snprintf(buf, len, "-");
 }
 
+/* The formatted cells of one case row, shared by the text and markdown tables. */
+typedef struct row_cells {
+    char base[32], new_[32], ratio[32], ci[48], p[32];
+} row_cells;
+
+static void fmt_row(const json_t *r, row_cells *c) {
+    fmt_num(c->base, sizeof c->base, json_object_get(json_object_get(r, "base"), "median"));
+    fmt_num(c->new_, sizeof c->new_, json_object_get(json_object_get(r, "new"), "median"));
+    fmt_ratio(c->ratio, sizeof c->ratio, json_object_get(r, "ratio"));
+    fmt_ci(c->ci, sizeof c->ci, json_object_get(r, "ci95"));
+    fmt_p(c->p, sizeof c->p, json_object_get(r, "p_adjusted"));
+}
+
 static void summary_line(const json_t *rep, char *buf, size_t len) {
     json_t *s = json_object_get(rep, "summary");
     snprintf(buf, len,
@@ -652,17 +665,13 @@ int cfb_compare_render_text(const json_t *rep, FILE *out) {
     fprintf(out, "\n%-*s  %11s  %11s  %8s  %-18s  %8s  %s\n", (int)idw, "case", "BASE median",
             "NEW median", "NEW/BASE", "95% CI", "p", "verdict");
     json_array_foreach(rows, i, r) {
-        char b[32], n[32], ra[32], ci[48], p[32];
-        fmt_num(b, sizeof b, json_object_get(json_object_get(r, "base"), "median"));
-        fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
-        fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
-        fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
-        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
+        row_cells c;
+        fmt_row(r, &c);
         const char *note = json_string_value(json_object_get(r, "note"));
         const char *v = jstr(r, "verdict");
-        fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, jstr(r, "id"), b, n,
-                ra, ci, p, !strcmp(v, "regression") ? "REGRESSION" : v, note ? " (" : "",
-                note ? note : "", note ? ")" : "");
+        fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, jstr(r, "id"),
+                c.base, c.new_, c.ratio, c.ci, c.p, !strcmp(v, "regression") ? "REGRESSION" : v,
+                note ? " (" : "", note ? note : "", note ? ")" : "");
     }
     char g[32];
     fmt_ratio(g, sizeof g, json_object_get(json_object_get(rep, "summary"), "geomean_ratio"));
@@ -684,18 +693,14 @@ int cfb_compare_render_markdown(const json_t *rep, FILE *out) {
     json_t *rows = json_object_get(rep, "cases"), *r;
     size_t i;
     json_array_foreach(rows, i, r) {
-        char b[32], n[32], ra[32], ci[48], p[32];
-        fmt_num(b, sizeof b, json_object_get(json_object_get(r, "base"), "median"));
-        fmt_num(n, sizeof n, json_object_get(json_object_get(r, "new"), "median"));
-        fmt_ratio(ra, sizeof ra, json_object_get(r, "ratio"));
-        fmt_ci(ci, sizeof ci, json_object_get(r, "ci95"));
-        fmt_p(p, sizeof p, json_object_get(r, "p_adjusted"));
+        row_cells c;
+        fmt_row(r, &c);
         const char *note = json_string_value(json_object_get(r, "note"));
         const char *v = jstr(r, "verdict");
         int reg = !strcmp(v, "regression");
-        fprintf(out, "| `%s` | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n", jstr(r, "id"), b, n, ra,
-                ci, p, reg ? "**" : "", reg ? "REGRESSION" : v, reg ? "**" : "", note ? " (" : "",
-                note ? note : "", note ? ")" : "");
+        fprintf(out, "| `%s` | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n", jstr(r, "id"), c.base,
+                c.new_, c.ratio, c.ci, c.p, reg ? "**" : "", reg ? "REGRESSION" : v,
+                reg ? "**" : "", note ? " (" : "", note ? note : "", note ? ")" : "");
     }
     char g[32];
     fmt_ratio(g, sizeof g, json_object_get(json_object_get(rep, "summary"), "geomean_ratio"));

@@ -33,8 +33,9 @@
  *       in its pipe (1 when unknown or for long tasks, up to 1024 for empty
  *       ones): that batches tiny tasks, and keeps long tasks cancellable and
  *       balanced across workers. It stays 1 for the first LOOKAHEAD_WARMUP
- *       results and then at most doubles per result (slow start), so a few
- *       quick first tasks cannot deal the long ones out round-robin.
+ *       completed tasks and then at most doubles per result (slow start),
+ *       so a few quick first tasks cannot deal the long ones out
+ *       round-robin.
  *   Dead workers (pidfd readable): the rest of its result pipe is read; the
  *   shared page says how many tasks it started. Tasks with a result: done.
  *   The task it started without a result: fails with CF_EBROKEN naming the
@@ -67,7 +68,7 @@
 #include <unistd.h>
 
 #define LOOKAHEAD_NS 100000.0 /* aim for ~100 µs of queued work per worker */
-#define LOOKAHEAD_WARMUP 16   /* results seen before the look-ahead may exceed 1 */
+#define LOOKAHEAD_WARMUP 16   /* tasks completed before the look-ahead may exceed 1 */
 #ifndef LOOKAHEAD_MAX         /* overridable to measure the effect of batching */
 #define LOOKAHEAD_MAX 1024
 #endif
@@ -136,7 +137,6 @@ typedef struct cf_process_pool {
     int futile;         /* workers in a row that died holding tasks without starting one */
     bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
-    unsigned nsamples; /* task run times seen (saturates at LOOKAHEAD_WARMUP); fills a hole */
     sigset_t saved_mask;
     /* joining */
     pthread_t mgr;
@@ -530,14 +530,14 @@ static void complete(cf_process_pool *p, struct pworker *w, const struct cf__pms
     p->avg_ns = p->avg_ns < 0 || ns > p->avg_ns ? ns : p->avg_ns * 0.9 + ns * 0.1;
     double la = 1.0 + LOOKAHEAD_NS / (p->avg_ns + 1.0);
     if (la > LOOKAHEAD_MAX) la = LOOKAHEAD_MAX;
-    /* Slow start: one task at a time until LOOKAHEAD_WARMUP run times are
-     * known, then at most doubling per result. A first instant task (the
-     * primes fixture starts with "2") would otherwise open the look-ahead
-     * to ~100 at once and deal every remaining long task out round-robin,
-     * in pipes no idle worker can take them from (measured: 2 workers,
-     * 88% efficiency against 90% for threads' greedy pulling). */
-    if (p->nsamples < LOOKAHEAD_WARMUP) {
-        p->nsamples++;
+    /* Slow start: one task at a time until LOOKAHEAD_WARMUP tasks have
+     * completed (the pool's st_completed counter), then at most doubling
+     * per result. A first instant task (the primes fixture starts with "2")
+     * would otherwise open the look-ahead to ~100 at once and deal every
+     * remaining long task out round-robin, in pipes no idle worker can take
+     * them from (measured: 2 workers, 88% efficiency against 90% for
+     * threads' greedy pulling). */
+    if (atomic_load_explicit(&p->st_completed, memory_order_relaxed) < LOOKAHEAD_WARMUP) {
         la = 1;
     } else if (la > 2.0 * p->lookahead) {
         la = 2.0 * p->lookahead;

@@ -147,6 +147,24 @@ static cfb__xfer *get_xfer(drv *d) {
         free(x);
         return NULL;
     }
+    /* What is the same for every transfer of this driver is set once, on
+     * the pooled handle (prepare() sets only URL and timeouts). */
+    /* No progress callback on the loop: close() aborts transfers itself. */
+    curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 1L);
+    /* With thousands of transfers in flight to one host, libcurl 7.88 scans
+     * every live connection of the host for each new transfer (O(n^2): 6 s
+     * of CPU for 10,000). Above FRESH_ABOVE in flight, use one fresh
+     * connection per transfer instead (no scan; as the book's clients do). */
+    long fresh = d->max_inflight > FRESH_ABOVE;
+    curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, fresh);
+    curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, fresh);
+    /* A connection used once: ask the server to close it first, so the
+     * TIME_WAIT state (60 s) stays on the server's side. Client-side
+     * TIME_WAIT sockets make every later connect() search the ephemeral
+     * port range past them: measured on back-to-back 10,000-connection
+     * runs, 58% of the client's CPU in __inet_hash_connect and the next
+     * run 1.8x slower. */
+    if (fresh) curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, d->close_hdr);
     d->pool[d->npool++] = x;
     return x;
 }
@@ -176,22 +194,6 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
         return;
     }
     x->user = fut;
-    /* No progress callback on the loop: close() aborts transfers itself. */
-    curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, 1L);
-    /* With thousands of transfers in flight to one host, libcurl 7.88 scans
-     * every live connection of the host for each new transfer (O(n^2): 6 s
-     * of CPU for 10,000). Above FRESH_ABOVE in flight, use one fresh
-     * connection per transfer instead (no scan; as the book's clients do). */
-    long fresh = d->max_inflight > FRESH_ABOVE;
-    curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, fresh);
-    curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, fresh);
-    /* A connection used once: ask the server to close it first, so the
-     * TIME_WAIT state (60 s) stays on the server's side. Client-side
-     * TIME_WAIT sockets make every later connect() search the ephemeral
-     * port range past them: measured on back-to-back 10,000-connection
-     * runs, 58% of the client's CPU in __inet_hash_connect and the next
-     * run 1.8x slower. */
-    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, fresh ? d->close_hdr : NULL);
     CURLMcode mc = curl_multi_add_handle(d->multi, x->easy);
     if (mc != CURLM_OK) {
         put_xfer(d, x);
