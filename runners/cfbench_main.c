@@ -14,6 +14,7 @@ int cfb_cmd_plot(int argc, char **argv);
 int cfb_cmd_flags(int argc, char **argv);
 int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
+int cfb_cmd_ab(int argc, char **argv);
 
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
@@ -24,6 +25,7 @@ static const cfb_command commands[] = {
     {"plot", cfb_cmd_plot, "charts (gnuplot) and an HTML report from results files"},
     {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
     {"compare", cfb_cmd_compare, "compare two results files: regression verdicts for CI"},
+    {"ab", cfb_cmd_ab, "measure two versions in one job, paired: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
     {NULL, NULL, NULL},
 };

@@ -12,12 +12,14 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static double factor;   /* 0 = off */
 static char modes[128]; /* ",m1,m2," or "" = every mode */
+static char wls[256];   /* ",w1,w2," or "" = every workload */
 static _Thread_local int active;
 
 static void read_env(void) {
@@ -28,29 +30,24 @@ static void read_env(void) {
         if (end != f && !*end && v > 0 && v <= 10) factor = v;
     }
     const char *m = getenv("CFB_INJECT_SLOWDOWN_MODES");
-    if (m && *m && strlen(m) + 3 < sizeof modes) {
-        modes[0] = ',';
-        strcpy(modes + 1, m);
-        strcat(modes, ",");
-    }
+    if (m && *m && strlen(m) + 3 < sizeof modes) snprintf(modes, sizeof modes, ",%s,", m);
+    const char *w = getenv("CFB_INJECT_SLOWDOWN_WORKLOADS");
+    if (w && *w && strlen(w) + 3 < sizeof wls) snprintf(wls, sizeof wls, ",%s,", w);
 }
 
-void cfb_inject_enter(const char *mode) {
+/* Whether name is in the list ",a,b," ("" = every name). */
+static int listed(const char *list, const char *name) {
+    if (!list[0]) return 1;
+    char key[96];
+    size_t n = strlen(name);
+    if (n + 3 > sizeof key) return 0;
+    snprintf(key, sizeof key, ",%s,", name);
+    return strstr(list, key) != NULL;
+}
+
+void cfb_inject_enter(const char *workload, const char *mode) {
     pthread_once(&once, read_env);
-    active = 0;
-    if (factor <= 0) return;
-    if (!modes[0]) {
-        active = 1;
-        return;
-    }
-    char key[64];
-    size_t n = strlen(mode);
-    if (n + 3 > sizeof key) return;
-    key[0] = ',';
-    memcpy(key + 1, mode, n);
-    key[n + 1] = ',';
-    key[n + 2] = 0;
-    active = strstr(modes, key) != NULL;
+    active = factor > 0 && listed(modes, mode) && listed(wls, workload);
 }
 
 static double clock_s(clockid_t id) {

@@ -12,6 +12,10 @@
  *   CFB_INJECT_SLOWDOWN_MODES=M,…  only in these modes (default: every mode);
  *                                  e.g. "thread,process" leaves the seq
  *                                  reference alone, so speedup drops ~9%
+ *   CFB_INJECT_SLOWDOWN_WORKLOADS=W,… only in these workloads (default: every
+ *                                  one); e.g. "primes,loiter" leaves noop's
+ *                                  microsecond tasks alone, where the knob's
+ *                                  own clock reads would add far more than F
  *
  * Unset (the normal case) it costs one predictable branch per task. The
  * wrapper is used whenever the sweep measures (the default). Never set
@@ -22,8 +26,8 @@
 #define CFB_INJECT_H
 
 /* In a worker (thread, forked child, seq loop) as it starts: decide, for
- * the calling thread, whether its tasks are slowed (mode borrowed). */
-void cfb_inject_enter(const char *mode);
+ * the calling thread, whether its tasks are slowed (names borrowed). */
+void cfb_inject_enter(const char *workload, const char *mode);
 
 /* Around one task in the calling thread: begin returns a start time (0 when
  * the knob is off for this thread) and notes the thread's CPU clock; end

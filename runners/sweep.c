@@ -232,7 +232,7 @@ void cfb_rep_fail(cfb_rep *rep, const char *fmt, ...) {
 static int worker_init(void *arg) {
     cfb_rep *rep = arg;
     tls_slot = atomic_fetch_add(&rep->c->sh->next_slot, 1);
-    cfb_inject_enter(rep->c->m->name); /* test-only knob, inject.h */
+    cfb_inject_enter(rep->c->w->name, rep->c->m->name); /* test-only knob, inject.h */
     if (getpid() != rep->parent_pid)
         signal(SIGINT, SIG_IGN); /* a forked pool worker: let the parent decide */
     const cfb_workload *w = rep->c->w;
