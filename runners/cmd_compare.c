@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "json_filter.h"
 #include "results_io.h"
 
 int cfb_cmd_compare(int argc, char **argv);
@@ -193,11 +194,16 @@ int cfb_cmd_compare(int argc, char **argv) {
 
     const char *bpath = argv[optind], *npath = argv[optind + 1];
     char err[512];
-    if (cfb_results_load(bpath, &base, err, sizeof err)) {
+    /* Loaded without the per-task timelines and per-repetition latency and
+     * count objects, which no metric uses: the memory is that of the
+     * repetitions' scalar fields (docs/cli-compare.md, "cost"). */
+    size_t ndrops;
+    const char *const *drops = cfb_results_lean_drops(&ndrops);
+    if (cfb_results_load_filtered(bpath, drops, ndrops, &base, err, sizeof err)) {
         fprintf(stderr, "cfbench compare: BASE: %s\n", err);
         goto out;
     }
-    if (cfb_results_load(npath, &new_doc, err, sizeof err)) {
+    if (cfb_results_load_filtered(npath, drops, ndrops, &new_doc, err, sizeof err)) {
         fprintf(stderr, "cfbench compare: NEW: %s\n", err);
         goto out;
     }
