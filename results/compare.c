@@ -374,7 +374,23 @@ static long long need_from_ci(double fhat, double flo, double fhi, double t, siz
     double need = d > 0 ? ceil((double)n * (hw / d) * (hw / d)) : 1e9;
     if (need < (double)(n + 1)) need = (double)(n + 1);
     if (need < (double)nmin) need = (double)nmin;
-    return need > 10000 ? 10000 : (long long)need;
+    return need > 1e9 ? 1000000000LL : (long long)need;
+}
+
+/* The most repetitions per side "can't tell" ever asks for; above it the
+ * note says the noise is too high for this threshold instead. */
+#define CFB_NEED_CAP 200
+
+/* Coefficient of variation (sample sd / mean) of v[0..n-1]; 0 when n < 2. */
+static double cv_of(const double *v, size_t n) {
+    if (n < 2) return 0.0;
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    double mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (v[i] - mean) * (v[i] - mean);
+    return mean != 0 ? sqrt(ss / (double)(n - 1)) / fabs(mean) : 0.0;
 }
 
 /* Phase 1: the per-repetition values of both sides, the medians and the U
@@ -478,11 +494,24 @@ static int decide_case(prep *pc, const cfb_compare_opts *o, double level, double
     } else {
         size_t n = pc->nx > pc->ny ? pc->nx : pc->ny;
         long long k = need_from_ci(f, flo, fhi, o->threshold, n, nmin);
+        double cvb = 100.0 * cv_of(pc->x, pc->nx), cvn = 100.0 * cv_of(pc->y, pc->ny);
         verdict = "can't tell";
-        need = json_integer(k);
-        snprintf(pc->note, sizeof pc->note, "need >= %lld repetitions per side, have %zu and %zu",
-                 k, pc->nx, pc->ny);
+        if (k <= CFB_NEED_CAP) {
+            need = json_integer(k);
+            snprintf(pc->note, sizeof pc->note,
+                     "need >= %lld repetitions per side, have %zu and %zu; noise CV %.1f%% / "
+                     "%.1f%%",
+                     k, pc->nx, pc->ny, cvb, cvn);
+        } else {
+            snprintf(pc->note, sizeof pc->note,
+                     "noise too high for a %g%% threshold here: CV %.1f%% / %.1f%%, CI "
+                     "[%.3f, %.3f]; more than %d repetitions per side would be needed",
+                     o->threshold * 100.0, cvb, cvn, lo, hi, CFB_NEED_CAP);
+        }
     }
+    json_object_set_new(
+        row, "noise_cv",
+        json_pack("{s:f, s:f}", "base", cv_of(pc->x, pc->nx), "new", cv_of(pc->y, pc->ny)));
 done:
     if (!strcmp(verdict, "regression"))
         vc->regression++;
