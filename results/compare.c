@@ -51,6 +51,11 @@ void cfb_compare_opts_default(cfb_compare_opts *o) {
     o->correction = 1;
 }
 
+/* The bootstrap's resample budget under the Holm correction (see
+ * cfb_compare_docs): 10^7 resamples over all cases, at least 5000 a case. */
+#define CFB_RESAMPLE_BUDGET 1e7
+#define CFB_RESAMPLE_FLOOR 5000.0
+
 /* ---- small JSON helpers -------------------------------------------------- */
 
 static const char *jstr(const json_t *o, const char *k) {
@@ -103,6 +108,89 @@ static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
     return NULL;
 }
 
+/* ---- indexes (sorted keys, binary search) -------------------------------- */
+
+/* The seq-reference key of a case: workload, impl and params (canonical
+ * dump, or a marker distinct from "{}" when absent — seq_case_of() matches
+ * absent params only with absent params). A new string (caller frees), or
+ * NULL out of memory. */
+static char *seq_key(const json_t *c) {
+    json_t *params = json_object_get(c, "params");
+    char *pj = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (params && !pj) return NULL;
+    const char *impl = jstr(c, "impl");
+    size_t len = strlen(jstr(c, "workload")) + strlen(impl) + (pj ? strlen(pj) : 1) + 8;
+    char *k = malloc(len);
+    if (k)
+        snprintf(k, len, "%s\x1f%s\x1f%s", jstr(c, "workload"), *impl ? impl : "c",
+                 pj ? pj : "\x1e");
+    free(pj);
+    return k;
+}
+
+typedef struct key_ent {
+    char *key;     /* owned */
+    size_t idx;    /* position in the document's cases array */
+    int have[2];   /* seq index: the medians below are computed */
+    double med[2]; /* seq index: median wall, median cpu */
+} key_ent;
+
+static int cmp_key_ent(const void *a, const void *b) {
+    const key_ent *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* A sorted array of (key, position) over a document's cases. */
+typedef struct key_index {
+    key_ent *e;
+    size_t n;
+} key_index;
+
+static void key_index_free(key_index *ix) {
+    for (size_t i = 0; ix->e && i < ix->n; i++)
+        free(ix->e[i].key);
+    free(ix->e);
+    ix->e = NULL;
+    ix->n = 0;
+}
+
+/* Index the cases of `cases` (borrowed) by keyf; with seq_only, only the
+ * cases of mode "seq". 0, or -2 out of memory (ix then empty). */
+static int key_index_build(const json_t *cases, char *(*keyf)(const json_t *), int seq_only,
+                           key_index *ix) {
+    size_t n = json_array_size(cases), k = 0;
+    ix->n = 0;
+    ix->e = calloc(n + 1, sizeof *ix->e);
+    if (!ix->e) return -2;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = json_array_get(cases, i);
+        if (seq_only && strcmp(jstr(c, "mode"), "seq")) continue;
+        if (!(ix->e[k].key = keyf(c))) {
+            ix->n = k;
+            key_index_free(ix);
+            return -2;
+        }
+        ix->e[k++].idx = i;
+        ix->n = k;
+    }
+    qsort(ix->e, ix->n, sizeof *ix->e, cmp_key_ent);
+    return 0;
+}
+
+/* The first entry (lowest position) with this key, or NULL. */
+static key_ent *key_index_find(const key_index *ix, const char *key) {
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix->e[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && !strcmp(ix->e[lo].key, key) ? &ix->e[lo] : NULL;
+}
+
 /* Median of a case's repetitions[].<field>; NaN when none. */
 static double median_field(const json_t *c, const char *field) {
     json_t *reps = json_object_get(c, "repetitions");
@@ -126,11 +214,11 @@ static double median_cpu(const json_t *c) {
     return median_field(c, "cpu_s");
 }
 
-/* One value per repetition of case c (in doc) for metric m into a new array
- * *out (caller frees) of *n values. Returns 0, or 1 with a reason in why
- * when the metric is not available for this case, or -1 out of memory. */
-static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
-                         const char **why) {
+/* metric_values() with the seq reference looked up in six (the document's
+ * seq index, whose cached medians it fills in) instead of a scan; six NULL:
+ * the scan. */
+static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, cfb_metric m,
+                            double **out, size_t *n, const char **why) {
     *out = NULL;
     *n = 0;
     const char *err = json_string_value(json_object_get(c, "error"));
@@ -146,8 +234,22 @@ static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, doubl
             *why = "seq is the reference of this metric";
             return 1;
         }
-        const json_t *s = seq_case_of(doc, c);
-        seq_med = s ? (m == CFB_METRIC_CPUCOST ? median_cpu(s) : median_wall(s)) : NAN;
+        int w = m == CFB_METRIC_CPUCOST;
+        if (six) {
+            char *key = seq_key(c);
+            if (!key) return -1;
+            key_ent *e = key_index_find(six, key);
+            free(key);
+            if (e && !e->have[w]) {
+                const json_t *s = json_array_get(json_object_get(doc, "cases"), e->idx);
+                e->med[w] = w ? median_cpu(s) : median_wall(s);
+                e->have[w] = 1;
+            }
+            seq_med = e ? e->med[w] : NAN;
+        } else {
+            const json_t *s = seq_case_of(doc, c);
+            seq_med = s ? (w ? median_cpu(s) : median_wall(s)) : NAN;
+        }
         if (!(seq_med > 0.0)) {
             *why = "no seq case to derive it from";
             return 1;
@@ -210,6 +312,16 @@ static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, doubl
     return 0;
 }
 
+/* One value per repetition of case c (in doc) for metric m into a new array
+ * *out (caller frees) of *n values. Returns 0, or 1 with a reason in why
+ * when the metric is not available for this case, or -1 out of memory.
+ * (A linear scan for the seq reference: for one case at a time; compare
+ * itself uses metric_values_ix() with an index.) */
+__attribute__((unused)) static int metric_values(const json_t *doc, const json_t *c, cfb_metric m,
+                                                 double **out, size_t *n, const char **why) {
+    return metric_values_ix(doc, NULL, c, m, out, n, why);
+}
+
 static int id_selected(const json_t *c, const cfb_compare_opts *o) {
     if (!o->ncase_globs) return 1;
     for (size_t i = 0; i < o->ncase_globs; i++)
@@ -262,16 +374,32 @@ static long long need_from_ci(double fhat, double flo, double fhi, double t, siz
     double need = d > 0 ? ceil((double)n * (hw / d) * (hw / d)) : 1e9;
     if (need < (double)(n + 1)) need = (double)(n + 1);
     if (need < (double)nmin) need = (double)nmin;
-    return need > 10000 ? 10000 : (long long)need;
+    return need > 1e9 ? 1000000000LL : (long long)need;
+}
+
+/* The most repetitions per side "can't tell" ever asks for; above it the
+ * note says the noise is too high for this threshold instead. */
+#define CFB_NEED_CAP 200
+
+/* Coefficient of variation (sample sd / mean) of v[0..n-1]; 0 when n < 2. */
+static double cv_of(const double *v, size_t n) {
+    if (n < 2) return 0.0;
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    double mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (v[i] - mean) * (v[i] - mean);
+    return mean != 0 ? sqrt(ss / (double)(n - 1)) / fabs(mean) : 0.0;
 }
 
 /* Phase 1: the per-repetition values of both sides, the medians and the U
  * test. 0, or -2 out of memory. */
-static int prepare_case(const json_t *bdoc, const json_t *bc, const json_t *ndoc, const json_t *nc,
-                        const cfb_compare_opts *o, prep *pc) {
+static int prepare_case(const json_t *bdoc, key_index *bseq, const json_t *bc, const json_t *ndoc,
+                        key_index *nseq, const json_t *nc, const cfb_compare_opts *o, prep *pc) {
     const char *why = NULL;
-    int rb = metric_values(bdoc, bc, o->metric, &pc->x, &pc->nx, &why);
-    int rn = rb ? 0 : metric_values(ndoc, nc, o->metric, &pc->y, &pc->ny, &why);
+    int rb = metric_values_ix(bdoc, bseq, bc, o->metric, &pc->x, &pc->nx, &why);
+    int rn = rb ? 0 : metric_values_ix(ndoc, nseq, nc, o->metric, &pc->y, &pc->ny, &why);
     if (rb < 0 || rn < 0) return -2;
     json_object_set_new(pc->row, "base",
                         json_pack("{s:I, s:o}", "n", (json_int_t)pc->nx, "median",
@@ -328,15 +456,15 @@ static int holm_adjust(prep *pcs, size_t n, size_t m) {
 /* Phase 2: interval and verdict for one case. level: the CI level; alpha_case:
  * the per-case level the smallest achievable p must reach (alpha / m). */
 static int decide_case(prep *pc, const cfb_compare_opts *o, double level, double alpha_case,
-                       size_t resamples, cfb_rng *rng, verdict_counts *vc) {
+                       size_t resamples, cfb_rng *rng, cfb_boot_ws *ws, verdict_counts *vc) {
     json_t *row = pc->row;
     const char *verdict = "n/a";
     json_t *need = json_null();
     if (!pc->valid) goto done;
 
     double ratio, lo, hi;
-    if (cfb_bootstrap_ratio_ci(pc->x, pc->nx, pc->y, pc->ny, resamples, level, rng, &ratio, &lo,
-                               &hi))
+    if (cfb_bootstrap_ratio_ci_ws(pc->x, pc->nx, pc->y, pc->ny, resamples, level, rng, ws, &ratio,
+                                  &lo, &hi))
         return -2;
     json_object_set_new(row, "ratio", json_real(ratio));
     json_object_set_new(row, "ci95", json_pack("[f, f]", lo, hi));
@@ -366,11 +494,24 @@ static int decide_case(prep *pc, const cfb_compare_opts *o, double level, double
     } else {
         size_t n = pc->nx > pc->ny ? pc->nx : pc->ny;
         long long k = need_from_ci(f, flo, fhi, o->threshold, n, nmin);
+        double cvb = 100.0 * cv_of(pc->x, pc->nx), cvn = 100.0 * cv_of(pc->y, pc->ny);
         verdict = "can't tell";
-        need = json_integer(k);
-        snprintf(pc->note, sizeof pc->note, "need >= %lld repetitions per side, have %zu and %zu",
-                 k, pc->nx, pc->ny);
+        if (k <= CFB_NEED_CAP) {
+            need = json_integer(k);
+            snprintf(pc->note, sizeof pc->note,
+                     "need >= %lld repetitions per side, have %zu and %zu; noise CV %.1f%% / "
+                     "%.1f%%",
+                     k, pc->nx, pc->ny, cvb, cvn);
+        } else {
+            snprintf(pc->note, sizeof pc->note,
+                     "noise too high for a %g%% threshold here: CV %.1f%% / %.1f%%, CI "
+                     "[%.3f, %.3f]; more than %d repetitions per side would be needed",
+                     o->threshold * 100.0, cvb, cvn, lo, hi, CFB_NEED_CAP);
+        }
     }
+    json_object_set_new(
+        row, "noise_cv",
+        json_pack("{s:f, s:f}", "base", cv_of(pc->x, pc->nx), "new", cv_of(pc->y, pc->ny)));
 done:
     if (!strcmp(verdict, "regression"))
         vc->regression++;
@@ -403,17 +544,25 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
     *report = NULL;
     json_t *bcases = json_object_get(base, "cases"), *ncases = json_object_get(new_doc, "cases");
     size_t nb = json_array_size(bcases), nn = json_array_size(ncases);
-    char **bkeys = calloc(nb + 1, sizeof *bkeys), **nkeys = calloc(nn + 1, sizeof *nkeys);
+    char **bkeys = calloc(nb + 1, sizeof *bkeys);
     char *matched_new = calloc(nn + 1, 1);
     json_t *rep = json_object(), *rows = json_array(), *only_b = json_array(),
            *only_n = json_array();
     prep *pcs = calloc(nb + 1, sizeof *pcs);
+    /* Sorted key indexes: NEW's cases by matching key (a group of equal keys
+     * is consumed in document order through ncur, as the first unmatched
+     * NEW case with the key), and each side's seq cases by seq key. */
+    key_index nix = {0}, bseq = {0}, nseq = {0};
+    size_t *ncur = calloc(nn + 1, sizeof *ncur);
+    cfb_boot_ws ws = {0};
     int rc = -2;
-    if (!bkeys || !nkeys || !matched_new || !rep || !rows || !only_b || !only_n || !pcs) goto out;
+    if (!bkeys || !matched_new || !rep || !rows || !only_b || !only_n || !pcs || !ncur) goto out;
     for (size_t i = 0; i < nb; i++)
         if (!(bkeys[i] = case_key(json_array_get(bcases, i)))) goto out;
-    for (size_t j = 0; j < nn; j++)
-        if (!(nkeys[j] = case_key(json_array_get(ncases, j)))) goto out;
+    if (key_index_build(ncases, case_key, 0, &nix) ||
+        (metric_info[o->metric].needs_seq && (key_index_build(bcases, seq_key, 1, &bseq) ||
+                                              key_index_build(ncases, seq_key, 1, &nseq))))
+        goto out;
 
     cfb_rng rng;
     cfb_rng_seed(&rng, o->seed);
@@ -422,13 +571,13 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
     for (size_t i = 0; i < nb; i++) {
         json_t *bc = json_array_get(bcases, i);
         if (!id_selected(bc, o)) continue;
-        size_t j = 0;
-        while (j < nn && (matched_new[j] || strcmp(bkeys[i], nkeys[j])))
-            j++;
-        if (j == nn) {
+        key_ent *e = key_index_find(&nix, bkeys[i]);
+        size_t g = e ? (size_t)(e - nix.e) : 0;
+        if (!e || g + ncur[g] >= nix.n || strcmp(nix.e[g + ncur[g]].key, bkeys[i])) {
             json_array_append_new(only_b, case_ref(bc));
             continue;
         }
+        size_t j = nix.e[g + ncur[g]++].idx;
         matched_new[j] = 1;
         matched++;
         json_t *nc = json_array_get(ncases, j);
@@ -439,7 +588,7 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
                                 "params", params_ref(bc));
         if (!row || json_array_append_new(rows, row)) goto out;
         pcs[matched - 1].row = row;
-        if (prepare_case(base, bc, new_doc, nc, o, &pcs[matched - 1])) goto out;
+        if (prepare_case(base, &bseq, bc, new_doc, &nseq, nc, o, &pcs[matched - 1])) goto out;
     }
     /* Phase 2: m cases have a ratio. With the Holm correction (default)
      * the p-values are adjusted for m tests and each interval is made at
@@ -454,12 +603,19 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
         if (holm_adjust(pcs, matched, m)) goto out;
         alpha_case = o->alpha / (double)m;
         level = 1.0 - 0.05 / (double)m;
-        /* at least ~10 resamples beyond each end of the interval */
+        /* At least ~10 resamples beyond each end of the interval, within a
+         * budget of CFB_RESAMPLE_BUDGET resamples over all m cases (and
+         * never fewer than CFB_RESAMPLE_FLOOR per case). When the budget
+         * caps the resamples, the interval is made at the level they can
+         * estimate with 10 beyond each end, 1 - 20 / resamples, and that
+         * level is what the report states (docs/cli-compare.md, "accuracy"). */
         double want = ceil(20.0 / (1.0 - level));
-        if ((double)resamples < want) resamples = want > 200000 ? 200000 : (size_t)want;
+        double cap = fmax(CFB_RESAMPLE_FLOOR, floor(CFB_RESAMPLE_BUDGET / (double)m));
+        if ((double)resamples < want) resamples = (size_t)fmin(want, cap);
+        if ((double)resamples < want) level = 1.0 - 20.0 / (double)resamples;
     }
     for (size_t k = 0; k < matched; k++)
-        if (decide_case(&pcs[k], o, level, alpha_case, resamples, &rng, &vc)) goto out;
+        if (decide_case(&pcs[k], o, level, alpha_case, resamples, &rng, &ws, &vc)) goto out;
     for (size_t j = 0; j < nn; j++) {
         json_t *nc = json_array_get(ncases, j);
         if (!matched_new[j] && id_selected(nc, o)) json_array_append_new(only_n, case_ref(nc));
@@ -513,10 +669,12 @@ out:
     if (rc == -2) snprintf(err, errlen, "out of memory");
     for (size_t i = 0; bkeys && i < nb; i++)
         free(bkeys[i]);
-    for (size_t j = 0; nkeys && j < nn; j++)
-        free(nkeys[j]);
     free(bkeys);
-    free(nkeys);
+    key_index_free(&nix);
+    key_index_free(&bseq);
+    key_index_free(&nseq);
+    free(ncur);
+    cfb_boot_ws_free(&ws);
     free(matched_new);
     for (size_t k = 0; pcs && k < nb; k++) {
         free(pcs[k].x);

@@ -65,15 +65,6 @@ double cfb_median(const double *x, size_t n) {
     return m;
 }
 
-/* R type 7 quantile of sorted s[0..n-1]. */
-static double quantile7(const double *s, size_t n, double q) {
-    if (n == 1) return s[0];
-    double h = (double)(n - 1) * q;
-    size_t lo = (size_t)floor(h);
-    if (lo >= n - 1) return s[n - 1];
-    return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
-}
-
 /* ---- Mann–Whitney U ------------------------------------------------------ */
 
 /* Counts c[u], u = 0..m*n, of the arrangements of m x's and n y's with
@@ -196,34 +187,148 @@ int cfb_mwu_test(const double *x, size_t nx, const double *y, size_t ny, cfb_mwu
 
 /* ---- bootstrap ----------------------------------------------------------- */
 
-int cfb_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t ny, size_t resamples,
-                           double level, cfb_rng *r, double *point, double *lo, double *hi) {
-    if (!x || !y || !nx || !ny || resamples < 2 || !r || !(level > 0.0 && level < 1.0)) return -1;
+void cfb_boot_ws_free(cfb_boot_ws *ws) {
+    if (!ws) return;
+    free(ws->rank);
+    free(ws->cnt);
+    free(ws->sorted);
+    free(ws->ratios);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* Grow *p to hold n elements of size sz (capacity in *cap). 0 or -1. */
+static int ws_grow(void **p, size_t *cap, size_t n, size_t sz) {
+    if (n <= *cap) return 0;
+    void *q = realloc(*p, n * sz);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+typedef struct idx_val {
+    double v;
+    size_t i;
+} idx_val;
+
+static int cmp_idx_val(const void *a, const void *b) {
+    const idx_val *x = a, *y = b;
+    if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* sorted[0..n-1] = x ascending and rank[i] = the position of x[i] in it. */
+static int rank_sample(const double *x, size_t n, double *sorted, size_t *rank) {
+    idx_val *t = malloc(n * sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < n; i++)
+        t[i] = (idx_val){x[i], i};
+    qsort(t, n, sizeof *t, cmp_idx_val);
+    for (size_t k = 0; k < n; k++) {
+        sorted[k] = t[k].v;
+        rank[t[k].i] = k;
+    }
+    free(t);
+    return 0;
+}
+
+/* The median of one resample of n values drawn (with replacement, n draws
+ * from r, in index order exactly as x[cfb_rng_below(r, n)] would) from the
+ * sample whose ascending values are sorted[] and ranks rank[]: counts of
+ * the drawn ranks, then a walk to the middle one(s) — the same value as
+ * sorting the resample, without the sort. cnt[0..n-1] is scratch. */
+static double resample_median(const double *sorted, const size_t *rank, size_t n, uint32_t *cnt,
+                              cfb_rng *r) {
+    memset(cnt, 0, n * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[rank[cfb_rng_below(r, n)]]++;
+    size_t lo = (n - 1) / 2, hi = n / 2, seen = 0, k = 0;
+    while (seen + cnt[k] <= lo)
+        seen += cnt[k++];
+    double a = sorted[k];
+    while (seen + cnt[k] <= hi)
+        seen += cnt[k++];
+    return lo == hi ? a : 0.5 * (a + sorted[k]);
+}
+
+/* The k-th smallest (0-based) of s[0..n-1], partially reordering s
+ * (quickselect, median-of-three pivots); afterwards s[k] is in place,
+ * everything before it <= s[k] and everything after >= s[k]. */
+static double select_kth(double *s, size_t n, size_t k) {
+    size_t l = 0, h = n - 1;
+    while (l < h) {
+        size_t mid = l + (h - l) / 2;
+        double a = s[l], b = s[mid], c = s[h];
+        double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = l, j = h;
+        while (i <= j) {
+            while (s[i] < piv)
+                i++;
+            while (s[j] > piv)
+                j--;
+            if (i <= j) {
+                double t = s[i];
+                s[i] = s[j];
+                s[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j)
+            h = j;
+        else if (k >= i)
+            l = i;
+        else
+            break; /* s[j+1..i-1] all equal the pivot */
+    }
+    return s[k];
+}
+
+/* R type 7 quantile q of s[0..n-1] (unsorted; reordered) by selection. */
+static double quantile7_select(double *s, size_t n, double q) {
+    if (n == 1) return s[0];
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo >= n - 1) return select_kth(s, n, n - 1);
+    double a = select_kth(s, n, lo), b = s[lo + 1];
+    for (size_t i = lo + 2; i < n; i++)
+        if (s[i] < b) b = s[i];
+    return a + (h - (double)lo) * (b - a);
+}
+
+int cfb_bootstrap_ratio_ci_ws(const double *x, size_t nx, const double *y, size_t ny,
+                              size_t resamples, double level, cfb_rng *r, cfb_boot_ws *ws,
+                              double *point, double *lo, double *hi) {
+    if (!x || !y || !nx || !ny || resamples < 2 || !r || !ws || !(level > 0.0 && level < 1.0))
+        return -1;
     for (size_t i = 0; i < nx; i++)
         if (!(x[i] > 0.0)) return -1;
-    double *bx = malloc(nx * sizeof *bx), *by = malloc(ny * sizeof *by);
-    double *ratios = malloc(resamples * sizeof *ratios);
-    if (!bx || !by || !ratios) {
-        free(bx);
-        free(by);
-        free(ratios);
+    size_t n = nx + ny, big = nx > ny ? nx : ny;
+    if (ws_grow((void **)&ws->rank, &ws->cap_rank, n, sizeof *ws->rank) ||
+        ws_grow((void **)&ws->sorted, &ws->cap_sorted, n, sizeof *ws->sorted) ||
+        ws_grow((void **)&ws->cnt, &ws->cap_cnt, big, sizeof *ws->cnt) ||
+        ws_grow((void **)&ws->ratios, &ws->cap_ratios, resamples, sizeof *ws->ratios))
         return -1;
-    }
+    double *xs = ws->sorted, *ys = ws->sorted + nx;
+    size_t *rx = ws->rank, *ry = ws->rank + nx;
+    if (rank_sample(x, nx, xs, rx) || rank_sample(y, ny, ys, ry)) return -1;
+    double *ratios = ws->ratios;
     for (size_t b = 0; b < resamples; b++) {
-        for (size_t i = 0; i < nx; i++)
-            bx[i] = x[cfb_rng_below(r, nx)];
-        for (size_t j = 0; j < ny; j++)
-            by[j] = y[cfb_rng_below(r, ny)];
-        qsort(bx, nx, sizeof *bx, cmp_double);
-        qsort(by, ny, sizeof *by, cmp_double);
-        ratios[b] = median_sorted(by, ny) / median_sorted(bx, nx);
+        double mx = resample_median(xs, rx, nx, ws->cnt, r);
+        double my = resample_median(ys, ry, ny, ws->cnt, r);
+        ratios[b] = my / mx;
     }
-    qsort(ratios, resamples, sizeof *ratios, cmp_double);
-    *lo = quantile7(ratios, resamples, (1.0 - level) / 2.0);
-    *hi = quantile7(ratios, resamples, (1.0 + level) / 2.0);
-    *point = cfb_median(y, ny) / cfb_median(x, nx);
-    free(bx);
-    free(by);
-    free(ratios);
+    *lo = quantile7_select(ratios, resamples, (1.0 - level) / 2.0);
+    *hi = quantile7_select(ratios, resamples, (1.0 + level) / 2.0);
+    *point = median_sorted(ys, ny) / median_sorted(xs, nx);
     return 0;
+}
+
+int cfb_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t ny, size_t resamples,
+                           double level, cfb_rng *r, double *point, double *lo, double *hi) {
+    cfb_boot_ws ws = {0};
+    int rc = cfb_bootstrap_ratio_ci_ws(x, nx, y, ny, resamples, level, r, &ws, point, lo, hi);
+    cfb_boot_ws_free(&ws);
+    return rc;
 }

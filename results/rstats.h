@@ -75,4 +75,26 @@ size_t cfb_mwu_reps_for_alpha(double alpha);
 int cfb_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t ny, size_t resamples,
                            double level, cfb_rng *r, double *point, double *lo, double *hi);
 
+/* Scratch memory for cfb_bootstrap_ratio_ci_ws(), reused across calls (one
+ * per thread). Zero-initialise it ({0}); it grows as needed; the caller
+ * owns it and releases it with cfb_boot_ws_free() (which leaves it zeroed
+ * and reusable). */
+typedef struct cfb_boot_ws {
+    size_t *rank;
+    uint32_t *cnt;
+    double *sorted, *ratios;
+    size_t cap_rank, cap_cnt, cap_sorted, cap_ratios;
+} cfb_boot_ws;
+
+void cfb_boot_ws_free(cfb_boot_ws *ws);
+
+/* cfb_bootstrap_ratio_ci() with caller-owned scratch ws (borrowed; grown as
+ * needed): the same draws from r and the same interval, bit for bit. Each
+ * resample costs nx + ny draws and O(nx + ny) work (the resample's median
+ * comes from counts of the drawn ranks, no sort); the two quantiles are
+ * found by selection, O(resamples). 0, or -1 as cfb_bootstrap_ratio_ci(). */
+int cfb_bootstrap_ratio_ci_ws(const double *x, size_t nx, const double *y, size_t ny,
+                              size_t resamples, double level, cfb_rng *r, cfb_boot_ws *ws,
+                              double *point, double *lo, double *hi);
+
 #endif

@@ -49,13 +49,13 @@ static void run_help(FILE *to) {
             "usage: cfbench run [OPTIONS]\n\n"
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
-            "workers 1..ncpu (powers of two), 5 repetitions after 1 warm-up, written to\n"
+            "workers 1..ncpu (powers of two), 8 repetitions after 1 warm-up, written to\n"
             "cfbench-out/results-<timestamp>.json (about 3 minutes on 2 cores).\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
             "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
             "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu)\n"
-            "  -r, --repeat N        measured repetitions per case (default 5)\n"
+            "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
             "                        W.K=V for workload W only (repeatable; later wins)\n"
@@ -179,7 +179,7 @@ int cfb_cmd_run(int argc, char **argv) {
     // clang-format on
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
     const char *out = NULL;
-    long repeat = 5, warmup = 1, seed = 1;
+    long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
     const char *ref_arg = NULL;
     char *python = NULL;

@@ -266,7 +266,21 @@ static void test_cant_tell(void) {
     CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 0);
     CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
     r = row_of(rep, "primes/seq/w1");
-    CHECK(json_integer_value(json_object_get(r, "need_repetitions")) > 8);
+    /* CV ~30% against a 5% band: more than the cap of 200 repetitions would
+     * be needed, so no number, a "noise too high" note with the measured CVs. */
+    CHECK(json_is_null(json_object_get(r, "need_repetitions")));
+    const char *note8 = json_string_value(json_object_get(r, "note"));
+    CHECK(note8 && strstr(note8, "noise too high for a 5% threshold") && strstr(note8, "CV 3"));
+    json_t *cv8 = json_object_get(r, "noise_cv");
+    CHECK(json_real_value(json_object_get(cv8, "base")) > 0.25);
+    json_decref(rep);
+    /* With a 50% threshold the same data asks for a bounded number > 8. */
+    CHECK_EQ_INT(run_compare(bp, np, &rep, "--threshold", "50%"), 0);
+    r = row_of(rep, "primes/seq/w1");
+    CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
+    long long need8 = json_integer_value(json_object_get(r, "need_repetitions"));
+    CHECK(need8 > 8 && need8 <= 200);
+    CHECK(strstr(json_string_value(json_object_get(r, "note")), "noise CV") != NULL);
     json_decref(rep);
     json_decref(bd);
     json_decref(nd);
