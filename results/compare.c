@@ -210,6 +210,25 @@ static int metric_values(const json_t *doc, const json_t *c, cfb_metric m, doubl
     return 0;
 }
 
+/* Public entry points to the case key and the per-repetition metric values
+ * (used by results/history.c); see compare.h. */
+char *cfb_case_key(const json_t *c) {
+    return case_key(c);
+}
+
+int cfb_metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
+                      const char **why) {
+    return metric_values(doc, c, m, out, n, why);
+}
+
+int cfb_metric_higher_is_better(cfb_metric m) {
+    return (size_t)m < NMETRICS ? metric_info[m].higher_is_better : 0;
+}
+
+const char *cfb_metric_unit(cfb_metric m) {
+    return (size_t)m < NMETRICS ? metric_info[m].unit : "";
+}
+
 static int id_selected(const json_t *c, const cfb_compare_opts *o) {
     if (!o->ncase_globs) return 1;
     for (size_t i = 0; i < o->ncase_globs; i++)

@@ -14,6 +14,7 @@ int cfb_cmd_plot(int argc, char **argv);
 int cfb_cmd_flags(int argc, char **argv);
 int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
+int cfb_cmd_history(int argc, char **argv);
 
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
@@ -25,6 +26,7 @@ static const cfb_command commands[] = {
     {"flags", cfb_cmd_flags, "download flags like the book's flags2 client"},
     {"compare", cfb_cmd_compare, "compare two results files: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
+    {"history", cfb_cmd_history, "series over many results files: change points, charts"},
     {NULL, NULL, NULL},
 };
 
