@@ -21,7 +21,7 @@ set xlabel 'results file, in run order (1 = oldest)'
 set ylabel ylabel
 set yrange [*:*]
 set offsets 0, 0, graph 0.08, graph 0.05
-set key top left
+@keyoutside
 
 if (words(cpx) > 0) {
     do for [i=1:words(cpx)] {
@@ -34,7 +34,7 @@ if (words(cpx) > 0) {
 }
 
 plot datafile index 0 using 1:2:3:4 with yerrorbars pt 7 ps 0.7 lw 1 \
-         lc rgb '#1f77b4' title 'median per file (bar: min-max)', \
+         lc rgb '#1f77b4' title 'median per file', \
      datafile index 1 using 1:2 with lines lw 2.5 lc rgb '#ff7f0e' title 'segment median', \
-     NaN with lines dt 2 lw 2 lc rgb '#d62728' title 'change: regression', \
-     NaN with lines dt 2 lw 2 lc rgb '#2ca02c' title 'change: improvement'
+     NaN with lines dt 2 lw 2 lc rgb '#d62728' title 'regression', \
+     NaN with lines dt 2 lw 2 lc rgb '#2ca02c' title 'improvement'

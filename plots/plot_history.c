@@ -53,8 +53,8 @@ static void history_vars(plot_job *j, const cfb_history *h, const cfb_history_se
     snprintf(when0, sizeof when0, "%.10s", h->sources[0].created);
     snprintf(when1, sizeof when1, "%.10s", h->sources[h->nsources - 1].created);
     snprintf(t, sizeof t,
-             "%zu files (%s .. %s); bars: min-max over repetitions; dashed: change points "
-             "(E-divisive, alpha %g, threshold %g%%); red = regression, green = improvement",
+             "%zu results files, %s .. %s; bars: min-max over the repetitions; change points: "
+             "E-divisive means, alpha %g, threshold %g%%",
              h->nsources, when0, when1, d->alpha, d->threshold * 100.0);
     pb_puts(v, "; footnote=");
     pb_gpstr(v, t);
