@@ -140,6 +140,11 @@ int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_jo
 void plot_gnuplot_cmdline(pbuf *b, const char *scripts_dir, const plot_job *job, unsigned format,
                           const char *out_path);
 
+/* The gnuplot scripts' directory (plot_main.c): o->scripts_dir, else
+ * $CFB_PLOTS_DIR, else the source tree's plots/; must hold common.gp. The
+ * absolute path goes to out. 0, or CFB_PLOT_ESCRIPTS with err set. */
+int plot_find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen);
+
 /* ---- report (plot_report.c) --------------------------------------------- */
 
 /* Write OUT/report.html. note: a line shown on top (e.g. "gnuplot missing"),

@@ -24,7 +24,7 @@ static void default_out_dir(char *out, size_t n, const char *results) {
         snprintf(out, n, "%.*s/plots", (int)(slash - results), results);
 }
 
-static int find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen) {
+int plot_find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen) {
     const char *dir = o->scripts_dir;
     if (!dir) {
         dir = getenv("CFB_PLOTS_DIR");
@@ -176,7 +176,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
 
     char scripts[PATH_MAX], gnuplot[PATH_MAX];
     char note[600] = "";
-    rc = find_scripts(o, scripts, sizeof scripts, err, errlen);
+    rc = plot_find_scripts(o, scripts, sizeof scripts, err, errlen);
     if (!rc) {
         rc = write_replot(&plan, scripts, out_dir, formats, err, errlen);
         if (!rc) sum->data_files++;

@@ -77,4 +77,19 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
  */
 int cfb_plot_find_gnuplot(const char *override, char *out, size_t outlen);
 
+/*
+ * `cfbench history` charts: one chart per series of h (borrowed; a
+ * struct cfb_history from results/history.h) with plots/history.gp — the
+ * per-file medians with their min–max bars, the segment medians, and a
+ * dashed vertical line at each change point (red: regression, green:
+ * improvement). Writes OUT/history-<case>.png|svg and the data files
+ * OUT/data/history-<case>.dat; opt->out_dir is required (created).
+ * sum->charts counts the series, sum->images the images drawn. Returns 0,
+ * CFB_PLOT_ENOGNUPLOT (data files written, err says so), CFB_PLOT_ESCRIPTS,
+ * CFB_PLOT_EGNUPLOT, CFB_PLOT_EIO or CFB_PLOT_ENOMEM.
+ */
+struct cfb_history;
+int cfb_plot_history(const struct cfb_history *h, const cfb_plot_options *opt,
+                     cfb_plot_summary *sum, char *err, size_t errlen);
+
 #endif

@@ -312,14 +312,25 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
     return 0;
 }
 
-/* One value per repetition of case c (in doc) for metric m into a new array
- * *out (caller frees) of *n values. Returns 0, or 1 with a reason in why
- * when the metric is not available for this case, or -1 out of memory.
- * (A linear scan for the seq reference: for one case at a time; compare
- * itself uses metric_values_ix() with an index.) */
-__attribute__((unused)) static int metric_values(const json_t *doc, const json_t *c, cfb_metric m,
-                                                 double **out, size_t *n, const char **why) {
+/* Public entry points to the case key and the per-repetition metric values
+ * (used by results/history.c); see compare.h. A linear scan for the seq
+ * reference: for one case at a time; compare itself uses metric_values_ix()
+ * with an index. */
+char *cfb_case_key(const json_t *c) {
+    return case_key(c);
+}
+
+int cfb_metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
+                      const char **why) {
     return metric_values_ix(doc, NULL, c, m, out, n, why);
+}
+
+int cfb_metric_higher_is_better(cfb_metric m) {
+    return (size_t)m < NMETRICS ? metric_info[m].higher_is_better : 0;
+}
+
+const char *cfb_metric_unit(cfb_metric m) {
+    return (size_t)m < NMETRICS ? metric_info[m].unit : "";
 }
 
 static int id_selected(const json_t *c, const cfb_compare_opts *o) {

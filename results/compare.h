@@ -53,6 +53,25 @@ typedef enum cfb_metric {
 int cfb_metric_parse(const char *s, cfb_metric *m);
 const char *cfb_metric_name(cfb_metric m); /* static string */
 
+/* 1 when a higher value of the metric is better, else 0. */
+int cfb_metric_higher_is_better(cfb_metric m);
+/* The metric's unit ("s", "tasks/s", "x", …; "" for none): a static string. */
+const char *cfb_metric_unit(cfb_metric m);
+
+/* The matching key of a case c (borrowed): workload, mode, workers, impl
+ * ("c" when absent) and the params object (sorted keys), joined by \x1f. A
+ * new string owned by the caller (free it), or NULL when out of memory. */
+char *cfb_case_key(const json_t *c);
+
+/* One value per repetition of case c of document doc (both borrowed) for
+ * metric m, in repetition order; metrics derived from the seq case look it
+ * up in doc. Returns 0 with *out a new array (caller frees) of *n >= 1
+ * values; 1 with *out NULL and a reason (static string) in *why when the
+ * metric is not available for this case (failed case, no seq case, null
+ * instructions, …); -1 when out of memory. */
+int cfb_metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
+                      const char **why);
+
 typedef struct cfb_compare_opts {
     cfb_metric metric;             /* default wall */
     double threshold;              /* noise band as a fraction: 0.05 = 5% (default) */

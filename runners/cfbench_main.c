@@ -15,6 +15,7 @@ int cfb_cmd_flags(int argc, char **argv);
 int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
 int cfb_cmd_ab(int argc, char **argv);
+int cfb_cmd_history(int argc, char **argv);
 
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
@@ -27,6 +28,7 @@ static const cfb_command commands[] = {
     {"compare", cfb_cmd_compare, "compare two results files: regression verdicts for CI"},
     {"ab", cfb_cmd_ab, "measure two versions in one job, paired: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
+    {"history", cfb_cmd_history, "series over many results files: change points, charts"},
     {NULL, NULL, NULL},
 };
 
