@@ -61,7 +61,7 @@ int cfb_outliers(const double *x, size_t n, bool *flags, size_t *count) {
     double med = 0, scale = 0;
     size_t m = centre_scale(x, n, &med, &scale);
     if (m == (size_t)-1) return -1;
-    if (m < 3 || !(scale > 0)) return 0; /* scale 0: every value is the median */
+    if (m < CFB_OUTLIER_MIN_N || !(scale > 0)) return 0; /* scale 0: every value is the median */
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !(fabs(zscore(x[i], med, scale)) > CFB_OUTLIER_Z)) continue;
         if (flags) flags[i] = true;

