@@ -40,6 +40,9 @@ static const char compare_usage[] =
     "  -o, --out FILE      write the report to FILE (atomically) instead of stdout\n"
     "  -h, --help          this help\n"
     "\n"
+    "BASE and NEW from different CPU models or different numbers of usable CPUs\n"
+    "(host.cpu_model, host.cpus_allowed): a warning on stderr and in the report.\n"
+    "\n"
     "exit: 0 no regression, 1 a regression, 2 bad usage or input (unreadable file,\n"
     "wrong schema, nothing in common)\n";
 
@@ -74,6 +77,37 @@ static int parse_u64(const char *s, unsigned long long *out) {
     return 0;
 }
 
+/* Warnings when BASE and NEW were not measured in the same context (issue
+ * 11): different CPU models (host.cpu_model) or different numbers of CPUs
+ * the process could use (host.cpus_allowed, in files that have it). A new
+ * JSON array of strings (owned by the caller), empty when nothing differs
+ * or a file does not say. */
+static json_t *context_warnings(const json_t *base, const json_t *new_doc) {
+    json_t *w = json_array();
+    const json_t *hb = json_object_get(base, "host"), *hn = json_object_get(new_doc, "host");
+    const char *mb = json_string_value(json_object_get(hb, "cpu_model"));
+    const char *mn = json_string_value(json_object_get(hn, "cpu_model"));
+    char line[1024];
+    if (mb && mn && strcmp(mb, mn)) {
+        snprintf(line, sizeof line,
+                 "BASE and NEW come from different CPU models ('%s' vs '%s'): the ratios measure "
+                 "the machines as much as the code",
+                 mb, mn);
+        json_array_append_new(w, json_string(line));
+    }
+    const json_t *ab = json_object_get(hb, "cpus_allowed"),
+                 *an = json_object_get(hn, "cpus_allowed");
+    if (json_is_integer(ab) && json_is_integer(an) &&
+        json_integer_value(ab) != json_integer_value(an)) {
+        snprintf(line, sizeof line,
+                 "BASE and NEW ran with different numbers of usable CPUs (%lld vs %lld, "
+                 "host.cpus_allowed): parallel cases are not comparable",
+                 (long long)json_integer_value(ab), (long long)json_integer_value(an));
+        json_array_append_new(w, json_string(line));
+    }
+    return w;
+}
+
 int cfb_cmd_compare(int argc, char **argv) {
     static const struct option longopts[] = {
         {"metric", required_argument, NULL, 'm'},
@@ -97,7 +131,7 @@ int cfb_cmd_compare(int argc, char **argv) {
     if (!globs) return CFB_EXIT_ENV;
     size_t nglobs = 0;
     int rc = CFB_EXIT_USAGE, c;
-    json_t *base = NULL, *new_doc = NULL, *report = NULL;
+    json_t *base = NULL, *new_doc = NULL, *report = NULL, *ctxw = NULL;
     char *text = NULL;
     size_t text_len = 0;
 
@@ -215,11 +249,26 @@ int cfb_cmd_compare(int argc, char **argv) {
         goto out;
     }
 
+    /* context warnings: stderr, and a note in the report itself */
+    ctxw = context_warnings(base, new_doc);
+    size_t wi;
+    json_t *wv;
+    json_array_foreach(ctxw, wi, wv) {
+        fprintf(stderr, "cfbench compare: warning: %s\n", json_string_value(wv));
+    }
+    if (json_array_size(ctxw)) json_object_set(report, "context_warnings", ctxw);
+
     FILE *mem = open_memstream(&text, &text_len);
     if (!mem) {
         fprintf(stderr, "cfbench compare: out of memory\n");
         rc = CFB_EXIT_ENV;
         goto out;
+    }
+    json_array_foreach(ctxw, wi, wv) {
+        if (!strcmp(format, "markdown"))
+            fprintf(mem, "> **Warning:** %s\n\n", json_string_value(wv));
+        else if (!strcmp(format, "text"))
+            fprintf(mem, "warning: %s\n", json_string_value(wv));
     }
     if (!strcmp(format, "json"))
         json_dumpf(report, mem, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -248,6 +297,7 @@ int cfb_cmd_compare(int argc, char **argv) {
 out:
     free(text);
     json_decref(report);
+    json_decref(ctxw);
     json_decref(base);
     json_decref(new_doc);
     free(globs);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "context.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "reference.h"
@@ -54,7 +55,8 @@ static void run_help(FILE *to) {
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
             "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
-            "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu)\n"
+            "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu;\n"
+            "                        ncpu = the CPUs this process may use: taskset, cpusets)\n"
             "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
@@ -75,6 +77,11 @@ static void run_help(FILE *to) {
             "Progress goes to stderr (a bar on a terminal, a line per case otherwise); the\n"
             "results path is printed on stdout. Ctrl-C stops after the current repetition\n"
             "and writes what finished, marked complete=false, interrupted=true.\n"
+            "Noise guard: warnings (one line each, 'cfbench: warning: …') when the load\n"
+            "average is above the CPUs this process may use, CPU steal is above 5%%, the\n"
+            "frequency governor is not 'performance', cfbench is a sanitizer or debug build,\n"
+            "or a case has outlier repetitions (|modified z| > 3.5). They are recorded in\n"
+            "the results file (noise.warnings); -q keeps them off the terminal.\n"
             "exit: 0 ok, 1 a case failed / a wrong answer / interrupted, 2 bad usage,\n"
             "3 the results file cannot be written.\n");
 }
@@ -104,7 +111,7 @@ static int cmp_int(const void *a, const void *b) {
 static int parse_workers(const char *arg, int *w, size_t *n) {
     *n = 0;
     if (!strcmp(arg, "auto")) {
-        int cpus = cf_cpu_count();
+        int cpus = cfb_cpus_allowed(NULL, 0); /* what taskset / a cpuset allows */
         for (int k = 1; k <= cpus && *n < MAX_WORKERS; k *= 2)
             w[(*n)++] = k;
         if (w[*n - 1] != cpus) w[(*n)++] = cpus;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cfutures.h"
+#include "context.h"
 
 static double tv_s(struct timeval tv) {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
@@ -112,6 +114,16 @@ json_t *cfb_host_json(void) {
     json_object_set_new(h, "memory_bytes",
                         pages > 0 && psz > 0 ? json_integer((json_int_t)pages * psz) : json_null());
     json_object_set_new(h, "os", os[0] ? json_string(os) : json_null());
+    /* issue 11: what the process may actually use, and the clock and caches */
+    char list[1024];
+    json_object_set_new(h, "cpus_allowed", json_integer(cfb_cpus_allowed(list, sizeof list)));
+    json_object_set_new(h, "cpu_list", json_string(list));
+    double mhz = cfb_cpu_mhz();
+    json_object_set_new(h, "cpu_mhz", isfinite(mhz) ? json_real(mhz) : json_null());
+    char gov[64];
+    json_object_set_new(h, "cpu_governor",
+                        cfb_cpu_governor(gov, sizeof gov) == 0 ? json_string(gov) : json_null());
+    json_object_set_new(h, "caches", cfb_caches_json());
     return h;
 }
 

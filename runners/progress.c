@@ -73,6 +73,14 @@ void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, 
     draw(p);
 }
 
+void cfb_progress_note(cfb_progress *p, const char *line) {
+    if (p->style == CFB_PROGRESS_QUIET) return;
+    if (p->style == CFB_PROGRESS_BAR) fprintf(stderr, "\r\033[K");
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+    draw(p);
+}
+
 void cfb_progress_end(cfb_progress *p, bool interrupted) {
     if (p->style == CFB_PROGRESS_BAR) fprintf(stderr, "\r\033[K");
     if (interrupted && p->style != CFB_PROGRESS_QUIET)

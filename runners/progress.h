@@ -21,6 +21,9 @@ void cfb_progress_unit(cfb_progress *p, const char *id);
 /* error NULL: finished with reps repetitions and median wall median_s. */
 void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, double median_s,
                             int reps);
+/* A line of text (no newline) above the bar, or on its own line; nothing
+ * when quiet. */
+void cfb_progress_note(cfb_progress *p, const char *line);
 void cfb_progress_end(cfb_progress *p, bool interrupted);
 
 #endif

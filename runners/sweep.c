@@ -26,6 +26,7 @@
  */
 #include "sweep.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,8 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "inject.h"
 #include "measure.h"
+#include "outliers.h"
 #include "progress.h"
 #include "results_io.h"
 #include "stats.h"
@@ -132,6 +135,7 @@ struct cfb_rep {
     cfb_case *c;
     const cfb_sweep_cfg *cfg;
     pid_t parent_pid;
+    int index; /* measured repetition index, -1 for a warm-up */
     double t_start, t_end;
     bool started;
     size_t taken, ok, failed, check_failures;
@@ -276,6 +280,12 @@ void cfb_rep_start(cfb_rep *rep) {
     if (!rep->started) {
         rep->started = true;
         rep->t_start = cfb_now();
+        double slow = rep->index >= 0 ? cfb_noise_slow_rep(rep->index) : 0; /* test knob */
+        if (slow > 0) {
+            struct timespec ts = {(time_t)slow, (long)((slow - (double)(time_t)slow) * 1e9)};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                ;
+        }
     }
 }
 
@@ -493,6 +503,7 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
     rep->c = c;
     rep->cfg = cfg;
     rep->parent_pid = getpid();
+    rep->index = measured ? index : -1;
     rep->state = state;
     memset(c->sh->recs, 0, c->ntasks * sizeof(trec));
     atomic_store(&c->sh->next_slot, 0);
@@ -610,6 +621,8 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
 
 /* ---- the document ------------------------------------------------------- */
 
+/* The statistics of x[0..n) plus `outliers`: how many of them the
+ * modified z-score rule flags (results/outliers.h). */
 static json_t *stats_json(const double *x, size_t n) {
     size_t m = 0;
     double *v = malloc((n ? n : 1) * sizeof *v);
@@ -617,6 +630,9 @@ static json_t *stats_json(const double *x, size_t n) {
         if (isfinite(x[i])) v[m++] = x[i];
     cfb_stats st;
     json_t *j = m && cfb_stats_compute(v, m, &st) == 0 ? cfb_stats_to_json(&st) : json_null();
+    size_t nout = 0;
+    if (json_is_object(j) && cfb_outliers(v, m, NULL, &nout) == 0)
+        json_object_set_new(j, "outliers", json_integer((json_int_t)nout));
     free(v);
     return j;
 }
@@ -630,7 +646,9 @@ typedef struct sweep {
     const cfb_sweep_cfg *cfg;
     cfb_case *cases;
     size_t ncases;
-    json_t *host, *config;
+    json_t *host, *config, *build;
+    cfb_noise noise; /* the noise guard (context.h) */
+    bool noise_on;
     char created[32];
     json_t *extra;                      /* cases from cfg->extra_cases (owned array) */
     const cfb_workload *extra_done[64]; /* workloads already handed to it */
@@ -680,9 +698,56 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     return o;
 }
 
+/* After a case finished: a warning when some of its n repetitions are
+ * outliers in wall time (results/outliers.h), as hyperfine's "Statistical
+ * outliers were detected". Recorded in noise.warnings; printed below the
+ * case's progress line unless quiet. */
+static void warn_outliers(sweep *s, cfb_progress *pg, const char *id, const double *wall, size_t n,
+                          bool echo) {
+    size_t nout = 0;
+    if (cfb_outliers(wall, n, NULL, &nout) != 0 || nout == 0) return;
+    const char *w = cfb_noise_warn(&s->noise, true,
+                                   "case %s: %zu of %zu repetitions are outliers (wall time, "
+                                   "|modified z| > %.1f): something interfered; rerun on a quiet "
+                                   "machine, or with more --warmup / --repeat",
+                                   id, nout, n, CFB_OUTLIER_Z);
+    if (w && echo) {
+        char line[1200];
+        snprintf(line, sizeof line, "cfbench: warning: %s", w);
+        cfb_progress_note(pg, line);
+    }
+}
+
+/* Extra cases (the Python reference) bring their own statistics: add the
+ * `outliers` counts the sweep's own cases have, and warn the same way. */
+static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo) {
+    static const char *const keys[] = {"wall_s", "cpu_s", "throughput_tps"};
+    size_t i;
+    json_t *k;
+    json_array_foreach(cases, i, k) {
+        json_t *reps = json_object_get(k, "repetitions");
+        size_t n = json_array_size(reps);
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        if (!v) return;
+        for (size_t q = 0; q < 3; q++) {
+            json_t *st = json_object_get(json_object_get(k, "summary"), keys[q]);
+            size_t m = 0, nout = 0;
+            for (size_t j = 0; j < n; j++) {
+                json_t *x = json_object_get(json_array_get(reps, j), keys[q]);
+                if (json_is_number(x)) v[m++] = json_number_value(x);
+            }
+            if (!json_is_object(st) || cfb_outliers(v, m, NULL, &nout)) continue;
+            json_object_set_new(st, "outliers", json_integer((json_int_t)nout));
+            if (q == 0 && !json_object_get(k, "error"))
+                warn_outliers(s, pg, json_string_value(json_object_get(k, "id")), v, m, echo);
+        }
+        free(v);
+    }
+}
+
 /* Hand c's workload to cfg->extra_cases once (c prepared). Returns true
  * when the extra cases carry wrong answers. */
-static bool run_extra(sweep *s, const cfb_case *c) {
+static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) {
     const cfb_sweep_cfg *cfg = s->cfg;
     if (!cfg->extra_cases || !c->prepared || c->has_error) return false;
     for (size_t i = 0; i < s->nextra_done; i++)
@@ -692,6 +757,7 @@ static bool run_extra(sweep *s, const cfb_case *c) {
     json_t *x = cfg->extra_cases(cfg->extra_ctx, c->w, c->params, &c->tl);
     if (!x) return false;
     if (!s->extra) s->extra = json_array();
+    extra_outliers(s, pg, x, echo);
     json_array_extend(s->extra, x);
     bool wrong = false;
     size_t i, j;
@@ -719,6 +785,8 @@ static int save(const sweep *s, bool complete, bool interrupted, char *err, size
     json_object_set_new(doc, "created", json_string(s->created));
     json_object_set_new(doc, "finished", json_string(finished));
     json_object_set(doc, "host", s->host);
+    json_object_set(doc, "build", s->build);
+    if (s->noise_on) json_object_set_new(doc, "noise", cfb_noise_json(&s->noise));
     json_object_set(doc, "config", s->config);
     json_t *cases = json_array();
     for (size_t i = 0; i < s->ncases; i++) {
@@ -852,6 +920,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         return 2;
     }
     s.host = cfb_host_json();
+    s.build = cfb_build_json();
     s.config = config_json(cfg);
     int ret = 0;
     /* Write first: an unwritable path fails before any work. */
@@ -880,6 +949,12 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             units[j] = t;
         }
     }
+    /* The noise guard: load, steal (a short sampling window), governor,
+     * build; warnings printed now, before the progress display. */
+    bool echo = cfg->progress != CFB_PROGRESS_QUIET;
+    cfb_noise_begin(&s.noise, (int)json_integer_value(json_object_get(s.host, "cpus_allowed")),
+                    s.build, echo);
+    s.noise_on = true;
     size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
     for (size_t i = 0; left && i < s.ncases; i++)
         left[i] = (size_t)cfg->repeat;
@@ -926,12 +1001,13 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             any_fail = case_error = true;
         }
         if (failed || --left[units[u].c] == 0) {
-            if (run_extra(&s, c)) any_fail = true;
+            if (run_extra(&s, c, &pg, echo)) any_fail = true;
             case_release(c);
             c->finished = true;
             cases_done++;
             cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
                                    median_of(c->wall, (size_t)c->reps_done), c->reps_done);
+            if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
             if (save(&s, false, false, why, sizeof why)) {
                 snprintf(err, errlen, "cannot write results: %s", why);
                 ret = 3;
@@ -941,6 +1017,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     }
     if (cfb_sweep_interrupted()) interrupted = true;
     cfb_progress_end(&pg, interrupted);
+    cfb_noise_end(&s.noise);
     free(units);
     free(left);
     if (ret == 0) {
@@ -954,7 +1031,9 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     }
 out:
     json_decref(s.host);
+    json_decref(s.build);
     json_decref(s.config);
+    if (s.noise_on) cfb_noise_free(&s.noise);
     json_decref(s.extra);
     free_cases(&s);
     return ret;

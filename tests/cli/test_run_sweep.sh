@@ -17,7 +17,7 @@ rc=$?
 grep -q '^\[15/15\] noop/process/w2' "$tmp/stderr" || { fail "no per-case progress lines"; cat "$tmp/stderr"; }
 
 if command -v python3 >/dev/null; then
-python3 - "$out" <<'PY' || fails=$((fails+1))
+python3 - "$out" "$tmp/stderr" <<'PY' || fails=$((fails+1))
 import json, sys
 d = json.load(open(sys.argv[1]))
 errs = []
@@ -76,6 +76,55 @@ for c in d["cases"]:
     if s["speedup"] is None or s["efficiency"] is None or s["overhead_per_task_s"] is None:
         errs.append(f"{w}: speedup null")
     elif abs(s["efficiency"] - s["speedup"] / c["workers"]) > 1e-9: errs.append(f"{w}: efficiency")
+# issue 11: context and noise guard, field by field
+need(d, ["build", "noise"], "top")
+h = d["host"]
+need(h, ["cpus_allowed", "cpu_list", "cpu_mhz", "cpu_governor", "caches"], "host")
+if not (isinstance(h["cpus_allowed"], int) and 1 <= h["cpus_allowed"] <= h["cpus"]):
+    errs.append(f"host.cpus_allowed {h['cpus_allowed']} (cpus {h['cpus']})")
+def list_count(s):
+    n = 0
+    for part in s.split(","):
+        a, _, b = part.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n
+if not isinstance(h["cpu_list"], str) or list_count(h["cpu_list"]) != h["cpus_allowed"]:
+    errs.append(f"host.cpu_list {h['cpu_list']!r} vs cpus_allowed {h['cpus_allowed']}")
+if h["cpu_mhz"] is not None and not (isinstance(h["cpu_mhz"], (int, float)) and 10 < h["cpu_mhz"] < 100000):
+    errs.append(f"host.cpu_mhz {h['cpu_mhz']}")
+if h["cpu_governor"] is not None and not isinstance(h["cpu_governor"], str): errs.append("host.cpu_governor")
+if not isinstance(h["caches"], list): errs.append("host.caches")
+for k in h["caches"]:
+    if k.get("type") not in ("Data", "Instruction", "Unified") or not isinstance(k.get("level"), int) \
+            or k["level"] < 1 or not isinstance(k.get("size"), int) or k["size"] <= 0 \
+            or "num_sharing" not in k or not (k["num_sharing"] is None or k["num_sharing"] >= 1):
+        errs.append(f"host.caches entry {k}")
+b = d["build"]
+need(b, ["compiler", "c_flags", "build_type", "sanitizers"], "build")
+import re
+if not re.match(r"^\S+ \d+(\.\d+)*$", b["compiler"]): errs.append(f"build.compiler {b['compiler']!r}")
+if "-Wall" not in b["c_flags"] or not b["build_type"] or not isinstance(b["sanitizers"], str):
+    errs.append(f"build {b}")
+n = d["noise"]
+need(n, ["load_avg_before", "load_avg_after", "steal_pct", "steal_pct_before", "warnings"], "noise")
+for k in ["load_avg_before", "load_avg_after"]:
+    v = n[k]
+    if v is not None and not (len(v) == 3 and all(isinstance(x, (int, float)) and x >= 0 for x in v)):
+        errs.append(f"noise.{k} {v}")
+for k in ["steal_pct", "steal_pct_before"]:
+    if n[k] is not None and not (0 <= n[k] <= 100): errs.append(f"noise.{k} {n[k]}")
+if "test_override" in n: errs.append("noise.test_override without the knob")
+if not all(isinstance(w, str) and "\n" not in w for w in n["warnings"]): errs.append("noise.warnings")
+printed = [l[len("cfbench: warning: "):] for l in open(sys.argv[2]).read().splitlines()
+           if l.startswith("cfbench: warning: ")]
+if printed != n["warnings"]: errs.append(f"stderr warnings {printed} != noise.warnings {n['warnings']}")
+for c in d["cases"]:
+    for k in ["wall_s", "cpu_s", "throughput_tps"]:
+        o = c["summary"][k].get("outliers")
+        if not (isinstance(o, int) and 0 <= o <= len(c["repetitions"])): errs.append(f"{c['id']}: {k}.outliers {o}")
+    o = c["summary"]["wall_s"]["outliers"]
+    has = any(w.startswith(f"case {c['id']}: {o} of 3 repetitions are outliers") for w in n["warnings"])
+    if has != (o > 0): errs.append(f"{c['id']}: {o} outliers, warning {has}")
 # process w2 uses two slots on the loiter workload (6 tasks, 2 workers)
 lw = [c for c in d["cases"] if c["id"] == "loiter/thread/w2"][0]
 if sorted({e["worker"] for e in lw["timeline"]["tasks"]}) != [0, 1]: errs.append("loiter/thread/w2 slots")
