@@ -69,7 +69,9 @@ print(f"  threads+GIL {tg:.2f}x (at most {busy:.2f} CPUs busy), processes+GIL {p
 print(f"  threads+GIL: seq work / wall {tg_cpu:.2f}x")
 good = min(tg, tg_cpu) <= 1.2 and busy <= 1.25
 if t >= 1.7:
-    good = good and pg >= 1.7
+    # processes+GIL reach 1.7x too, or keep up with the GIL-free threads of
+    # the same run (a GIL shared across processes would give about half)
+    good = good and (pg >= 1.7 or pg >= 0.85 * t)
 else:
     print(f"  NOTICE: busy machine (GIL-free C threads only {t:.2f}x): processes >= 1.7x not checked")
 sys.exit(0 if good else 1)
