@@ -2,7 +2,9 @@
 #include "check.h"
 #include "core_helpers.h"
 
+#include <dirent.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void test_submit_result(void) {
@@ -445,9 +447,39 @@ static double cpu_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Threads of this process other than the caller that are running or
+ * runnable (state R in /proc/self/task/<tid>/stat); -1 if unreadable. A
+ * spinning worker is always R (it only yields); a parked one is S. */
+static int other_running_threads(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    char self[32];
+    snprintf(self, sizeof self, "%ld", (long)syscall(SYS_gettid));
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, self)) continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue; /* exited meanwhile */
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[k] = '\0';
+        const char *rp = strrchr(buf, ')');
+        if (rp && rp[1] == ' ' && rp[2] == 'R') n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Idle workers spin at most briefly (IDLE_SPINS iterations, which take
+ * longer on a loaded machine), then park: an idle pool of 4 uses (almost) no
+ * CPU. Deterministic part: poll (bounded, 20 s) until no other thread of the
+ * process is running — a worker that never parked fails here. Then the CPU
+ * used over a 0.3 s window must be < 0.1 s in one of up to 5 windows (a
+ * window can catch a sanitizer's background thread or a stray wake-up). */
 static void test_idle_pool_sleeps(void) {
-    /* idle workers spin at most briefly, then park: an idle pool of 4
-     * uses (almost) no CPU */
     cf_executor *ex = pool(4);
     gate g;
     gate_init(&g);
@@ -460,13 +492,26 @@ static void test_idle_pool_sleeps(void) {
         cf_future_result(fs[i], CF_FOREVER, NULL, NULL);
         cf_future_release(fs[i]);
     }
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL); /* let the spinner give up */
-    double c0 = cpu_seconds();
-    ts.tv_nsec = 300 * 1000 * 1000;
-    nanosleep(&ts, NULL);
-    double used = cpu_seconds() - c0;
-    fprintf(stderr, "idle pool used %.3f s CPU in 0.3 s\n", used);
+    struct timespec t0, now, ms = {0, 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int running;
+    for (;;) {
+        running = other_running_threads();
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (running <= 0 || now.tv_sec - t0.tv_sec > 20) break;
+        nanosleep(&ms, NULL);
+    }
+    fprintf(stderr, "idle pool: %d other threads still running after %.3f s\n", running,
+            (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) * 1e-9);
+    CHECK_EQ_INT(running, 0);
+    double used = 1;
+    for (int w = 0; w < 5 && used >= 0.1; w++) {
+        double c0 = cpu_seconds();
+        struct timespec ts = {0, 300 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        used = cpu_seconds() - c0;
+        fprintf(stderr, "idle pool used %.3f s CPU in 0.3 s\n", used);
+    }
     CHECK(used < 0.1);
     cf_executor_free(ex);
     gate_destroy(&g);

@@ -8,7 +8,7 @@
 #     GIL (the sleep and the transfer release it);
 #   - the config records gil and switch_interval_s; bad options exit 2.
 # cfb-test: serial (CTest runs it alone: it measures speedups).
-# Noise: best of 3 attempts; the processes >= 1.7x check needs a machine that
+# Noise: best of 3 attempts (each section); the processes >= 1.7x check needs a machine that
 # can show it (GIL-free C threads >= 1.7x in the same run), otherwise it is
 # skipped with a NOTICE. Needs python3 to read the JSON.
 set -u
@@ -69,7 +69,9 @@ print(f"  threads+GIL {tg:.2f}x (at most {busy:.2f} CPUs busy), processes+GIL {p
 print(f"  threads+GIL: seq work / wall {tg_cpu:.2f}x")
 good = min(tg, tg_cpu) <= 1.2 and busy <= 1.25
 if t >= 1.7:
-    good = good and pg >= 1.7
+    # processes+GIL reach 1.7x too, or keep up with the GIL-free threads of
+    # the same run (a GIL shared across processes would give about half)
+    good = good and (pg >= 1.7 or pg >= 0.85 * t)
 else:
     print(f"  NOTICE: busy machine (GIL-free C threads only {t:.2f}x): processes >= 1.7x not checked")
 sys.exit(0 if good else 1)
@@ -80,9 +82,9 @@ done
     || bad "primes speedups out of bounds in 3 attempts"
 
 # --- loiter: sleeping releases the GIL -----------------------------------------------
-# (two attempts: a noisy repetition can cost a sleep-based run a few percent)
+# (three attempts: a noisy repetition can cost a sleep-based run a few percent)
 lpass=0
-for attempt in 1 2; do
+for attempt in 1 2 3; do
     "$CFBENCH" run -w loiter -p loiter.tasks=10 -p loiter.unit=0.02 -m seq,thread -j 2 -r 5 \
         --warmup 0 --interleave --gil -o "$tmp/loiter.json" -q >/dev/null || { bad "loiter --gil run failed"; break; }
     if python3 - "$tmp/loiter.json" <<'PY'; then lpass=1; break; fi
@@ -98,19 +100,27 @@ done
 [ $lpass = 1 ] && ok "loiter keeps its thread speedup under the GIL" || bad "loiter under the GIL"
 
 # --- flags (DELAY server): the transfer releases the GIL ------------------------------
+# (three attempts, like the others: the ratio of two sleep-bound speedups can
+# dip on a loaded machine; a GIL held across the transfer fails every one)
 if "$CFBENCH" list 2>/dev/null | grep -q '^ *flags'; then
-    "$CFBENCH" run -w flags -p flags.server=DELAY -p flags.delay=0.02:0.04 -p flags.dest=- \
-        -m seq,thread -j 2 -r 3 --warmup 0 --gil -o "$tmp/flags.json" -q >/dev/null \
-        || bad "flags --gil run failed"
-    python3 - "$tmp/flags.json" <<'PY' && ok "flags keep their thread speedup under the GIL" || bad "flags under the GIL"
+    fpass=0
+    for attempt in 1 2 3; do
+        "$CFBENCH" run -w flags -p flags.server=DELAY -p flags.delay=0.02:0.04 -p flags.dest=- \
+            -m seq,thread -j 2 -r 3 --warmup 0 --gil -o "$tmp/flags.json" -q >/dev/null \
+            || { bad "flags --gil run failed"; break; }
+        if python3 - "$tmp/flags.json" <<'PY'; then fpass=1; break; fi
 import json, sys
 d = json.load(open(sys.argv[1]))
 ids = {k["id"]: k for k in d["cases"]}
 g = ids["flags/thread/w2/c+gil"]["summary"]["speedup"]
 c = ids["flags/thread/w2"]["summary"]["speedup"]
 print(f"  flags thread w2 (DELAY): C {c:.2f}x, C+GIL {g:.2f}x")
-assert ids["flags/thread/w2/c+gil"]["repetitions"][0]["counts"] == ids["flags/thread/w2"]["repetitions"][0]["counts"]
-assert g >= 1.4 and g >= 0.8 * c, (g, c)
+same = ids["flags/thread/w2/c+gil"]["repetitions"][0]["counts"] == ids["flags/thread/w2"]["repetitions"][0]["counts"]
+if not same: print("  counts differ between C and C+GIL")
+sys.exit(0 if same and g >= 1.4 and g >= 0.8 * c else 1)
 PY
+        echo "  attempt $attempt did not meet the bounds; again"
+    done
+    [ $fpass = 1 ] && ok "flags keep their thread speedup under the GIL" || bad "flags under the GIL"
 fi
 exit $fail

@@ -14,7 +14,9 @@
  * busy at once (CPU time / wall) — both <= 1.2, and other load can only
  * lower them. When other load keeps even GIL-free C threads below 1.7x the machine
  * cannot show 1.7x at that moment: the processes check is then skipped with
- * a NOTICE on stderr (a 1-core machine skips it too).
+ * a NOTICE on stderr (a 1-core machine skips it too). When the threads did
+ * reach 1.7x but the processes' best did not, the processes must keep up
+ * with the threads measured in the same rounds (median ratio >= 0.85).
  */
 #include <sys/resource.h>
 #include <time.h>
@@ -108,7 +110,7 @@ int main(void) {
 
     enum { MAX_ROUNDS = 10, MIN_ROUNDS = 3 };
     double seq = -1, thr_gil = -1, proc_gil = -1, thr = -1; /* best (minimum) walls */
-    double ratio[MAX_ROUNDS], max_par = 0;
+    double ratio[MAX_ROUNDS], keep_up[MAX_ROUNDS], max_par = 0;
     int rounds = 0;
     bool failed = false;
     for (int r = 0; r < MAX_ROUNDS; r++) {
@@ -128,6 +130,7 @@ int main(void) {
         }
         seq = minf(seq, s1), thr_gil = minf(thr_gil, tg), proc_gil = minf(proc_gil, pg),
         thr = minf(thr, t);
+        keep_up[rounds] = t / pg; /* processes+GIL speedup over GIL-free threads' speedup */
         ratio[rounds++] = (s1 < scpu ? s1 : scpu) / tg;
         max_par = par > max_par ? par : max_par;
         fprintf(stderr,
@@ -158,8 +161,20 @@ int main(void) {
                 "   NOTICE: busy machine — even GIL-free C threads reached only %.2fx, "
                 "so the processes >= 1.7x check is skipped this time\n",
                 seq / thr);
-    else
-        CHECK(seq / proc_gil >= 1.7);
+    else {
+        /* Best walls come from different rounds: on a loaded machine one
+         * lucky round can lift the threads to 1.7x while the processes never
+         * get one. Then the same-round comparison decides: processes+GIL as
+         * parallel as GIL-free threads measured beside them (median per-round
+         * ratio of the two speedups >= 0.85; a GIL shared across processes
+         * gives about 0.5 on a machine where threads reach 1.7x). */
+        qsort(keep_up, (size_t)rounds, sizeof keep_up[0], cmp_double);
+        double kmed = keep_up[rounds / 2];
+        fprintf(stderr,
+                "   processes+GIL speedup / GIL-free threads speedup, same round: median %.2f\n",
+                kmed);
+        CHECK(seq / proc_gil >= 1.7 || kmed >= 0.85);
+    }
     cf_gil_stats st;
     cf_gil_get_stats(&st);
     fprintf(stderr, "   GIL: %llu acquisitions, %llu forced drops\n",

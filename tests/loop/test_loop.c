@@ -30,25 +30,43 @@ static void record_cb(cf_loop *l, void *arg) {
     order[norder++] = (int)(intptr_t)arg;
 }
 
-static void test_timer_order(void) {
+/* The designed order {3, 1, 4, 2, 0} is the deadline order only if the five
+ * timers are armed within 10 ms of each other (the smallest gap between
+ * their delays): arming reads the clock. A loaded machine can preempt this
+ * thread in the middle of arming for longer than that; such a round (the
+ * arming span is measured) proves nothing about the order and is run again,
+ * up to ORDER_ROUNDS times. */
+#define ORDER_ROUNDS 50
+#define ORDER_MAX_ARMING_S 0.005
+
+/* One round; true when its arming was quick enough for the order to be
+ * checked (and then checked). */
+static bool timer_order_round(void) {
     cf_loop *l;
     CHECK_EQ_INT(cf_loop_new(&l), 0);
     norder = 0;
     double delays[] = {0.030, 0.010, 0.020, 0.000, 0.010};
     cf_loop_timer *t[5];
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 5; i++)
         CHECK_EQ_INT(cf_loop_timer_new(l, record_cb, (void *)(intptr_t)i, &t[i]), 0);
+    double a0 = cf_loop_now();
+    for (int i = 0; i < 5; i++)
         CHECK_EQ_INT(cf_loop_timer_start(t[i], delays[i]), 0);
-    }
+    double arming = cf_loop_now() - a0;
     CHECK_EQ_INT(cf_loop_ntimers(l), 5);
     CHECK_EQ_INT(cf_loop_call_later(l, 0.040, stop_cb, NULL), 0);
     double t0 = cf_loop_now();
     CHECK_EQ_INT(cf_loop_run(l), 0);
     double el = cf_loop_now() - t0;
-    CHECK_EQ_INT(norder, 5);
-    int want[] = {3, 1, 4, 2, 0};
-    for (int i = 0; i < 5; i++)
-        CHECK_EQ_INT(order[i], want[i]);
+    CHECK_EQ_INT(norder, 5); /* the stop timer is armed last, with the longest delay */
+    bool checked = arming < ORDER_MAX_ARMING_S;
+    if (checked) {
+        int want[] = {3, 1, 4, 2, 0};
+        for (int i = 0; i < 5; i++)
+            CHECK_EQ_INT(order[i], want[i]);
+    } else {
+        fprintf(stderr, "   arming took %.1f ms (preempted): round not counted\n", arming * 1e3);
+    }
     CHECK(el >= 0.040);
     CHECK(el < 5.0);
     CHECK_EQ_INT(cf_loop_ntimers(l), 0);
@@ -57,6 +75,14 @@ static void test_timer_order(void) {
         cf_loop_timer_free(t[i]);
     }
     cf_loop_free(l);
+    return checked;
+}
+
+static void test_timer_order(void) {
+    bool checked = false;
+    for (int r = 0; r < ORDER_ROUNDS && !checked; r++)
+        checked = timer_order_round();
+    CHECK(checked); /* some round armed its timers within 5 ms */
 }
 
 /* ---- cancel and re-arm ------------------------------------------------------ */

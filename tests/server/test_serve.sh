@@ -40,7 +40,7 @@ start() { # start ARGS…: sets srv_pid and url
   "$CFBENCH" serve --port 0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
   srv_pid=$!
   url=
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do # bounded: 60 s
     url=$(grep -o 'http://[^ ]*' "$tmp/serve.out" 2>/dev/null | head -1)
     [ -n "$url" ] && return 0
     kill -0 "$srv_pid" 2>/dev/null || break
@@ -49,9 +49,10 @@ start() { # start ARGS…: sets srv_pid and url
   fail "serve $* printed no URL: $(cat "$tmp/serve.out" "$tmp/serve.err")"
   return 1
 }
-stop() { # stop SIGNAL: the server must exit 0 within 10 s
+stop() { # stop SIGNAL: the server must exit 0 within 60 s (it takes ms; a
+  # loaded machine gets room, a server that ignores the signal still fails)
   kill -"$1" "$srv_pid"
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do
     kill -0 "$srv_pid" 2>/dev/null || break
     sleep 0.05
   done

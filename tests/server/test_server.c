@@ -270,6 +270,13 @@ static void test_error_seeded(void) {
     CHECK(cfb_server_decide(&o, "/flags/br/br.gif", 0, &d));
 }
 
+/* Each delayed answer takes at least delay_min (deterministic) and not much
+ * more than delay_max. The upper bound is a wall time a loaded machine can
+ * exceed on any one request, so it must hold for a whole round of 8
+ * requests in at least one of up to DELAY_ROUNDS rounds: a server that
+ * delays too long fails every round. */
+#define DELAY_ROUNDS 5
+
 static void test_delay_bounds(void) {
     cfb_server_opts o;
     cfb_server_opts_init(&o);
@@ -282,23 +289,30 @@ static void test_delay_bounds(void) {
     body b = {0};
     char url[256];
     snprintf(url, sizeof url, "%s/fr/fr.gif", cfb_flag_server_url(s));
-    double lo = 1e9, hi = 0;
-    for (int i = 0; i < 8; i++) {
-        double t0 = now();
-        CHECK_EQ_INT(get(h, url, &b), 200);
-        double t = now() - t0;
-        lo = t < lo ? t : lo;
-        hi = t > hi ? t : hi;
+    double lo = 1e9, best_hi = 1e9;
+    int rounds = 0;
+    for (int r = 0; r < DELAY_ROUNDS && best_hi >= 0.15 + 0.25; r++) {
+        double hi = 0;
+        for (int i = 0; i < 8; i++) {
+            double t0 = now();
+            CHECK_EQ_INT(get(h, url, &b), 200);
+            double t = now() - t0;
+            lo = t < lo ? t : lo;
+            hi = t > hi ? t : hi;
+        }
+        rounds++;
+        fprintf(stderr, "DELAY 0.05-0.15, round %d: slowest answer %.3f s\n", r, hi);
+        best_hi = hi < best_hi ? hi : best_hi;
     }
-    fprintf(stderr, "DELAY 0.05-0.15: observed %.3f-%.3f s\n", lo, hi);
+    fprintf(stderr, "DELAY 0.05-0.15: fastest %.3f s, best round's slowest %.3f s\n", lo, best_hi);
     CHECK(lo >= 0.05);
-    CHECK(hi < 0.15 + 0.25); /* slack for a loaded machine */
+    CHECK(best_hi < 0.15 + 0.25); /* slack for a loaded machine */
     curl_easy_cleanup(h);
     free(b.p);
     cfb_server_stats st;
     cfb_flag_server_stop(s, &st);
-    CHECK_EQ_INT(st.delayed, 8);
-    CHECK_EQ_INT(st.ok, 8);
+    CHECK_EQ_INT(st.delayed, 8 * rounds);
+    CHECK_EQ_INT(st.ok, 8 * rounds);
 }
 
 static void test_suspend_holds_no_thread(void) {
@@ -344,7 +358,10 @@ static void test_suspend_holds_no_thread(void) {
     fprintf(stderr, "64 x 0.4 s delayed on 2 threads: %.3f s\n", t);
     CHECK_EQ_INT(done, 64);
     CHECK(t >= 0.4);
-    CHECK(t < 2.5); /* held threads would need >= 12.8 s */
+    /* Held threads would need >= 32 x 0.4 = 12.8 s whatever the load; the
+     * bound sits below that, not near the ideal 0.4 s a loaded machine can
+     * miss by seconds. */
+    CHECK(t < 10);
     for (int i = 0; i < 64; i++) {
         curl_multi_remove_handle(m, hs[i]);
         curl_easy_cleanup(hs[i]);
@@ -412,7 +429,10 @@ static void test_many_connections(void) {
     double t = now() - t0;
     fprintf(stderr, "%d x 0.5 s delayed on 2 threads: %.3f s\n", N, t);
     CHECK_EQ_INT(done, N);
-    CHECK(t < 10); /* one delay plus set-up; a thread per request: 750 s */
+    /* One delay plus setting up 3000 connections (seconds under TSan on a
+     * loaded machine); held threads would need 3000 x 0.5 / 2 = 750 s. The
+     * bound is the clients' own 60 s timeout. */
+    CHECK(t < 60);
     for (int i = 0; i < N; i++) {
         curl_multi_remove_handle(m, hs[i]);
         curl_easy_cleanup(hs[i]);
@@ -467,12 +487,14 @@ static void test_stop_with_pending(void) {
     cfb_flag_server_stop(s, &st);
     double ts = now() - t1;
     fprintf(stderr, "stop with 16 pending: %.3f s\n", ts);
-    CHECK(ts < 5);
     pthread_join(t, NULL);
     /* the 16 cut-short ones are answered; the rest find the server gone */
     CHECK(g.done >= 16);
     CHECK_EQ_INT(g.done + g.failed, CFB_FLAG_COUNT);
-    CHECK(now() - t0 < 25);
+    /* A stop that waited for the delays could not return before 30 s after
+     * the first of them began (after t0): everything, polling included, is
+     * done well before that. */
+    CHECK(now() - t0 < 29);
 }
 
 /* ---- --root and path traversal ---------------------------------------------- */
