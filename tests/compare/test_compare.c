@@ -240,7 +240,9 @@ static void test_holm(void) {
 
 static void test_cant_tell(void) {
     /* 20% slower, huge spread, 3 repetitions: the U test cannot reach 0.05
-     * with 3 per side (min p = 0.1), so "can't tell: need >= 4". */
+     * with 3 per side (min p = 0.1), and below 5 per side the bootstrap CI
+     * under-covers (tests/compare/test_boot_coverage.c), so "can't tell:
+     * need >= 5" (4 would let the U test reach 0.05, but not the CI 95%). */
     double b[3] = {1.0, 0.5, 1.6}, n[3] = {1.2, 0.6, 1.92};
     json_t *bd = new_doc(), *nd = new_doc();
     add_case(bd, "primes", "seq", 1, "small", b, 3, 0);
@@ -250,9 +252,39 @@ static void test_cant_tell(void) {
     CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 0);
     CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
     const json_t *r = row_of(rep, "primes/seq/w1");
-    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 4);
-    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 4") != NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 5);
+    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 5") != NULL);
     json_decref(rep);
+
+    /* 4 per side, clearly 50% slower, tight: the U test reaches p = 0.029 <
+     * 0.05, but 4 per side is below the bootstrap's minimum: can't tell,
+     * need >= 5. With 5 per side the same shift is a regression. */
+    double b4[5] = {1.0, 1.01, 0.99, 1.02, 0.98}, n4[5] = {1.5, 1.51, 1.49, 1.52, 1.48};
+    json_t *bd4 = new_doc(), *nd4 = new_doc();
+    add_case(bd4, "primes", "seq", 1, "small", b4, 4, 0);
+    add_case(nd4, "primes", "seq", 1, "small", n4, 4, 0);
+    bp = save(bd4, "b4.json");
+    np = save(nd4, "n4.json");
+    CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 0);
+    CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
+    r = row_of(rep, "primes/seq/w1");
+    CHECK(json_real_value(json_object_get(r, "p_value")) < 0.05);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 5);
+    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 5 repetitions per side, "
+                                                                "have 4 and 4") != NULL);
+    json_decref(rep);
+    json_decref(bd4);
+    json_decref(nd4);
+    bd4 = new_doc(), nd4 = new_doc();
+    add_case(bd4, "primes", "seq", 1, "small", b4, 5, 0);
+    add_case(nd4, "primes", "seq", 1, "small", n4, 5, 0);
+    bp = save(bd4, "b5.json");
+    np = save(nd4, "n5.json");
+    CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 1);
+    CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "regression");
+    json_decref(rep);
+    json_decref(bd4);
+    json_decref(nd4);
 
     /* Enough repetitions, but so noisy the CI straddles the band: can't
      * tell, with an estimate above the current 8. */
