@@ -57,6 +57,26 @@ for b in g["benchmarks"]:
         assert k in b, (k, b)
 assert g["context"]["num_cpus"] == d["host"]["cpus"]
 PY
+# github-action-benchmark (googlecpp) charts every row's real_time under its
+# name: --median-only gives it exactly one row per case, --aggregates-only
+# no per-repetition rows.
+expect 0 "export gbench --median-only" "$CFBENCH" export "$B" --format gbench --median-only --out "$T/gm.json"
+expect 0 "export gbench --aggregates-only" "$CFBENCH" export "$B" --format gbench --aggregates-only --out "$T/ga.json"
+python3 - "$T/gm.json" "$T/ga.json" "$B" <<'PY' || bad "gbench --median-only / --aggregates-only"
+import json, sys
+gm = json.load(open(sys.argv[1])); ga = json.load(open(sys.argv[2])); d = json.load(open(sys.argv[3]))
+ran = [c for c in d["cases"] if c["repetitions"]]
+names = [b["name"] for b in gm["benchmarks"]]
+assert len(names) == len(set(names)) == len(ran), (len(names), len(set(names)), len(ran))
+assert names == [c["id"] + "_median" for c in ran], names[:3]
+assert all(b["run_type"] == "aggregate" and b["aggregate_name"] == "median" for b in gm["benchmarks"])
+assert all(b["time_unit"] in ("s", "ms", "us", "ns") and b["real_time"] > 0 for b in gm["benchmarks"])
+assert all(b["run_type"] == "aggregate" for b in ga["benchmarks"]), "iteration rows in --aggregates-only"
+assert len(ga["benchmarks"]) == 4 * len(ran)
+PY
+expect 2 "export: both row options" "$CFBENCH" export "$B" --format gbench --median-only --aggregates-only
+grep -q "cannot be used together" /tmp/cfb-cli-err.$$ || bad "both-options message"
+expect 2 "export: --median-only with csv" "$CFBENCH" export "$B" --format csv --median-only
 expect 0 "export markdown" "$CFBENCH" export "$B" --format markdown
 expect 2 "export without format" "$CFBENCH" export "$B"
 
