@@ -102,7 +102,7 @@ static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, cha
         json_is_number(json_array_get(ci, 1))) {
         c->lo = json_number_value(json_array_get(ci, 0));
         c->hi = json_number_value(json_array_get(ci, 1));
-    } else {
+    } else { /* "ci95": null (n = 1) or absent: the bar spans [min, max] */
         c->lo = num_or_nan(json_object_get(wall, "min"));
         c->hi = num_or_nan(json_object_get(wall, "max"));
     }

@@ -16,8 +16,9 @@
  *   n/a          the metric is missing on a side (null instructions, no seq
  *                case, a failed case) or a value is <= 0 (no ratio);
  *   can't tell   2 / C(nx + ny, nx) > alpha: the U test cannot reach
- *                significance with so few repetitions (need_repetitions =
- *                the n per side that can);
+ *                significance with so few repetitions, or fewer than 5 per
+ *                side, where the bootstrap CI under-covers (need_repetitions
+ *                = the n per side that can, at least 5);
  *   regression   p < alpha and flo > 1 + t;
  *   improvement  p < alpha and fhi < 1 / (1 + t);
  *   no change    flo >= 1 / (1 + t) and fhi <= 1 + t (the CI is inside the band);

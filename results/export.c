@@ -1,9 +1,11 @@
 /* export.c — CSV, markdown and Google Benchmark JSON exports (export.h). */
 #include "export.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rstats.h"
 
@@ -257,11 +259,13 @@ static double sd_of(const double *x, size_t n) {
     return sqrt(s / (double)(n - 1));
 }
 
+/* The aggregate rows of case c (all four, or only the median when
+ * median_only) from its n >= 1 scaled per-repetition values. 0 or -1. */
 static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, size_t nreps,
                           const double *real, const double *cpu, const double *ips,
-                          const char *unit) {
+                          const char *unit, int median_only) {
     static const char *const names[] = {"mean", "median", "stddev", "cv"};
-    for (size_t a = 0; a < 4; a++) {
+    for (size_t a = median_only ? 1 : 0; a < (median_only ? 2u : 4u); a++) {
         double rv, cv, iv;
         switch (a) {
         case 0:
@@ -294,18 +298,90 @@ static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, si
     return 0;
 }
 
-json_t *cfb_export_gbench(const json_t *doc) {
+/* library_build_type from build.build_type (see export.h); a static or
+ * borrowed string, or NULL when it must be lowercased into buf. */
+static const char *build_type(const json_t *doc, char *buf, size_t len) {
+    const char *bt =
+        json_string_value(json_object_get(json_object_get(doc, "build"), "build_type"));
+    if (!bt || !*bt) return "release";
+    if (!strcasecmp(bt, "debug")) return "debug";
+    if (!strcasecmp(bt, "release") || !strcasecmp(bt, "relwithdebinfo") ||
+        !strcasecmp(bt, "minsizerel"))
+        return "release";
+    size_t i = 0;
+    for (; bt[i] && i + 1 < len; i++)
+        buf[i] = (char)tolower((unsigned char)bt[i]);
+    buf[i] = 0;
+    return buf;
+}
+
+/* host.caches as Google Benchmark's context.caches: a new array (NULL out
+ * of memory); entries without a string type and numeric level / size are
+ * skipped, num_sharing defaults to 0. */
+static json_t *caches_of(const json_t *host) {
+    json_t *out = json_array(), *e;
+    size_t i;
+    if (!out) return NULL;
+    json_array_foreach(json_object_get(host, "caches"), i, e) {
+        const char *type = json_string_value(json_object_get(e, "type"));
+        json_t *lv = json_object_get(e, "level"), *sz = json_object_get(e, "size"),
+               *ns = json_object_get(e, "num_sharing");
+        if (!type || !json_is_number(lv) || !json_is_number(sz)) continue;
+        json_t *c =
+            json_pack("{s:s, s:I, s:I, s:I}", "type", type, "level",
+                      (json_int_t)llround(json_number_value(lv)), "size",
+                      (json_int_t)llround(json_number_value(sz)), "num_sharing",
+                      (json_int_t)(json_is_number(ns) ? llround(json_number_value(ns)) : 0));
+        if (!c || json_array_append_new(out, c)) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* noise.load_avg_before (3 numbers) as a new array; [] when absent or not
+ * 3 numbers; NULL out of memory. */
+static json_t *load_avg_of(const json_t *doc) {
+    json_t *la = json_object_get(json_object_get(doc, "noise"), "load_avg_before");
+    json_t *out = json_array();
+    if (!out || json_array_size(la) != 3) return out;
+    for (size_t i = 0; i < 3; i++)
+        if (!json_is_number(json_array_get(la, i))) return out;
+    for (size_t i = 0; i < 3; i++)
+        if (json_array_append_new(out, json_real(json_number_value(json_array_get(la, i))))) {
+            json_decref(out);
+            return NULL;
+        }
+    return out;
+}
+
+static json_t *gbench_context(const json_t *doc) {
     json_t *host = json_object_get(doc, "host"), *tool = json_object_get(doc, "tool");
     const char *exe = json_string_value(json_object_get(tool, "name"));
-    json_t *context =
-        json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:[], s:[], s:s, s:s, s:s, s:s, s:s, s:i}",
-                  "date", jstr(doc, "created"), "host_name", jstr(host, "hostname"), "executable",
-                  exe ? exe : "cfbench", "num_cpus",
-                  (json_int_t)json_integer_value(json_object_get(host, "cpus")), "mhz_per_cpu", 0,
-                  "cpu_scaling_enabled", 0, "caches", "load_avg", "library_build_type", "release",
-                  "library_version", jstr(tool, "version"), "cfbench_commit", jstr(tool, "commit"),
-                  "cpu_model", jstr(host, "cpu_model"), "kernel", jstr(host, "kernel"),
-                  "json_schema_version", 1);
+    json_t *mhz = json_object_get(host, "cpu_mhz");
+    json_int_t mhz_i = json_is_number(mhz) && json_number_value(mhz) > 0
+                           ? (json_int_t)llround(json_number_value(mhz))
+                           : 0;
+    char btbuf[64];
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:i}",
+                     "date", jstr(doc, "created"), "host_name", jstr(host, "hostname"),
+                     "executable", exe ? exe : "cfbench", "num_cpus",
+                     (json_int_t)json_integer_value(json_object_get(host, "cpus")), "mhz_per_cpu",
+                     mhz_i, "cpu_scaling_enabled", 0, "caches", caches_of(host), "load_avg",
+                     load_avg_of(doc), "library_build_type", build_type(doc, btbuf, sizeof btbuf),
+                     "library_version", jstr(tool, "version"), "cfbench_commit",
+                     jstr(tool, "commit"), "cpu_model", jstr(host, "cpu_model"), "kernel",
+                     jstr(host, "kernel"), "json_schema_version", 1);
+}
+
+json_t *cfb_export_gbench(const json_t *doc) {
+    return cfb_export_gbench_rows(doc, CFB_GBENCH_ALL, NULL);
+}
+
+json_t *cfb_export_gbench_rows(const json_t *doc, cfb_gbench_rows rows, size_t *skipped) {
+    if (skipped) *skipped = 0;
+    json_t *context = gbench_context(doc);
     json_t *benchmarks = json_array(), *out = NULL;
     double *real = NULL, *cpu = NULL, *ips = NULL;
     if (!context || !benchmarks) goto fail;
@@ -316,6 +392,10 @@ json_t *cfb_export_gbench(const json_t *doc) {
         size_t n = json_array_size(reps), j;
         json_int_t threads = json_integer_value(json_object_get(c, "workers"));
         if (!n) {
+            if (rows == CFB_GBENCH_MEDIAN) {
+                if (skipped) ++*skipped;
+                continue;
+            }
             const char *err = json_string_value(json_object_get(c, "error"));
             json_t *row =
                 json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:I, s:b, s:s, s:i, s:f, s:f, s:s}",
@@ -339,7 +419,11 @@ json_t *cfb_export_gbench(const json_t *doc) {
         }
         double scale;
         const char *unit = pick_unit(cfb_median(real, n), &scale);
+        /* Iteration rows: always with all rows; with aggregates only when
+         * there are none (one repetition), as Google Benchmark does. */
+        int iterations = rows == CFB_GBENCH_ALL || (rows == CFB_GBENCH_AGGREGATES && n < 2);
         json_array_foreach(reps, j, r) {
+            if (!iterations) break;
             json_t *row = json_pack(
                 "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:s, s:f}", "name",
                 jstr(c, "id"), "family_index", (json_int_t)i, "per_family_instance_index", 0,
@@ -349,10 +433,12 @@ json_t *cfb_export_gbench(const json_t *doc) {
                 "items_per_second", ips[j]);
             if (!row || json_array_append_new(benchmarks, row)) goto fail;
         }
-        if (n >= 2) {
+        if (n >= 2 || rows == CFB_GBENCH_MEDIAN) {
             for (size_t k = 0; k < n; k++)
                 real[k] *= scale, cpu[k] *= scale;
-            if (add_aggregates(benchmarks, c, i, n, real, cpu, ips, unit)) goto fail;
+            if (add_aggregates(benchmarks, c, i, n, real, cpu, ips, unit,
+                               rows == CFB_GBENCH_MEDIAN))
+                goto fail;
         }
     }
     out = json_object();
@@ -371,14 +457,22 @@ fail:
 }
 
 int cfb_export(const json_t *doc, cfb_export_format f, FILE *out) {
+    return cfb_export_opt(doc, f, NULL, out);
+}
+
+int cfb_export_opt(const json_t *doc, cfb_export_format f, const cfb_export_opts *o, FILE *out) {
+    cfb_gbench_rows rows = o ? o->gbench_rows : CFB_GBENCH_ALL;
+    size_t skipped = 0;
+    if (o && o->skipped) *o->skipped = 0;
     switch (f) {
     case CFB_EXPORT_CSV:
         return export_csv(doc, out);
     case CFB_EXPORT_MARKDOWN:
         return export_markdown(doc, out);
     case CFB_EXPORT_GBENCH: {
-        json_t *g = cfb_export_gbench(doc);
+        json_t *g = cfb_export_gbench_rows(doc, rows, &skipped);
         if (!g) return -1;
+        if (o && o->skipped) *o->skipped = skipped;
         int rc = json_dumpf(g, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         fputc('\n', out);
         json_decref(g);

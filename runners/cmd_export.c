@@ -1,5 +1,5 @@
-/* cmd_export.c — `cfbench export RESULTS.json --format csv|markdown|gbench`
- * (docs/cli-compare.md). */
+/* cmd_export.c — `cfbench export RESULTS.json --format csv|markdown|gbench
+ * [--aggregates-only | --median-only]` (docs/cli-compare.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@ int cfb_cmd_export(int argc, char **argv);
 
 static const char export_usage[] =
     "usage: cfbench export RESULTS.json --format csv|markdown|gbench [--out FILE]\n"
+    "                      [--aggregates-only | --median-only]\n"
     "\n"
     "Convert a results document:\n"
     "  csv       one row per repetition, with a header row\n"
@@ -22,20 +23,32 @@ static const char export_usage[] =
     "            read Google Benchmark output (e.g. its tools/compare.py)\n"
     "\n"
     "options:\n"
-    "  -f, --format F   csv | markdown | gbench (required)\n"
-    "  -o, --out FILE   write to FILE (atomically) instead of stdout\n"
-    "  -h, --help       this help\n";
+    "  -f, --format F         csv | markdown | gbench (required)\n"
+    "  -o, --out FILE         write to FILE (atomically) instead of stdout\n"
+    "      --aggregates-only  gbench: only the mean/median/stddev/cv rows per case,\n"
+    "                         as Google Benchmark's --benchmark_report_aggregates_only\n"
+    "      --median-only      gbench: exactly one row per case, <id>_median (the\n"
+    "                         median of its repetitions); failed cases are left out.\n"
+    "                         For github-action-benchmark (tool: googlecpp), which\n"
+    "                         charts every row's real_time as a time, _stddev and\n"
+    "                         _cv rows included\n"
+    "  -h, --help             this help\n";
 
 int cfb_cmd_export(int argc, char **argv) {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
+        {"aggregates-only", no_argument, NULL, 'A'},
+        {"median-only", no_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     cfb_export_format fmt = CFB_EXPORT_CSV;
     int have_fmt = 0, c, rc = CFB_EXIT_USAGE;
-    const char *out_path = NULL;
+    const char *out_path = NULL, *rows_opt = NULL;
+    cfb_export_opts eo = {0};
+    size_t skipped = 0;
+    eo.skipped = &skipped;
     json_t *doc = NULL;
     char *text = NULL, err[512];
     size_t len = 0;
@@ -55,6 +68,19 @@ int cfb_cmd_export(int argc, char **argv) {
         case 'o':
             out_path = optarg;
             break;
+        case 'A':
+        case 'M': {
+            const char *name = c == 'A' ? "--aggregates-only" : "--median-only";
+            cfb_gbench_rows want = c == 'A' ? CFB_GBENCH_AGGREGATES : CFB_GBENCH_MEDIAN;
+            if (rows_opt && eo.gbench_rows != want) {
+                fprintf(stderr, "cfbench export: %s and %s cannot be used together\n", rows_opt,
+                        name);
+                return CFB_EXIT_USAGE;
+            }
+            rows_opt = name;
+            eo.gbench_rows = want;
+            break;
+        }
         case 'h':
             fputs(export_usage, stdout);
             return CFB_EXIT_OK;
@@ -77,6 +103,10 @@ int cfb_cmd_export(int argc, char **argv) {
         fprintf(stderr, "cfbench export: --format is required (csv, markdown, gbench)\n");
         return CFB_EXIT_USAGE;
     }
+    if (rows_opt && fmt != CFB_EXPORT_GBENCH) {
+        fprintf(stderr, "cfbench export: %s needs --format gbench\n", rows_opt);
+        return CFB_EXIT_USAGE;
+    }
     if (cfb_results_load(argv[optind], &doc, err, sizeof err)) {
         fprintf(stderr, "cfbench export: %s\n", err);
         return CFB_EXIT_USAGE;
@@ -87,7 +117,7 @@ int cfb_cmd_export(int argc, char **argv) {
         rc = CFB_EXIT_ENV;
         goto out;
     }
-    int r = cfb_export(doc, fmt, mem);
+    int r = cfb_export_opt(doc, fmt, &eo, mem);
     if (fclose(mem) || r) {
         fprintf(stderr, "cfbench export: out of memory\n");
         rc = CFB_EXIT_ENV;
@@ -104,6 +134,8 @@ int cfb_cmd_export(int argc, char **argv) {
         rc = CFB_EXIT_ENV;
         goto out;
     }
+    if (skipped)
+        fprintf(stderr, "cfbench export: %zu failed case(s) left out (--median-only)\n", skipped);
     rc = CFB_EXIT_OK;
 out:
     free(text);

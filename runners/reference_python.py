@@ -244,12 +244,27 @@ def one_repetition(index, workload, mode, workers, fn, args):
 # ---- statistics (as docs/results-schema.md) ---------------------------------
 
 
+T975 = [12.706204736174703, 4.302652729749464, 3.182446305284263, 2.7764451051977987]
+
+
 def median_ci95(xs):
-    """Distribution-free 95% CI of the median from order statistics."""
+    """95% CI of the median (results/stats.h): order statistics from n = 6,
+    a t interval on the log values (raw values when one is <= 0) for
+    n = 2..5, widened to contain the median; None for n = 1."""
     n = len(xs)
     s = sorted(xs)
+    if n < 2:
+        return None
     if n < 6:
-        return [s[0], s[-1]]
+        logs = s[0] > 0
+        v = [math.log(x) for x in s] if logs else s
+        m = statistics.fmean(v)
+        half = T975[n - 2] * statistics.stdev(v) / math.sqrt(n)
+        lo, hi = m - half, m + half
+        if logs:
+            lo, hi = math.exp(lo), math.exp(hi)
+        med = statistics.median(s)
+        return [min(lo, med), max(hi, med)]
     # largest k with P(Binom(n, 1/2) < k) <= 0.025: CI = [s[k-1], s[n-k]]
     cdf, k = 0.0, 0
     for j in range(n + 1):

@@ -70,8 +70,13 @@ for c in d["cases"]:
     s = c["summary"]
     for k in ["wall_s", "cpu_s", "throughput_tps"]:
         need(s[k], ["n", "median", "mean", "stddev", "mad", "min", "max", "ci95"], f"{w} {k}")
-        if not (s[k]["min"] <= s[k]["ci95"][0] <= s[k]["median"] <= s[k]["ci95"][1] <= s[k]["max"]):
+        ci = s[k]["ci95"]
+        if s[k]["n"] == 1:
+            if ci is not None: errs.append(f"{w}: {k} ci95 at n = 1 should be null")
+        elif not (s[k]["min"] <= s[k]["median"] <= s[k]["max"] and ci[0] <= s[k]["median"] <= ci[1]):
             errs.append(f"{w}: {k} stats order")
+        elif s[k]["n"] >= 6 and not (s[k]["min"] <= ci[0] and ci[1] <= s[k]["max"]):
+            errs.append(f"{w}: {k} order-statistic ci95 outside [min, max]")
     if c["mode"] == "seq" and abs(s["speedup"] - 1) > 1e-9: errs.append(f"{w}: seq speedup")
     if s["speedup"] is None or s["efficiency"] is None or s["overhead_per_task_s"] is None:
         errs.append(f"{w}: speedup null")

@@ -57,6 +57,26 @@ for b in g["benchmarks"]:
         assert k in b, (k, b)
 assert g["context"]["num_cpus"] == d["host"]["cpus"]
 PY
+# github-action-benchmark (googlecpp) charts every row's real_time under its
+# name: --median-only gives it exactly one row per case, --aggregates-only
+# no per-repetition rows.
+expect 0 "export gbench --median-only" "$CFBENCH" export "$B" --format gbench --median-only --out "$T/gm.json"
+expect 0 "export gbench --aggregates-only" "$CFBENCH" export "$B" --format gbench --aggregates-only --out "$T/ga.json"
+python3 - "$T/gm.json" "$T/ga.json" "$B" <<'PY' || bad "gbench --median-only / --aggregates-only"
+import json, sys
+gm = json.load(open(sys.argv[1])); ga = json.load(open(sys.argv[2])); d = json.load(open(sys.argv[3]))
+ran = [c for c in d["cases"] if c["repetitions"]]
+names = [b["name"] for b in gm["benchmarks"]]
+assert len(names) == len(set(names)) == len(ran), (len(names), len(set(names)), len(ran))
+assert names == [c["id"] + "_median" for c in ran], names[:3]
+assert all(b["run_type"] == "aggregate" and b["aggregate_name"] == "median" for b in gm["benchmarks"])
+assert all(b["time_unit"] in ("s", "ms", "us", "ns") and b["real_time"] > 0 for b in gm["benchmarks"])
+assert all(b["run_type"] == "aggregate" for b in ga["benchmarks"]), "iteration rows in --aggregates-only"
+assert len(ga["benchmarks"]) == 4 * len(ran)
+PY
+expect 2 "export: both row options" "$CFBENCH" export "$B" --format gbench --median-only --aggregates-only
+grep -q "cannot be used together" /tmp/cfb-cli-err.$$ || bad "both-options message"
+expect 2 "export: --median-only with csv" "$CFBENCH" export "$B" --format csv --median-only
 expect 0 "export markdown" "$CFBENCH" export "$B" --format markdown
 expect 2 "export without format" "$CFBENCH" export "$B"
 
@@ -71,6 +91,32 @@ expect 1 "knob detected (cpucost)" "$CFBENCH" compare "$T/plain.json" "$T/slow.j
 grep -q "^primes/thread/w2 .*REGRESSION" /tmp/cfb-cli-out.$$ || bad "thread case not flagged"
 expect 0 "seq untouched (cpu)" "$CFBENCH" compare "$T/plain.json" "$T/slow.json" --metric cpu \
   --case 'primes/seq/*' --threshold 50%
+
+# run's defaults are enough for compare's defaults: two default-settings runs
+# (default -r) of a small plan reach a verdict that is not "can't tell: too
+# few repetitions" (the note "need >= N repetitions per side, have n and n"
+# without a noise estimate). Any verdict is accepted otherwise — on a busy
+# machine the CI may straddle even a 900% band — so this cannot fail by chance.
+DPLAN=(-w primes -m seq,thread -j 1,2 -p primes.set=small -q)
+expect 0 "default run A" "$CFBENCH" run "${DPLAN[@]}" -o "$T/defA.json"
+expect 0 "default run B" "$CFBENCH" run "${DPLAN[@]}" -o "$T/defB.json"
+"$CFBENCH" compare "$T/defA.json" "$T/defB.json" --threshold 900% --format json \
+  --out "$T/def-report.json" >/dev/null 2>"$T/def-err"
+rc=$?
+{ [ $rc -eq 0 ] || [ $rc -eq 1 ]; } || bad "compare of default runs: exit $rc ($(cat "$T/def-err"))"
+python3 - "$T/def-report.json" "$T/defA.json" <<'PY' || bad "default runs: too few repetitions for compare"
+import json, re, sys
+rep = json.load(open(sys.argv[1])); run = json.load(open(sys.argv[2]))
+reps = {len(c["repetitions"]) for c in run["cases"]}
+assert reps == {run["config"]["repeat"]}, reps
+assert len(rep["cases"]) == 3, len(rep["cases"])
+for r in rep["cases"]:
+    note = r["note"] or ""
+    print(f'  {r["id"]}: {r["verdict"]} {note}')
+    assert r["base"]["n"] == r["new"]["n"] == run["config"]["repeat"], r
+    assert r["ratio"] is not None, r
+    assert not re.fullmatch(r"need >= \d+ repetitions per side, have \d+ and \d+", note), note
+PY
 
 # The gate script's own usage error (the gate itself runs in .ci/run).
 expect 2 "perf-gate: unknown argument" env CFBENCH="$CFBENCH" "$CFB_SOURCE_DIR/.ci/perf-gate" --compare

@@ -240,7 +240,9 @@ static void test_holm(void) {
 
 static void test_cant_tell(void) {
     /* 20% slower, huge spread, 3 repetitions: the U test cannot reach 0.05
-     * with 3 per side (min p = 0.1), so "can't tell: need >= 4". */
+     * with 3 per side (min p = 0.1), and below 5 per side the bootstrap CI
+     * under-covers (tests/compare/test_boot_coverage.c), so "can't tell:
+     * need >= 5" (4 would let the U test reach 0.05, but not the CI 95%). */
     double b[3] = {1.0, 0.5, 1.6}, n[3] = {1.2, 0.6, 1.92};
     json_t *bd = new_doc(), *nd = new_doc();
     add_case(bd, "primes", "seq", 1, "small", b, 3, 0);
@@ -250,9 +252,39 @@ static void test_cant_tell(void) {
     CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 0);
     CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
     const json_t *r = row_of(rep, "primes/seq/w1");
-    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 4);
-    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 4") != NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 5);
+    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 5") != NULL);
     json_decref(rep);
+
+    /* 4 per side, clearly 50% slower, tight: the U test reaches p = 0.029 <
+     * 0.05, but 4 per side is below the bootstrap's minimum: can't tell,
+     * need >= 5. With 5 per side the same shift is a regression. */
+    double b4[5] = {1.0, 1.01, 0.99, 1.02, 0.98}, n4[5] = {1.5, 1.51, 1.49, 1.52, 1.48};
+    json_t *bd4 = new_doc(), *nd4 = new_doc();
+    add_case(bd4, "primes", "seq", 1, "small", b4, 4, 0);
+    add_case(nd4, "primes", "seq", 1, "small", n4, 4, 0);
+    bp = save(bd4, "b4.json");
+    np = save(nd4, "n4.json");
+    CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 0);
+    CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "can't tell");
+    r = row_of(rep, "primes/seq/w1");
+    CHECK(json_real_value(json_object_get(r, "p_value")) < 0.05);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "need_repetitions")), 5);
+    CHECK(strstr(json_string_value(json_object_get(r, "note")), "need >= 5 repetitions per side, "
+                                                                "have 4 and 4") != NULL);
+    json_decref(rep);
+    json_decref(bd4);
+    json_decref(nd4);
+    bd4 = new_doc(), nd4 = new_doc();
+    add_case(bd4, "primes", "seq", 1, "small", b4, 5, 0);
+    add_case(nd4, "primes", "seq", 1, "small", n4, 5, 0);
+    bp = save(bd4, "b5.json");
+    np = save(nd4, "n5.json");
+    CHECK_EQ_INT(run_compare(bp, np, &rep, NULL, NULL), 1);
+    CHECK_EQ_STR(verdict_of(rep, "primes/seq/w1"), "regression");
+    json_decref(rep);
+    json_decref(bd4);
+    json_decref(nd4);
 
     /* Enough repetitions, but so noisy the CI straddles the band: can't
      * tell, with an estimate above the current 8. */
@@ -437,9 +469,14 @@ static void test_exports(void) {
     CHECK_EQ_STR(json_string_value(json_object_get(ctx, "host_name")), "testhost");
     CHECK_EQ_STR(json_string_value(json_object_get(ctx, "executable")), "cfbench");
     CHECK_EQ_INT(json_integer_value(json_object_get(ctx, "num_cpus")), 2);
+    /* an older file without host.cpu_mhz / host.caches / noise / build */
     CHECK(json_is_integer(json_object_get(ctx, "mhz_per_cpu")));
+    CHECK_EQ_INT(json_integer_value(json_object_get(ctx, "mhz_per_cpu")), 0);
     CHECK(json_is_boolean(json_object_get(ctx, "cpu_scaling_enabled")));
     CHECK(json_is_array(json_object_get(ctx, "caches")));
+    CHECK_EQ_INT(json_array_size(json_object_get(ctx, "caches")), 0);
+    CHECK(json_is_array(json_object_get(ctx, "load_avg")));
+    CHECK_EQ_INT(json_array_size(json_object_get(ctx, "load_avg")), 0);
     CHECK_EQ_STR(json_string_value(json_object_get(ctx, "library_build_type")), "release");
     json_t *bm = json_object_get(g, "benchmarks");
     /* 3 reps + 4 aggregates, 4 reps + 4 aggregates, 1 error row */
@@ -536,6 +573,167 @@ static void test_exports(void) {
     json_decref(d);
 }
 
+/* Run `cfbench export P --format gbench --out OUT [x1] [x2]`; the exit code,
+ * and the document in *g (NULL when none was written). */
+static int run_gbench(const char *p, json_t **g, const char *x1, const char *x2) {
+    char out[320];
+    snprintf(out, sizeof out, "%s/gb.json", tmpdir);
+    unlink(out);
+    char *argv[10];
+    int argc = 0;
+    argv[argc++] = "export";
+    argv[argc++] = (char *)p;
+    argv[argc++] = "--format";
+    argv[argc++] = "gbench";
+    argv[argc++] = "--out";
+    argv[argc++] = out;
+    if (x1) argv[argc++] = (char *)x1;
+    if (x2) argv[argc++] = (char *)x2;
+    argv[argc] = NULL;
+    int rc = cfb_cmd_export(argc, argv);
+    *g = json_load_file(out, 0, NULL);
+    return rc;
+}
+
+static const char *bname(const json_t *g, size_t i) {
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(g, "benchmarks"), i), "name"));
+}
+
+/* --aggregates-only, --median-only and the context facts of a results file
+ * that has them (host.cpu_mhz, host.caches, noise.load_avg_before,
+ * build.build_type), field by field. */
+static void test_export_rows_and_context(void) {
+    double w3[3] = {0.5, 0.52, 0.48}, w1[1] = {0.002};
+    json_t *d = new_doc();
+    add_case(d, "primes", "seq", 1, "small", w3, 3, 0);
+    add_case(d, "noop", "thread", 2, "small", w1, 1, 0);
+    json_array_append_new(json_object_get(d, "cases"),
+                          json_pack("{s:s, s:s, s:s, s:i, s:s, s:{}, s:i, s:[], s:s}", "id",
+                                    "flags/async/w8", "workload", "flags", "mode", "async",
+                                    "workers", 8, "impl", "c", "params", "tasks", 20, "repetitions",
+                                    "error", "server did not start"));
+    json_t *host = json_object_get(d, "host");
+    json_object_set_new(host, "cpu_mhz", json_real(2894.56));
+    json_object_set_new(
+        host, "caches",
+        json_pack("[{s:s, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i}, {s:s}]",
+                  "type", "Data", "level", 1, "size", 32768, "num_sharing", 2, "type",
+                  "Instruction", "level", 1, "size", 32768, "num_sharing", 2, "type", "Unified",
+                  "level", 3, "size", 33554432, "num_sharing", 16, "type", "broken"));
+    json_object_set_new(d, "noise", json_pack("{s:[f, f, f]}", "load_avg_before", 0.5, 1.25, 2.0));
+    json_object_set_new(d, "build", json_pack("{s:s}", "build_type", "Debug"));
+    char *p = save(d, "ctx.json");
+    json_t *g;
+
+    /* context */
+    CHECK_EQ_INT(run_gbench(p, &g, NULL, NULL), 0);
+    json_t *ctx = json_object_get(g, "context");
+    CHECK(json_is_integer(json_object_get(ctx, "mhz_per_cpu")));
+    CHECK_EQ_INT(json_integer_value(json_object_get(ctx, "mhz_per_cpu")), 2895);
+    json_t *caches = json_object_get(ctx, "caches");
+    CHECK_EQ_INT(json_array_size(caches), 3); /* the malformed entry skipped */
+    json_t *want = json_pack("[{s:s, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i}]",
+                             "type", "Data", "level", 1, "size", 32768, "num_sharing", 2, "type",
+                             "Instruction", "level", 1, "size", 32768, "num_sharing", 2, "type",
+                             "Unified", "level", 3, "size", 33554432, "num_sharing", 16);
+    CHECK(json_equal(caches, want));
+    json_decref(want);
+    json_t *la = json_object_get(ctx, "load_avg");
+    CHECK_EQ_INT(json_array_size(la), 3);
+    CHECK(fabs(json_number_value(json_array_get(la, 0)) - 0.5) < 1e-12);
+    CHECK(fabs(json_number_value(json_array_get(la, 1)) - 1.25) < 1e-12);
+    CHECK(fabs(json_number_value(json_array_get(la, 2)) - 2.0) < 1e-12);
+    CHECK_EQ_STR(json_string_value(json_object_get(ctx, "library_build_type")), "debug");
+    /* default rows: 3 + 4 aggregates, 1 iteration (no aggregates), 1 error */
+    CHECK_EQ_INT(json_array_size(json_object_get(g, "benchmarks")), 3 + 4 + 1 + 1);
+    json_decref(g);
+
+    /* --aggregates-only: no iteration rows where there are aggregates */
+    CHECK_EQ_INT(run_gbench(p, &g, "--aggregates-only", NULL), 0);
+    json_t *bm = json_object_get(g, "benchmarks");
+    CHECK_EQ_INT(json_array_size(bm), 4 + 1 + 1);
+    const char *agg[] = {"mean", "median", "stddev", "cv"};
+    for (int k = 0; k < 4; k++) {
+        json_t *a = json_array_get(bm, (size_t)k);
+        char name[64];
+        snprintf(name, sizeof name, "primes/seq/w1_%s", agg[k]);
+        CHECK_EQ_STR(bname(g, (size_t)k), name);
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "run_type")), "aggregate");
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "aggregate_name")), agg[k]);
+        CHECK_EQ_INT(json_integer_value(json_object_get(a, "repetitions")), 3);
+    }
+    CHECK(fabs(json_number_value(json_object_get(json_array_get(bm, 1), "real_time")) - 500.0) <
+          1e-9);
+    /* one repetition: no aggregates, so its iteration row stays (Google
+     * Benchmark's behaviour); the failed case keeps its error row */
+    CHECK_EQ_STR(bname(g, 4), "noop/thread/w2");
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(bm, 4), "run_type")),
+                 "iteration");
+    CHECK_EQ_STR(bname(g, 5), "flags/async/w8");
+    CHECK(json_is_true(json_object_get(json_array_get(bm, 5), "error_occurred")));
+    json_decref(g);
+
+    /* --median-only: exactly one row per case that ran, the median */
+    CHECK_EQ_INT(run_gbench(p, &g, "--median-only", NULL), 0);
+    bm = json_object_get(g, "benchmarks");
+    CHECK_EQ_INT(json_array_size(bm), 2);
+    CHECK_EQ_STR(bname(g, 0), "primes/seq/w1_median");
+    CHECK_EQ_STR(bname(g, 1), "noop/thread/w2_median");
+    for (size_t k = 0; k < 2; k++) {
+        json_t *a = json_array_get(bm, k);
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "run_type")), "aggregate");
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "aggregate_name")), "median");
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "aggregate_unit")), "time");
+        CHECK_EQ_STR(json_string_value(json_object_get(a, "time_unit")), "ms");
+        CHECK(json_object_get(a, "repetition_index") == NULL);
+    }
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(bm, 0), "run_name")),
+                 "primes/seq/w1");
+    CHECK(fabs(json_number_value(json_object_get(json_array_get(bm, 0), "real_time")) - 500.0) <
+          1e-9);
+    CHECK(fabs(json_number_value(json_object_get(json_array_get(bm, 0), "cpu_time")) - 1000.0) <
+          1e-9);
+    CHECK(fabs(json_number_value(json_object_get(json_array_get(bm, 1), "real_time")) - 2.0) <
+          1e-9);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(bm, 1), "repetitions")), 1);
+    json_decref(g);
+    size_t skipped = 99;
+    cfb_export_opts eo = {CFB_GBENCH_MEDIAN, &skipped};
+    FILE *devnull = fopen("/dev/null", "w");
+    CHECK(devnull && cfb_export_opt(d, CFB_EXPORT_GBENCH, &eo, devnull) == 0);
+    if (devnull) fclose(devnull);
+    CHECK_EQ_INT(skipped, 1);
+
+    /* other build types, a null cpu_mhz, a load average that is not 3 numbers */
+    json_object_set_new(json_object_get(d, "build"), "build_type", json_string("RelWithDebInfo"));
+    json_object_set_new(host, "cpu_mhz", json_null());
+    json_object_set_new(d, "noise", json_pack("{s:[f, f]}", "load_avg_before", 0.5, 1.25));
+    g = cfb_export_gbench(d);
+    ctx = json_object_get(g, "context");
+    CHECK_EQ_STR(json_string_value(json_object_get(ctx, "library_build_type")), "release");
+    CHECK_EQ_INT(json_integer_value(json_object_get(ctx, "mhz_per_cpu")), 0);
+    CHECK_EQ_INT(json_array_size(json_object_get(ctx, "load_avg")), 0);
+    json_decref(g);
+    json_object_set_new(json_object_get(d, "build"), "build_type", json_string("ASan"));
+    g = cfb_export_gbench(d);
+    CHECK_EQ_STR(
+        json_string_value(json_object_get(json_object_get(g, "context"), "library_build_type")),
+        "asan");
+    json_decref(g);
+
+    /* bad usage: both row options; a row option with another format */
+    CHECK_EQ_INT(run_gbench(p, &g, "--median-only", "--aggregates-only"), 2);
+    CHECK(g == NULL);
+    CHECK_EQ_INT(run_gbench(p, &g, "--median-only", "--median-only"), 0); /* repeated: fine */
+    json_decref(g);
+    char *argv[] = {"export", p, "--format", "csv", "--median-only", NULL};
+    CHECK_EQ_INT(cfb_cmd_export(5, argv), 2);
+    char *argv2[] = {"export", p, "--aggregates-only", "-f", "markdown", NULL};
+    CHECK_EQ_INT(cfb_cmd_export(5, argv2), 2);
+    json_decref(d);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/cfb-compare-test-XXXXXX");
     if (!mkdtemp(tmpdir)) {
@@ -550,6 +748,7 @@ int main(void) {
     RUN(test_instructions);
     RUN(test_bad_input);
     RUN(test_exports);
+    RUN(test_export_rows_and_context);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -371,6 +371,48 @@ static void test_failed_case(void) {
     free(dat);
 }
 
+/* A one-repetition case has "ci95": null (no interval from one value): the
+ * error bar falls back to [min, max], the chart still draws. */
+static void edit_null_ci(json_t *d) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(d, "cases"), i, c) {
+        json_t *w = json_object_get(json_object_get(c, "summary"), "wall_s");
+        if (w) json_object_set_new(w, "ci95", json_null());
+    }
+}
+
+static void test_null_ci(void) {
+    char in[128], out[128], err[1024] = "";
+    const char *files[] = {in};
+    snprintf(in, sizeof in, "%s/null-ci.json", tmp_root);
+    variant(in, edit_null_ci);
+    snprintf(out, sizeof out, "%s/null-ci", tmp_root);
+    int rc = plot(files, 1, out, CFB_PLOT_PNG, NULL, NULL, err, sizeof err);
+    if (rc) fprintf(stderr, "  %s\n", err);
+    CHECK_EQ_INT(rc, 0);
+    check_png(out, "wall-primes");
+    /* the bars are [min, max]: the seq row reads "1 median min max" */
+    json_error_t je;
+    json_t *doc = json_load_file(FIXTURE, 0, &je);
+    json_t *w = NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        if (!strcmp(json_string_value(json_object_get(c, "id")), "primes/seq/w1"))
+            w = json_object_get(json_object_get(c, "summary"), "wall_s");
+    }
+    CHECK(w != NULL);
+    char row[256];
+    snprintf(
+        row, sizeof row, "\n1 %.9g %.9g %.9g\n", json_number_value(json_object_get(w, "median")),
+        json_number_value(json_object_get(w, "min")), json_number_value(json_object_get(w, "max")));
+    char *dat = slurp(out, "data/wall-primes.dat");
+    CHECK(dat && strstr(dat, row));
+    free(dat);
+    json_decref(doc);
+}
+
 static void test_no_gnuplot(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/nognuplot", tmp_root);
@@ -465,6 +507,7 @@ int main(void) {
     RUN(test_bad_input);
     RUN(test_one_mode_one_worker);
     RUN(test_failed_case);
+    RUN(test_null_ci);
     RUN(test_no_gnuplot);
     RUN(test_gnuplot_fails);
     int rc = check_summary();
