@@ -286,7 +286,8 @@ static int measure_run(ctx *c, int side, const ab_case_sel *sel, cfb_ab_obs *obs
     json_t *cases = json_object_get(doc, "cases"), *cs, *found = NULL;
     size_t i;
     json_array_foreach(cases, i, cs) {
-        if (!strcmp(json_string_value(json_object_get(cs, "id")), sel->id)) found = cs;
+        const char *cid = json_string_value(json_object_get(cs, "id"));
+        if (cid && !strcmp(cid, sel->id)) found = cs;
     }
     json_t *reps_j = json_object_get(found, "repetitions"), *r;
     size_t n = json_array_size(reps_j);
