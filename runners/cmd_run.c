@@ -22,7 +22,7 @@ int cfb_cmd_list(int argc, char **argv);
 
 /* The default sweep's parameter values, applied before --param (which
  * wins) to the workloads that have them: sized so the whole default sweep
- * takes about 3 minutes on 2 cores. A workload that joins the default sweep
+ * takes about 3.5 minutes on 2 cores. A workload that joins the default sweep
  * adds its line here. */
 static const char *const sweep_defaults[] = {
     "primes.set=fixture",
@@ -51,7 +51,7 @@ static void run_help(FILE *to) {
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
             "workers 1..ncpu (powers of two), 8 repetitions after 1 warm-up, written to\n"
-            "cfbench-out/results-<timestamp>.json (about 3 minutes on 2 cores).\n\n"
+            "cfbench-out/results-<timestamp>.json (about 3.5 minutes on 2 cores).\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
             "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
