@@ -4,10 +4,18 @@
  * A cf_out belongs to the one thread running the task; nothing here is
  * shared. The value buffer (data/cap) is reused between tasks until
  * cf__out_publish() moves it onto a future.
+ *
+ * cf_out_set() may be given bytes inside that same buffer (a task that
+ * filled cf_out_alloc()'s buffer and then keeps only part of it, e.g.
+ * cf_out_set(out, p + 4, 8)): the source and the destination then overlap,
+ * so the copy is a memmove, and the buffer is not reallocated under the
+ * source. A source range that starts inside the buffer but runs past its
+ * end is CF_EINVAL (it reads memory the task does not own).
  */
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +50,31 @@ static int out_reserve(cf_out *out, size_t len) {
     return 0;
 }
 
+/* True when data points into out's own buffer. Compared as integers:
+ * relational operators on pointers to different objects are undefined. */
+static bool out_aliases(const cf_out *out, const void *data, size_t *off) {
+    if (!out->data || !data) return false;
+    uintptr_t base = (uintptr_t)out->data, at = (uintptr_t)data;
+    if (at < base || at - base >= out->cap) return false;
+    *off = (size_t)(at - base);
+    return true;
+}
+
+/* data: borrowed; copied into out's buffer (which out owns). */
 int cf_out_set(cf_out *out, const void *data, size_t len) {
     if (!out || (!data && len)) return CF_EINVAL;
+    size_t off = 0;
+    bool alias = len && out_aliases(out, data, &off);
+    if (alias && len > out->cap - off) return CF_EINVAL; /* runs past the buffer */
     out->failed = false;
     out->status = 0;
     out->code = 0;
     out->msg[0] = '\0';
-    int rc = out_reserve(out, len);
-    if (rc) return rc;
-    if (len) memcpy(out->data, data, len);
+    if (!alias) { /* an aliased range already fits: no realloc under it */
+        int rc = out_reserve(out, len);
+        if (rc) return rc;
+    }
+    if (len) memmove(out->data, data, len);
     out->len = len;
     return 0;
 }
