@@ -44,8 +44,8 @@ static cf_future *run_keep(size_t off, size_t len) {
     return f;
 }
 
-/* Waits for f (at most 60 s); its value is exactly the bytes first, first + 1, ..., first + n - 1.
- */
+/* Waits for f (at most 60 s); its value is exactly the n bytes first,
+ * first + 1, ... */
 static void check_bytes(cf_future *f, unsigned first, size_t n) {
     if (!f) return;
     const void *data = NULL;
