@@ -28,22 +28,48 @@
  *   Threads: any thread may allocate; any pool manager thread may fork.
  *   State: `pending` (1 while a fork is being prepared or running; also the
  *   lock that serialises forkers, taken by CAS), `inside` (threads between
- *   enter and leave), and a thread-local `forking` flag so the forking
- *   thread's own allocations (atfork handlers) pass the gate.
- *   Protocol (Dekker, all seq_cst): enter increments `inside`, then reads
- *   `pending`; if set, it decrements and sleeps on the `pending` futex until
- *   it is 0, then retries. The forker sets `pending`, then waits (yielding)
- *   until `inside` is 0: from then on no thread is in the allocator or can
- *   enter it, so no allocator lock is held by a thread that fork() drops.
- *   Resume clears `pending` and wakes the sleepers; in the child it also
- *   resets `inside` (a thread that was between its increment and its
- *   decrement does not exist there).
+ *   their outermost enter and its leave), and two thread-locals: `depth`
+ *   (how many gated calls this thread is in; `inside` counts the thread
+ *   once, while depth > 0) and `forking`, so the forking thread's own
+ *   allocations (atfork handlers) pass the gate.
+ *   Protocol (Dekker, all seq_cst): an outermost enter (depth 0) increments
+ *   `inside`, then reads `pending`; if set, it decrements and sleeps on the
+ *   `pending` futex until it is 0, then retries; once in, depth = 1. The
+ *   forker sets `pending`, then waits (yielding) until `inside` is 0: from
+ *   then on no thread is in the allocator or can enter it, so no allocator
+ *   lock is held by a thread that fork() drops. Resume clears `pending` and
+ *   wakes the sleepers; in the child it also resets `inside` (a thread that
+ *   was between its increment and its decrement does not exist there).
+ *   Reentrancy (issue 14, item 4): a gated call can reach another one on the
+ *   same thread — TSan's strdup interceptor calls glibc's strdup, which
+ *   calls malloc, i.e. this file's malloc again. A nested enter (depth > 0)
+ *   only increments depth and never waits: the thread is already counted in
+ *   `inside`, so the forker waits for its outermost leave. Only that leave
+ *   (depth back to 0) decrements `inside`. Invariants: a thread is counted
+ *   in `inside` iff depth > 0 or it is between the increment and the check
+ *   of an outermost enter; a thread that sleeps on `pending` is never
+ *   counted, so a fork can always complete. (Before, the nested enter saw
+ *   `pending`, gave back one count and slept while its outer entry still
+ *   held one: the manager spun in cf__fork_quiesce() for ever.)
+ *   A signal handler that allocates (not async-signal-safe, as with glibc's
+ *   malloc) is a nested call when it interrupts a gated call, an outermost
+ *   one otherwise; only if it interrupts the few instructions of an
+ *   outermost enter between the increment and `depth = 1` while a fork is
+ *   pending could it sleep while its thread is counted.
+ *   Forks that do not go through cf__fork_quiesce() (a plain fork() in a
+ *   test or a child of posix_spawn) are not gated; a pthread_atfork child
+ *   handler resets the gate there too, so such a child never inherits a
+ *   `pending` set by a pool's forker in another thread (every allocation in
+ *   it would sleep for ever) nor counts of threads it does not have.
  *   The file is compiled without sanitizer instrumentation (CMakeLists.txt):
  *   the gate's atomics must not be seen by TSan as synchronisation between
  *   every pair of allocating threads, which would hide real races.
  *   Allocations that do not go through these entry points (a few sanitizer
  *   interceptors, e.g. realpath(p, NULL), allocate internally) are not
  *   gated; none is used by the project's threads.
+ *   Guarded by tests/proc/test_alloc_fork.c (threads in strdup, malloc,
+ *   realloc, calloc, posix_memalign, strndup while a pool forks a worker per
+ *   task).
  */
 #ifdef CFB_SANITIZER
 
@@ -52,6 +78,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -78,12 +105,20 @@ char *__interceptor_strndup(const char *s, size_t n);
 static atomic_int pending;
 static atomic_long inside;
 static _Thread_local bool forking;
+static _Thread_local unsigned depth; /* gated calls this thread is in */
 
 static inline void gate_enter(void) {
     if (forking) return;
+    if (depth) { /* nested: already counted, must not wait (see above) */
+        depth++;
+        return;
+    }
     for (;;) {
         atomic_fetch_add(&inside, 1);
-        if (!atomic_load(&pending)) return;
+        if (!atomic_load(&pending)) {
+            depth = 1;
+            return;
+        }
         atomic_fetch_sub(&inside, 1);
         int e = errno; /* callers may print errno after allocating */
         while (atomic_load(&pending))
@@ -93,7 +128,21 @@ static inline void gate_enter(void) {
 }
 
 static inline void gate_leave(void) {
-    if (!forking) atomic_fetch_sub(&inside, 1);
+    if (forking) return;
+    if (--depth == 0) atomic_fetch_sub(&inside, 1);
+}
+
+/* In any child of fork(): only the forking thread exists, and it is not in
+ * the allocator (fork is not called from inside it). */
+static void gate_atfork_child(void) {
+    atomic_store(&inside, 0);
+    depth = 0;
+    forking = false;
+    atomic_store(&pending, 0);
+}
+
+__attribute__((constructor)) static void gate_init(void) {
+    pthread_atfork(NULL, NULL, gate_atfork_child);
 }
 
 void cf__fork_quiesce(void) {
@@ -109,7 +158,10 @@ void cf__fork_quiesce(void) {
 
 void cf__fork_resume(bool child) {
     int e = errno; /* fork's, for the caller */
-    if (child) atomic_store(&inside, 0);
+    if (child) {   /* the atfork handler did this already; kept explicit */
+        atomic_store(&inside, 0);
+        depth = 0;
+    }
     forking = false;
     atomic_store(&pending, 0);
     syscall(SYS_futex, &pending, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
