@@ -14,7 +14,9 @@
  *   access_handler() picks the answer (a response built once at start for the
  *   generated files and error pages, MHD_RESPMEM_PERSISTENT over the image
  *   cache, shared by connections through MHD's reference count; or a
- *   file response over an fd in --root mode) and asks cfb_server_decide()
+ *   file response over an fd in --root mode: regular files only, opened
+ *   with O_NONBLOCK so that a FIFO or device under the root never holds a
+ *   server thread; anything else is a 404) and asks cfb_server_decide()
  *   for a delay and a possible 418. No delay: the response is queued at once
  *   and nothing is allocated. A delay: a small `pending_req` is attached to
  *   the connection (*req_cls), the connection is suspended (it then holds no
@@ -348,17 +350,20 @@ static bool path_safe(const char *url) {
 
 /* Open url (safe, relative to the root) without leaving the root: openat2
  * with RESOLVE_BENEATH refuses "..", absolute symlinks and symlinks that
- * lead out. Returns an fd or -1. */
+ * lead out. O_NONBLOCK: the open never waits — a FIFO opened for reading
+ * would otherwise hold the server thread until a writer comes (issue 14,
+ * item 2), and a device's open may wait (a tty for its carrier). Returns
+ * an fd or -1; the caller keeps only regular files (open_regular). */
 static int open_beneath(int root_fd, const char *url) {
     while (*url == '/')
         url++;
     if (!*url) return -1;
-    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    struct open_how how = {.flags = flags, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
     long fd = syscall(SYS_openat2, root_fd, url, &how, sizeof how);
     if (fd >= 0 || errno != ENOSYS) return (int)fd;
     /* Old kernel: open, then check that the file's real path is inside. */
-    int f = openat(root_fd, url, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int f = openat(root_fd, url, flags);
     if (f < 0) return -1;
     char rp[4096], self[64], rootp[4096];
     snprintf(self, sizeof self, "/proc/self/fd/%d", f);
@@ -370,6 +375,22 @@ static int open_beneath(int root_fd, const char *url) {
         return -1;
     }
     return f;
+}
+
+/* open_beneath, kept only for a regular file: a FIFO, a device node, a
+ * directory (a socket fails to open) is closed again and answered as if
+ * it did not exist (404: the server does not tell which special files the
+ * root holds). The fd returned is blocking again (for MHD's reads). */
+static int open_regular(int root_fd, const char *url, struct stat *st) {
+    int fd = open_beneath(root_fd, url);
+    if (fd < 0) return -1;
+    int fl;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || (fl = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Pick the answer for url: *resp is either a shared response (*owned false)
@@ -403,10 +424,9 @@ static void route(cfb_flag_server *s, const char *url, struct MHD_Response **res
         *resp = s->r404, *status = MHD_HTTP_NOT_FOUND, *body = s->len404;
         return;
     }
-    int fd = open_beneath(s->root_fd, url);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0) close(fd);
+    int fd = open_regular(s->root_fd, url, &st);
+    if (fd < 0) {
         *resp = s->r404, *status = MHD_HTTP_NOT_FOUND, *body = s->len404;
         return;
     }
