@@ -35,6 +35,7 @@ static void serve_usage(FILE *to) {
             "  -d, --delay MIN:MAX    delay range in seconds (default 0.5:5)\n"
             "  -e, --error-rate P     share of 418 answers with ERROR, 0..1 (default 0.25)\n"
             "  -r, --root DIR         serve the files of DIR instead of generated ones\n"
+            "                         (regular files only; anything else is a 404)\n"
             "  -s, --seed N           make delays and errors reproducible (default random)\n"
             "  -t, --threads N        server threads (default: number of CPUs)\n"
             "  -c, --max-connections N  connection limit (default: libmicrohttpd's)\n"
