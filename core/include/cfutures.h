@@ -312,7 +312,8 @@ int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
  *     returns keeps its thread (and that memory) until the process exits.
  * Either way cf_executor_free() afterwards does not wait for those workers.
  * Called from a task or done-callback of the same pool it does not wait
- * for the calling thread (as cf_executor_shutdown). */
+ * for the calling thread (as cf_executor_shutdown). The bound assumes
+ * done-callbacks return (process pool: they run on its manager thread). */
 int cf_executor_shutdown_timeout(cf_executor *ex, bool cancel_futures, double timeout);
 
 /* Process pool, after CPython 3.14's terminate_workers() / kill_workers():

@@ -3,8 +3,11 @@
  *
  * Concurrency design
  *   Threads
- *     - Callers: cf_submit (pp_submit) and cf_executor_shutdown (pp_shutdown)
- *       from any thread. They only touch the queue and flags under p->mu.
+ *     - Callers: cf_submit (pp_submit), cf_executor_shutdown (pp_shutdown),
+ *       shutdown_timeout, terminate/kill_workers (pp_force), is_broken, from
+ *       any thread. They only touch the queue and flags under p->mu (and
+ *       complete futures they take off the queue: cancel, or fail when
+ *       broken); they never touch a worker or send a signal.
  *     - One manager thread per pool (started by cf_process_pool_new, joined
  *       by the first shutdown(wait=true)). It owns everything about workers:
  *       it forks them, writes tasks to them, reads their results, completes
@@ -16,9 +19,11 @@
  *       for what a child does before its first task).
  *   Locks
  *     - p->mu (pthread mutex) guards: the queue (q_head/q_tail), shutdown,
- *       broken and its message, mgr_idle/wake_sent. Never held across a
- *       system call other than the eventfd write, never while completing a
- *       future (callbacks run unlocked).
+ *       broken and its message, mgr_idle/wake_sent, mgr_done (done_cv, a
+ *       CLOCK_MONOTONIC condition that shutdown_timeout waits on), and
+ *       force_sig/force_by (the signal terminate/kill_workers asked for).
+ *       Never held across a system call other than the eventfd write, never
+ *       while completing a future (callbacks run unlocked).
  *     - p->join_mu serialises joining the manager thread.
  *     - Counters for cf_executor_stats_get are relaxed atomics.
  *     - Worker slots (p->w[]) belong to the manager thread alone: no lock.
@@ -42,7 +47,18 @@
  *   signal or exit status. Tasks it never started: re-queued at the front,
  *   in order (they stay RUNNING). The slot is freed; a new worker is forked
  *   when work needs one. A worker dying before its initializer succeeded
- *   breaks the pool (as does an initializer returning non-zero).
+ *   breaks the pool (as does an initializer returning non-zero), and so do
+ *   FUTILE_MAX deaths in a row of workers that held tasks but never started
+ *   one in their life (p->futile; reset by a completed task and by the
+ *   death of any worker that had started a task — a death between tasks
+ *   is not futile).
+ *   Stopping (pp_force): terminate/kill_workers and a timed-out
+ *   shutdown_timeout set shutdown + broken, cancel what never left the
+ *   queue, fail re-queued tasks, and set force_sig; the manager (apply_force,
+ *   each loop) sends it to every unreaped worker — a pid is ours until
+ *   waitpid, so it cannot have been reused — including one forked after the
+ *   request; their deaths then take the path above. shutdown_timeout waits
+ *   on done_cv up to its deadline, then forces SIGKILL and joins.
  *   Ownership: the pool owns queued and in-flight tasks (struct ptask, with
  *   the argument copied inline) and one reference on each task's future; it
  *   frees the task and drops that reference when the future completes or is

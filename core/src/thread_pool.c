@@ -28,14 +28,25 @@
  *     so a burst of tasks spreads over the parked workers. Busy workers and a
  *     spinning worker therefore cost submitters no system call at all.
  *   - `join_mu` serialises joiners so shutdown(wait=true) may be called from
- *     several threads and more than once.
+ *     several threads and more than once. Waiting is done first, without it:
+ *     each worker sets its `done` word at its very end and bumps the futex
+ *     word `exit_seq`; waiters (with or without a deadline) futex-wait on
+ *     exit_seq, then join only workers that are done (a few instructions
+ *     from their end), so join_mu is never held for long.
+ *   - Timed-out shutdown (cf_executor_shutdown_timeout): a worker still not
+ *     done is abandoned — CAS of its `life` word RUN -> ABANDONED, then
+ *     pthread_detach — unless it has already claimed its end (RUN -> END,
+ *     done by the worker before its finalizer). An abandoned worker runs
+ *     no finalizer (initarg may be freed by then). The queue is cancelled.
  * Ownership: each task record lives in the extra bytes of its future
  * (cf__future_new_extra); arguments up to INLINE_ARG bytes are stored there,
  * larger ones in a malloc'd copy that the worker frees right after the run.
  * The queue holds one reference to each queued future; the worker (or
  * shutdown's cancel, or the broken-pool drain) drops it. The caller of
- * cf_submit owns the other reference. Worker records are freed in destroy,
- * after every worker was joined.
+ * cf_submit owns the other reference. The pool struct (and the worker
+ * records) is reference-counted: one reference for the owner (dropped by
+ * destroy) and one per worker thread (dropped as its last act); the last
+ * one frees it, so an abandoned worker may outlive cf_executor_free().
  */
 #include "internal.h"
 
