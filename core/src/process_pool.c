@@ -994,9 +994,25 @@ static int pp_force(cf_executor *ex, int sig, const char *by) {
         snprintf(p->broken_msg, sizeof p->broken_msg, "the pool's worker processes were %s by %s",
                  sig == SIGKILL ? "killed" : "terminated", by);
     }
+    p->shutdown = true;
+    /* Taken in the same critical section that set broken, so the manager
+     * cannot fail (rather than cancel) what never left the queue. */
+    struct ptask *q = p->q_head;
+    p->q_head = p->q_tail = NULL;
+    p->q_len = 0;
     pthread_mutex_unlock(&p->mu);
-    pp_shutdown(ex, false, true); /* cancels what never left the queue; wakes the manager */
-    fail_queue(p, p->broken_msg); /* re-queued from a dead worker: RUNNING, so failed */
+    while (q) {
+        struct ptask *next = q->next;
+        q->next = NULL;
+        if (!q->running && cf_future_cancel(q->fut)) {
+            atomic_fetch_add_explicit(&p->st_cancelled, 1, memory_order_relaxed);
+            task_free(q);
+        } else { /* re-queued from a dead worker: RUNNING, so it fails */
+            fail_task(p, q, CF_EBROKEN, p->broken_msg);
+        }
+        q = next;
+    }
+    wake_write(p); /* the manager signals the workers */
     return 0;
 }
 
