@@ -184,8 +184,10 @@ typedef int (*cf_init_fn)(void *arg);
 typedef void (*cf_fini_fn)(void *arg);
 
 typedef struct cf_executor_opts {
-    /* Number of workers. 0 = the default (thread pool: min(32, ncpu + 4);
-     * process pool: ncpu) — Python's None; negative = CF_EINVAL. */
+    /* Number of workers. 0 = the default — Python's None: thread pool
+     * min(32, cpus + 4), process pool cpus, where cpus is
+     * cf_process_cpu_count() (the CPUs the creating thread may run on, as
+     * Python 3.13+'s os.process_cpu_count()); negative = CF_EINVAL. */
     int max_workers;
     cf_init_fn initializer;  /* optional */
     cf_fini_fn finalizer;    /* optional */
@@ -205,9 +207,13 @@ typedef struct cf_executor_opts {
  * Errors: CF_EINVAL (NULL out, max_workers < 0, thread pool with
  * max_tasks_per_child != 0), CF_ENOMEM, CF_ESYS. */
 int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
+/* (Thread pool: cf_executor_terminate_workers() and cf_executor_kill_workers()
+ * return CF_ENOTSUP — a thread cannot be stopped safely from outside; a
+ * bounded cf_executor_shutdown_timeout() abandons a stuck thread instead.) */
 
 /* The process pool (Linux). Workers are fork()ed children of one manager
- * thread per pool, started lazily (max_workers, default ncpu, is a ceiling:
+ * thread per pool, started lazily (max_workers, default
+ * cf_process_cpu_count(), is a ceiling:
  * a worker is forked only when the queued tasks outnumber the idle
  * workers) and reused. A task's
  * argument and result cross as bytes (pipes); the task function pointer
@@ -230,12 +236,20 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out);
  * ("worker process 123 died while running the task: killed by signal 9
  * (SIGKILL: Killed)" or "... exited with status 3"). Tasks it had received
  * but not started are re-queued at the front, in order, and run once on
- * another worker; tasks whose result it had sent are unaffected. The dead
- * worker is reaped and replaced (a new one is forked when work needs it);
- * the pool carries on. No task is lost or run twice. Only a worker that
- * dies before its initializer succeeded, or an initializer returning
- * non-zero, breaks the pool: queued futures fail with CF_EBROKEN, later
- * submits return CF_EBROKEN, running tasks on other workers finish.
+ * another worker; tasks whose result it had sent are unaffected. This holds
+ * whenever and however often workers die — in a task or between two. The
+ * dead worker is reaped and replaced (a new one is forked when work needs
+ * it); the pool carries on. No task is lost or run twice. The pool breaks
+ * only when (a) a worker dies before its initializer succeeded or an
+ * initializer returns non-zero, or (b) three workers in a row die holding
+ * tasks without having started a single task in their life (a worker that
+ * cannot run would otherwise be re-forked for ever; the death of any worker
+ * that had started a task, or any completed task, ends the streak), or (c)
+ * cf_executor_terminate_workers() / cf_executor_kill_workers() or a
+ * timed-out cf_executor_shutdown_timeout() stopped it. A broken pool fails
+ * queued futures with CF_EBROKEN (tasks already handed to a worker that
+ * was not stopped still finish), later submits return CF_EBROKEN, and
+ * cf_executor_is_broken() is true.
  *
  * max_tasks_per_child = N: a worker exits after N tasks and is replaced; the
  * replacement is forked only after the old one was reaped, so at most
@@ -266,8 +280,9 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out);
 
 /* Submit fn(arg). arg_len bytes at arg are copied (arg may be NULL when
  * arg_len is 0). On success *out receives a new future (one reference, owned
- * by the caller). Errors: CF_EINVAL (NULL ex/fn/out), CF_ESHUTDOWN (after
- * shutdown), CF_EBROKEN (broken executor), CF_ETOOBIG, CF_ENOMEM. */
+ * by the caller). Errors: CF_EINVAL (NULL ex/fn/out), CF_EBROKEN (broken
+ * executor — reported first, even when it is also shut down, as CPython
+ * does), CF_ESHUTDOWN (after shutdown), CF_ETOOBIG, CF_ENOMEM. */
 int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len, cf_future **out);
 
 /* Stop accepting tasks. cancel_futures: cancel what has not started
@@ -278,8 +293,55 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t arg_len, c
  * other workers only (never for itself); do not free the executor there. */
 int cf_executor_shutdown(cf_executor *ex, bool wait, bool cancel_futures);
 
+/* Shutdown with a bound: stop accepting tasks (cancel_futures as above) and
+ * wait up to `timeout` seconds (0 = do not wait; negative or INFINITY = for
+ * ever, i.e. cf_executor_shutdown(ex, true, cancel_futures)) for every
+ * queued and running task and every worker. Returns 0 when all ended in
+ * time, CF_ETIMEDOUT otherwise, CF_EINVAL for NULL ex or a NaN timeout.
+ * At the deadline, tasks still queued are cancelled, and:
+ *   - process pool: every remaining worker is sent SIGKILL (as
+ *     cf_executor_kill_workers()); the futures of the tasks they held fail
+ *     with CF_EBROKEN ("... killed by signal 9 ..., sent by
+ *     cf_executor_shutdown_timeout()"), the pool is broken, and the call
+ *     returns once the workers are reaped (no process is left behind).
+ *   - thread pool: a thread cannot be killed, so each worker still inside a
+ *     task is abandoned: detached and left to run. Its future stays RUNNING
+ *     until the task returns (then it completes as usual); the thread then
+ *     exits without running the finalizer (initarg may be gone by then) and
+ *     the last such thread frees the pool's memory. A task that never
+ *     returns keeps its thread (and that memory) until the process exits.
+ * Either way cf_executor_free() afterwards does not wait for those workers.
+ * Called from a task or done-callback of the same pool it does not wait
+ * for the calling thread (as cf_executor_shutdown). The bound assumes
+ * done-callbacks return (process pool: they run on its manager thread). */
+int cf_executor_shutdown_timeout(cf_executor *ex, bool cancel_futures, double timeout);
+
+/* Process pool, after CPython 3.14's terminate_workers() / kill_workers():
+ * shut the pool down as with cancel_futures (queued tasks never handed to a
+ * worker are cancelled), mark it broken, and send SIGTERM (terminate) or
+ * SIGKILL (kill) to every worker process still alive. Returns at once
+ * (0); the manager sends the signals and reaps. Tasks the workers held
+ * fail with CF_EBROKEN: a running one with its worker's death ("killed by
+ * signal 15 (SIGTERM...), sent by cf_executor_terminate_workers()"), one
+ * not yet started with the broken pool's message. Later submits return
+ * CF_EBROKEN. SIGTERM can be caught, ignored or blocked by a task (workers
+ * inherit the parent's dispositions and the creating thread's signal
+ * mask): such a worker finishes its task; kill_workers (also after
+ * terminate_workers) cannot be refused. cf_executor_shutdown(ex, true, ...)
+ * or cf_executor_free() then waits for the workers to be reaped.
+ * Thread pool: CF_ENOTSUP, and nothing changes. CF_EINVAL for NULL. */
+int cf_executor_terminate_workers(cf_executor *ex);
+int cf_executor_kill_workers(cf_executor *ex);
+
+/* Whether the executor is broken (an initializer failed; process pool: see
+ * cf_process_pool_new for every cause), i.e. cf_submit() returns
+ * CF_EBROKEN. false for NULL. Thread-safe, never blocks for long. */
+bool cf_executor_is_broken(const cf_executor *ex);
+
 /* shutdown(wait=true, cancel_futures=false) if still open, then free. Futures
- * the caller still holds stay valid. NULL does nothing. */
+ * the caller still holds stay valid. NULL does nothing. This waits for
+ * running tasks without limit (a task that never returns blocks it, as in
+ * CPython); call cf_executor_shutdown_timeout() first to bound it. */
 void cf_executor_free(cf_executor *ex);
 
 /* "thread" or "process" (static string); NULL for NULL. */
@@ -419,8 +481,12 @@ int cf_future_set_error(cf_future *f, int status, int code, const char *msg);
  * the sequential runner and tests. Returns what set_* returned. */
 int cf_run_task(cf_future *f, cf_task_fn fn, const void *arg, size_t arg_len);
 
-/* Number of online CPUs (at least 1). */
+/* Number of online CPUs (at least 1); Python's os.cpu_count(). */
 int cf_cpu_count(void);
+/* Number of CPUs the calling thread may run on (sched_getaffinity; at least
+ * 1; cf_cpu_count() if unknown); Python 3.13+'s os.process_cpu_count(). The
+ * executors' default max_workers derive from it. */
+int cf_process_cpu_count(void);
 
 #ifdef __cplusplus
 }

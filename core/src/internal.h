@@ -41,6 +41,12 @@ struct cf_executor_ops {
     int (*shutdown)(cf_executor *ex, bool wait, bool cancel_futures);
     void (*destroy)(cf_executor *ex); /* after shutdown(wait=true) */
     int (*stats)(const cf_executor *ex, cf_executor_stats *st);
+    /* Optional (NULL: CF_ENOTSUP / false). shutdown_timeout gets an absolute
+     * cf__now() deadline (INFINITY: none) and returns 0 or CF_ETIMEDOUT;
+     * terminate gets SIGTERM or SIGKILL. */
+    int (*shutdown_timeout)(cf_executor *ex, bool cancel_futures, double deadline);
+    int (*terminate)(cf_executor *ex, int sig);
+    bool (*is_broken)(const cf_executor *ex);
 };
 
 struct cf_executor {

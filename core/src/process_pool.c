@@ -3,8 +3,11 @@
  *
  * Concurrency design
  *   Threads
- *     - Callers: cf_submit (pp_submit) and cf_executor_shutdown (pp_shutdown)
- *       from any thread. They only touch the queue and flags under p->mu.
+ *     - Callers: cf_submit (pp_submit), cf_executor_shutdown (pp_shutdown),
+ *       shutdown_timeout, terminate/kill_workers (pp_force), is_broken, from
+ *       any thread. They only touch the queue and flags under p->mu (and
+ *       complete futures they take off the queue: cancel, or fail when
+ *       broken); they never touch a worker or send a signal.
  *     - One manager thread per pool (started by cf_process_pool_new, joined
  *       by the first shutdown(wait=true)). It owns everything about workers:
  *       it forks them, writes tasks to them, reads their results, completes
@@ -16,9 +19,11 @@
  *       for what a child does before its first task).
  *   Locks
  *     - p->mu (pthread mutex) guards: the queue (q_head/q_tail), shutdown,
- *       broken and its message, mgr_idle/wake_sent. Never held across a
- *       system call other than the eventfd write, never while completing a
- *       future (callbacks run unlocked).
+ *       broken and its message, mgr_idle/wake_sent, mgr_done (done_cv, a
+ *       CLOCK_MONOTONIC condition that shutdown_timeout waits on), and
+ *       force_sig/force_by (the signal terminate/kill_workers asked for).
+ *       Never held across a system call other than the eventfd write, never
+ *       while completing a future (callbacks run unlocked).
  *     - p->join_mu serialises joining the manager thread.
  *     - Counters for cf_executor_stats_get are relaxed atomics.
  *     - Worker slots (p->w[]) belong to the manager thread alone: no lock.
@@ -42,7 +47,18 @@
  *   signal or exit status. Tasks it never started: re-queued at the front,
  *   in order (they stay RUNNING). The slot is freed; a new worker is forked
  *   when work needs one. A worker dying before its initializer succeeded
- *   breaks the pool (as does an initializer returning non-zero).
+ *   breaks the pool (as does an initializer returning non-zero), and so do
+ *   FUTILE_MAX deaths in a row of workers that held tasks but never started
+ *   one in their life (p->futile; reset by a completed task and by the
+ *   death of any worker that had started a task — a death between tasks
+ *   is not futile).
+ *   Stopping (pp_force): terminate/kill_workers and a timed-out
+ *   shutdown_timeout set shutdown + broken, cancel what never left the
+ *   queue, fail re-queued tasks, and set force_sig; the manager (apply_force,
+ *   each loop) sends it to every unreaped worker — a pid is ours until
+ *   waitpid, so it cannot have been reused — including one forked after the
+ *   request; their deaths then take the path above. shutdown_timeout waits
+ *   on done_cv up to its deadline, then forces SIGKILL and joins.
  *   Ownership: the pool owns queued and in-flight tasks (struct ptask, with
  *   the argument copied inline) and one reference on each task's future; it
  *   frees the task and drops that reference when the future completes or is
@@ -109,8 +125,10 @@ struct pworker {
     size_t send_off;                 /* bytes of `send` already written */
     unsigned nflight;
     uint64_t ndispatched, ndone;
-    bool out_armed; /* EPOLLOUT registered on to_fd */
-    bool from_open; /* from_fd still in epoll */
+    bool out_armed;           /* EPOLLOUT registered on to_fd */
+    int signalled;            /* the signal apply_force sent it (0 = none) */
+    const char *signalled_by; /* the public function that asked for it */
+    bool from_open;           /* from_fd still in epoll */
     /* result input */
     unsigned char *in;
     size_t in_cap, in_start, in_end;
@@ -129,12 +147,15 @@ typedef struct cf_process_pool {
     bool broken;
     char broken_msg[CF_ERRMSG_MAX];
     bool mgr_idle, wake_sent;
-    bool mgr_done;
+    bool mgr_done;          /* the manager left its loop (done_cv broadcast) */
+    int force_sig;          /* SIGTERM/SIGKILL asked by terminate/kill_workers (0 = none) */
+    const char *force_by;   /* the public function that asked for it (static string) */
+    pthread_cond_t done_cv; /* CLOCK_MONOTONIC; signalled when mgr_done is set */
     /* manager-only */
     struct pworker *w;
     int epfd, evfd;
     double avg_ns;      /* EWMA of task run time; <0 = unknown */
-    int futile;         /* workers in a row that died holding tasks without starting one */
+    int futile;         /* workers in a row that died holding tasks, never having started one */
     bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
     sigset_t saved_mask;
@@ -690,12 +711,15 @@ static void worker_died(cf_process_pool *p, int i) {
         describe_status(st, cause, sizeof cause);
     else
         snprintf(cause, sizeof cause, "ended (exit status unknown: %s)", strerror(errno));
+    if (w->signalled) {
+        size_t cl = strlen(cause);
+        snprintf(cause + cl, sizeof cause - cl, ", sent by %s", w->signalled_by);
+    }
     bool normal = r == w->pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 && w->nflight == 0;
 
     uint64_t started = atomic_load_explicit(&w->shm->started, memory_order_acquire);
     bool ready = atomic_load_explicit(&w->shm->ready, memory_order_acquire) != 0;
     struct ptask *t = w->fl_head;
-    uint64_t ndone_at_death = w->ndone;
     w->fl_head = w->fl_tail = NULL;
     if (t && started > w->ndone) {
         struct ptask *next = t->next;
@@ -737,9 +761,18 @@ static void worker_died(cf_process_pool *p, int i) {
     w->to_fd = w->from_fd = w->pidfd = -1;
     atomic_fetch_sub_explicit(&p->st_alive, 1, memory_order_relaxed);
 
-    /* A worker that keeps dying before it starts any task would make us
-     * re-queue and re-fork for ever: after FUTILE_MAX in a row, give up. */
-    if (t && !normal && started == ndone_at_death) p->futile++;
+    /* The breaking rule. A worker that keeps dying before it starts any
+     * task would make us re-queue and re-fork for ever: FUTILE_MAX workers
+     * in a row that died holding tasks without having started a single
+     * task in their life break the pool. A worker that started any task
+     * (whether it died in one or between two) proves that workers can run:
+     * its death ends the streak, as does any completed task (complete()).
+     * Counting deaths *between* tasks too (started == done) broke the pool
+     * under a stream of outside kills (issue 14). */
+    if (started > 0)
+        p->futile = 0;
+    else if (t && !normal)
+        p->futile++;
     if (!ready && p->initializer) { /* without one, "not ready" is just an early death */
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "worker process %d %s before its initializer succeeded", (int)pid,
@@ -748,8 +781,8 @@ static void worker_died(cf_process_pool *p, int i) {
     } else if (p->futile >= FUTILE_MAX) {
         char msg[CF_ERRMSG_MAX];
         snprintf(msg, sizeof msg,
-                 "%d worker processes in a row died before running a task (last: %d %s)", p->futile,
-                 (int)pid, cause);
+                 "%d worker processes in a row died before starting any task (last: %d %s)",
+                 p->futile, (int)pid, cause);
         set_broken(p, msg);
     } else if (!(normal && retiring)) {
         if (!normal || exhausted)
@@ -759,6 +792,24 @@ static void worker_died(cf_process_pool *p, int i) {
 
 /* ---- the manager thread ------------------------------------------------------------ */
 
+/* Send the signal that terminate/kill_workers asked for to every worker not
+ * yet reaped (one that was forked after the request too). A pid stays ours
+ * until waitpid, so it cannot have been reused by another process. */
+static void apply_force(cf_process_pool *p) {
+    pthread_mutex_lock(&p->mu);
+    int sig = p->force_sig;
+    const char *by = p->force_by;
+    pthread_mutex_unlock(&p->mu);
+    if (!sig) return;
+    for (int i = 0; i < p->base.max_workers; i++) {
+        struct pworker *w = &p->w[i];
+        if (w->state == W_FREE || w->signalled == sig || w->signalled == SIGKILL) continue;
+        (void)kill(w->pid, sig);
+        w->signalled = sig;
+        w->signalled_by = by;
+    }
+}
+
 static void *manager_main(void *arg) {
     cf_process_pool *p = arg;
     char tname[16];
@@ -767,6 +818,7 @@ static void *manager_main(void *arg) {
     int nw = p->base.max_workers;
     struct epoll_event evs[64];
     for (;;) {
+        apply_force(p);
         dispatch(p);
 
         /* Retire idle workers once nothing more will come. */
@@ -782,7 +834,10 @@ static void *manager_main(void *arg) {
         if (closing && !any) {
             pthread_mutex_lock(&p->mu);
             bool still = p->q_len == 0;
-            if (still) p->mgr_done = true;
+            if (still) {
+                p->mgr_done = true;
+                pthread_cond_broadcast(&p->done_cv);
+            }
             pthread_mutex_unlock(&p->mu);
             if (still) break;
             continue;
@@ -856,7 +911,8 @@ static int pp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
 
     bool wake;
     pthread_mutex_lock(&p->mu);
-    int rc = p->shutdown ? CF_ESHUTDOWN : p->broken ? CF_EBROKEN : 0;
+    /* Broken before shut down, as the thread pool and CPython order them. */
+    int rc = p->broken ? CF_EBROKEN : p->shutdown ? CF_ESHUTDOWN : 0;
     if (rc == 0) {
         q_push(p, t);
         wake_manager_locked(p, &wake);
@@ -922,6 +978,86 @@ static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     return 0;
 }
 
+/* terminate_workers / kill_workers, and a timed-out shutdown: broken (with
+ * a message naming `by`) and shut down, queued tasks never handed to a
+ * worker cancelled, re-queued ones failed, and the manager told to signal
+ * every worker. Does not wait. */
+static int pp_force(cf_executor *ex, int sig, const char *by) {
+    cf_process_pool *p = (cf_process_pool *)ex;
+    pthread_mutex_lock(&p->mu);
+    if (p->force_sig != SIGKILL) {
+        p->force_sig = sig;
+        p->force_by = by;
+    }
+    if (!p->broken) {
+        p->broken = true;
+        snprintf(p->broken_msg, sizeof p->broken_msg, "the pool's worker processes were %s by %s",
+                 sig == SIGKILL ? "killed" : "terminated", by);
+    }
+    p->shutdown = true;
+    /* Taken in the same critical section that set broken, so the manager
+     * cannot fail (rather than cancel) what never left the queue. */
+    struct ptask *q = p->q_head;
+    p->q_head = p->q_tail = NULL;
+    p->q_len = 0;
+    pthread_mutex_unlock(&p->mu);
+    while (q) {
+        struct ptask *next = q->next;
+        q->next = NULL;
+        if (!q->running && cf_future_cancel(q->fut)) {
+            atomic_fetch_add_explicit(&p->st_cancelled, 1, memory_order_relaxed);
+            task_free(q);
+        } else { /* re-queued from a dead worker: RUNNING, so it fails */
+            fail_task(p, q, CF_EBROKEN, p->broken_msg);
+        }
+        q = next;
+    }
+    wake_write(p); /* the manager signals the workers */
+    return 0;
+}
+
+static int pp_terminate(cf_executor *ex, int sig) {
+    return pp_force(
+        ex, sig, sig == SIGKILL ? "cf_executor_kill_workers()" : "cf_executor_terminate_workers()");
+}
+
+static int pp_shutdown_timeout(cf_executor *ex, bool cancel_futures, double deadline) {
+    cf_process_pool *p = (cf_process_pool *)ex;
+    pp_shutdown(ex, false, cancel_futures);
+    if (pthread_equal(pthread_self(), p->mgr))
+        return 0; /* a done-callback: cannot wait for itself */
+    pthread_mutex_lock(&p->mu);
+    while (!p->mgr_done) {
+        if (isinf(deadline)) {
+            pthread_cond_wait(&p->done_cv, &p->mu);
+            continue;
+        }
+        struct timespec ts;
+        ts.tv_sec = (time_t)deadline;
+        ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+        if (pthread_cond_timedwait(&p->done_cv, &p->mu, &ts) == ETIMEDOUT) break;
+    }
+    bool done = p->mgr_done;
+    pthread_mutex_unlock(&p->mu);
+    int rc = 0;
+    if (!done) {
+        /* SIGKILL cannot be refused: the manager reaps them and winds down. */
+        pp_force(ex, SIGKILL, "cf_executor_shutdown_timeout()");
+        rc = CF_ETIMEDOUT;
+    }
+    join_manager(p);
+    return rc;
+}
+
+static bool pp_is_broken(const cf_executor *ex) {
+    cf_process_pool *p = (cf_process_pool *)ex;
+    pthread_mutex_lock(&p->mu);
+    bool b = p->broken;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
 static void pp_destroy(cf_executor *ex) {
     cf_process_pool *p = (cf_process_pool *)ex;
     join_manager(p);
@@ -930,6 +1066,7 @@ static void pp_destroy(cf_executor *ex) {
     free(p->w);
     pthread_mutex_destroy(&p->mu);
     pthread_mutex_destroy(&p->join_mu);
+    pthread_cond_destroy(&p->done_cv);
     free(p);
 }
 
@@ -950,13 +1087,16 @@ static const struct cf_executor_ops pp_ops = {
     .shutdown = pp_shutdown,
     .destroy = pp_destroy,
     .stats = pp_stats,
+    .shutdown_timeout = pp_shutdown_timeout,
+    .terminate = pp_terminate,
+    .is_broken = pp_is_broken,
 };
 
 int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     cf_executor_opts o = {0};
     if (opts) o = *opts;
     if (!out || o.max_workers < 0 || o.max_tasks_per_child < 0) return CF_EINVAL;
-    int nw = o.max_workers ? o.max_workers : cf_cpu_count();
+    int nw = o.max_workers ? o.max_workers : cf_process_cpu_count();
     cf_process_pool *p = calloc(1, sizeof *p);
     if (!p) return CF_ENOMEM;
     p->base.ops = &pp_ops;
@@ -978,6 +1118,11 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
         p->w[i].to_fd = p->w[i].from_fd = p->w[i].pidfd = -1;
     pthread_mutex_init(&p->mu, NULL);
     pthread_mutex_init(&p->join_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->done_cv, &ca);
+    pthread_condattr_destroy(&ca);
     int rc = CF_ESYS;
     p->epfd = epoll_create1(EPOLL_CLOEXEC);
     p->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1003,6 +1148,7 @@ fail:
     if (p->evfd >= 0) close(p->evfd);
     pthread_mutex_destroy(&p->mu);
     pthread_mutex_destroy(&p->join_mu);
+    pthread_cond_destroy(&p->done_cv);
     free(p->w);
     free(p);
     return rc;

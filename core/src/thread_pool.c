@@ -28,17 +28,29 @@
  *     so a burst of tasks spreads over the parked workers. Busy workers and a
  *     spinning worker therefore cost submitters no system call at all.
  *   - `join_mu` serialises joiners so shutdown(wait=true) may be called from
- *     several threads and more than once.
+ *     several threads and more than once. Waiting is done first, without it:
+ *     each worker sets its `done` word at its very end and bumps the futex
+ *     word `exit_seq`; waiters (with or without a deadline) futex-wait on
+ *     exit_seq, then join only workers that are done (a few instructions
+ *     from their end), so join_mu is never held for long.
+ *   - Timed-out shutdown (cf_executor_shutdown_timeout): a worker still not
+ *     done is abandoned — CAS of its `life` word RUN -> ABANDONED, then
+ *     pthread_detach — unless it has already claimed its end (RUN -> END,
+ *     done by the worker before its finalizer). An abandoned worker runs
+ *     no finalizer (initarg may be freed by then). The queue is cancelled.
  * Ownership: each task record lives in the extra bytes of its future
  * (cf__future_new_extra); arguments up to INLINE_ARG bytes are stored there,
  * larger ones in a malloc'd copy that the worker frees right after the run.
  * The queue holds one reference to each queued future; the worker (or
  * shutdown's cancel, or the broken-pool drain) drops it. The caller of
- * cf_submit owns the other reference. Worker records are freed in destroy,
- * after every worker was joined.
+ * cf_submit owns the other reference. The pool struct (and the worker
+ * records) is reference-counted: one reference for the owner (dropped by
+ * destroy) and one per worker thread (dropped as its last act); the last
+ * one frees it, so an abandoned worker may outlive cf_executor_free().
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -56,13 +68,17 @@ struct task {
     unsigned char arg[];
 };
 
+enum { WL_RUN = 0, WL_END, WL_ABANDONED };
+
 struct worker {
     struct tp *tp;
     int index;
     pthread_t thread;
     _Atomic uint32_t parked; /* futex word: 1 while parked */
     struct worker *next_parked;
-    bool joined; /* under join_mu */
+    bool joined;           /* joined or detached (under join_mu) */
+    _Atomic uint32_t life; /* WL_RUN -> WL_END (the worker) or WL_ABANDONED (timed-out shutdown) */
+    _Atomic uint32_t done; /* 1 once it only has its reference left to drop */
 };
 
 struct tp {
@@ -79,6 +95,8 @@ struct tp {
     _Atomic bool shutdown;
     _Atomic bool broken;
     pthread_mutex_t join_mu;
+    _Atomic uint32_t exit_seq; /* futex word: bumped each time a worker is done */
+    _Atomic int refs;          /* the owner's + one per worker thread */
     cf_init_fn init;
     cf_fini_fn fini;
     void *initarg;
@@ -187,6 +205,30 @@ static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
     cf_future_release(f);
 }
 
+static void tp_unref(struct tp *tp) {
+    if (atomic_fetch_sub(&tp->refs, 1) != 1) return;
+    pthread_mutex_destroy(&tp->join_mu);
+    for (int i = 0; i < tp->nthreads; i++)
+        free(tp->workers[i]);
+    free(tp->workers);
+    free(tp);
+}
+
+/* The end of a worker thread. The finalizer runs only if the worker claims
+ * its end before a timed-out shutdown abandons it (after that, initarg may
+ * be gone). Then `done`, a wake-up for waiters, and the last reference. */
+static void worker_end(struct worker *w, bool fini) {
+    struct tp *tp = w->tp;
+    uint32_t run = WL_RUN;
+    bool mine = atomic_compare_exchange_strong(&w->life, &run, WL_END);
+    if (mine && fini && tp->fini) tp->fini(tp->initarg);
+    atomic_fetch_sub(&tp->st_alive, 1);
+    atomic_store_explicit(&w->done, 1, memory_order_release);
+    atomic_fetch_add(&tp->exit_seq, 1);
+    cf__futex_wake(&tp->exit_seq, INT_MAX);
+    tp_unref(tp); /* w and tp may be gone after this */
+}
+
 static void *worker_main(void *p) {
     struct worker *w = p;
     struct tp *tp = w->tp;
@@ -198,7 +240,7 @@ static void *worker_main(void *p) {
         int rc = tp->init(tp->initarg);
         if (rc) {
             mark_broken(tp, rc);
-            atomic_fetch_sub(&tp->st_alive, 1);
+            worker_end(w, false);
             return NULL;
         }
     }
@@ -247,8 +289,7 @@ static void *worker_main(void *p) {
     }
     cf__lock_release(&tp->qlock);
     cf__out_free(&out);
-    if (tp->fini) tp->fini(tp->initarg);
-    atomic_fetch_sub(&tp->st_alive, 1);
+    worker_end(w, true);
     return NULL;
 }
 
@@ -266,8 +307,10 @@ static int spawn_locked(struct tp *tp) {
     w->tp = tp;
     w->index = tp->nthreads;
     atomic_fetch_add(&tp->st_alive, 1);
+    atomic_fetch_add(&tp->refs, 1);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         atomic_fetch_sub(&tp->st_alive, 1);
+        atomic_fetch_sub(&tp->refs, 1);
         free(w);
         return CF_ESYS;
     }
@@ -337,12 +380,7 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     return 0;
 }
 
-static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
-    struct tp *tp = (struct tp *)ex;
-    cf__lock_acquire(&tp->qlock);
-    atomic_store_explicit(&tp->shutdown, true, memory_order_seq_cst);
-    cf_future *f = cancel_futures ? take_all_locked(tp) : NULL;
-    cf__lock_release(&tp->qlock);
+static void cancel_queue(struct tp *tp, cf_future *f) {
     while (f) {
         struct task *t = task_of(f);
         cf_future *next = t->next;
@@ -352,32 +390,103 @@ static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
         cf_future_release(f);
         f = next;
     }
-    wake_all(tp);
-    if (wait) {
-        pthread_mutex_lock(&tp->join_mu);
-        cf__lock_acquire(&tp->qlock);
-        int n = tp->nthreads; /* final: no thread starts after shutdown */
-        cf__lock_release(&tp->qlock);
-        for (int i = 0; i < n; i++) {
-            struct worker *w = tp->workers[i];
-            /* From inside a task: never join the calling worker (it is
-             * joined by a later shutdown(wait) from another thread). */
-            if (w->joined || pthread_equal(w->thread, pthread_self())) continue;
-            pthread_join(w->thread, NULL);
-            w->joined = true;
+}
+
+/* The number of workers ever started; final once shutdown is set (no
+ * thread starts after it), and tp->workers no longer changes. */
+static int final_nthreads(struct tp *tp) {
+    cf__lock_acquire(&tp->qlock);
+    int n = tp->nthreads;
+    cf__lock_release(&tp->qlock);
+    return n;
+}
+
+/* Wait until every worker but the caller (from inside a task) and the
+ * abandoned ones is done, up to the deadline: 0 or CF_ETIMEDOUT. */
+static int wait_workers(struct tp *tp, double deadline) {
+    int n = final_nthreads(tp);
+    for (int i = 0; i < n; i++) {
+        struct worker *w = tp->workers[i];
+        if (pthread_equal(w->thread, pthread_self())) continue;
+        for (;;) {
+            uint32_t seq = atomic_load(&tp->exit_seq);
+            if (atomic_load_explicit(&w->done, memory_order_acquire) ||
+                atomic_load(&w->life) == WL_ABANDONED)
+                break;
+            if (cf__futex_wait(&tp->exit_seq, seq, deadline) == CF_ETIMEDOUT) return CF_ETIMEDOUT;
         }
-        pthread_mutex_unlock(&tp->join_mu);
     }
     return 0;
 }
 
-static void tp_destroy(cf_executor *ex) {
+/* Join the workers that are done (at most the last few instructions of each
+ * are left to wait for). Never the calling worker: from inside a task, a
+ * later shutdown(wait) from another thread joins it. */
+static void join_done(struct tp *tp) {
+    int n = final_nthreads(tp);
+    pthread_mutex_lock(&tp->join_mu);
+    for (int i = 0; i < n; i++) {
+        struct worker *w = tp->workers[i];
+        if (w->joined || pthread_equal(w->thread, pthread_self())) continue;
+        if (!atomic_load_explicit(&w->done, memory_order_acquire)) continue;
+        pthread_join(w->thread, NULL);
+        w->joined = true;
+    }
+    pthread_mutex_unlock(&tp->join_mu);
+}
+
+static int tp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     struct tp *tp = (struct tp *)ex;
-    pthread_mutex_destroy(&tp->join_mu);
-    for (int i = 0; i < tp->nthreads; i++)
-        free(tp->workers[i]);
-    free(tp->workers);
-    free(tp);
+    cf__lock_acquire(&tp->qlock);
+    atomic_store_explicit(&tp->shutdown, true, memory_order_seq_cst);
+    cf_future *f = cancel_futures ? take_all_locked(tp) : NULL;
+    cf__lock_release(&tp->qlock);
+    cancel_queue(tp, f);
+    wake_all(tp);
+    if (wait) {
+        wait_workers(tp, INFINITY);
+        join_done(tp);
+    }
+    return 0;
+}
+
+/* Shutdown with a deadline. At the deadline, what is still queued is
+ * cancelled and every worker still inside a task is abandoned: detached,
+ * left to finish its task on its own (its future completes then), with no
+ * finalizer; the last of them frees the pool (tp_unref). */
+static int tp_shutdown_timeout(cf_executor *ex, bool cancel_futures, double deadline) {
+    struct tp *tp = (struct tp *)ex;
+    tp_shutdown(ex, false, cancel_futures);
+    int rc = wait_workers(tp, deadline);
+    if (rc == CF_ETIMEDOUT) {
+        cf__lock_acquire(&tp->qlock);
+        cf_future *f = take_all_locked(tp);
+        cf__lock_release(&tp->qlock);
+        cancel_queue(tp, f);
+        int n = final_nthreads(tp);
+        pthread_mutex_lock(&tp->join_mu);
+        for (int i = 0; i < n; i++) {
+            struct worker *w = tp->workers[i];
+            if (w->joined || pthread_equal(w->thread, pthread_self())) continue;
+            uint32_t run = WL_RUN;
+            if (atomic_compare_exchange_strong(&w->life, &run, WL_ABANDONED)) {
+                pthread_detach(w->thread);
+                w->joined = true;
+            } /* else it reached its end: joined below, or by a later shutdown(wait) */
+        }
+        pthread_mutex_unlock(&tp->join_mu);
+    }
+    join_done(tp);
+    return rc;
+}
+
+static bool tp_is_broken(const cf_executor *ex) {
+    const struct tp *tp = (const struct tp *)ex;
+    return atomic_load_explicit(&tp->broken, memory_order_acquire);
+}
+
+static void tp_destroy(cf_executor *ex) {
+    tp_unref((struct tp *)ex); /* abandoned workers may hold the last references */
 }
 
 static int tp_stats(const cf_executor *ex, cf_executor_stats *st) {
@@ -399,6 +508,8 @@ static const struct cf_executor_ops tp_ops = {
     .shutdown = tp_shutdown,
     .destroy = tp_destroy,
     .stats = tp_stats,
+    .shutdown_timeout = tp_shutdown_timeout,
+    .is_broken = tp_is_broken,
 };
 
 int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out) {
@@ -408,7 +519,7 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     if (opts) o = *opts;
     if (o.max_workers < 0 || o.max_tasks_per_child != 0) return CF_EINVAL;
     if (o.max_workers == 0) {
-        int n = cf_cpu_count() + 4;
+        int n = cf_process_cpu_count() + 4;
         o.max_workers = n < 32 ? n : 32;
     }
     struct tp *tp = calloc(1, sizeof *tp);
@@ -419,6 +530,7 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     }
     tp->base.ops = &tp_ops;
     tp->base.max_workers = o.max_workers;
+    atomic_init(&tp->refs, 1);
     tp->init = o.initializer;
     tp->fini = o.finalizer;
     tp->initarg = o.initarg;

@@ -1,5 +1,6 @@
 /*
- * util.c — clocks, CPU count, futex wrappers and the slow path of cf__lock.
+ * util.c — clocks, CPU counts (online; usable by the calling thread), futex
+ * wrappers and the slow path of cf__lock.
  *
  * Concurrency: no state of its own. cf__lock is Drepper's three-state futex
  * mutex: the word is 0 (free), 1 (held) or 2 (held, maybe waiters); only an
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,25 @@ double cf__deadline(double timeout) {
 int cf_cpu_count(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (n > INT_MAX ? INT_MAX : (int)n);
+}
+
+int cf_process_cpu_count(void) {
+    /* The CPUs this thread may run on (sched_getaffinity, as CPython's
+     * os.process_cpu_count()); the set grows until the kernel's fits. */
+    for (int ncpu = 1024; ncpu <= (1 << 20); ncpu *= 2) {
+        cpu_set_t *set = CPU_ALLOC((size_t)ncpu);
+        if (!set) break;
+        size_t sz = CPU_ALLOC_SIZE((size_t)ncpu);
+        CPU_ZERO_S(sz, set);
+        int r = sched_getaffinity(0, sz, set);
+        int n = r == 0 ? CPU_COUNT_S(sz, set) : 0;
+        int err = errno;
+        CPU_FREE(set);
+        if (r == 0 && n >= 1) return n;
+        if (r != 0 && err == EINVAL) continue; /* the kernel's mask is larger */
+        break;
+    }
+    return cf_cpu_count();
 }
 
 int cf__futex_wait(_Atomic uint32_t *word, uint32_t val, double deadline) {

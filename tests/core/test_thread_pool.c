@@ -74,7 +74,7 @@ static void test_max_workers(void) {
     CHECK_EQ_INT(cf_thread_pool_new(&o, &ex), CF_EINVAL);
     o.max_workers = 0;
     CHECK_EQ_INT(cf_thread_pool_new(&o, &ex), 0);
-    int want = cf_cpu_count() + 4 < 32 ? cf_cpu_count() + 4 : 32;
+    int want = cf_process_cpu_count() + 4 < 32 ? cf_process_cpu_count() + 4 : 32;
     CHECK_EQ_INT(cf_executor_max_workers(ex), want);
     cf_executor_free(ex);
     CHECK_EQ_INT(cf_thread_pool_new(NULL, &ex), 0);

@@ -92,7 +92,7 @@ static void test_args_defaults(void) {
                  CF_EINVAL);
     CHECK_EQ_INT(cf_process_pool_new(NULL, NULL), CF_EINVAL);
     CHECK_EQ_INT(cf_process_pool_new(NULL, &ex), 0);
-    CHECK_EQ_INT(cf_executor_max_workers(ex), cf_cpu_count());
+    CHECK_EQ_INT(cf_executor_max_workers(ex), cf_process_cpu_count());
     cf_executor_stats st;
     CHECK_EQ_INT(cf_executor_stats_get(ex, &st), 0);
     CHECK_EQ_INT(st.workers_started, 0); /* lazy: nothing forked yet */
