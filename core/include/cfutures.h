@@ -77,9 +77,12 @@ typedef struct cf_out cf_out;
 typedef void (*cf_task_fn)(const void *arg, size_t arg_len, cf_out *out);
 
 /* Set the task's value to a copy of len bytes at data (data may be NULL
- * when len is 0). Replaces an earlier value (or error). 0, CF_ENOMEM (the
- * task then fails with CF_ENOMEM), or CF_EINVAL (NULL out, or NULL data
- * with len > 0; nothing changes). */
+ * when len is 0). Replaces an earlier value (or error). data may point
+ * inside the buffer that cf_out_alloc() returned for this task (keeping a
+ * slice of it: the bytes are moved, never copied over themselves). 0,
+ * CF_ENOMEM (the task then fails with CF_ENOMEM), or CF_EINVAL (NULL out,
+ * NULL data with len > 0, or a range that starts inside that buffer and
+ * runs past its end; nothing changes). */
 int cf_out_set(cf_out *out, const void *data, size_t len);
 
 /* Return a buffer of len bytes, owned by the library, that becomes the
