@@ -14,6 +14,7 @@
 #include "impl_gil.h"
 #include "modes.h"
 #include "reference.h"
+#include "results_io.h"
 #include "sweep.h"
 #include "workload.h"
 
@@ -63,7 +64,9 @@ static void run_help(FILE *to) {
             "                        W.K=V for workload W only (repeatable; later wins)\n"
             "      --interleave      shuffle repetitions of all cases (seeded) to spread drift\n"
             "      --seed N          the shuffle seed (default 1)\n"
-            "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json)\n"
+            "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json),\n"
+            "                        replaced atomically; a device, FIFO or directory is\n"
+            "                        refused (exit 3), a symlink written through; '-' = stdout\n"
             "  -q, --quiet           no progress output\n"
             "      --impl LIST       implementations to sweep: c, c+gil (default c)\n"
             "      --gil             also sweep impl c+gil: the same C tasks under an emulated\n"
@@ -476,7 +479,7 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = rc;
             goto done;
         }
-        printf("%s\n", out);
+        if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
         ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
     }

@@ -771,7 +771,12 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     return wrong;
 }
 
-static int save(const sweep *s, bool complete, bool interrupted, char *err, size_t errlen) {
+/* Write the results file: after every case (final false) and at the end
+ * (final true). With --out - (stdout) only the final document is written:
+ * stdout cannot be rewritten in place. */
+static int save(const sweep *s, bool final, bool complete, bool interrupted, char *err,
+                size_t errlen) {
+    if (!final && cfb_out_is_stdout(s->cfg->out_path)) return 0;
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
     json_t *doc = json_object();
@@ -925,7 +930,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     int ret = 0;
     /* Write first: an unwritable path fails before any work. */
     char why[512];
-    if (save(&s, false, false, why, sizeof why)) {
+    if (save(&s, false, false, false, why, sizeof why)) {
         snprintf(err, errlen, "cannot write results: %s", why);
         ret = 3;
         goto out;
@@ -1008,7 +1013,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
                                    median_of(c->wall, (size_t)c->reps_done), c->reps_done);
             if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
-            if (save(&s, false, false, why, sizeof why)) {
+            if (save(&s, false, false, false, why, sizeof why)) {
                 snprintf(err, errlen, "cannot write results: %s", why);
                 ret = 3;
                 break;
@@ -1022,7 +1027,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     free(left);
     if (ret == 0) {
         bool complete = !interrupted && !case_error && cases_done == s.ncases;
-        if (save(&s, complete, interrupted, why, sizeof why)) {
+        if (save(&s, true, complete, interrupted, why, sizeof why)) {
             snprintf(err, errlen, "cannot write results: %s", why);
             ret = 3;
         } else {
