@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "plot_internal.h"
+#include "results_io.h"
 
 extern char **environ;
 
@@ -116,8 +117,24 @@ static void last_line(const char *s, char *out, size_t n) {
         snprintf(out, n, "(no message)");
 }
 
+static int plot_gnuplot_run_to(const char *gnuplot, const char *scripts_dir, const plot_job *job,
+                               unsigned format, const char *out_path, FILE *log, char *err,
+                               size_t errlen);
+
 int plot_gnuplot_run(const char *gnuplot, const char *scripts_dir, const plot_job *job,
-                     unsigned format, const char *out_path, FILE *log, char *err, size_t errlen) {
+                     unsigned format, const char *image_path, FILE *log, char *err, size_t errlen) {
+    /* the image replaces a regular file only; through a symlink, its target
+     * (results_io.h, cfb_out_resolve) */
+    char *resolved = NULL;
+    if (cfb_out_resolve(image_path, &resolved, err, errlen)) return CFB_PLOT_EIO;
+    int rc = plot_gnuplot_run_to(gnuplot, scripts_dir, job, format, resolved, log, err, errlen);
+    free(resolved);
+    return rc;
+}
+
+static int plot_gnuplot_run_to(const char *gnuplot, const char *scripts_dir, const plot_job *job,
+                               unsigned format, const char *out_path, FILE *log, char *err,
+                               size_t errlen) {
     char tmp[1400], script[1200];
     const char *slash = strrchr(out_path, '/');
     int dirlen = slash ? (int)(slash - out_path) : 0;

@@ -1,14 +1,19 @@
 /* results_io.c — load / validate / atomically save results JSON. */
 #include "results_io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -132,75 +137,279 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
     return 0;
 }
 
-int cfb_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
-    if (!path || (!data && len)) return fail(err, errlen, "internal error: NULL path or data");
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) return fail(err, errlen, "out of memory");
-    snprintf(tmp, plen + 32, "%s.tmp.%ld.XXXXXX", path, (long)getpid());
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return fail(err, errlen, "%s: cannot create temp file: %s", path, strerror(e));
+/* ---- writing output files ------------------------------------------------
+ *
+ * Rules (docs/cli.md "Output files"): an output file is written whole or not
+ * at all (a temp file in the target's directory, fsync, rename over the
+ * target); a target that exists and is not a regular file (device node,
+ * FIFO, socket, directory) is refused, never replaced; a symlink is followed
+ * (to any depth, dangling or not) and its final target is replaced
+ * atomically in the target's own directory, so the link stays a link.
+ *
+ * The temp file has no name while it is written (O_TMPFILE), and gets one,
+ * `<target>.tmp.<pid>.<6 letters>`, only for the moment between linkat()
+ * and rename(); where O_TMPFILE or /proc is missing it is made with mkstemp
+ * under that name. A process killed inside that window leaves the file
+ * behind; the next write to the same target removes such files whose pid
+ * is no longer alive (exactly that name pattern, regular files only). */
+
+/* Longest symlink chain followed (the kernel's own limit is 40). */
+#define CFB_OUT_MAX_LINKS 40
+
+static int is_stale_name(const char *name, const char *base, pid_t *pid) {
+    size_t bl = strlen(base);
+    if (strncmp(name, base, bl) || strncmp(name + bl, ".tmp.", 5)) return 0;
+    const char *p = name + bl + 5;
+    if (*p < '1' || *p > '9') return 0;
+    long long v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > 0x7fffffff) return 0;
     }
-    /* mkstemp makes 0600; results are ordinary files. */
-    mode_t um = umask(0);
-    umask(um);
-    (void)fchmod(fd, 0666 & ~um);
+    if (*p != '.') return 0;
+    p++;
+    for (int i = 0; i < 6; i++, p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return 0;
+    if (*p) return 0;
+    *pid = (pid_t)v;
+    return 1;
+}
+
+int cfb_out_clean_stale(const char *dir, const char *base) {
+    DIR *d = opendir(dir && *dir ? dir : ".");
+    if (!d) return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        pid_t pid;
+        if (!is_stale_name(e->d_name, base, &pid) || pid == getpid()) continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH) continue; /* alive (or not ours to judge) */
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+static const char *type_name(mode_t m) {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+int cfb_out_resolve(const char *path, char **out, char *err, size_t errlen) {
+    if (!out) return fail(err, errlen, "internal error: NULL out");
+    *out = NULL;
+    if (!path || !*path) return fail(err, errlen, "empty output file name");
+    char *cur = strdup(path);
+    if (!cur) return fail(err, errlen, "out of memory");
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0) {
+            if (errno == ENOENT) break; /* created by the write (its directory must exist) */
+            int e = errno;
+            int r = fail(err, errlen, "%s: %s", path, strerror(e));
+            free(cur);
+            return r;
+        }
+        if (S_ISREG(st.st_mode)) break;
+        if (!S_ISLNK(st.st_mode)) {
+            int r = fail(err, errlen, "%s%s%s is %s: refusing to replace it with an output file",
+                         path, strcmp(path, cur) ? " -> " : "", strcmp(path, cur) ? cur : "",
+                         type_name(st.st_mode));
+            free(cur);
+            return r;
+        }
+        if (hops >= CFB_OUT_MAX_LINKS) {
+            free(cur);
+            return fail(err, errlen, "%s: too many levels of symbolic links", path);
+        }
+        char target[PATH_MAX];
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n < 0 || (size_t)n >= sizeof target - 1) {
+            int e = n < 0 ? errno : ENAMETOOLONG;
+            free(cur);
+            return fail(err, errlen, "%s: cannot read the symbolic link: %s", path, strerror(e));
+        }
+        target[n] = '\0';
+        char *next;
+        const char *slash = strrchr(cur, '/');
+        if (target[0] == '/' || !slash) {
+            next = strdup(target);
+        } else {
+            size_t dl = (size_t)(slash - cur) + 1;
+            next = malloc(dl + (size_t)n + 1);
+            if (next) {
+                memcpy(next, cur, dl);
+                memcpy(next + dl, target, (size_t)n + 1);
+            }
+        }
+        free(cur);
+        if (!next) return fail(err, errlen, "out of memory");
+        cur = next;
+    }
+    size_t cl = strlen(cur);
+    if (cur[cl - 1] == '/') {
+        int r = fail(err, errlen, "%s: not a file name (ends in '/')", path);
+        free(cur);
+        return r;
+    }
+    *out = cur;
+    return 0;
+}
+
+bool cfb_out_is_stdout(const char *path) {
+    return path && (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"));
+}
+
+static int write_all(int fd, const char *data, size_t len) {
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0) {
             if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return fail(err, errlen, "%s: write failed: %s", path, strerror(e));
+            return -1;
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0 && errno != EINVAL) {
+    return 0;
+}
+
+/* 6 characters of mkstemp's alphabet, different on every call. */
+static void rand6(char *s) {
+    static const char abc[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static _Atomic unsigned long long ctr;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 32) ^
+                           (atomic_fetch_add(&ctr, 1) * 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < 6; i++) {
+        x ^= x >> 31;
+        x *= 0xbf58476d1ce4e5b9ULL;
+        x ^= x >> 29;
+        s[i] = abc[x % 62];
+    }
+    s[6] = '\0';
+}
+
+/* Write data into a new file in dir that has a name only once it is whole:
+ * O_TMPFILE, then linkat to tmp (a buffer of PATH-sized bytes, filled in).
+ * 0; 1 when O_TMPFILE / /proc is not available here (nothing was made);
+ * -1 with errno on a write error. */
+static int write_unnamed(const char *dir, const char *final, const char *data, size_t len,
+                         char *tmp, size_t tmplen) {
+#ifdef O_TMPFILE
+    mode_t um = umask(0);
+    umask(um);
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~um);
+    if (fd < 0) return 1; /* unsupported here, or the mkstemp path will say why */
+    if (write_all(fd, data, len) != 0 || (fsync(fd) != 0 && errno != EINVAL)) {
         int e = errno;
         close(fd);
-        unlink(tmp);
-        free(tmp);
-        return fail(err, errlen, "%s: fsync failed: %s", path, strerror(e));
+        errno = e;
+        return -1;
     }
-    if (close(fd) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return fail(err, errlen, "%s: close failed: %s", path, strerror(e));
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return fail(err, errlen, "%s: rename failed: %s", path, strerror(e));
-    }
-    free(tmp);
-    /* Make the rename durable: fsync the directory (best effort). */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = ".";
-        if (slash) {
-            if (slash == dir)
-                slash[1] = '\0';
-            else
-                *slash = '\0';
-            d = dir;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int tries = 0; tries < 100; tries++) {
+        char r[7];
+        rand6(r);
+        snprintf(tmp, tmplen, "%s.tmp.%ld.%s", final, (long)getpid(), r);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+            close(fd);
+            return 0;
         }
-        int dfd = open(d, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
+        if (errno != EEXIST) break;
+    }
+    close(fd);
+    return 1;
+#else
+    (void)dir, (void) final, (void)data, (void)len, (void)tmp, (void)tmplen;
+    return 1;
+#endif
+}
+
+int cfb_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
+    if (!path || (!data && len)) return fail(err, errlen, "internal error: NULL path or data");
+    char *final;
+    if (cfb_out_resolve(path, &final, err, errlen)) return -1;
+    size_t flen = strlen(final);
+    char *dir = malloc(flen + 2), *tmp = malloc(flen + 32);
+    if (!dir || !tmp) {
+        free(final);
         free(dir);
+        free(tmp);
+        return fail(err, errlen, "out of memory");
     }
-    return 0;
+    const char *slash = strrchr(final, '/');
+    const char *base = slash ? slash + 1 : final;
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == final)
+        strcpy(dir, "/");
+    else
+        snprintf(dir, flen + 2, "%.*s", (int)(slash - final), final);
+    (void)cfb_out_clean_stale(dir, base);
+    int rc = -1;
+    int u = write_unnamed(dir, final, data, len, tmp, flen + 32);
+    if (u < 0) {
+        fail(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        goto out;
+    }
+    if (u > 0) { /* no O_TMPFILE here: a named temp file from the start */
+        snprintf(tmp, flen + 32, "%s.tmp.%ld.XXXXXX", final, (long)getpid());
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            fail(err, errlen, "%s: cannot create temp file: %s", path, strerror(errno));
+            goto out;
+        }
+        mode_t um = umask(0); /* mkstemp makes 0600; results are ordinary files */
+        umask(um);
+        (void)fchmod(fd, 0666 & ~um);
+        if (write_all(fd, data, len) != 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+            fail(err, errlen, "%s: write failed: %s", path, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto out;
+        }
+        if (close(fd) != 0) {
+            fail(err, errlen, "%s: close failed: %s", path, strerror(errno));
+            unlink(tmp);
+            goto out;
+        }
+    }
+    /* The target may have changed since it was resolved: still refuse to
+     * replace anything but a regular file (rename never follows a link). */
+    struct stat st;
+    if (lstat(final, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fail(err, errlen, "%s is %s: refusing to replace it with an output file", final,
+             S_ISLNK(st.st_mode) ? "now a symbolic link" : type_name(st.st_mode));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, final) != 0) {
+        fail(err, errlen, "%s: rename failed: %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    /* Make the rename durable: fsync the directory (best effort). */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    rc = 0;
+out:
+    free(final);
+    free(dir);
+    free(tmp);
+    return rc;
 }
 
 int cfb_results_save(const char *path, const json_t *doc, char *err, size_t errlen) {
@@ -214,7 +423,14 @@ int cfb_results_save(const char *path, const json_t *doc, char *err, size_t errl
     }
     buf[len] = '\n';
     buf[len + 1] = '\0';
-    int rc = cfb_write_atomic(path, buf, len + 1, err, errlen);
+    int rc;
+    if (cfb_out_is_stdout(path)) {
+        rc = fwrite(buf, 1, len + 1, stdout) != len + 1 || fflush(stdout)
+                 ? fail(err, errlen, "writing to stdout failed")
+                 : 0;
+    } else {
+        rc = cfb_write_atomic(path, buf, len + 1, err, errlen);
+    }
     free(buf);
     return rc;
 }

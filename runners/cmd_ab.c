@@ -61,7 +61,8 @@ static const char ab_usage[] =
     "output:\n"
     "  -f, --format F        text (default) | markdown | json, on stdout\n"
     "  -o, --out FILE        the A/B document: every pair and the verdicts (JSON,\n"
-    "                        written atomically)\n"
+    "                        written atomically; a device, FIFO or directory is\n"
+    "                        refused before any work: exit 3)\n"
     "      --fail-on W       regression (default) | never\n"
     "      --base-fail W     error (default) | skip: when BASE cannot be built or\n"
     "                        cannot run the plan, say so and exit 0 (for CI gates:\n"
@@ -449,6 +450,22 @@ int cfb_cmd_ab(int argc, char **argv) {
     if (optind < argc) {
         rc = bad("unexpected argument '%s' (see cfbench ab --help)", argv[optind]);
         goto out;
+    }
+    if (out_path && cfb_out_is_stdout(out_path)) {
+        rc = bad("--out %s: the report goes to stdout; --format json prints the A/B document "
+                 "there",
+                 out_path);
+        goto out;
+    }
+    if (out_path) {
+        /* refuse a device, FIFO or directory before minutes of measuring */
+        char why[1024], *resolved = NULL;
+        if (cfb_out_resolve(out_path, &resolved, why, sizeof why)) {
+            fprintf(stderr, "cfbench ab: %s\n", why);
+            rc = CFB_EXIT_ENV;
+            goto out;
+        }
+        free(resolved);
     }
     o.metric_case = rules;
     o.nmetric_case = nrules;

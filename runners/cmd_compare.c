@@ -38,6 +38,7 @@ static const char compare_usage[] =
     "      --resamples N   bootstrap resamples (default 2000; with holm raised to\n"
     "                      20m/0.05, within 1e7 over all cases: see the docs)\n"
     "  -o, --out FILE      write the report to FILE (atomically) instead of stdout\n"
+    "                      ('-' = stdout; a device, FIFO or directory is refused: exit 3)\n"
     "  -h, --help          this help\n"
     "\n"
     "BASE and NEW from different CPU models or different numbers of usable CPUs\n"
@@ -282,7 +283,7 @@ int cfb_cmd_compare(int argc, char **argv) {
         rc = CFB_EXIT_ENV;
         goto out;
     }
-    if (out_path) {
+    if (out_path && !cfb_out_is_stdout(out_path)) {
         if (cfb_write_atomic(out_path, text, text_len, err, sizeof err)) {
             fprintf(stderr, "cfbench compare: %s\n", err);
             rc = CFB_EXIT_ENV;

@@ -24,7 +24,8 @@ static const char export_usage[] =
     "\n"
     "options:\n"
     "  -f, --format F         csv | markdown | gbench (required)\n"
-    "  -o, --out FILE         write to FILE (atomically) instead of stdout\n"
+    "  -o, --out FILE         write to FILE (atomically) instead of stdout ('-' = stdout;\n"
+    "                         a device, FIFO or directory is refused: exit 3)\n"
     "      --aggregates-only  gbench: only the mean/median/stddev/cv rows per case,\n"
     "                         as Google Benchmark's --benchmark_report_aggregates_only\n"
     "      --median-only      gbench: exactly one row per case, <id>_median (the\n"
@@ -123,7 +124,7 @@ int cfb_cmd_export(int argc, char **argv) {
         rc = CFB_EXIT_ENV;
         goto out;
     }
-    if (out_path) {
+    if (out_path && !cfb_out_is_stdout(out_path)) {
         if (cfb_write_atomic(out_path, text, len, err, sizeof err)) {
             fprintf(stderr, "cfbench export: %s\n", err);
             rc = CFB_EXIT_ENV;

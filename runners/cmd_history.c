@@ -39,6 +39,7 @@ static const char history_usage[] =
     "  -c, --case GLOB       only cases whose id matches GLOB (repeatable)\n"
     "  -f, --format F        text (default) | markdown | json\n"
     "  -o, --out FILE        write the report to FILE (atomically) instead of stdout\n"
+    "                        ('-' = stdout; a device, FIFO or directory is refused: exit 3)\n"
     "      --charts DIR      one chart per case: DIR/history-<case>.png (gnuplot),\n"
     "                        DIR/data/history-<case>.dat\n"
     "      --fail-on W       regression (default) | never (report, always exit 0)\n"
@@ -265,7 +266,7 @@ int cfb_cmd_history(int argc, char **argv) {
         rc = CFB_EXIT_ENV;
         goto out;
     }
-    if (out_path) {
+    if (out_path && !cfb_out_is_stdout(out_path)) {
         if (cfb_write_atomic(out_path, text, text_len, err, sizeof err)) {
             fprintf(stderr, "cfbench history: %s\n", err);
             rc = CFB_EXIT_ENV;

@@ -14,6 +14,7 @@
 #include "impl_gil.h"
 #include "modes.h"
 #include "reference.h"
+#include "results_io.h"
 #include "sweep.h"
 #include "workload.h"
 
@@ -53,18 +54,22 @@ static void run_help(FILE *to) {
             "workers 1..ncpu (powers of two), 8 repetitions after 1 warm-up, written to\n"
             "cfbench-out/results-<timestamp>.json (about 3.5 minutes on 2 cores).\n\n"
             "options:\n"
-            "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all\n"
+            "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
+            "                        in any list a repeated name runs once (with a note)\n"
             "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
             "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu;\n"
             "                        ncpu = the CPUs this process may use: taskset, cpusets)\n"
             "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
-            "                        W.K=V for workload W only (repeatable; later wins)\n"
+            "                        W.K=V for workload W only (repeatable; later wins);\n"
+            "                        every value is checked before the sweep (exit 2)\n"
             "      --interleave      shuffle repetitions of all cases (seeded) to spread drift\n"
             "      --seed N          the shuffle seed (default 1)\n"
-            "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json)\n"
-            "  -q, --quiet           no progress output\n"
+            "  -o, --out FILE        results file (default cfbench-out/results-<UTC time>.json),\n"
+            "                        replaced atomically; a device, FIFO or directory is\n"
+            "                        refused (exit 3), a symlink written through; '-' = stdout\n"
+            "  -q, --quiet           no progress output, notes or warnings (errors still print)\n"
             "      --impl LIST       implementations to sweep: c, c+gil (default c)\n"
             "      --gil             also sweep impl c+gil: the same C tasks under an emulated\n"
             "                        GIL (one per process), next to the plain C cases\n"
@@ -86,12 +91,42 @@ static void run_help(FILE *to) {
             "3 the results file cannot be written.\n");
 }
 
-/* Split s (modified) on commas into items (at most max). */
-static size_t split(char *s, char **items, size_t max) {
-    size_t n = 0;
-    for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ","))
-        items[n++] = tok;
-    return n;
+/* Split s (modified) on commas into a new array of pointers into s, any
+ * number of items (empty items are skipped). *n is the count; the array is
+ * owned by the caller (free it). NULL when out of memory. */
+static char **split(char *s, size_t *n) {
+    size_t cap = 1;
+    for (const char *c = s; *c; c++)
+        cap += *c == ',';
+    char **items = malloc(cap * sizeof *items);
+    *n = 0;
+    if (!items) return NULL;
+    char *save = NULL;
+    for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        items[(*n)++] = tok;
+    return items;
+}
+
+/* Drop repeated names from items[0..n) (the first stays, order kept): a
+ * name twice would make two cases under one id. Each repeated name gets one
+ * note on stderr unless quiet. Returns the new count. */
+static size_t dedupe(char **items, size_t n, const char *opt, bool quiet) {
+    bool *noted = calloc(n ? n : 1, sizeof *noted); /* per kept item; NULL: note every repeat */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < m && strcmp(items[j], items[i]))
+            j++;
+        if (j == m) {
+            items[m++] = items[i];
+        } else if (!quiet && !(noted && noted[j])) {
+            fprintf(stderr, "cfbench run: note: %s lists '%s' more than once; it runs once\n", opt,
+                    items[i]);
+            if (noted) noted[j] = true;
+        }
+    }
+    free(noted);
+    return m;
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out) {
@@ -103,11 +138,9 @@ static int parse_int(const char *s, long lo, long hi, long *out) {
     return 0;
 }
 
-static int cmp_int(const void *a, const void *b) {
-    return *(const int *)a - *(const int *)b;
-}
-
-/* "1,2,4", "1..8", "auto" (and mixes: "1..4,8") into a sorted distinct list. */
+/* "1,2,4", "1..8", "auto" (and mixes: "1..4,8"; any length) into a sorted
+ * distinct list (w has room for MAX_WORKERS, the most distinct values).
+ * 0; -1 bad syntax or a value outside 1..MAX_WORKERS; -2 out of memory. */
 static int parse_workers(const char *arg, int *w, size_t *n) {
     *n = 0;
     if (!strcmp(arg, "auto")) {
@@ -117,33 +150,35 @@ static int parse_workers(const char *arg, int *w, size_t *n) {
         if (w[*n - 1] != cpus) w[(*n)++] = cpus;
         return 0;
     }
-    char buf[512];
-    if (strlen(arg) >= sizeof buf) return -1;
-    strcpy(buf, arg);
-    char *items[64];
-    size_t k = split(buf, items, 64);
-    if (!k) return -1;
-    for (size_t i = 0; i < k; i++) {
+    char *buf = strdup(arg);
+    size_t k = 0;
+    char **items = buf ? split(buf, &k) : NULL;
+    if (!items) {
+        free(buf);
+        return -2;
+    }
+    bool seen[MAX_WORKERS + 1] = {false};
+    int rc = k ? 0 : -1;
+    for (size_t i = 0; i < k && !rc; i++) {
         char *dots = strstr(items[i], "..");
         long a, b;
         if (dots) {
             *dots = '\0';
             if (parse_int(items[i], 1, MAX_WORKERS, &a) ||
                 parse_int(dots + 2, 1, MAX_WORKERS, &b) || b < a)
-                return -1;
+                rc = -1;
         } else {
-            if (parse_int(items[i], 1, MAX_WORKERS, &a)) return -1;
+            if (parse_int(items[i], 1, MAX_WORKERS, &a)) rc = -1;
             b = a;
         }
-        for (long v = a; v <= b; v++)
-            if (*n < MAX_WORKERS) w[(*n)++] = (int)v;
+        for (long v = a; !rc && v <= b; v++)
+            seen[v] = true;
     }
-    qsort(w, *n, sizeof *w, cmp_int);
-    size_t m = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (!m || w[m - 1] != w[i]) w[m++] = w[i];
-    *n = m;
-    return 0;
+    for (int v = 1; !rc && v <= MAX_WORKERS; v++)
+        if (seen[v]) w[(*n)++] = v;
+    free(items);
+    free(buf);
+    return rc;
 }
 
 /* Parse "key=value" or "workload.key=value" into o (s modified). */
@@ -189,7 +224,11 @@ int cfb_cmd_run(int argc, char **argv) {
     long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
     const char *ref_arg = NULL;
-    char *python = NULL;
+    char *python = NULL, *listbuf = NULL, **items = NULL;
+    const cfb_workload **wls = NULL;
+    const cfb_mode **modes = NULL;
+    const cfb_impl **impls = NULL;
+    const char **mode_names = NULL;
     json_t *extra = NULL;
     size_t nsd = 0;
     while (sweep_defaults[nsd])
@@ -305,14 +344,22 @@ int cfb_cmd_run(int argc, char **argv) {
         goto done;
     }
     {
-        /* workloads */
-        const cfb_workload *wls[64];
-        size_t nwl = 0;
+        /* workloads, modes, impls: lists of any length; a name given twice
+         * runs once (a note says so), so each fits in its registry's size */
+        size_t nall_w, nall_m, nall_i;
+        const cfb_workload *const *all_w = cfb_workloads_all(&nall_w);
+        const cfb_mode *const *all_m = cfb_modes_all(&nall_m);
+        (void)cfb_impls_all(&nall_i);
+        wls = calloc(nall_w + 1, sizeof *wls);
+        modes = calloc(nall_m + 1, sizeof *modes);
+        impls = calloc(nall_i + 2, sizeof *impls);
+        mode_names = calloc(nall_m + 1, sizeof *mode_names);
+        if (!wls || !modes || !impls || !mode_names) goto oom;
+        size_t nwl = 0, nmodes = 0, nimpls = 0;
         if (wl_arg) {
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s", wl_arg);
-            char *items[64];
-            size_t k = split(buf, items, 64);
+            size_t k;
+            if (!(listbuf = strdup(wl_arg)) || !(items = split(listbuf, &k))) goto oom;
+            k = dedupe(items, k, "--workload", quiet);
             for (size_t i = 0; i < k; i++) {
                 const cfb_workload *w = cfb_workload_find(items[i]);
                 if (!w) {
@@ -320,68 +367,64 @@ int cfb_cmd_run(int argc, char **argv) {
                                       "");
                     goto done;
                 }
-                wls[nwl++] = w;
+                if (nwl < nall_w) wls[nwl++] = w;
             }
             if (!nwl) {
                 ret = usage_error("--workload: empty list%s%s", "", "");
                 goto done;
             }
+            free(items), items = NULL;
+            free(listbuf), listbuf = NULL;
         } else {
-            size_t n;
-            const cfb_workload *const *all = cfb_workloads_all(&n);
-            for (size_t i = 0; i < n && i < 64; i++)
-                wls[nwl++] = all[i];
+            for (size_t i = 0; i < nall_w; i++)
+                wls[nwl++] = all_w[i];
         }
         /* modes */
-        const cfb_mode *modes[16];
-        size_t nmodes = 0;
         if (mode_arg) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", mode_arg);
-            char *items[16];
-            size_t k = split(buf, items, 16);
+            size_t k;
+            if (!(listbuf = strdup(mode_arg)) || !(items = split(listbuf, &k))) goto oom;
+            k = dedupe(items, k, "--mode", quiet);
             for (size_t i = 0; i < k; i++) {
                 const cfb_mode *m = cfb_mode_find(items[i]);
                 if (!m) {
                     ret = usage_error("unknown mode '%s'%s", items[i], "");
                     goto done;
                 }
-                modes[nmodes++] = m;
+                if (nmodes < nall_m) modes[nmodes++] = m;
             }
             if (!nmodes) {
                 ret = usage_error("--mode: empty list%s%s", "", "");
                 goto done;
             }
+            free(items), items = NULL;
+            free(listbuf), listbuf = NULL;
         } else {
-            size_t n;
-            const cfb_mode *const *all = cfb_modes_all(&n);
-            for (size_t i = 0; i < n && i < 16; i++)
-                modes[nmodes++] = all[i];
+            for (size_t i = 0; i < nall_m; i++)
+                modes[nmodes++] = all_m[i];
         }
         /* impls */
-        const cfb_impl *impls[8];
-        size_t nimpls = 0;
         {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", impl_arg);
-            char *items[8];
-            size_t k = split(buf, items, 8);
+            size_t k;
+            if (!(listbuf = strdup(impl_arg)) || !(items = split(listbuf, &k))) goto oom;
+            k = dedupe(items, k, "--impl", quiet);
             for (size_t i = 0; i < k; i++) {
                 const cfb_impl *im = cfb_impl_find(items[i]);
                 if (!im) {
                     ret = usage_error("unknown implementation '%s'%s", items[i], "");
                     goto done;
                 }
-                impls[nimpls++] = im;
+                if (nimpls < nall_i) impls[nimpls++] = im;
             }
             if (!nimpls) {
                 ret = usage_error("--impl: empty list%s%s", "", "");
                 goto done;
             }
+            free(items), items = NULL;
+            free(listbuf), listbuf = NULL;
             bool has_gil = false;
             for (size_t i = 0; i < nimpls; i++)
                 has_gil |= impls[i] == &cfb_impl_gil;
-            if (gil && !has_gil && nimpls < 8) impls[nimpls++] = &cfb_impl_gil;
+            if (gil && !has_gil) impls[nimpls++] = &cfb_impl_gil;
             gil = gil || has_gil;
             if (swi_set && !gil) {
                 ret = usage_error("--switch-interval needs --gil (or --impl c+gil)%s%s", "", "");
@@ -390,7 +433,9 @@ int cfb_cmd_run(int argc, char **argv) {
         }
         static int workers[MAX_WORKERS];
         size_t nworkers;
-        if (parse_workers(workers_arg, workers, &nworkers) || !nworkers) {
+        int pw = parse_workers(workers_arg, workers, &nworkers);
+        if (pw == -2) goto oom;
+        if (pw || !nworkers) {
             ret = usage_error("--workers: '%s' is not a list like 1,2,4 or 1..8 or auto "
                               "(each 1..1024)%s",
                               workers_arg, "");
@@ -425,7 +470,6 @@ int cfb_cmd_run(int argc, char **argv) {
             json_object_set_new(extra, "gil", json_true());
             json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
         }
-        static const char *mode_names[16];
         for (size_t i = 0; i < nmodes; i++)
             mode_names[i] = modes[i]->name;
         cfb_reference ref = {.repeat = (int)repeat,
@@ -476,11 +520,21 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = rc;
             goto done;
         }
-        printf("%s\n", out);
+        if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
         ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
     }
+    goto done;
+oom:
+    fprintf(stderr, "cfbench run: out of memory\n");
+    ret = CFB_EXIT_ENV;
 done:
+    free(items);
+    free(listbuf);
+    free(wls);
+    free(modes);
+    free(impls);
+    free(mode_names);
     json_decref(extra);
     free(python);
     for (size_t i = 0; i < nov + 1 && i < capov; i++)

@@ -61,7 +61,7 @@ void cfb_progress_unit(cfb_progress *p, const char *id) {
 void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, double median_s,
                             int reps) {
     p->cases_done++;
-    if (p->style == CFB_PROGRESS_QUIET) return;
+    if (p->style == CFB_PROGRESS_QUIET && !error) return; /* errors are never silenced */
     if (p->style == CFB_PROGRESS_BAR)
         fprintf(stderr, "\r\033[K"); /* the case line goes above the bar */
     if (error)
@@ -81,9 +81,16 @@ void cfb_progress_note(cfb_progress *p, const char *line) {
     draw(p);
 }
 
+void cfb_progress_error(cfb_progress *p, const char *line) {
+    if (p->style == CFB_PROGRESS_BAR) fprintf(stderr, "\r\033[K");
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+    draw(p);
+}
+
 void cfb_progress_end(cfb_progress *p, bool interrupted) {
     if (p->style == CFB_PROGRESS_BAR) fprintf(stderr, "\r\033[K");
-    if (interrupted && p->style != CFB_PROGRESS_QUIET)
+    if (interrupted) /* the reason for exit 1: printed with -q too */
         fprintf(stderr, "cfbench run: interrupted: stopped after the current repetition\n");
     fflush(stderr);
 }

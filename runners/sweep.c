@@ -408,9 +408,29 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         }
     }
     for (size_t i = 0; i < cfg->nworkloads; i++) {
+        const cfb_workload *w = cfg->workloads[i];
         cfb_params *p = NULL;
-        if (resolve_params(cfg, cfg->workloads[i], &p, err, errlen)) return -1;
+        if (resolve_params(cfg, w, &p, err, errlen)) return -1;
+        const char *param = NULL;
+        char why[512] = "";
+        int rc = w->check_params ? w->check_params(p, &param, why, sizeof why) : 0;
         cfb_params_free(p);
+        if (rc) {
+            /* name the --param that set the value (the last one wins) */
+            const cfb_override *by = NULL;
+            for (size_t k = 0; param && k < cfg->noverrides; k++) {
+                const cfb_override *o = &cfg->overrides[k];
+                if (!strcmp(o->key, param) && (!o->workload || !strcmp(o->workload, w->name)))
+                    by = o;
+            }
+            if (by && !by->quiet)
+                snprintf(err, errlen, "--param %s%s%s=%s: %s", by->workload ? by->workload : "",
+                         by->workload ? "." : "", by->key, by->value, why);
+            else
+                snprintf(err, errlen, "workload %s: bad %s value: %s", w->name,
+                         by ? "default sweep" : "default", why);
+            return -1;
+        }
     }
     return 0;
 }
@@ -771,7 +791,12 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     return wrong;
 }
 
-static int save(const sweep *s, bool complete, bool interrupted, char *err, size_t errlen) {
+/* Write the results file: after every case (final false) and at the end
+ * (final true). With --out - (stdout) only the final document is written:
+ * stdout cannot be rewritten in place. */
+static int save(const sweep *s, bool final, bool complete, bool interrupted, char *err,
+                size_t errlen) {
+    if (!final && cfb_out_is_stdout(s->cfg->out_path)) return 0;
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
     json_t *doc = json_object();
@@ -838,6 +863,25 @@ static json_t *config_json(const cfb_sweep_cfg *cfg) {
     json_object_set_new(c, "params", p);
     if (cfg->config_extra) json_object_update(c, cfg->config_extra);
     return c;
+}
+
+/* Wrong answers make the run exit 1: say so on stderr, also with -q. */
+static void report_wrong(cfb_progress *pg, const cfb_case *c) {
+    json_int_t wrong = 0;
+    const char *first = NULL;
+    size_t i;
+    json_t *r;
+    json_array_foreach(c->reps, i, r) {
+        json_int_t k = json_integer_value(json_object_get(r, "check_failures"));
+        wrong += k;
+        if (k && !first) first = json_string_value(json_object_get(r, "first_problem"));
+    }
+    if (!wrong) return;
+    char line[1024];
+    snprintf(line, sizeof line, "cfbench run: case %s: %lld wrong answers%s%s", c->id,
+             (long long)wrong, first ? " (first problem: " : "", first ? first : "");
+    if (first) snprintf(line + strlen(line), sizeof line - strlen(line), ")");
+    cfb_progress_error(pg, line);
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -925,7 +969,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     int ret = 0;
     /* Write first: an unwritable path fails before any work. */
     char why[512];
-    if (save(&s, false, false, why, sizeof why)) {
+    if (save(&s, false, false, false, why, sizeof why)) {
         snprintf(err, errlen, "cannot write results: %s", why);
         ret = 3;
         goto out;
@@ -1007,8 +1051,9 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             cases_done++;
             cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
                                    median_of(c->wall, (size_t)c->reps_done), c->reps_done);
+            report_wrong(&pg, c);
             if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
-            if (save(&s, false, false, why, sizeof why)) {
+            if (save(&s, false, false, false, why, sizeof why)) {
                 snprintf(err, errlen, "cannot write results: %s", why);
                 ret = 3;
                 break;
@@ -1022,7 +1067,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     free(left);
     if (ret == 0) {
         bool complete = !interrupted && !case_error && cases_done == s.ncases;
-        if (save(&s, complete, interrupted, why, sizeof why)) {
+        if (save(&s, true, complete, interrupted, why, sizeof why)) {
             snprintf(err, errlen, "cannot write results: %s", why);
             ret = 3;
         } else {

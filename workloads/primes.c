@@ -185,6 +185,17 @@ static const cfb_param_def primes_params[] = {
      NULL},
 };
 
+static int primes_check_params(const cfb_params *p, const char **param, char *err, size_t errlen) {
+    const char *nums = cfb_params_str(p, "numbers");
+    if (!nums || !*nums) return 0;
+    uint64_t *v;
+    size_t n;
+    int rc = parse_numbers(nums, &v, &n, err, errlen);
+    if (rc == 0) free(v);
+    if (rc) *param = "numbers";
+    return rc == CF_ENOMEM ? 0 : rc; /* out of memory is no verdict on the value */
+}
+
 static int primes_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, size_t errlen) {
     const char *nums = cfb_params_str(p, "numbers");
     char label[32];
@@ -273,4 +284,5 @@ const cfb_workload cfb_workload_primes = {
     .task = primes_task,
     .check = primes_check,
     .classify = primes_classify,
+    .check_params = primes_check_params,
 };

@@ -153,6 +153,17 @@ typedef struct cfb_workload {
     /* Optional: the event-loop driver; NULL = in async mode the runner calls
      * `task` inline on the loop thread, one after another (it blocks the loop). */
     const cfb_async_driver *async;
+
+    /* Optional: check the resolved values beyond what a definition says
+     * (type, bounds, choices) — the syntax of a list or range inside a
+     * string, lengths — everything make_tasks and run_setup would reject
+     * for the value alone. The runner calls it for every selected workload
+     * before the sweep starts, so a bad value is a usage error (exit 2)
+     * instead of a failed case mid-sweep. 0; or CF_EINVAL with *param set
+     * to the offending parameter's name (a static string or the
+     * definition's name) and a one-line reason in err ("numbers: 'abc' is
+     * not …"). Pure: no server, no files. */
+    int (*check_params)(const cfb_params *p, const char **param, char *err, size_t errlen);
 } cfb_workload;
 
 /* The registry (workloads/registry.c): every workload, in listing order. */

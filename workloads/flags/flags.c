@@ -646,6 +646,43 @@ static int flags_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, si
     return rc;
 }
 
+/* Every value that run_setup or make_tasks would reject, before the sweep
+ * (workload.h, check_params). */
+static int flags_check_params(const cfb_params *p, const char **param, char *err, size_t errlen) {
+    char why[256] = "";
+    char(*codes)[3] = NULL;
+    size_t n = 0;
+    int rc = cfb_flags_expand(cfb_params_str(p, "codes"), 0, &codes, &n, why, sizeof why);
+    free(codes);
+    if (rc == CF_EINVAL || (rc == 0 && n == 0)) {
+        *param = "codes";
+        snprintf(err, errlen, "codes: %s", rc ? why : "no country codes given");
+        return CF_EINVAL;
+    }
+    double lo, hi;
+    const char *delay = cfb_params_str(p, "delay");
+    if (cfb__flags_parse_delay(delay, &lo, &hi)) {
+        *param = "delay";
+        snprintf(err, errlen, "delay: '%s' is not MIN:MAX seconds (0 <= MIN <= MAX) or one number",
+                 delay);
+        return CF_EINVAL;
+    }
+    const char *base = cfb_params_str(p, "base"), *dest = cfb_params_str(p, "dest");
+    if (strchr(base, '\t') || strlen(base) + 16 >= sizeof(((cfb__xfer *)0)->url)) {
+        *param = "base";
+        snprintf(err, errlen, "base: a URL without tabs, at most %zu characters",
+                 sizeof(((cfb__xfer *)0)->url) - 17);
+        return CF_EINVAL;
+    }
+    if (!*dest || strchr(dest, '\t') || strlen(dest) >= sizeof(((cfb__xfer *)0)->dest)) {
+        *param = "dest";
+        snprintf(err, errlen, "dest: a directory name without tabs, 1 to %zu characters, or '-'",
+                 sizeof(((cfb__xfer *)0)->dest) - 1);
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
 const cfb_workload cfb_workload_flags = {
     .name = "flags",
     .description = "I/O-bound: download flag GIFs over HTTP with libcurl (the book's flags2)",
@@ -660,4 +697,5 @@ const cfb_workload cfb_workload_flags = {
     .classify = flags_classify,
     .result_bytes = flags_result_bytes,
     .async = &cfb_flags_async,
+    .check_params = flags_check_params,
 };
