@@ -57,6 +57,20 @@ check "ERROR: some errors" test -n "$n1"
 check "ERROR: same count with the same seed ($n1 / $n2)" test "$n1" = "$n2"
 check "ERROR: teapot lines" grep -Eq "^[A-Z]{2} error: 418 I'm a teapot$" <<<"$e1"
 
+# Saving replaces only regular files: a FIFO, a directory or a symlink
+# already at {CC}.gif is left as it was and that flag is an error.
+mkdir keep && mkfifo keep/BR.gif && mkdir keep/CN.gif && echo target >real.txt &&
+    ln -s ../real.txt keep/IN.gif && echo old >keep/US.gif
+out=$(timeout 60 "$CFBENCH" flags -v --mode thread -o keep BR CN IN US 2>&1)
+check "keep: FIFO still a FIFO" test -p keep/BR.gif
+check "keep: directory still a directory" test -d keep/CN.gif
+check "keep: symlink still a symlink" test -L keep/IN.gif
+check "keep: symlink target untouched" test "$(cat real.txt)" = target
+check "keep: regular file replaced" bash -c '[ "$(head -c 3 keep/US.gif)" = GIF ]'
+check "keep: FIFO named" grep -q '^BR error: save .*BR.gif: not a regular file' <<<"$out"
+check "keep: 3 errors" grep -Eq '^ *3 errors\.$' <<<"$out"
+check "keep: no temp file left" test "$(ls keep | wc -l)" -eq 4
+
 # A refused connection is an error, not a hang.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 1)
 out=$(timeout 30 "$CFBENCH" flags -s "http://127.0.0.1:$port/flags" -v CN -o -)

@@ -284,6 +284,16 @@ static int save_file(cfb__xfer *x, char *err, size_t errlen) {
     fchmod(x->fd, 0644);
     int rc = close(x->fd);
     x->fd = -1;
+    /* A flag replaces only a regular file (issue 14): a device node, FIFO,
+     * socket, directory or symlink already at {CC}.gif is left as it was
+     * and the download counts as an error. */
+    struct stat st;
+    if (rc == 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "save %s: not a regular file (left as it was)", path);
+        unlink(x->tmp);
+        x->tmp[0] = '\0';
+        return -1;
+    }
     if (rc < 0 || rename(x->tmp, path) < 0) {
         snprintf(err, errlen, "save %s: %s", path, strerror(errno));
         unlink(x->tmp);
