@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -300,6 +301,7 @@ int cfb_parse_size(const char *s, long long *bytes) {
     }
     if (*end == 'B' || *end == 'b') end++;
     if (*end && *end != '\n') return -1;
+    if (v > LLONG_MAX / mul) return -1; /* "9223372036854775807G": no overflow */
     *bytes = v * mul;
     return 0;
 }

@@ -42,6 +42,12 @@ static void test_size(void) {
         CHECK_EQ_INT(rc, t[i].rc);
         if (rc == 0) CHECK_EQ_INT(b, t[i].want);
     }
+    /* found by fuzz/params: the product overflowed (undefined behaviour) */
+    long long b = -1;
+    CHECK_EQ_INT(cfb_parse_size("9223372036854775807G", &b), -1);
+    CHECK_EQ_INT(cfb_parse_size("8589934592G", &b), -1);
+    CHECK_EQ_INT(cfb_parse_size("8589934591G", &b), 0);
+    CHECK(b == 8589934591LL * 1073741824LL);
 }
 
 static void test_stat(void) {
