@@ -23,6 +23,14 @@ static void test_cpu_list(void) {
         CHECK_EQ_INT(got, t[i].want);
     }
     CHECK_EQ_INT(cfb_cpu_list_count(NULL), -1);
+    /* found by fuzz/params: b - a + 1 and the sum overflowed (undefined behaviour) */
+    CHECK_EQ_INT(cfb_cpu_list_count("0-9223372036854775807"), -1);
+    CHECK_EQ_INT(cfb_cpu_list_count("0-4194304"), 4194305);
+    CHECK_EQ_INT(cfb_cpu_list_count("0-4194305"), -1);
+    static char many[8192];
+    for (int i = 0; i < 520; i++)
+        strcat(many, i ? ",0-4194304" : "0-4194304");
+    CHECK_EQ_INT(cfb_cpu_list_count(many), -1); /* 520 x 4194305 > INT_MAX */
 }
 
 static void test_size(void) {
