@@ -49,3 +49,22 @@ format-check:
 
 clean:
 	rm -rf build build-asan build-tsan
+
+# Fuzzing (docs/fuzzing.md): build the libFuzzer targets with clang in
+# build-fuzz and run each for FUZZ_SECONDS (default 60) on its seed corpus;
+# a crash or broken invariant fails and prints the reproducer. fuzz-merge
+# adds what runs found (new coverage only) to the seed corpora in fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+.PHONY: fuzz fuzz-merge clean-fuzz
+fuzz: deps
+	@scripts/deps.sh clang libclang-rt-dev
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(JOBS) scripts/fuzz.sh run $(FUZZ_TARGETS)
+
+fuzz-merge: deps
+	@scripts/deps.sh clang libclang-rt-dev
+	FUZZ_JOBS=$(JOBS) scripts/fuzz.sh merge $(FUZZ_TARGETS)
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf build-fuzz

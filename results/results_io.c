@@ -84,6 +84,20 @@ static int need(const json_t *obj, const char *field, const char *what, int type
     return 0;
 }
 
+/* s for a one-line message: control characters become \xHH (a case id may
+ * hold anything, and must not break the line or drive the terminal). */
+static void printable(char *out, size_t outlen, const char *s) {
+    size_t k = 0;
+    for (; *s && k + 5 < outlen; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            k += (size_t)snprintf(out + k, outlen - k, "\\x%02x", c);
+        else
+            out[k++] = (char)c;
+    }
+    out[k] = '\0';
+}
+
 int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
     if (!json_is_object(doc))
         return fail(err, errlen, "not a cfbench results document (top level is not an object)");
@@ -111,7 +125,9 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
         const json_t *id = json_object_get(c, "id");
         if (!json_is_string(id))
             return fail(err, errlen, "missing required field 'id' in cases[%zu]", i);
-        snprintf(where, sizeof where, "case %s", json_string_value(id));
+        char idp[160];
+        printable(idp, sizeof idp, json_string_value(id));
+        snprintf(where, sizeof where, "case %s", idp);
         if (need(c, "workload", "a string", 's', where, err, errlen) ||
             need(c, "mode", "a string", 's', where, err, errlen) ||
             need(c, "workers", "an integer", 'i', where, err, errlen) ||
@@ -125,7 +141,7 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
         size_t j;
         json_array_foreach(reps, j, r) {
             char rw[260];
-            snprintf(rw, sizeof rw, "case %s repetition %zu", json_string_value(id), j);
+            snprintf(rw, sizeof rw, "%s repetition %zu", where, j);
             if (!json_is_object(r)) return fail(err, errlen, "%s is not an object", rw);
             if (need(r, "index", "an integer", 'i', rw, err, errlen) ||
                 need(r, "wall_s", "a number", 'n', rw, err, errlen))

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -126,6 +127,10 @@ int cfb_cpus_allowed(char *list, size_t len) {
     return n;
 }
 
+/* Far above any kernel's CPU numbers (NR_CPUS is at most 8192): a larger one
+ * is no CPU list, and b - a + 1 cannot overflow (found by fuzz/params). */
+#define CPU_ID_MAX (1L << 22)
+
 int cfb_cpu_list_count(const char *list) {
     if (!list) return -1;
     int n = 0;
@@ -134,16 +139,17 @@ int cfb_cpu_list_count(const char *list) {
         char *end;
         errno = 0;
         long a = strtol(p, &end, 10), b;
-        if (end == p || a < 0 || errno) return -1;
+        if (end == p || a < 0 || a > CPU_ID_MAX || errno) return -1;
         p = end;
         if (*p == '-') {
             p++;
             b = strtol(p, &end, 10);
-            if (end == p || b < a || errno) return -1;
+            if (end == p || b < a || b > CPU_ID_MAX || errno) return -1;
             p = end;
         } else {
             b = a;
         }
+        if (b - a + 1 > INT_MAX - n) return -1;
         n += (int)(b - a + 1);
         if (*p == ',') {
             p++;
@@ -300,6 +306,7 @@ int cfb_parse_size(const char *s, long long *bytes) {
     }
     if (*end == 'B' || *end == 'b') end++;
     if (*end && *end != '\n') return -1;
+    if (v > LLONG_MAX / mul) return -1; /* "9223372036854775807G": no overflow */
     *bytes = v * mul;
     return 0;
 }

@@ -23,6 +23,14 @@ static void test_cpu_list(void) {
         CHECK_EQ_INT(got, t[i].want);
     }
     CHECK_EQ_INT(cfb_cpu_list_count(NULL), -1);
+    /* found by fuzz/params: b - a + 1 and the sum overflowed (undefined behaviour) */
+    CHECK_EQ_INT(cfb_cpu_list_count("0-9223372036854775807"), -1);
+    CHECK_EQ_INT(cfb_cpu_list_count("0-4194304"), 4194305);
+    CHECK_EQ_INT(cfb_cpu_list_count("0-4194305"), -1);
+    static char many[8192];
+    for (int i = 0; i < 520; i++)
+        strcat(many, i ? ",0-4194304" : "0-4194304");
+    CHECK_EQ_INT(cfb_cpu_list_count(many), -1); /* 520 x 4194305 > INT_MAX */
 }
 
 static void test_size(void) {
@@ -42,6 +50,12 @@ static void test_size(void) {
         CHECK_EQ_INT(rc, t[i].rc);
         if (rc == 0) CHECK_EQ_INT(b, t[i].want);
     }
+    /* found by fuzz/params: the product overflowed (undefined behaviour) */
+    long long b = -1;
+    CHECK_EQ_INT(cfb_parse_size("9223372036854775807G", &b), -1);
+    CHECK_EQ_INT(cfb_parse_size("8589934592G", &b), -1);
+    CHECK_EQ_INT(cfb_parse_size("8589934591G", &b), 0);
+    CHECK(b == 8589934591LL * 1073741824LL);
 }
 
 static void test_stat(void) {

@@ -857,3 +857,17 @@ void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
     if (final) cfb_flag_server_stats(s, final);
     server_free(s);
 }
+
+/* ---- internal entry point (fuzz/fuzz_server_path.c) ------------------------ */
+#include "flag_server_internal.h"
+
+int cfb__server_open_path(int root_fd, const char *url) {
+    if (!url || !path_safe(url)) return -1;
+    int fd = open_beneath(root_fd, url);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}

@@ -589,7 +589,8 @@ int cfb__flags_parse_delay(const char *s, double *lo, double *hi) {
     } else {
         *hi = *lo;
     }
-    if (*end || *lo < 0 || *hi < *lo) return CF_EINVAL;
+    /* the server's own range (check_opts): NaN and inf fail here, not mid-sweep */
+    if (*end || !(*lo >= 0) || !(*hi >= *lo) || *hi > 3600) return CF_EINVAL;
     return 0;
 }
 

@@ -42,7 +42,8 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
  * not_found, the file saved for ok), or -1 with the error text in err. */
 int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
 
-/* "MIN:MAX" or "S" seconds -> *lo, *hi. 0 or CF_EINVAL. */
+/* "MIN:MAX" or "S" seconds -> *lo, *hi, 0 <= MIN <= MAX <= 3600 (the
+ * server's range). 0 or CF_EINVAL. */
 int cfb__flags_parse_delay(const char *s, double *lo, double *hi);
 
 /* Tests: how many transfers the async driver adds per loop iteration
