@@ -504,6 +504,7 @@ int cfb_cmd_run(int argc, char **argv) {
         }
         cfg.out_path = out;
         cfb_sweep_install_signals();
+        cfb_mpi_session_signals();
         int rc = cfb_sweep_run(&cfg, err, sizeof err);
         if (rc == 2 || rc == 3) {
             fprintf(stderr, "cfbench run: %s\n", err);

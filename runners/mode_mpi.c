@@ -21,9 +21,13 @@
  * timelines read like the other modes'. A task error passes through as is.
  * Worker state lives in `wk` (one executor at a time on a worker here).
  *
- * Faults. Open MPI 4.1 ends the whole job when a rank dies: rank 0 gets
- * SIGTERM (the sweep's handler sets a flag). The wait for results polls
- * that flag every 50 ms; when set, the repetition is abandoned
+ * Faults. Open MPI 4.1 ends the whole job when a rank dies: orted sends
+ * every other rank SIGCONT, then 1 s later SIGTERM and, a few ms after it,
+ * SIGKILL. Rank 0 notes SIGCONT (on_cont) and SIGTERM (the sweep's flag,
+ * made to survive a repeat). The waits for results and for the workers'
+ * release poll every 50 ms; on SIGTERM, or on SIGCONT with a worker rank of
+ * this host gone (then rank 0 raises SIGTERM itself so the sweep stops
+ * after this repetition), the repetition is abandoned
  * (cf_mpi_abandon: every future fails, no more MPI), the cause is named
  * (which worker ranks on this host are gone) on stderr and in the results
  * (`mpi.fault`, the case's error), and the sweep writes the file marked
@@ -34,6 +38,7 @@
  */
 #include "mpi_session.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +87,7 @@ int cfb_mpi_session_begin(bool want_mpi, int *exit_code, char *err, size_t errle
 int cfb_mpi_worker_ranks(void) {
     return 0;
 }
+void cfb_mpi_session_signals(void) {}
 json_t *cfb_mpi_session_doc(void) {
     return NULL;
 }
@@ -253,6 +259,44 @@ int cfb_mpi_worker_ranks(void) {
     return S.active && S.rank == 0 ? S.size - 1 : 0;
 }
 
+/* Open MPI 4.1 ends a job whose rank died with SIGCONT, then (1 s later,
+ * odls_base_sigkill_timeout) SIGTERM and SIGKILL a few ms apart: SIGCONT is
+ * the only warning long enough to save the results. */
+static volatile sig_atomic_t cont_seen;
+static void on_cont(int sig) {
+    (void)sig;
+    cont_seen = 1;
+}
+
+/* The job is ending: a stop was asked (SIGTERM/SIGINT), or a SIGCONT came
+ * and a worker rank on this host is gone. Then the sweep is told to stop. */
+static bool job_ending(void) {
+    if (cfb_sweep_interrupted()) return true;
+    if (!cont_seen) return false;
+    cont_seen = 0;
+    for (int r = 1; r < S.size; r++)
+        if (cf_mpi_rank_gone(r)) {
+            raise(SIGTERM); /* the sweep's handler: stop after this repetition */
+            return true;
+        }
+    return false;
+}
+
+void cfb_mpi_session_signals(void) {
+    if (!S.active || S.rank != 0) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_cont;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCONT, &sa, NULL);
+    if (sigaction(SIGTERM, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL &&
+        sa.sa_handler != SIG_IGN) {
+        sa.sa_flags &= ~SA_RESETHAND;
+        sigaction(SIGTERM, &sa, NULL);
+    }
+}
+
 json_t *cfb_mpi_session_doc(void) {
     return S.doc;
 }
@@ -278,7 +322,7 @@ static void fault(cfb_rep *rep, char *msg, size_t len) {
                                 off ? ", " : "", r, pid, host);
     }
     snprintf(msg, len,
-             "the MPI runtime is ending the job (SIGTERM) during case %s/mpi/w%d: %s%s; "
+             "the MPI runtime is ending the job during case %s/mpi/w%d: %s%s; "
              "Open MPI 4.1 ends every rank when one dies",
              cfb_rep_workload(rep)->name, cfb_rep_workers(rep),
              gone[0] ? "worker rank(s) gone: " : "a rank died or the job was stopped", gone);
@@ -353,7 +397,7 @@ static int run_mpi(cfb_rep *rep) {
         }
         cf_future *g = fs[taken % window];
         while (cf_future_result(g, 0.05, NULL, NULL) == CF_ETIMEDOUT) {
-            if (!abandoned && cfb_sweep_interrupted()) {
+            if (!abandoned && job_ending()) {
                 char msg[512];
                 fault(rep, msg, sizeof msg);
                 cfb_rep_fail(rep, "%s", msg);
@@ -385,7 +429,17 @@ out:
     if (rc) {
         for (size_t i = taken; i < next; i++)
             cf_future_release(fs[i % window]);
-        cf_executor_shutdown(ex, true, true);
+    }
+    /* Release the workers in slices: a rank that died never answers. */
+    cf_executor_shutdown(ex, false, rc != 0);
+    while (cf_mpi_executor_wait(ex, 0.05) == CF_ETIMEDOUT) {
+        if (!abandoned && job_ending()) {
+            char msg[512];
+            fault(rep, msg, sizeof msg);
+            cfb_rep_fail(rep, "%s", msg);
+            cf_mpi_abandon(msg);
+            abandoned = true;
+        }
     }
     cf_executor_free(ex);
     free(fs);

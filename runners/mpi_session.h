@@ -29,6 +29,11 @@ bool cfb_mpi_built(void);
  *      without mpirun, or a build without MPI). */
 int cfb_mpi_session_begin(bool want_mpi, int *exit_code, char *err, size_t errlen);
 
+/* After cfb_sweep_install_signals(), under an MPI session: a repeated
+ * SIGTERM (the runtime may send more than one while it ends the job) keeps
+ * setting the stop flag instead of killing rank 0 before it saved. */
+void cfb_mpi_session_signals(void);
+
 /* Worker ranks of the session (0 when there is none). */
 int cfb_mpi_worker_ranks(void);
 

@@ -127,6 +127,13 @@ typedef struct cf_mpi_opts {
  * the order sent. Ownership as every executor: cf_executor_free(). */
 int cf_mpi_executor_new(const cf_mpi_opts *opts, cf_executor **out);
 
+/* After cf_executor_shutdown(ex, false, …): wait up to `timeout` seconds
+ * until every task of ex is done and its workers ran their finalizer —
+ * what shutdown(wait=true) waits for, in slices, so that a caller can look
+ * at other things (a stop flag) meanwhile. 0 when closed; CF_ETIMEDOUT;
+ * CF_ESTATE before shutdown; CF_EINVAL (NULL or not an MPI executor). */
+int cf_mpi_executor_wait(cf_executor *ex, double timeout);
+
 #ifdef __cplusplus
 }
 #endif

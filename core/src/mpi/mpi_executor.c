@@ -1113,6 +1113,20 @@ int cf_mpi_executor_new(const cf_mpi_opts *opts, cf_executor **out) {
     return 0;
 }
 
+int cf_mpi_executor_wait(cf_executor *ex, double timeout) {
+    if (!ex || ex->ops != &mx_ops) return CF_EINVAL;
+    struct mexec *e = (struct mexec *)ex;
+    pthread_mutex_lock(&C.mu);
+    bool down = e->shutdown;
+    pthread_mutex_unlock(&C.mu);
+    if (!down) return CF_ESTATE;
+    double deadline = cf__deadline(timeout);
+    while (!atomic_load(&e->closed))
+        if (cf__futex_wait(&e->closed, 0, deadline) == CF_ETIMEDOUT && !atomic_load(&e->closed))
+            return CF_ETIMEDOUT;
+    return 0;
+}
+
 void cf_mpi_abandon(const char *why) {
     if (!G.inited || !G.is_client) return;
     pthread_mutex_lock(&C.mu);
