@@ -12,6 +12,9 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails+1)); }
 out="$tmp/r.json"
+# Open MPI sends SIGCONT, waits odls_base_sigkill_timeout (default 1 s), then
+# SIGTERM and SIGKILL: 5 s keeps the test honest on a loaded CI machine.
+export OMPI_MCA_odls_base_sigkill_timeout=5
 timeout 120 mpirun -np 3 --oversubscribe "$CFBENCH" run -w noop,loiter -m mpi -j 2 -r 3 \
     --warmup 0 -p noop.tasks=200 -p loiter.tasks=4 -p loiter.unit=1 -q -o "$out" \
     >"$tmp/o" 2>"$tmp/e" &
