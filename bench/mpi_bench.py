@@ -27,9 +27,6 @@ def anchor(tasks, trips, reps):
     """Rank 0 under `python -m mpi4py.futures`: the MPIPoolExecutor figures."""
     from mpi4py.futures import MPIPoolExecutor
 
-    def noop():
-        return None
-
     tps, rts = [], []
     with MPIPoolExecutor() as ex:
         list(ex.map(abs, range(100)))  # workers up

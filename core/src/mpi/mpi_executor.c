@@ -28,8 +28,10 @@
  *   within a microsecond or two), then naps with nanosleep for a quarter of
  *   the time since the last message, between 2 µs and a cap (timer slack
  *   set to 1 µs): CAP_BUSY while tasks are out, so a result waits at most
- *   that long; with nothing out and nothing queued the client thread blocks
- *   on a futex (no CPU at all) until a submit rings `bell`. Workers nap the
+ *   that long; with nothing out and nothing queued the client thread polls
+ *   its queue for PARK_AFTER_S more (a submit-and-wait loop submits again
+ *   within microseconds: no futex wake-up on its path), then blocks on a
+ *   futex (no CPU at all) until a submit rings `bell`. Workers nap the
  *   same way, with the cap raised to CAP_IDLE after IDLE_AFTER_S without
  *   work: an idle worker rank wakes ~1000 times a second (well under 1% of
  *   a core) and picks up a new task within CAP_IDLE. Open MPI's own
@@ -72,6 +74,7 @@ enum { R_RESULT = 1, R_INITFAIL = 2, R_CLOSED = 3 };
 #define CHUNK_ID 1ULL /* map's chunk wrapper; its argument starts with the inner id */
 
 #define SPIN_S 20e-6
+#define PARK_AFTER_S 100e-6 /* client: poll this long after the last message before parking */
 #define NAP_MIN_S 2e-6
 #define CAP_BUSY_S 100e-6
 #define CAP_IDLE_S 1e-3
@@ -922,6 +925,10 @@ static void *progress_main(void *unused) {
         double now = cf__now();
         if (did) {
             last = now;
+            continue;
+        }
+        if (C.outstanding == 0 && nsend == 0 && now - last < PARK_AFTER_S) {
+            nap(now - last, CAP_BUSY_S); /* a submit-and-wait loop submits again soon */
             continue;
         }
         if (C.outstanding == 0 && nsend == 0) {
