@@ -74,7 +74,8 @@ enum { R_RESULT = 1, R_INITFAIL = 2, R_CLOSED = 3 };
 #define CHUNK_ID 1ULL /* map's chunk wrapper; its argument starts with the inner id */
 
 #define SPIN_S 20e-6
-#define PARK_AFTER_S 100e-6 /* client: poll this long after the last message before parking */
+#define YIELD_S 200e-6 /* poll with sched_yield up to this long after the last message */
+#define PARK_AFTER_S 200e-6 /* client: poll this long after the last message before parking */
 #define NAP_MIN_S 2e-6
 #define CAP_BUSY_S 100e-6
 #define CAP_IDLE_S 1e-3
@@ -140,6 +141,10 @@ static void nap(double idle, double cap) {
             cf__cpu_relax();
         static _Thread_local unsigned k;
         if ((++k & 15) == 0) sched_yield(); /* oversubscribed: let the others run */
+        return;
+    }
+    if (idle < YIELD_S) { /* a sleep costs ≥ 50–100 µs on a VM: yield instead */
+        sched_yield();
         return;
     }
     double d = idle / 4;
