@@ -25,7 +25,9 @@
  *   the progress thread alone.
  *   Progress engine (how it waits): after a message moves, the thread spins
  *   on MPI_Improbe for SPIN_S (a pipelined burst or a round trip is caught
- *   within a microsecond or two), then naps with nanosleep for a quarter of
+ *   within a microsecond or two), then polls with sched_yield until YIELD_S
+ *   (a nanosleep costs >= 110 µs on a loaded VM; a yield gives the core to
+ *   whoever needs it and costs ~1 µs otherwise), then naps with nanosleep for a quarter of
  *   the time since the last message, between 2 µs and a cap (timer slack
  *   set to 1 µs): CAP_BUSY while tasks are out, so a result waits at most
  *   that long; with nothing out and nothing queued the client thread polls
