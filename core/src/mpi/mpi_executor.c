@@ -76,7 +76,7 @@ enum { R_RESULT = 1, R_INITFAIL = 2, R_CLOSED = 3 };
 #define CHUNK_ID 1ULL /* map's chunk wrapper; its argument starts with the inner id */
 
 #define SPIN_S 20e-6
-#define YIELD_S 200e-6 /* poll with sched_yield up to this long after the last message */
+#define YIELD_S 200e-6      /* poll with sched_yield up to this long after the last message */
 #define PARK_AFTER_S 200e-6 /* client: poll this long after the last message before parking */
 #define NAP_MIN_S 2e-6
 #define CAP_BUSY_S 100e-6
