@@ -351,7 +351,7 @@ static int chart_best(ctx *c, int si) {
     }
     /* modes in canonical order */
     char sorted[512] = "";
-    for (int r = 0; r <= 4; r++) {
+    for (int r = 0; r <= 5; r++) {
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s", modes);
         for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " "))
@@ -593,6 +593,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
     const char *rowname = is_async                       ? "in-flight slot (one event-loop thread)"
                           : !strcmp(pc->mode, "thread")  ? "worker thread"
                           : !strcmp(pc->mode, "process") ? "worker process"
+                          : !strcmp(pc->mode, "mpi")     ? "worker rank (rank - 1)"
                                                          : "worker";
     pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; minhalf=%.9g; ", nrows,
               rowname, xmax, wall, xmax * 0.002);

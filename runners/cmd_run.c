@@ -13,6 +13,7 @@
 #include "context.h"
 #include "impl_gil.h"
 #include "modes.h"
+#include "mpi_session.h"
 #include "reference.h"
 #include "results_io.h"
 #include "sweep.h"
@@ -56,7 +57,9 @@ static void run_help(FILE *to) {
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
             "                        in any list a repeated name runs once (with a note)\n"
-            "  -m, --mode LIST       seq,thread,process,async (default: every mode)\n"
+            "  -m, --mode LIST       seq,thread,process,async,mpi (default: every mode; mpi\n"
+            "                        only under mpirun: mpirun -np 3 cfbench run -m mpi runs\n"
+            "                        on 2 worker ranks, docs/scale-out.md)\n"
             "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu;\n"
             "                        ncpu = the CPUs this process may use: taskset, cpusets)\n"
             "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
@@ -400,7 +403,8 @@ int cfb_cmd_run(int argc, char **argv) {
             free(listbuf), listbuf = NULL;
         } else {
             for (size_t i = 0; i < nall_m; i++)
-                modes[nmodes++] = all_m[i];
+                if (strcmp(all_m[i]->name, "mpi") || (cfb_mpi_launched() && cfb_mpi_built()))
+                    modes[nmodes++] = all_m[i]; /* mpi by default only under mpirun */
         }
         /* impls */
         {
@@ -470,12 +474,16 @@ int cfb_cmd_run(int argc, char **argv) {
             json_object_set_new(extra, "gil", json_true());
             json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
         }
-        for (size_t i = 0; i < nmodes; i++)
-            mode_names[i] = modes[i]->name;
+        size_t nmode_names = 0;
+        bool want_mpi = false;
+        for (size_t i = 0; i < nmodes; i++) {
+            want_mpi |= !strcmp(modes[i]->name, "mpi");
+            if (strcmp(modes[i]->name, "mpi")) mode_names[nmode_names++] = modes[i]->name;
+        }
         cfb_reference ref = {.repeat = (int)repeat,
                              .warmup = (int)warmup,
                              .modes = mode_names,
-                             .nmodes = nmodes,
+                             .nmodes = nmode_names,
                              .workers = workers,
                              .nworkers = nworkers};
         if (ref_arg) {
@@ -497,6 +505,32 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = CFB_EXIT_USAGE;
             goto done;
         }
+        /* issue 13: under mpirun, ranks 1..N-1 serve the mpi mode and stop here */
+        int mpi_code = 0, mrc = cfb_mpi_session_begin(want_mpi, &mpi_code, err, sizeof err);
+        if (mrc) {
+            if (mrc == 2) fprintf(stderr, "cfbench run: %s\n", err);
+            ret = mpi_code;
+            goto done;
+        }
+        cfg.doc_extra = cfb_mpi_session_doc();
+        if (want_mpi) {
+            int nw = cfb_mpi_worker_ranks(), skipped = 0;
+            for (size_t i = 0; i < nworkers; i++)
+                skipped += workers[i] > nw;
+            if (skipped == (int)nworkers) {
+                fprintf(stderr,
+                        "cfbench run: mode mpi: no --workers value fits the job's %d worker "
+                        "rank(s) (mpirun -np N gives N-1)\n",
+                        nw);
+                ret = CFB_EXIT_USAGE;
+                goto done;
+            }
+            if (skipped && !quiet)
+                fprintf(stderr,
+                        "cfbench run: note: mode mpi runs at workers <= %d (the job's worker "
+                        "ranks); %d larger value(s) of --workers left out for it\n",
+                        nw, skipped);
+        }
         char pathbuf[PATH_MAX];
         if (!out) {
             if (ensure_dir("cfbench-out")) {
@@ -514,6 +548,7 @@ int cfb_cmd_run(int argc, char **argv) {
         }
         cfg.out_path = out;
         cfb_sweep_install_signals();
+        cfb_mpi_session_signals();
         int rc = cfb_sweep_run(&cfg, err, sizeof err);
         if (rc == 2 || rc == 3) {
             fprintf(stderr, "cfbench run: %s\n", err);
@@ -529,6 +564,7 @@ oom:
     fprintf(stderr, "cfbench run: out of memory\n");
     ret = CFB_EXIT_ENV;
 done:
+    cfb_mpi_session_end();
     free(items);
     free(listbuf);
     free(wls);

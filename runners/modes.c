@@ -123,7 +123,8 @@ const cfb_impl cfb_impl_c = {.name = "c"};
     X(seq)                                                                                         \
     X(thread)                                                                                      \
     X(process)                                                                                     \
-    X(async)
+    X(async)                                                                                       \
+    X(mpi)
 
 #define CFB_IMPL_LIST(X) X(c) X(gil)
 

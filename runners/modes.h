@@ -72,6 +72,11 @@ typedef struct cfb_impl {
     void (*call)(cf_task_fn fn, const void *arg, size_t len, cf_out *out);
 } cfb_impl;
 
+/* The most workers mode m can have in this process (mpi: the job's worker
+ * ranks; mode_mpi.c); 0 = no limit. The sweep leaves cases above it out of
+ * the plan (cfbench run says so). */
+int cfb_mode_max_workers(const cfb_mode *m);
+
 /* Tables (modes.c). NULL-terminated; *n gets the count. */
 const cfb_mode *const *cfb_modes_all(size_t *n);
 const cfb_mode *cfb_mode_find(const char *name); /* NULL if unknown */
@@ -85,6 +90,7 @@ int cfb_rep_workers(const cfb_rep *rep);
 const char *cfb_rep_mode(const cfb_rep *rep);
 const cfb_workload *cfb_rep_workload(const cfb_rep *rep);
 const cfb_params *cfb_rep_params(const cfb_rep *rep); /* borrowed */
+const cfb_impl *cfb_rep_impl(const cfb_rep *rep);     /* static */
 
 /* What to run for task i: the function and its argument bytes (borrowed
  * from the engine for the repetition). It is the engine's wrapper — which

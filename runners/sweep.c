@@ -195,6 +195,9 @@ const cfb_workload *cfb_rep_workload(const cfb_rep *rep) {
 const cfb_params *cfb_rep_params(const cfb_rep *rep) {
     return rep->c->params;
 }
+const cfb_impl *cfb_rep_impl(const cfb_rep *rep) {
+    return rep->c->impl;
+}
 
 bool cfb_sweep_wrap_every_task;
 
@@ -820,6 +823,7 @@ static int save(const sweep *s, bool final, bool complete, bool interrupted, cha
     }
     if (s->extra) json_array_extend(cases, s->extra);
     json_object_set_new(doc, "cases", cases);
+    if (s->cfg->doc_extra) json_object_update_missing(doc, s->cfg->doc_extra);
     int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
     json_decref(doc);
     return rc;
@@ -926,6 +930,8 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                 for (size_t ki = 0; ki < cfg->nworkers; ki++) {
                     const cfb_mode *m = cfg->modes[mi];
                     if (!m->parallel && ki > 0) break;
+                    int lim = m->parallel ? cfb_mode_max_workers(m) : 0;
+                    if (lim > 0 && cfg->workers[ki] > lim) continue; /* e.g. mpi: too few ranks */
                     cfb_case *c = &s->cases[s->ncases];
                     c->w = cfg->workloads[wi];
                     c->m = m;

@@ -46,6 +46,8 @@ typedef struct cfb_sweep_cfg {
     int argc;     /* the command line, recorded in config.argv */
     char *const *argv;
     json_t *config_extra; /* borrowed, may be NULL: merged into `config` (e.g. gil) */
+    json_t *doc_extra;    /* borrowed, may be NULL: its keys join the document's top level
+                             at every save (e.g. `mpi`, which may change during the sweep) */
     /* Optional (issue 8: `--reference python`, runners/reference.c): called
      * once per workload, in the parent, after the repetitions of its first
      * case to finish while that case is still prepared (run_setup done — the

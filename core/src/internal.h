@@ -122,6 +122,11 @@ void cf__future_unwatch(cf_future *f, cf__watch *w);
 cf_future *cf__future_new_extra(size_t extra);
 void *cf__future_extra(cf_future *f);
 
+/* map's chunk wrapper task (map.c): its argument starts with the user's
+ * cf_task_fn pointer, which an executor whose workers are other programs'
+ * processes (MPI) must translate (cf_mpi.h). */
+void cf__map_chunk_task(const void *arg, size_t len, cf_out *out);
+
 /* true when f is FINISHED with an error (not cancelled). */
 bool cf__future_failed(const cf_future *f);
 

@@ -76,7 +76,7 @@ static int out_append(cf_out *out, const void *p, size_t n) {
     return 0;
 }
 
-static void chunk_task(const void *arg, size_t len, cf_out *out) {
+void cf__map_chunk_task(const void *arg, size_t len, cf_out *out) {
     const unsigned char *p = arg, *end = p + len;
     cf_task_fn fn;
     uint64_t count;
@@ -199,7 +199,7 @@ static int submit_one(cf_map_iter *it) {
     }
     if (count == 0) return in; /* end of input (0) or its error */
     memcpy(it->pack + sizeof(cf_task_fn), &count, sizeof count);
-    rc = cf_submit(it->ex, chunk_task, it->pack, used, &f);
+    rc = cf_submit(it->ex, cf__map_chunk_task, it->pack, used, &f);
     if (rc) return rc;
     cf_future_set_tag(f, (uintptr_t)it->index);
     it->index += count;
