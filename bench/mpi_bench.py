@@ -11,6 +11,9 @@ Runs, alternately (--rounds times each, so drift hits both):
 and prints the medians and the ratios for the issue 13 targets:
   empty-task throughput and round trip >= 10x mpi4py.futures, and primes on
   2 worker ranks at >= 90% of the process pool's parallel efficiency.
+Beside them, the host's floors measured in the same cfutures job (before its
+executor starts): a blocking MPI ping-pong rank 0 <-> 1 and a thread
+hand-off round trip; the round trip is also given as a multiple of them.
 As root, it sets OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM). The Python used for the
 anchor is $CFB_PYTHON, or the first of python3 / /usr/bin/python3 that
 imports mpi4py (Debian's python3-mpi4py).
@@ -125,6 +128,12 @@ def main():
           f" {c_tps / p_tps:.1f}x (target >= 10x) {'MET' if c_tps / p_tps >= 10 else 'NOT MET'}")
     print(f"round trip: cfutures mpi {c_rt * 1e6:.1f} us, mpi4py.futures {p_rt * 1e6:.1f} us:"
           f" {p_rt / c_rt:.1f}x (target >= 10x) {'MET' if p_rt / c_rt >= 10 else 'NOT MET'}")
+    f_mpi, f_thr = med(c_runs, "floor_mpi_pingpong_s"), med(c_runs, "floor_thread_pingpong_s")
+    f_sum = med(c_runs, "floor_sum_s")
+    print(f"host floors (same job, before the executor): MPI 1-byte ping-pong rank 0<->1"
+          f" {f_mpi * 1e6:.1f} us, thread hand-off round trip {f_thr * 1e6:.1f} us, sum"
+          f" {f_sum * 1e6:.1f} us; cfutures round trip = {c_rt / f_sum:.2f}x that sum,"
+          f" {c_rt / f_mpi:.2f}x the MPI ping-pong; mpi4py.futures = {p_rt / f_sum:.2f}x the sum")
     print(f"primes fixture, 2 workers: efficiency mpi {eff_m:.3f}, process pool {eff_p:.3f}:"
           f" {ratio:.1%} of the pool's (target >= 90%) {'MET' if ratio >= 0.9 else 'NOT MET'}"
           f"  [seq {med(c_runs, 'primes_seq_s'):.3f} s, mpi {med(c_runs, 'primes_mpi_s'):.3f} s,"
