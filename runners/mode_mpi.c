@@ -330,6 +330,17 @@ static void fault(cfb_rep *rep, char *msg, size_t len) {
     if (S.doc) json_object_set_new(json_object_get(S.doc, "mpi"), "fault", json_string(msg));
 }
 
+/* Once per case: when the runtime is ending the job, fail the case naming
+ * the cause and stop waiting for the workers (cf_mpi_abandon). */
+static void abandon_if_ending(cfb_rep *rep, bool *abandoned) {
+    if (*abandoned || !job_ending()) return;
+    char msg[512];
+    fault(rep, msg, sizeof msg);
+    cfb_rep_fail(rep, "%s", msg);
+    cf_mpi_abandon(msg);
+    *abandoned = true;
+}
+
 static int run_mpi(cfb_rep *rep) {
     int workers = cfb_rep_workers(rep);
     if (!S.active || S.rank != 0) {
@@ -397,13 +408,7 @@ static int run_mpi(cfb_rep *rep) {
         }
         cf_future *g = fs[taken % window];
         while (cf_future_result(g, 0.05, NULL, NULL) == CF_ETIMEDOUT) {
-            if (!abandoned && job_ending()) {
-                char msg[512];
-                fault(rep, msg, sizeof msg);
-                cfb_rep_fail(rep, "%s", msg);
-                cf_mpi_abandon(msg);
-                abandoned = true;
-            }
+            abandon_if_ending(rep, &abandoned);
         }
         fs[taken % window] = NULL;
         const void *d;
@@ -433,13 +438,7 @@ out:
     /* Release the workers in slices: a rank that died never answers. */
     cf_executor_shutdown(ex, false, rc != 0);
     while (cf_mpi_executor_wait(ex, 0.05) == CF_ETIMEDOUT) {
-        if (!abandoned && job_ending()) {
-            char msg[512];
-            fault(rep, msg, sizeof msg);
-            cfb_rep_fail(rep, "%s", msg);
-            cf_mpi_abandon(msg);
-            abandoned = true;
-        }
+        abandon_if_ending(rep, &abandoned);
     }
     cf_executor_free(ex);
     free(fs);
