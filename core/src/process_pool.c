@@ -148,7 +148,7 @@ typedef struct cf_process_pool {
     char broken_msg[CF_ERRMSG_MAX];
     bool mgr_idle, wake_sent;
     bool mgr_done;          /* the manager left its loop (done_cv broadcast) */
-    int force_sig;          /* SIGTERM/SIGKILL asked by terminate/kill_workers (0 = none) */
+    _Atomic int force_sig;  /* SIGTERM/SIGKILL asked by terminate/kill_workers (0 = none) */
     const char *force_by;   /* the public function that asked for it (static string) */
     pthread_cond_t done_cv; /* CLOCK_MONOTONIC; signalled when mgr_done is set */
     /* manager-only */
@@ -238,12 +238,18 @@ static void fail_task(cf_process_pool *p, struct ptask *t, int status, const cha
     task_free(t);
 }
 
+/* Detach the whole queue (caller holds p->mu); returns its head. */
+static struct ptask *take_queue_locked(cf_process_pool *p) {
+    struct ptask *q = p->q_head;
+    p->q_head = p->q_tail = NULL;
+    p->q_len = 0;
+    return q;
+}
+
 /* Fail (or, for tasks never handed over, cancel-safe fail) every queued task. */
 static void fail_queue(cf_process_pool *p, const char *msg) {
     pthread_mutex_lock(&p->mu);
-    struct ptask *t = p->q_head;
-    p->q_head = p->q_tail = NULL;
-    p->q_len = 0;
+    struct ptask *t = take_queue_locked(p);
     pthread_mutex_unlock(&p->mu);
     while (t) {
         struct ptask *next = t->next;
@@ -796,6 +802,9 @@ static void worker_died(cf_process_pool *p, int i) {
  * yet reaped (one that was forked after the request too). A pid stays ours
  * until waitpid, so it cannot have been reused by another process. */
 static void apply_force(cf_process_pool *p) {
+    /* Runs on every manager loop: no lock unless a stop was asked for
+     * (pp_force writes force_sig under p->mu, then wakes the manager). */
+    if (!atomic_load_explicit(&p->force_sig, memory_order_relaxed)) return;
     pthread_mutex_lock(&p->mu);
     int sig = p->force_sig;
     const char *by = p->force_by;
@@ -943,11 +952,7 @@ static int pp_shutdown(cf_executor *ex, bool wait, bool cancel_futures) {
     struct ptask *q = NULL;
     pthread_mutex_lock(&p->mu);
     p->shutdown = true;
-    if (cancel_futures) {
-        q = p->q_head;
-        p->q_head = p->q_tail = NULL;
-        p->q_len = 0;
-    }
+    if (cancel_futures) q = take_queue_locked(p);
     pthread_mutex_unlock(&p->mu);
     /* Cancel what was never handed to a worker; re-queued (RUNNING) ones go back. */
     struct ptask *keep_h = NULL, *keep_t = NULL;
@@ -997,9 +1002,7 @@ static int pp_force(cf_executor *ex, int sig, const char *by) {
     p->shutdown = true;
     /* Taken in the same critical section that set broken, so the manager
      * cannot fail (rather than cancel) what never left the queue. */
-    struct ptask *q = p->q_head;
-    p->q_head = p->q_tail = NULL;
-    p->q_len = 0;
+    struct ptask *q = take_queue_locked(p);
     pthread_mutex_unlock(&p->mu);
     while (q) {
         struct ptask *next = q->next;
