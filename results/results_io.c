@@ -321,9 +321,9 @@ static void rand6(char *s) {
 static int write_unnamed(const char *dir, const char *final, const char *data, size_t len,
                          char *tmp, size_t tmplen) {
 #ifdef O_TMPFILE
-    mode_t um = umask(0);
-    umask(um);
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~um);
+    /* The kernel applies the umask to O_TMPFILE's mode, as to O_CREAT's:
+     * no umask(0) round trip, which would race other threads creating files. */
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     if (fd < 0) return 1; /* unsupported here, or the mkstemp path will say why */
     if (write_all(fd, data, len) != 0 || (fsync(fd) != 0 && errno != EINVAL)) {
         int e = errno;

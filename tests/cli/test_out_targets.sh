@@ -135,5 +135,15 @@ else
     echo "skip: plot through a symlink (no gnuplot)"
 fi
 
+# A new output file's mode follows the umask, as any file the user creates
+# (0666 & ~umask: 640 under umask 027, 644 under 022).
+for um in 027 022; do
+    rm -f "$tmp/mode.csv"
+    (umask $um && timeout 60 "$CFBENCH" export "$R" --format csv --out "$tmp/mode.csv") >/dev/null 2>&1
+    want=$(printf '%o' $((0666 & ~0$um)))
+    got=$(stat -c %a "$tmp/mode.csv" 2>/dev/null)
+    [ "$got" = "$want" ] || bad "umask $um: mode $got, want $want"
+done
+
 echo "$fails failures"
 [ "$fails" = 0 ]
