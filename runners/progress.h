@@ -1,7 +1,13 @@
 /* progress.h — sweep progress on stderr: a bar with rate and ETA on a
  * terminal, one line per finished case otherwise, nothing when quiet —
  * except errors (a failed case, wrong answers), which are printed in every
- * style: -q silences progress, never a reason for exit 1. Main thread only. */
+ * style: -q silences progress, never a reason for exit 1. Main thread only.
+ *
+ * On a terminal every line fits its width, read again at every draw (a
+ * resize is followed): the bar drops the case id, then rate / elapsed /
+ * ETA, then narrows; case lines cut their id with "…"; notes and errors
+ * are wrapped at spaces. Not on a terminal: plain lines, no escape codes
+ * (progress.c). */
 #ifndef CFB_PROGRESS_H
 #define CFB_PROGRESS_H
 
@@ -15,6 +21,15 @@ typedef struct cfb_progress {
     double t0;
     char current[192];
 } cfb_progress;
+
+/* The width in columns of the terminal on fd (TIOCGWINSZ), else $COLUMNS
+ * (1..10000), else 80. Any thread; the result can change between calls. */
+int cfb_progress_columns(int fd);
+
+/* Print line (no newline in it) and a newline on stderr outside any bar:
+ * wrapped at spaces to the width when stderr is a terminal, as is
+ * otherwise (the noise guard's warnings before and after the sweep). */
+void cfb_progress_print(const char *line);
 
 void cfb_progress_init(cfb_progress *p, int style, size_t total_units, size_t ncases);
 void cfb_progress_case(cfb_progress *p, const char *id);
