@@ -93,10 +93,8 @@ static int cp_cols(unsigned cp) {
     return 1;
 }
 
-/* Copy src into dst (dstlen bytes) as at most maxcols columns: control
- * characters and invalid bytes become '?'; when src is wider, it is cut
- * and ends in "…" (U+2026, one column). Returns the columns written. */
-static int fit(char *dst, size_t dstlen, const char *src, int maxcols) {
+/* progress.h */
+int cfb_progress_fit(char *dst, size_t dstlen, const char *src, int maxcols) {
     const unsigned char *s = (const unsigned char *)src;
     size_t n = strlen(src), k = 0;
     int cols = 0;
@@ -143,10 +141,9 @@ static int fit(char *dst, size_t dstlen, const char *src, int maxcols) {
     return cols;
 }
 
-/* Visible columns of an ASCII-or-UTF-8 string (no escapes inside). */
-static int cols_of(const char *s) {
+int cfb_progress_cols(const char *s) {
     char tmp[1024];
-    return fit(tmp, sizeof tmp, s, 1 << 20);
+    return cfb_progress_fit(tmp, sizeof tmp, s, 1 << 20);
 }
 
 /* ---- the display -------------------------------------------------------- */
@@ -171,9 +168,7 @@ static void fmt_dur(char *buf, size_t len, double s) {
         snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* The bar line for a terminal of cols columns, without "\r\033[K", in out
- * (len bytes): at most cols - 1 columns (module comment). */
-static void bar_line(const cfb_progress *p, int cols, char *out, size_t len) {
+void cfb_progress_bar_line(const cfb_progress *p, int cols, char *out, size_t len) {
     double el = cfb_now() - p->t0;
     double rate = el > 0 ? (double)p->done / el : 0;
     double eta = rate > 0 ? (double)(p->total - p->done) / rate : NAN;
@@ -209,23 +204,23 @@ static void bar_line(const cfb_progress *p, int cols, char *out, size_t len) {
         /* the case id in what is left, when a useful part of it fits */
         int left = room - used - 2;
         if (k == 0 && *p->current && n > 0 && (size_t)n + 8 < len &&
-            (left >= 12 || left >= cols_of(p->current))) {
+            (left >= 12 || left >= cfb_progress_cols(p->current))) {
             out[n++] = ' ';
             out[n++] = ' ';
-            fit(out + n, len - (size_t)n, p->current, left);
+            cfb_progress_fit(out + n, len - (size_t)n, p->current, left);
         }
         return;
     }
     /* narrower than any bar: the count alone, cut to fit */
     char bare[48];
     snprintf(bare, sizeof bare, "%zu/%zu", p->done, p->total);
-    fit(out, len, bare, room);
+    cfb_progress_fit(out, len, bare, room);
 }
 
 static void draw(cfb_progress *p) {
     if (p->style != CFB_PROGRESS_BAR) return;
     char line[512];
-    bar_line(p, cfb_progress_columns(STDERR_FILENO), line, sizeof line);
+    cfb_progress_bar_line(p, cfb_progress_columns(STDERR_FILENO), line, sizeof line);
     fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
 }
@@ -259,7 +254,7 @@ static void print_wrapped(const char *msg, int cols) {
         memcpy(piece, s, take);
         piece[take] = '\0';
         char safe[1024];
-        fit(safe, sizeof safe, piece, avail);
+        cfb_progress_fit(safe, sizeof safe, piece, avail);
         fprintf(stderr, "%*s%s\n", indent, "", safe);
         s += take;
         while (*s == ' ')
@@ -317,17 +312,17 @@ void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, 
                  reps);
         snprintf(tails[1], sizeof tails[1], "  median %.6f s, %d reps", median_s, reps);
         snprintf(tails[2], sizeof tails[2], " %.3g s x%d", median_s, reps);
-        int room = cfb_progress_columns(STDERR_FILENO) - 1, idcols = cols_of(id);
+        int room = cfb_progress_columns(STDERR_FILENO) - 1, idcols = cfb_progress_cols(id);
         int t = 0, idroom = 0;
         for (; t < 3; t++) {
-            idroom = room - cols_of(head) - cols_of(tails[t]);
+            idroom = room - cfb_progress_cols(head) - cfb_progress_cols(tails[t]);
             if (idroom >= idcols) break;
         }
         if (t == 3) { /* no tail leaves the whole id: cut it */
-            t = room - cols_of(head) - cols_of(tails[1]) >= 16 ? 1 : 2;
-            idroom = room - cols_of(head) - cols_of(tails[t]);
+            t = room - cfb_progress_cols(head) - cfb_progress_cols(tails[1]) >= 16 ? 1 : 2;
+            idroom = room - cfb_progress_cols(head) - cfb_progress_cols(tails[t]);
         }
-        int w = fit(sid, sizeof sid, id, idroom);
+        int w = cfb_progress_fit(sid, sizeof sid, id, idroom);
         int padto = t == 0 ? (idroom < 28 ? idroom : 28) : 0;
         int pad = w < padto ? padto - w : 0;
         snprintf(line, sizeof line, "%s%s%*s%s", head, sid, pad, "", tails[t]);
@@ -336,7 +331,7 @@ void cfb_progress_case_done(cfb_progress *p, const char *id, const char *error, 
             fprintf(stderr, "%s\n", line);
         } else { /* absurdly narrow: the whole line, cut */
             char cut[1400];
-            fit(cut, sizeof cut, line, room);
+            cfb_progress_fit(cut, sizeof cut, line, room);
             fprintf(stderr, "%s\n", cut);
         }
     } else {

@@ -31,6 +31,20 @@ int cfb_progress_columns(int fd);
  * otherwise (the noise guard's warnings before and after the sweep). */
 void cfb_progress_print(const char *line);
 
+/* Copy src (UTF-8, borrowed) into dst (dstlen >= 4 bytes) as at most
+ * maxcols terminal columns: control characters and invalid bytes become
+ * '?', combining marks take 0 columns, East Asian wide characters and
+ * emoji 2; when src is wider it is cut and ends in "…" (one column).
+ * Returns the columns written. */
+int cfb_progress_fit(char *dst, size_t dstlen, const char *src, int maxcols);
+/* The columns src takes on a terminal, measured as cfb_progress_fit does
+ * (for strings up to ~1000 bytes). */
+int cfb_progress_cols(const char *s);
+/* The bar line of p for a terminal of cols columns, without the leading
+ * "\r\033[K", in out (len bytes, 512 is plenty): at most cols - 1
+ * columns (progress.c says what goes first). */
+void cfb_progress_bar_line(const cfb_progress *p, int cols, char *out, size_t len);
+
 void cfb_progress_init(cfb_progress *p, int style, size_t total_units, size_t ncases);
 void cfb_progress_case(cfb_progress *p, const char *id);
 void cfb_progress_unit(cfb_progress *p, const char *id);
