@@ -3,6 +3,9 @@
 #include "compare.h"
 
 #include <fnmatch.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,6 +559,294 @@ done:
     return 0;
 }
 
+/* ---- why nothing matched ------------------------------------------------- *
+ *
+ * When no case of BASE matches one of NEW, the error says why, on one line
+ * of sentences: the parameters (or impl) that differ between cases of the
+ * same workload, mode and workers; the workload, mode, worker and impl
+ * lists when they differ; and a few ids found on one side only. */
+
+/* A growing one-line message: appends are cut at the buffer's end. */
+typedef struct msgbuf {
+    char *s;
+    size_t len, cap;
+} msgbuf;
+
+static void msg_add(msgbuf *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msg_add(msgbuf *m, const char *fmt, ...) {
+    if (m->len + 1 >= m->cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(m->s + m->len, m->cap - m->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) m->len += (size_t)n < m->cap - m->len ? (size_t)n : m->cap - m->len - 1;
+}
+
+/* A value for the message (out, len bytes): control characters as '?',
+ * cut to 40 bytes with "...", quoted when empty or holding ',', ';' or a
+ * space (primes.numbers=2,3,5; flags.codes=CN IN). NULL: "unset". */
+static void show_value(char *out, size_t len, const char *v) {
+    if (!v) {
+        snprintf(out, len, "unset");
+        return;
+    }
+    bool quote = !*v || strpbrk(v, ",; ") != NULL;
+    char body[64];
+    size_t k = 0, n = strlen(v);
+    for (size_t i = 0; i < n && k < 40; i++)
+        body[k++] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
+    body[k] = '\0';
+    snprintf(out, len, "%s%s%s%s", quote ? "'" : "", body, n > 40 ? "..." : "", quote ? "'" : "");
+}
+
+/* A param's value as a new string (caller frees): strings as they are,
+ * other JSON compact; NULL when absent. */
+static char *param_str(const json_t *params, const char *key) {
+    const json_t *v = json_object_get(params, key);
+    if (!v) return NULL;
+    if (json_is_string(v)) return strdup(json_string_value(v));
+    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/* A small set of distinct strings, in first-seen order. */
+typedef struct strset {
+    char **v;
+    size_t n, cap;
+} strset;
+
+static bool set_has(const strset *st, const char *x) {
+    for (size_t i = 0; i < st->n; i++)
+        if (!strcmp(st->v[i], x)) return true;
+    return false;
+}
+
+/* Add a copy of x unless present. 0, or -1 when out of memory. */
+static int set_add(strset *st, const char *x) {
+    if (set_has(st, x)) return 0;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 8;
+        char **v = realloc(st->v, cap * sizeof *v);
+        if (!v) return -1;
+        st->v = v;
+        st->cap = cap;
+    }
+    if (!(st->v[st->n] = strdup(x))) return -1;
+    st->n++;
+    return 0;
+}
+
+static void set_free(strset *st) {
+    for (size_t i = 0; i < st->n; i++)
+        free(st->v[i]);
+    free(st->v);
+    memset(st, 0, sizeof *st);
+}
+
+static bool sets_equal(const strset *a, const strset *b) {
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!set_has(b, a->v[i])) return false;
+    return true;
+}
+
+static int by_number(const void *a, const void *b) {
+    long long x = atoll(*(char *const *)a), y = atoll(*(char *const *)b);
+    return (x > y) - (x < y);
+}
+
+/* "a,b,c" of a set, at most 8 items then ",... (N)"; numeric sets (the
+ * worker counts) in ascending order */
+static void set_join(msgbuf *m, strset *st, bool numeric) {
+    if (numeric) qsort(st->v, st->n, sizeof *st->v, by_number);
+    for (size_t i = 0; i < st->n && i < 8; i++) {
+        char v[64];
+        show_value(v, sizeof v, st->v[i]);
+        msg_add(m, "%s%s", i ? "," : "", v);
+    }
+    if (st->n > 8) msg_add(m, ",... (%zu)", st->n);
+}
+
+/* The differences between two cases of the same workload (borrowed) as
+ * "KEY: VB in BASE, VN in NEW" strings into diffs: their params, and with
+ * impl non-NULL their impls (*impl set when they differ). 0, or -1 when
+ * out of memory. */
+static int case_diffs(const json_t *b, const json_t *n, strset *diffs, bool *impl) {
+    const char *ib = jstr(b, "impl"), *in = jstr(n, "impl");
+    char item[256], vb[64], vn[64];
+    if (impl && strcmp(*ib ? ib : "c", *in ? in : "c")) {
+        show_value(vb, sizeof vb, *ib ? ib : "c");
+        show_value(vn, sizeof vn, *in ? in : "c");
+        snprintf(item, sizeof item, "impl: %s in BASE, %s in NEW", vb, vn);
+        if (set_add(diffs, item)) return -1;
+        *impl = true;
+    }
+    const json_t *pb = json_object_get(b, "params"), *pn = json_object_get(n, "params");
+    const char *wl = jstr(b, "workload");
+    for (int side = 0; side < 2; side++) {
+        const json_t *from = side ? pn : pb, *other = side ? pb : pn;
+        const char *key;
+        const json_t *v;
+        (void)v;
+        json_object_foreach((json_t *)from, key, v) {
+            if (side && json_object_get(other, key)) continue; /* done from BASE */
+            char *xb = param_str(pb, key), *xn = param_str(pn, key);
+            if (!(xb && xn && !strcmp(xb, xn))) {
+                show_value(vb, sizeof vb, xb);
+                show_value(vn, sizeof vn, xn);
+                snprintf(item, sizeof item, "%s%s%.60s: %s in BASE, %s in NEW", wl, *wl ? "." : "",
+                         key, vb, vn);
+                if (set_add(diffs, item)) {
+                    free(xb);
+                    free(xn);
+                    return -1;
+                }
+            }
+            free(xb);
+            free(xn);
+        }
+    }
+    return 0;
+}
+
+/* The dimension sets of one side's selected cases. */
+typedef struct dims {
+    strset workload, mode, workers, impl, id;
+    size_t n;
+} dims;
+
+static int dims_build(const json_t *cases, const cfb_compare_opts *o, dims *d) {
+    memset(d, 0, sizeof *d);
+    size_t i;
+    const json_t *c;
+    json_array_foreach(cases, i, c) {
+        if (!id_selected(c, o)) continue;
+        d->n++;
+        char w[32];
+        snprintf(w, sizeof w, "%lld", jint(c, "workers", 1));
+        const char *impl = jstr(c, "impl");
+        if (set_add(&d->workload, jstr(c, "workload")) || set_add(&d->mode, jstr(c, "mode")) ||
+            set_add(&d->workers, w) || set_add(&d->impl, *impl ? impl : "c") ||
+            set_add(&d->id, jstr(c, "id")))
+            return -1;
+    }
+    return 0;
+}
+
+static void dims_free(dims *d) {
+    set_free(&d->workload);
+    set_free(&d->mode);
+    set_free(&d->workers);
+    set_free(&d->impl);
+    set_free(&d->id);
+}
+
+/* " Only in BASE: a, b, c (+N more)." for the ids of `of` not in `other` */
+static void only_ids(msgbuf *m, const char *side, const strset *of, const strset *other) {
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < of->n; i++) {
+        if (set_has(other, of->v[i])) continue;
+        if (shown == 3) {
+            more++;
+            continue;
+        }
+        char v[64];
+        show_value(v, sizeof v, of->v[i]);
+        msg_add(m, "%s%s", shown ? ", " : " Only in ", shown ? "" : side);
+        msg_add(m, "%s%s", shown ? "" : ": ", v);
+        shown++;
+    }
+    if (more) msg_add(m, " (+%zu more)", more);
+    if (shown) msg_add(m, ".");
+}
+
+/* Append to m why no case of bcases matches one of ncases (both borrowed).
+ * 0, or -1 when out of memory. */
+static int explain_no_match(const json_t *bcases, const json_t *ncases, const cfb_compare_opts *o,
+                            msgbuf *m) {
+    dims db, dn;
+    strset diffs = {0};
+    int rc = -1;
+    if (dims_build(bcases, o, &db) | dims_build(ncases, o, &dn)) goto out;
+    if (o->ncase_globs && (!db.n || !dn.n)) {
+        msg_add(m, " --case selects no case in %s.",
+                !db.n && !dn.n ? "either file"
+                : !db.n        ? "BASE"
+                               : "NEW");
+        rc = 0;
+        goto out;
+    }
+    /* pairs of the same workload, mode and workers: what differs? */
+    bool impl = false;
+    size_t pairs = 0, i, j;
+    const json_t *b, *n;
+    json_array_foreach(bcases, i, b) {
+        if (!id_selected(b, o)) continue;
+        json_array_foreach(ncases, j, n) {
+            if (!id_selected(n, o) || strcmp(jstr(b, "workload"), jstr(n, "workload")) ||
+                strcmp(jstr(b, "mode"), jstr(n, "mode")) ||
+                jint(b, "workers", 1) != jint(n, "workers", 1))
+                continue;
+            pairs++;
+            if (case_diffs(b, n, &diffs, &impl)) goto out;
+            break; /* one partner per BASE case is enough */
+        }
+    }
+    if (diffs.n) {
+        bool params = diffs.n > (impl ? 1u : 0u);
+        msg_add(m, " Same workload, mode and workers, different %s",
+                params && impl ? "parameters and impl: "
+                : params       ? "parameters: "
+                               : "");
+        for (size_t k = 0; k < diffs.n && k < 4; k++)
+            msg_add(m, "%s%s", k ? "; " : "", diffs.v[k]);
+        if (diffs.n > 4) msg_add(m, " (+%zu more)", diffs.n - 4);
+        msg_add(m, ".");
+    }
+    struct {
+        const char *name;
+        strset *b, *n;
+    } dim[] = {{"workloads", &db.workload, &dn.workload},
+               {"modes", &db.mode, &dn.mode},
+               {"workers", &db.workers, &dn.workers},
+               {"impls", &db.impl, &dn.impl}};
+    for (size_t k = 0; k < sizeof dim / sizeof dim[0]; k++) {
+        if (sets_equal(dim[k].b, dim[k].n) || (k == 3 && impl)) continue;
+        msg_add(m, " %c%s: ", dim[k].name[0] - 'a' + 'A', dim[k].name + 1);
+        set_join(m, dim[k].b, k == 2);
+        msg_add(m, " in BASE, ");
+        set_join(m, dim[k].n, k == 2);
+        msg_add(m, " in NEW.");
+    }
+    if (!pairs) { /* no case to pair: do the parameters of a workload differ too? */
+        json_array_foreach(bcases, i, b) {
+            if (!id_selected(b, o)) continue;
+            json_array_foreach(ncases, j, n) {
+                if (!id_selected(n, o) || strcmp(jstr(b, "workload"), jstr(n, "workload")))
+                    continue;
+                if (case_diffs(b, n, &diffs, NULL)) goto out;
+                break;
+            }
+        }
+        if (diffs.n) {
+            msg_add(m, " Parameters differ too: ");
+            for (size_t k = 0; k < diffs.n && k < 4; k++)
+                msg_add(m, "%s%s", k ? "; " : "", diffs.v[k]);
+            if (diffs.n > 4) msg_add(m, " (+%zu more)", diffs.n - 4);
+            msg_add(m, ".");
+        }
+    }
+    only_ids(m, "BASE", &db.id, &dn.id);
+    only_ids(m, "NEW", &dn.id, &db.id);
+    if (!pairs && !diffs.n && sets_equal(&db.id, &dn.id) && db.n)
+        msg_add(m, " The same case ids, with different keys (workload, mode, workers, impl).");
+    rc = 0;
+out:
+    dims_free(&db);
+    dims_free(&dn);
+    set_free(&diffs);
+    return rc;
+}
+
 /* ---- the comparison ------------------------------------------------------ */
 
 int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base_label,
@@ -641,8 +932,13 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
         if (!matched_new[j] && id_selected(nc, o)) json_array_append_new(only_n, case_ref(nc));
     }
     if (!matched) {
-        snprintf(err, errlen, "no case in common between BASE (%zu cases) and NEW (%zu cases)%s",
-                 nb, nn, o->ncase_globs ? " among the selected ones" : "");
+        msgbuf mb = {err, 0, errlen};
+        msg_add(&mb, "no case in common between BASE (%zu case%s) and NEW (%zu case%s)%s.", nb,
+                nb == 1 ? "" : "s", nn, nn == 1 ? "" : "s",
+                o->ncase_globs ? " among the selected ones" : "");
+        size_t head = mb.len;
+        if (explain_no_match(bcases, ncases, o, &mb)) goto out;
+        if (mb.len == head && head && err[head - 1] == '.') err[head - 1] = '\0';
         rc = -1;
         goto out;
     }

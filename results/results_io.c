@@ -219,6 +219,58 @@ static const char *type_name(mode_t m) {
     return "not a regular file";
 }
 
+/* The first proper prefix of path (cut at a '/') that exists and is not a
+ * directory, in buf (len bytes); 0 when found, -1 when none is. */
+static int first_non_dir(const char *path, char *buf, size_t len) {
+    size_t pl = strlen(path);
+    if (pl >= len) return -1;
+    for (size_t i = 1; i < pl; i++) {
+        if (path[i] != '/' || path[i - 1] == '/') continue;
+        memcpy(buf, path, i);
+        buf[i] = '\0';
+        struct stat st;
+        if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode)) return 0;
+    }
+    return -1;
+}
+
+/* Make directory dir and its missing parents (mode 0777, less the umask,
+ * which the kernel applies), like mkdir -p; path is the output file named
+ * in the messages. 0, or -1 with a one-line reason in err: a component
+ * that exists and is not a directory, or mkdir's own error. */
+static int make_parents(const char *dir, const char *path, char *err, size_t errlen) {
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        return fail(err, errlen, "%s: cannot create its directory: %s is not a directory", path,
+                    dir);
+    }
+    size_t dl = strlen(dir);
+    char *buf = malloc(dl + 1);
+    if (!buf) return fail(err, errlen, "out of memory");
+    int rc = 0;
+    for (size_t i = 1; i <= dl && rc == 0; i++) {
+        if (i < dl && (dir[i] != '/' || dir[i - 1] == '/')) continue;
+        memcpy(buf, dir, i);
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) == 0) continue;
+        int e = errno;
+        if (e == EEXIST || e == EACCES || e == EROFS || e == EPERM) {
+            /* EACCES & co. on an existing component (an unwritable /)
+             * are not errors: only what is not a directory is */
+            if (stat(buf, &st) == 0) {
+                if (S_ISDIR(st.st_mode)) continue;
+                rc = fail(err, errlen, "%s: cannot create its directory: %s is not a directory",
+                          path, buf);
+                break;
+            }
+        }
+        rc = fail(err, errlen, "%s: cannot create directory %s: %s", path, buf, strerror(e));
+    }
+    free(buf);
+    return rc;
+}
+
 int cfb_out_resolve(const char *path, char **out, char *err, size_t errlen) {
     if (!out) return fail(err, errlen, "internal error: NULL out");
     *out = NULL;
@@ -228,9 +280,13 @@ int cfb_out_resolve(const char *path, char **out, char *err, size_t errlen) {
     for (int hops = 0;; hops++) {
         struct stat st;
         if (lstat(cur, &st) != 0) {
-            if (errno == ENOENT) break; /* created by the write (its directory must exist) */
+            if (errno == ENOENT) break; /* created by the write, and its missing directories */
             int e = errno;
-            int r = fail(err, errlen, "%s: %s", path, strerror(e));
+            char nd[PATH_MAX];
+            int r = e == ENOTDIR && !first_non_dir(cur, nd, sizeof nd)
+                        ? fail(err, errlen,
+                               "%s: cannot create its directory: %s is not a directory", path, nd)
+                        : fail(err, errlen, "%s: %s", path, strerror(e));
             free(cur);
             return r;
         }
@@ -371,8 +427,9 @@ int cfb_write_atomic(const char *path, const char *data, size_t len, char *err, 
         strcpy(dir, "/");
     else
         snprintf(dir, flen + 2, "%.*s", (int)(slash - final), final);
-    (void)cfb_out_clean_stale(dir, base);
     int rc = -1;
+    if (make_parents(dir, path, err, errlen)) goto out;
+    (void)cfb_out_clean_stale(dir, base);
     int u = write_unnamed(dir, final, data, len, tmp, flen + 32);
     if (u < 0) {
         fail(err, errlen, "%s: write failed: %s", path, strerror(errno));

@@ -38,7 +38,11 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen);
  * effort). The target is path with symlinks followed (cfb_out_resolve):
  * a symlink stays a symlink and its final target gets the new content; a
  * target that exists and is not a regular file (directory, device node,
- * FIFO, socket) is refused and left alone. Stale temp files of this
+ * FIFO, socket) is refused and left alone. Missing directories on the
+ * way to the target are created first (mode 0777 less the umask, like
+ * mkdir -p); a component that exists and is not a directory is an error
+ * ("PATH: cannot create its directory: X is not a directory"), and the
+ * directories made stay when a later step fails. Stale temp files of this
  * target left by killed processes are removed first
  * (cfb_out_clean_stale). The temp file is removed on failure. 0 or -1
  * (one-line reason in err). Not thread-safe against itself (umask). */
@@ -47,10 +51,12 @@ int cfb_write_atomic(const char *path, const char *data, size_t len, char *err, 
 /* The file a write to path replaces: path with every symlink of its last
  * component followed (at most 40, relative targets taken from the link's
  * directory; a dangling link resolves to the file it names, which the
- * write creates). On success *out is a new string owned by the caller
+ * write creates, with any missing directories). On success *out is a new
+ * string owned by the caller
  * (free it); it names a regular file or nothing yet. -1 with the reason
  * in err when the final target exists and is not a regular file, the
- * chain is too long or unreadable, or the name ends in '/'. */
+ * chain is too long or unreadable, the name ends in '/', or a directory
+ * on the way exists and is not a directory. */
 int cfb_out_resolve(const char *path, char **out, char *err, size_t errlen);
 
 /* Remove the temp files `BASE.tmp.PID.XXXXXX` (exactly that shape, PID

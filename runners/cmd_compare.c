@@ -229,7 +229,7 @@ int cfb_cmd_compare(int argc, char **argv) {
     o.ncase_globs = nglobs;
 
     const char *bpath = argv[optind], *npath = argv[optind + 1];
-    char err[512];
+    char err[2048];
     /* Loaded without the per-task timelines and per-repetition latency and
      * count objects, which no metric uses: the memory is that of the
      * repetitions' scalar fields (docs/cli-compare.md, "cost"). */

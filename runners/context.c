@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cfutures.h"
+#include "progress.h"
 
 #ifndef CFB_C_COMPILER
 #define CFB_C_COMPILER "unknown"
@@ -431,8 +432,9 @@ const char *cfb_noise_warn(cfb_noise *n, bool quiet_now, const char *fmt, ...) {
     json_t *s = json_string(line);
     if (!n->warnings || !s || json_array_append_new(n->warnings, s)) return NULL;
     if (n->echo && !quiet_now) {
-        fprintf(stderr, "cfbench: warning: %s\n", line);
-        fflush(stderr);
+        char full[1100];
+        snprintf(full, sizeof full, "cfbench: warning: %s", line);
+        cfb_progress_print(full); /* wrapped to a terminal's width */
     }
     return json_string_value(json_array_get(n->warnings, json_array_size(n->warnings) - 1));
 }

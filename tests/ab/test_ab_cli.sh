@@ -99,7 +99,12 @@ if sha=$(git -C "$CFB_SOURCE_DIR" rev-parse HEAD 2>/dev/null); then
 fi
 
 # An unwritable --out: exit 3, nothing half-written.
-expect 3 "unwritable --out" "$CFBENCH" ab --base-cmd true --new-cmd true -n 2 -q -o "$T/no/such/dir/x.json"
+: >"$T/afile"
+expect 3 "unwritable --out" "$CFBENCH" ab --base-cmd true --new-cmd true -n 2 -q -o "$T/afile/x.json"
+one_line "unwritable --out"
+# a missing directory is created (docs/cli.md "Output files")
+expect 0 "--out in a new directory" "$CFBENCH" ab --base-cmd true --new-cmd true -n 8 -r 1 -t 900% -q -o "$T/new/dir/x.json"
+[ -f "$T/new/dir/x.json" ] || bad "--out in a new directory: no file"
 
 [ "$fail" -eq 0 ] && echo "all ab CLI checks passed"
 exit "$fail"

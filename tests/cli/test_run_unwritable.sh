@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # An unwritable results path is a clear error (exit 3) before any work starts.
+# (A missing directory is not: it is created, tests/cli/test_out_mkdir.sh.)
 set -u
 : "${CFBENCH:?}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -20,7 +21,8 @@ check() { # check PATH
     [ $(( (end - start) / 1000000 )) -lt 8000 ] || { echo "FAIL: -o $1: took $(( (end-start)/1000000 )) ms: work ran"; fails=$((fails+1)); }
     [ -s "$tmp/out" ] && { echo "FAIL: -o $1: printed a path"; fails=$((fails+1)); }
 }
-check "$tmp/no/such/dir/r.json"
+: >"$tmp/afile"
+check "$tmp/afile/r.json" # a parent that is a file (a missing one is made)
 mkdir "$tmp/adir"
 check "$tmp/adir" # a directory
 ls "$tmp/adir" | grep -q . && { echo "FAIL: temp file left behind"; fails=$((fails+1)); }

@@ -177,10 +177,21 @@ static void test_io(void) {
     unlink(path);
     CHECK_EQ_INT(cfb_results_load(path, &d2, err, sizeof err), -1);
     CHECK(strstr(err, "cannot read") != NULL);
-    char bad[300];
-    snprintf(bad, sizeof bad, "%s/no/such/dir/r.json", dir);
+    /* a missing directory is made; a parent that is a file is an error */
+    char bad[300], made[300];
+    snprintf(made, sizeof made, "%s/no/such/dir/r.json", dir);
+    CHECK_EQ_INT(cfb_write_atomic(made, "x", 1, err, sizeof err), 0);
+    CHECK_EQ_INT(cfb_write_atomic(path, "x", 1, err, sizeof err), 0);
+    snprintf(bad, sizeof bad, "%s/r.json", path);
     CHECK_EQ_INT(cfb_write_atomic(bad, "x", 1, err, sizeof err), -1);
-    CHECK(strstr(err, "temp file") != NULL);
+    CHECK(strstr(err, "is not a directory") != NULL);
+    unlink(path);
+    unlink(made);
+    for (int k = 0; k < 3; k++) { /* no/such/dir, no/such, no */
+        char *sl = strrchr(made, '/');
+        *sl = '\0';
+        rmdir(made);
+    }
     rmdir(dir);
 }
 

@@ -174,7 +174,7 @@ static void test_unwritable(void) {
                          .repeat = 3,
                          .overrides = ov,
                          .noverrides = 1,
-                         .out_path = "/nonexistent-dir/x.json",
+                         .out_path = "/dev/null/x.json", /* a parent that is not a directory */
                          .measure = true};
     char err[512] = "";
     double t0 = cfb_now();
