@@ -584,7 +584,8 @@ int cfb_cmd_list(int argc, char **argv) {
     while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         if (c == CFB_OPT_HELP) {
             printf("usage: cfbench list\n\nList the workloads with their parameters "
-                   "(type, default, bounds or choices), the modes and the implementations.\n");
+                   "(type, default, bounds or choices), the modes and the implementations.\n\n"
+                   "  -h, --help   this help\n");
             return CFB_EXIT_OK;
         }
         return CFB_EXIT_USAGE; /* CFB_OPT_ERROR, said by cfb_opts_next */

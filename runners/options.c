@@ -221,7 +221,7 @@ static size_t edit_distance(const char *a, const char *b) {
 
 /* The candidate closest to word, or NULL when none is close (at most 1 edit
  * for words of up to 4 characters, 2 for longer ones; a candidate that starts
- * with word also counts). The same shape as helper C's cfb_suggest()
+ * with word, or that word starts with, also counts). The same shape as helper C's cfb_suggest()
  * (runners/suggest.h), which can replace it. Returns a candidate (not owned). */
 static const char *opts_suggest(const char *word, const char *const *candidates, size_t n) {
     const char *best = NULL;
@@ -229,7 +229,10 @@ static const char *opts_suggest(const char *word, const char *const *candidates,
     size_t limit = lw <= 4 ? 1 : 2;
     for (size_t i = 0; i < n; i++) {
         size_t dist = edit_distance(word, candidates[i]);
-        if (lw >= 3 && !strncmp(candidates[i], word, lw)) dist = 1;
+        size_t lc = strlen(candidates[i]);
+        if (lw >= 3 && !strncmp(candidates[i], word, lw)) dist = 1; /* an abbreviation */
+        if (lc >= 3 && lw > lc && !strncmp(candidates[i], word, lc) && dist > limit)
+            dist = limit; /* the option and more: --outfile for --out */
         if (dist <= limit && dist < bestd) {
             bestd = dist;
             best = candidates[i];
@@ -394,6 +397,7 @@ int cfb_opts_next(cfb_optparser *p, int argc, char **argv) {
             canonical(p, id, name, sizeof name);
             fprintf(stderr, "cfbench %s: note: '-%c' is deprecated here, use '%s'\n", p->command, c,
                     name);
+            p->deprecated++;
         }
         return id;
     }
@@ -403,15 +407,18 @@ int cfb_opts_next(cfb_optparser *p, int argc, char **argv) {
         canonical(p, c, name, sizeof name);
         fprintf(stderr, "cfbench %s: note: '--%s' is deprecated, use '%s'\n", p->command,
                 p->longopts[longindex].name, name);
+        p->deprecated++;
     }
     return c;
 }
 
-int cfb_opts_check(const char *command, int argc, char **argv) {
+int cfb_opts_check(const char *command, int argc, char **argv, int *deprecated) {
     cfb_optparser p;
+    if (deprecated) *deprecated = 0;
     if (cfb_opts_init(&p, command)) return CFB_OPT_ERROR;
     int c;
     while ((c = cfb_opts_next(&p, argc, argv)) != -1)
         if (c == CFB_OPT_ERROR) return CFB_OPT_ERROR;
+    if (deprecated) *deprecated = p.deprecated;
     return 0;
 }

@@ -164,6 +164,7 @@ typedef struct cfb_optparser {
     int short_id[128]; /* letter -> id; 0 = not an option */
     bool short_alias[128];
     bool started;
+    int deprecated; /* how many deprecated spellings were used so far */
 } cfb_optparser;
 
 /* Build p for command (a name in cfb_opts_commands). 0, or -1 when the
@@ -180,7 +181,8 @@ int cfb_opts_next(cfb_optparser *p, int argc, char **argv);
 
 /* Parse argv (argv[0] = the command) against command's table without doing
  * anything: 0 when every option is known and has its value, else
- * CFB_OPT_ERROR with the error printed on stderr. For tests and docs checks. */
-int cfb_opts_check(const char *command, int argc, char **argv);
+ * CFB_OPT_ERROR with the error printed on stderr. *deprecated (if not NULL)
+ * gets the number of deprecated spellings used. For tests and docs checks. */
+int cfb_opts_check(const char *command, int argc, char **argv, int *deprecated);
 
 #endif
