@@ -340,7 +340,15 @@ static void unknown_long(const cfb_optparser *p, const char *arg) {
         return;
     }
     const char *best = opts_suggest(word, names, n);
-    if (best)
+    const cfb_optdef *other = NULL; /* an option of other commands */
+    for (size_t i = 0; i < NELEM(vocab); i++)
+        if (!strcmp(vocab[i].name, word)) other = &vocab[i];
+    if (!best && other)
+        fprintf(stderr,
+                "cfbench %s: unknown option '--%s' (an option of other commands, not of this "
+                "one; see cfbench %s --help)\n",
+                p->command, word, p->command);
+    else if (best)
         fprintf(stderr,
                 "cfbench %s: unknown option '--%s' \xe2\x80\x94 did you mean '--%s'? "
                 "(see cfbench %s --help)\n",
@@ -375,7 +383,15 @@ int cfb_opts_next(cfb_optparser *p, int argc, char **argv) {
         return CFB_OPT_ERROR;
     }
     if (c == '?') {
-        if (optopt > 0 && optopt < 128)
+        const cfb_optdef *other = NULL; /* the letter in the other commands */
+        for (size_t i = 0; optopt > 0 && optopt < 128 && i < NELEM(vocab); i++)
+            if (vocab[i].letter == optopt && !vocab[i].book) other = &vocab[i];
+        if (other)
+            fprintf(stderr,
+                    "cfbench %s: unknown option '-%c' (-%c is --%s, which cfbench %s does not "
+                    "take; see cfbench %s --help)\n",
+                    p->command, optopt, optopt, other->name, p->command, p->command);
+        else if (optopt > 0 && optopt < 128)
             fprintf(stderr, "cfbench %s: unknown option '-%c' (see cfbench %s --help)\n",
                     p->command, optopt, p->command);
         else if (optopt >= 256)

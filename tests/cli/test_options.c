@@ -303,15 +303,18 @@ static void test_did_you_mean(void) {
     expect_error("run", "--work",
                  "cfbench run: option '--work' is ambiguous: --workload, --workers "
                  "(see cfbench run --help)\n");
-    expect_error("run", "-x", "cfbench run: unknown option '-x' (see cfbench run --help)\n");
+    expect_error("run", "-z", "cfbench run: unknown option '-z' (see cfbench run --help)\n");
     expect_error("run", "-o",
                  "cfbench run: option '-o' needs a value (PATH) (see cfbench run --help)\n");
     expect_error("history", "--out",
                  "cfbench history: option '--out' needs a value (PATH) "
                  "(see cfbench history --help)\n");
     expect_error("list", "--quiet=1",
-                 "cfbench list: unknown option '--quiet' (see cfbench list "
-                 "--help)\n");
+                 "cfbench list: unknown option '--quiet' (an option of other commands, not of "
+                 "this one; see cfbench list --help)\n");
+    expect_error("serve", "-w",
+                 "cfbench serve: unknown option '-w' (-w is --workload, which cfbench serve does "
+                 "not take; see cfbench serve --help)\n");
     expect_error("run", "--quiet=1",
                  "cfbench run: option '--quiet=1' takes no value (see cfbench run --help)\n");
     /* a typo (two neighbours swapped) of every long option of every command
