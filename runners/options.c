@@ -82,6 +82,12 @@ static const cfb_optdef vocab[] = {
     {CFB_OPT_BASE_FAIL,  "base-fail",  0, "W",         "error | skip: when BASE cannot run", false},
     {CFB_OPT_CACHE,      "cache",      0, "DIR",       "where --base/--new builds go", false},
     {CFB_OPT_BUILD_TYPE, "build-type", 0, "T",         "CMAKE_BUILD_TYPE of those builds", false},
+    {CFB_OPT_WORK,       "work",       0, "KIND",      "what the slow computation does: sleep, block, cpu", false},
+    {CFB_OPT_SECONDS,    "seconds",    0, "S",         "how long the slow computation lasts", false},
+    {CFB_OPT_NUMBER,     "number",     0, "N",         "the number the cpu computation checks", false},
+    {CFB_OPT_INTERVAL,   "interval",   0, "S",         "seconds between frames", false},
+    {CFB_OPT_MESSAGE,    "message",    0, "TEXT",      "the spinner's message", false},
+    {CFB_OPT_NO_MAP,     "no-map",     0, NULL,        "skip the executor.map part", false},
     /* the book set: Fluent Python's flags2_common.py, `cfbench flags` only */
     {CFB_OPT_BOOK_ALL,     "all",     'a', NULL,       "book: all the flags of the table", true},
     {CFB_OPT_BOOK_EVERY,   "every",   'e', NULL,       "book: every code from AA to ZZ", true},
@@ -146,11 +152,20 @@ static const int o_history[] = {CFB_OPT_METRIC, CFB_OPT_THRESHOLD, CFB_OPT_ALPHA
     CFB_OPT_PERMUTATIONS, CFB_OPT_MIN_SIZE, CFB_OPT_RECENT, CFB_OPT_SEED, CFB_OPT_ORDER,
     CFB_OPT_CASE, CFB_OPT_FORMAT, CFB_OPT_OUT, CFB_OPT_CHARTS, CFB_OPT_FAIL_ON, CFB_OPT_HELP, 0};
 
+/* The experiments of issue 16 (cmd_spinner.c, cmd_procs.c, cmd_futures.c),
+ * registered ahead of their merge with the options they had then. */
+static const int o_spinner[] = {CFB_OPT_MODE, CFB_OPT_WORK, CFB_OPT_SECONDS, CFB_OPT_NUMBER,
+    CFB_OPT_GIL, CFB_OPT_SWITCH_INTERVAL, CFB_OPT_INTERVAL, CFB_OPT_MESSAGE, CFB_OPT_HELP, 0};
+static const int o_procs[] = {CFB_OPT_WORKERS, CFB_OPT_SET, CFB_OPT_NUMBERS, CFB_OPT_HELP, 0};
+static const int o_futures[] = {CFB_OPT_WORKERS, CFB_OPT_TASKS, CFB_OPT_UNIT, CFB_OPT_MODE,
+    CFB_OPT_NO_MAP, CFB_OPT_HELP, 0};
+
 static const cfb_cmdopts commands[] = {
     {"run", o_run},         {"list", o_list},       {"primes", o_primes},
     {"loiter", o_loiter},   {"serve", o_serve},     {"plot", o_plot},
     {"flags", o_flags},     {"compare", o_compare}, {"ab", o_ab},
     {"export", o_export},   {"history", o_history},
+    {"spinner", o_spinner}, {"procs", o_procs},     {"futures", o_futures},
 };
 /* clang-format on */
 
@@ -221,8 +236,9 @@ static size_t edit_distance(const char *a, const char *b) {
 
 /* The candidate closest to word, or NULL when none is close (at most 1 edit
  * for words of up to 4 characters, 2 for longer ones; a candidate that starts
- * with word, or that word starts with, also counts). The same shape as helper C's cfb_suggest()
- * (runners/suggest.h), which can replace it. Returns a candidate (not owned). */
+ * with word, or that word starts with, also counts). The same shape as
+ * cfb_suggest() of runners/suggest.h (the command "did you mean"), which can
+ * replace it. Returns one of candidates (not owned), or NULL. */
 static const char *opts_suggest(const char *word, const char *const *candidates, size_t n) {
     const char *best = NULL;
     size_t bestd = (size_t)-1, lw = strlen(word);

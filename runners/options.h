@@ -104,6 +104,12 @@ enum {
     CFB_OPT_BASE_FAIL,
     CFB_OPT_CACHE,
     CFB_OPT_BUILD_TYPE,
+    CFB_OPT_WORK,
+    CFB_OPT_SECONDS,
+    CFB_OPT_NUMBER,
+    CFB_OPT_INTERVAL,
+    CFB_OPT_MESSAGE,
+    CFB_OPT_NO_MAP,
     /* the book set: flags2_common.py's flags, for `cfbench flags` only */
     CFB_OPT_BOOK_ALL,
     CFB_OPT_BOOK_EVERY,
