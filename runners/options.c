@@ -88,6 +88,8 @@ static const cfb_optdef vocab[] = {
     {CFB_OPT_INTERVAL,   "interval",   0, "S",         "seconds between frames", false},
     {CFB_OPT_MESSAGE,    "message",    0, "TEXT",      "the spinner's message", false},
     {CFB_OPT_NO_MAP,     "no-map",     0, NULL,        "skip the executor.map part", false},
+    /* flags3 (the flags command's --meta): added to o_flags with its code */
+    {CFB_OPT_META,       "meta",       0, NULL,        "flags3: also fetch each metadata.json", false},
     /* the book set: Fluent Python's flags2_common.py, `cfbench flags` only */
     {CFB_OPT_BOOK_ALL,     "all",     'a', NULL,       "book: all the flags of the table", true},
     {CFB_OPT_BOOK_EVERY,   "every",   'e', NULL,       "book: every code from AA to ZZ", true},

@@ -24,6 +24,14 @@
  *   cfbench CMD: unknown option '--wrokers' — did you mean '--workers'? (see cfbench CMD --help)
  * and the caller exits CFB_EXIT_USAGE.
  *
+ * A new command: add its id list to `commands` in options.c (new options to
+ * the vocabulary, long-only unless a letter is free everywhere), parse with
+ *   cfb_optparser op;
+ *   if (cfb_opts_init(&op, "cmd")) return CFB_EXIT_USAGE;
+ *   while ((c = cfb_opts_next(&op, argc, argv)) != -1)
+ *       switch (c) { case CFB_OPT_WORKERS: …; default: return CFB_EXIT_USAGE; }
+ * and list it in tests/cli/test_options.c (which fails until it is).
+ *
  * No threads, no locks: option parsing runs on the main thread, once, before
  * any work (getopt_long's globals optarg/optind are used as usual).
  */
@@ -110,6 +118,7 @@ enum {
     CFB_OPT_INTERVAL,
     CFB_OPT_MESSAGE,
     CFB_OPT_NO_MAP,
+    CFB_OPT_META,
     /* the book set: flags2_common.py's flags, for `cfbench flags` only */
     CFB_OPT_BOOK_ALL,
     CFB_OPT_BOOK_EVERY,

@@ -35,6 +35,8 @@ int cfb_cmd_export(int argc, char **argv);
 int cfb_cmd_ab(int argc, char **argv);
 int cfb_cmd_history(int argc, char **argv);
 
+/* Every subcommand (test_every_command checks this list against
+ * cfbench_main.c: a new command is added here and in runners/options.c). */
 static const struct {
     const char *name;
     cfb_command_fn fn;
