@@ -40,7 +40,7 @@ serve() { # serve VAR NAME ARGS... → starts a server, sets VAR to its base URL
     # (not run in $(...): the pid must reach the cleanup trap of this shell)
     local var=$1 name=$2
     shift 2
-    "$cfbench" serve -p 0 "$@" >"$tmp/$name.out" 2>&1 &
+    "$cfbench" serve --port 0 "$@" >"$tmp/$name.out" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
         grep -q 'http://' "$tmp/$name.out" && break
@@ -102,7 +102,7 @@ awk -v r="$mraw" -v b="$mbare" -v w="$mw" -v a="$ma" 'BEGIN {
 
 echo
 echo "== 2. DELAY 0.5 s: 10,000 downloads, 10,000 in flight, async"
-serve delay_url delay -L DELAY -d 0.5:0.5 -s 1
+serve delay_url delay -L DELAY -d 0.5:0.5 --seed 1
 echo "server: $delay_url"
 dpid=${pids[${#pids[@]}-1]}
 hz=$(getconf CLK_TCK)

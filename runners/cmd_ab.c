@@ -17,6 +17,7 @@
 #include "ab_build.h"
 #include "ab_run.h"
 #include "commands.h"
+#include "options.h"
 #include "results_io.h"
 
 int cfb_cmd_ab(int argc, char **argv);
@@ -46,8 +47,8 @@ static const char ab_usage[] =
     "  -c, --case GLOB       measure only the cases whose id matches GLOB (repeatable;\n"
     "                        e.g. 'primes/*' or '*/thread/*')\n"
     "measuring:\n"
-    "  -n, --rounds N        paired rounds (default 15)\n"
-    "  -r, --runs K          repetitions per side per round; a pair is the medians\n"
+    "      --rounds N        paired rounds (default 15)\n"
+    "  -r, --repeat K        repetitions per side per round; a pair is the medians\n"
     "                        (default 3)\n"
     "      --warmup N        unmeasured repetitions per run (default 1)\n"
     "      --seed N          the order of cases and sides (default 1)\n"
@@ -71,6 +72,8 @@ static const char ab_usage[] =
     "      --build-type T    CMAKE_BUILD_TYPE of those builds (RelWithDebInfo)\n"
     "  -q, --quiet           no progress on stderr\n"
     "  -h, --help            this help\n"
+    "(deprecated spellings: -n and --runs for --rounds and --repeat; -n is --tasks\n"
+    "elsewhere)\n"
     "\n"
     "exit: 0 no regression, 1 a regression (or interrupted), 2 bad usage or input,\n"
     "3 a side could not be built or run\n";
@@ -172,68 +175,6 @@ static int resolve_side(side_opts *s, int which, const char *cache, const char *
 }
 
 int cfb_cmd_ab(int argc, char **argv) {
-    enum {
-        O_BASE = 1000,
-        O_NEW,
-        O_BASE_BIN,
-        O_NEW_BIN,
-        O_BASE_ARG,
-        O_NEW_ARG,
-        O_BASE_ENV,
-        O_NEW_ENV,
-        O_BASE_CMD,
-        O_NEW_CMD,
-        O_IMPL,
-        O_GIL,
-        O_SWI,
-        O_WARMUP,
-        O_SEED,
-        O_METRIC,
-        O_CORR,
-        O_ANALYZE,
-        O_FAIL_ON,
-        O_BASE_FAIL,
-        O_CACHE,
-        O_BTYPE,
-    };
-    static const struct option longopts[] = {
-        {"base", required_argument, NULL, O_BASE},
-        {"new", required_argument, NULL, O_NEW},
-        {"base-bin", required_argument, NULL, O_BASE_BIN},
-        {"new-bin", required_argument, NULL, O_NEW_BIN},
-        {"base-arg", required_argument, NULL, O_BASE_ARG},
-        {"new-arg", required_argument, NULL, O_NEW_ARG},
-        {"base-env", required_argument, NULL, O_BASE_ENV},
-        {"new-env", required_argument, NULL, O_NEW_ENV},
-        {"base-cmd", required_argument, NULL, O_BASE_CMD},
-        {"new-cmd", required_argument, NULL, O_NEW_CMD},
-        {"workload", required_argument, NULL, 'w'},
-        {"mode", required_argument, NULL, 'm'},
-        {"workers", required_argument, NULL, 'j'},
-        {"param", required_argument, NULL, 'p'},
-        {"impl", required_argument, NULL, O_IMPL},
-        {"gil", no_argument, NULL, O_GIL},
-        {"switch-interval", required_argument, NULL, O_SWI},
-        {"case", required_argument, NULL, 'c'},
-        {"rounds", required_argument, NULL, 'n'},
-        {"runs", required_argument, NULL, 'r'},
-        {"warmup", required_argument, NULL, O_WARMUP},
-        {"seed", required_argument, NULL, O_SEED},
-        {"metric", required_argument, NULL, O_METRIC},
-        {"threshold", required_argument, NULL, 't'},
-        {"alpha", required_argument, NULL, 'a'},
-        {"correction", required_argument, NULL, O_CORR},
-        {"analyze", required_argument, NULL, O_ANALYZE},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"fail-on", required_argument, NULL, O_FAIL_ON},
-        {"base-fail", required_argument, NULL, O_BASE_FAIL},
-        {"cache", required_argument, NULL, O_CACHE},
-        {"build-type", required_argument, NULL, O_BTYPE},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     side_opts *side = calloc(2, sizeof *side);
     char **lists = calloc((size_t)argc * 5 + 5, sizeof *lists); /* args, env, params, rules */
     if (!side || !lists) {
@@ -262,103 +203,103 @@ int cfb_cmd_ab(int argc, char **argv) {
     size_t text_len = 0;
     if (!rules || !globs) goto out;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":w:m:j:p:c:n:r:t:a:f:o:qh", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "ab")) goto out;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         long v;
         switch (c) {
-        case O_BASE:
+        case CFB_OPT_BASE:
             side[0].rev = optarg;
             break;
-        case O_NEW:
+        case CFB_OPT_NEW:
             side[1].rev = optarg;
             break;
-        case O_BASE_BIN:
+        case CFB_OPT_BASE_BIN:
             side[0].bin = optarg;
             break;
-        case O_NEW_BIN:
+        case CFB_OPT_NEW_BIN:
             side[1].bin = optarg;
             break;
-        case O_BASE_ARG:
+        case CFB_OPT_BASE_ARG:
             side[0].args[side[0].nargs++] = optarg;
             break;
-        case O_NEW_ARG:
+        case CFB_OPT_NEW_ARG:
             side[1].args[side[1].nargs++] = optarg;
             break;
-        case O_BASE_ENV:
-        case O_NEW_ENV:
+        case CFB_OPT_BASE_ENV:
+        case CFB_OPT_NEW_ENV:
             if (!strchr(optarg, '=') || optarg[0] == '=') {
                 rc = bad("bad environment setting '%s' (KEY=VALUE)", optarg);
                 goto out;
             }
-            if (c == O_BASE_ENV)
+            if (c == CFB_OPT_BASE_ENV)
                 side[0].env[side[0].nenv++] = optarg;
             else
                 side[1].env[side[1].nenv++] = optarg;
             break;
-        case O_BASE_CMD:
+        case CFB_OPT_BASE_CMD:
             side[0].cmd = optarg;
             break;
-        case O_NEW_CMD:
+        case CFB_OPT_NEW_CMD:
             side[1].cmd = optarg;
             break;
-        case 'w':
+        case CFB_OPT_WORKLOAD:
             job.workloads = optarg;
             break;
-        case 'm':
+        case CFB_OPT_MODE:
             job.modes = optarg;
             break;
-        case 'j':
+        case CFB_OPT_WORKERS:
             job.workers = optarg;
             break;
-        case 'p':
+        case CFB_OPT_PARAM:
             if (!strchr(optarg, '=')) {
                 rc = bad("bad --param '%s' (KEY=VALUE or WORKLOAD.KEY=VALUE)", optarg);
                 goto out;
             }
             params[nparams++] = optarg;
             break;
-        case 'c':
+        case CFB_OPT_CASE:
             globs[nglobs++] = optarg;
             break;
-        case O_IMPL:
+        case CFB_OPT_IMPL:
             impls = optarg;
             break;
-        case O_GIL:
+        case CFB_OPT_GIL:
             gil = 1;
             break;
-        case O_SWI:
+        case CFB_OPT_SWITCH_INTERVAL:
             job.switch_interval = optarg;
             break;
-        case 'n':
+        case CFB_OPT_ROUNDS:
             if (parse_count(optarg, 1, 10000, &v)) {
                 rc = bad("bad --rounds '%s' (1 to 10000)", optarg);
                 goto out;
             }
             job.rounds = (int)v;
             break;
-        case 'r':
+        case CFB_OPT_REPEAT:
             if (parse_count(optarg, 1, 64, &v)) {
-                rc = bad("bad --runs '%s' (1 to 64)", optarg);
+                rc = bad("bad --repeat '%s' (1 to 64)", optarg);
                 goto out;
             }
             job.runs = (int)v;
             break;
-        case O_WARMUP:
+        case CFB_OPT_WARMUP:
             if (parse_count(optarg, 0, 1000, &v)) {
                 rc = bad("bad --warmup '%s' (0 to 1000)", optarg);
                 goto out;
             }
             job.warmup = (int)v;
             break;
-        case O_SEED:
+        case CFB_OPT_SEED:
             if (parse_count(optarg, 0, LONG_MAX, &v)) {
                 rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             job.seed = (uint64_t)v;
             break;
-        case O_METRIC: {
+        case CFB_OPT_METRIC: {
             cfb_ab_metric m;
             const char *eq = strrchr(optarg, '=');
             if (!eq && !cfb_ab_metric_parse(optarg, &m))
@@ -371,19 +312,19 @@ int cfb_cmd_ab(int argc, char **argv) {
             }
             break;
         }
-        case 't':
+        case CFB_OPT_THRESHOLD:
             if (parse_frac(optarg, &o.threshold, 1) || o.threshold < 0 || o.threshold >= 10) {
                 rc = bad("bad --threshold '%s' (e.g. 2%% or 0.02)", optarg);
                 goto out;
             }
             break;
-        case 'a':
+        case CFB_OPT_ALPHA:
             if (parse_frac(optarg, &o.alpha, 0) || !(o.alpha > 0 && o.alpha < 1)) {
                 rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
-        case O_CORR:
+        case CFB_OPT_CORRECTION:
             if (!strcmp(optarg, "holm"))
                 o.correction = 1;
             else if (!strcmp(optarg, "none"))
@@ -393,20 +334,20 @@ int cfb_cmd_ab(int argc, char **argv) {
                 goto out;
             }
             break;
-        case O_ANALYZE:
+        case CFB_OPT_ANALYZE:
             analyze = optarg;
             break;
-        case 'f':
+        case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
                 rc = bad("unknown format '%s' (text, markdown, json)", optarg);
                 goto out;
             }
             format = optarg;
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             out_path = optarg;
             break;
-        case O_FAIL_ON:
+        case CFB_OPT_FAIL_ON:
             if (!strcmp(optarg, "regression"))
                 fail_on = 1;
             else if (!strcmp(optarg, "never"))
@@ -416,7 +357,7 @@ int cfb_cmd_ab(int argc, char **argv) {
                 goto out;
             }
             break;
-        case O_BASE_FAIL:
+        case CFB_OPT_BASE_FAIL:
             if (!strcmp(optarg, "error"))
                 base_skip = 0;
             else if (!strcmp(optarg, "skip"))
@@ -426,24 +367,20 @@ int cfb_cmd_ab(int argc, char **argv) {
                 goto out;
             }
             break;
-        case O_CACHE:
+        case CFB_OPT_CACHE:
             cache = optarg;
             break;
-        case O_BTYPE:
+        case CFB_OPT_BUILD_TYPE:
             btype = optarg;
             break;
-        case 'q':
+        case CFB_OPT_QUIET:
             quiet = 1;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             fputs(ab_usage, stdout);
             rc = CFB_EXIT_OK;
             goto out;
-        case ':':
-            rc = bad("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            rc = bad("unknown option '%s' (see cfbench ab --help)", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
             goto out;
         }
     }

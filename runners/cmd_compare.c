@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "compare.h"
 #include "json_filter.h"
 #include "results_io.h"
@@ -24,7 +25,7 @@ static const char compare_usage[] =
     "A regression needs p < alpha AND the whole CI beyond the threshold.\n"
     "\n"
     "options:\n"
-    "  -m, --metric M      wall (default) | cpu | throughput | speedup | efficiency |\n"
+    "      --metric M      wall (default) | cpu | throughput | speedup | efficiency |\n"
     "                      overhead | instructions | cpucost (CPU time / the seq\n"
     "                      case's median CPU time)\n"
     "  -t, --threshold X   noise band, e.g. 5% or 0.05 (default 5%)\n"
@@ -40,6 +41,7 @@ static const char compare_usage[] =
     "  -o, --out FILE      write the report to FILE (atomically) instead of stdout\n"
     "                      ('-' = stdout; a device, FIFO or directory is refused: exit 3)\n"
     "  -h, --help          this help\n"
+    "(-m for --metric is deprecated: -m is --mode in every other command)\n"
     "\n"
     "BASE and NEW from different CPU models or different numbers of usable CPUs\n"
     "(host.cpu_model, host.cpus_allowed): a warning on stderr and in the report.\n"
@@ -110,20 +112,6 @@ static json_t *context_warnings(const json_t *base, const json_t *new_doc) {
 }
 
 int cfb_cmd_compare(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"metric", required_argument, NULL, 'm'},
-        {"threshold", required_argument, NULL, 't'},
-        {"alpha", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"fail-on", required_argument, NULL, 'F'},
-        {"case", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 'S'},
-        {"resamples", required_argument, NULL, 'R'},
-        {"correction", required_argument, NULL, 'C'},
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cfb_compare_opts o;
     cfb_compare_opts_default(&o);
     const char *format = "text", *out_path = NULL;
@@ -136,12 +124,12 @@ int cfb_cmd_compare(int argc, char **argv) {
     char *text = NULL;
     size_t text_len = 0;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":m:t:a:f:c:o:h", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "compare")) goto out;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         unsigned long long u;
         switch (c) {
-        case 'm':
+        case CFB_OPT_METRIC:
             if (cfb_metric_parse(optarg, &o.metric)) {
                 rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
                          "overhead, instructions, cpucost)",
@@ -149,26 +137,26 @@ int cfb_cmd_compare(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 't':
+        case CFB_OPT_THRESHOLD:
             if (parse_double(optarg, &o.threshold, 1) || o.threshold < 0 || o.threshold >= 10) {
                 rc = bad("bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
                 goto out;
             }
             break;
-        case 'a':
+        case CFB_OPT_ALPHA:
             if (parse_double(optarg, &o.alpha, 0) || !(o.alpha > 0 && o.alpha < 1)) {
                 rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
-        case 'f':
+        case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
                 rc = bad("unknown format '%s' (text, markdown, json)", optarg);
                 goto out;
             }
             format = optarg;
             break;
-        case 'F':
+        case CFB_OPT_FAIL_ON:
             if (!strcmp(optarg, "regression"))
                 fail_on_regression = 1;
             else if (!strcmp(optarg, "never"))
@@ -178,24 +166,24 @@ int cfb_cmd_compare(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 'c':
+        case CFB_OPT_CASE:
             globs[nglobs++] = optarg;
             break;
-        case 'S':
+        case CFB_OPT_SEED:
             if (parse_u64(optarg, &u)) {
                 rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             o.seed = u;
             break;
-        case 'R':
+        case CFB_OPT_RESAMPLES:
             if (parse_u64(optarg, &u) || u < 100 || u > 1000000) {
                 rc = bad("bad --resamples '%s' (100 to 1000000)", optarg);
                 goto out;
             }
             o.resamples = (size_t)u;
             break;
-        case 'C':
+        case CFB_OPT_CORRECTION:
             if (!strcmp(optarg, "holm"))
                 o.correction = 1;
             else if (!strcmp(optarg, "none"))
@@ -205,18 +193,14 @@ int cfb_cmd_compare(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             out_path = optarg;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             fputs(compare_usage, stdout);
             rc = CFB_EXIT_OK;
             goto out;
-        case ':':
-            rc = bad("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            rc = bad("unknown option '%s' (see cfbench compare --help)", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
             goto out;
         }
     }

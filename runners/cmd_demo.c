@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "options.h"
 #include "loiter.h"
 #include "modes.h"
 #include "primes.h"
@@ -100,44 +101,42 @@ static int primes_line(const cfb_params *p, size_t i, const void *data, size_t l
 }
 
 int cfb_cmd_primes(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"mode", required_argument, NULL, 'm'}, {"workers", required_argument, NULL, 'j'},
-        {"set", required_argument, NULL, 's'},  {"numbers", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
-    };
     const char *mode = "process", *set = NULL, *numbers = NULL;
     long workers = 0;
-    optind = 1;
-    opterr = 0;
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "primes")) return CFB_EXIT_USAGE;
     int c;
-    while ((c = getopt_long(argc, argv, "m:j:s:n:h", opts, NULL)) != -1) {
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'm':
+        case CFB_OPT_MODE:
             mode = optarg;
             break;
-        case 'j':
+        case CFB_OPT_WORKERS:
             if (parse_long(optarg, 1, 1024, &workers))
                 return bad("primes", "--workers: not a whole number in 1..1024:", optarg);
             break;
-        case 's':
+        case CFB_OPT_SET:
             set = optarg;
             break;
-        case 'n':
+        case CFB_OPT_NUMBERS:
             numbers = optarg;
             break;
-        case 'h':
-            printf("usage: cfbench primes [--mode seq|thread|process] [--workers N]\n"
-                   "                      [--set fixture|small|medium] [--numbers N,N,…]\n\n"
-                   "Fluent Python's primality demo: check each number by trial division and\n"
-                   "print `n  P  elapsed` (P for a prime) as results complete, then the total\n"
-                   "time. Every answer is checked against the known one (exit 1 if wrong).\n"
-                   "  -m, --mode     seq (a plain loop), thread or process (default process)\n"
-                   "  -j, --workers  pool size (default: the number of CPUs)\n"
-                   "  -s, --set      the book's 20 numbers (fixture, default), small, medium\n"
-                   "  -n, --numbers  your own comma-separated numbers (instead of --set)\n");
+        case CFB_OPT_HELP:
+            printf(
+                "usage: cfbench primes [--mode seq|thread|process] [--workers N]\n"
+                "                      [--set fixture|small|medium] [--numbers N,N,…]\n\n"
+                "Fluent Python's primality demo: check each number by trial division and\n"
+                "print `n  P  elapsed` (P for a prime) as results complete, then the total\n"
+                "time. Every answer is checked against the known one (exit 1 if wrong).\n"
+                "  -m, --mode MODE      seq (a plain loop), thread or process (default process)\n"
+                "  -j, --workers N      pool size (default: the number of CPUs)\n"
+                "      --set NAME       the book's 20 numbers (fixture, default), small, medium\n"
+                "      --numbers N,N,…  your own comma-separated numbers (instead of --set)\n"
+                "  -h, --help           this help\n"
+                "(-s and -n for --set and --numbers are deprecated: -n is --tasks elsewhere)\n");
             return CFB_EXIT_OK;
-        default:
-            return bad("primes", "unknown option or missing value:", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
+            return CFB_EXIT_USAGE;
         }
     }
     if (optind < argc) return bad("primes", "unexpected argument", argv[optind]);
@@ -273,30 +272,24 @@ static void loiter_demo_task(const void *arg, size_t len, cf_out *out) {
 }
 
 int cfb_cmd_loiter(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"workers", required_argument, NULL, 'j'}, {"tasks", required_argument, NULL, 't'},
-        {"unit", required_argument, NULL, 'u'},    {"as-completed", no_argument, NULL, 'a'},
-        {"mode", required_argument, NULL, 'm'},    {"reverse", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-    };
     long workers = 3, tasks = 5;
     double unit = 1.0;
     bool as_completed = false, reverse = false;
     const char *mode = "thread";
-    optind = 1;
-    opterr = 0;
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "loiter")) return CFB_EXIT_USAGE;
     int c;
-    while ((c = getopt_long(argc, argv, "j:t:u:am:rh", opts, NULL)) != -1) {
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'j':
+        case CFB_OPT_WORKERS:
             if (parse_long(optarg, 1, 1024, &workers))
                 return bad("loiter", "--workers: not a whole number in 1..1024:", optarg);
             break;
-        case 't':
+        case CFB_OPT_TASKS:
             if (parse_long(optarg, 1, 1000, &tasks))
                 return bad("loiter", "--tasks: not a whole number in 1..1000:", optarg);
             break;
-        case 'u': {
+        case CFB_OPT_UNIT: {
             char *end;
             errno = 0;
             unit = strtod(optarg, &end);
@@ -304,16 +297,16 @@ int cfb_cmd_loiter(int argc, char **argv) {
                 return bad("loiter", "--unit: not a number of seconds in 0..60:", optarg);
             break;
         }
-        case 'a':
+        case CFB_OPT_AS_COMPLETED:
             as_completed = true;
             break;
-        case 'r':
+        case CFB_OPT_REVERSE:
             reverse = true;
             break;
-        case 'm':
+        case CFB_OPT_MODE:
             mode = optarg;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             printf(
                 "usage: cfbench loiter [--workers N] [--tasks N] [--unit S] [--as-completed]\n"
                 "                      [--reverse] [--mode thread|process]\n\n"
@@ -322,14 +315,17 @@ int cfb_cmd_loiter(int argc, char **argv) {
                 "input order (each waits for its predecessors); --as-completed submits and\n"
                 "prints each result as soon as it is done.\n"
                 "  -j, --workers N     pool size (default 3)\n"
-                "  -t, --tasks N       number of tasks (default 5)\n"
+                "  -n, --tasks N       number of tasks (default 5)\n"
                 "  -u, --unit S        seconds per step (default 1)\n"
-                "  -a, --as-completed  results in completion order\n"
-                "  -r, --reverse       task i sleeps (tasks-1-i)*unit: later inputs finish first\n"
-                "  -m, --mode          thread (default) or process\n");
+                "      --as-completed  results in completion order\n"
+                "      --reverse       task i sleeps (tasks-1-i)*unit: later inputs finish first\n"
+                "  -m, --mode MODE     thread (default) or process\n"
+                "  -h, --help          this help\n"
+                "(-t, -a and -r for --tasks, --as-completed and --reverse are deprecated:\n"
+                "they mean --threshold, --alpha and --repeat in other commands)\n");
             return CFB_EXIT_OK;
-        default:
-            return bad("loiter", "unknown option or missing value:", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
+            return CFB_EXIT_USAGE;
         }
     }
     if (optind < argc) return bad("loiter", "unexpected argument", argv[optind]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "export.h"
 #include "results_io.h"
 
@@ -36,14 +37,6 @@ static const char export_usage[] =
     "  -h, --help             this help\n";
 
 int cfb_cmd_export(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"aggregates-only", no_argument, NULL, 'A'},
-        {"median-only", no_argument, NULL, 'M'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cfb_export_format fmt = CFB_EXPORT_CSV;
     int have_fmt = 0, c, rc = CFB_EXIT_USAGE;
     const char *out_path = NULL, *rows_opt = NULL;
@@ -54,11 +47,11 @@ int cfb_cmd_export(int argc, char **argv) {
     char *text = NULL, err[512];
     size_t len = 0;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "export")) return CFB_EXIT_USAGE;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'f':
+        case CFB_OPT_FORMAT:
             if (cfb_export_format_parse(optarg, &fmt)) {
                 fprintf(stderr, "cfbench export: unknown format '%s' (csv, markdown, gbench)\n",
                         optarg);
@@ -66,13 +59,14 @@ int cfb_cmd_export(int argc, char **argv) {
             }
             have_fmt = 1;
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             out_path = optarg;
             break;
-        case 'A':
-        case 'M': {
-            const char *name = c == 'A' ? "--aggregates-only" : "--median-only";
-            cfb_gbench_rows want = c == 'A' ? CFB_GBENCH_AGGREGATES : CFB_GBENCH_MEDIAN;
+        case CFB_OPT_AGGREGATES_ONLY:
+        case CFB_OPT_MEDIAN_ONLY: {
+            const char *name = c == CFB_OPT_AGGREGATES_ONLY ? "--aggregates-only" : "--median-only";
+            cfb_gbench_rows want =
+                c == CFB_OPT_AGGREGATES_ONLY ? CFB_GBENCH_AGGREGATES : CFB_GBENCH_MEDIAN;
             if (rows_opt && eo.gbench_rows != want) {
                 fprintf(stderr, "cfbench export: %s and %s cannot be used together\n", rows_opt,
                         name);
@@ -82,15 +76,10 @@ int cfb_cmd_export(int argc, char **argv) {
             eo.gbench_rows = want;
             break;
         }
-        case 'h':
+        case CFB_OPT_HELP:
             fputs(export_usage, stdout);
             return CFB_EXIT_OK;
-        case ':':
-            fprintf(stderr, "cfbench export: option '%s' needs a value\n", argv[optind - 1]);
-            return CFB_EXIT_USAGE;
-        default:
-            fprintf(stderr, "cfbench export: unknown option '%s' (see cfbench export --help)\n",
-                    argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
             return CFB_EXIT_USAGE;
         }
     }

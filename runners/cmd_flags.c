@@ -44,6 +44,7 @@
 #include "cf_loop.h"
 #include "cfutures.h"
 #include "commands.h"
+#include "options.h"
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 
@@ -62,21 +63,24 @@ static void flags_usage(FILE *to) {
                 "Download flags for country codes (the book's flags2 client).\n"
                 "Default: the 20 most populous countries (CN IN US ID BR PK NG BD RU JP\n"
                 "MX PH VN ET EG DE IR TR CD FR). A single letter X means XA to XZ.\n\n"
-                "options:\n"
+                "options (-a -e -l -m -s -v are the book's flags2 flags, kept as readers type\n"
+                "them: in this command -a is --all, -e --every and -m --max-req, not --alpha,\n"
+                "--error-rate and --mode as in the other commands; docs/cli.md):\n"
                 "  -a, --all              all 194 country codes of the flag table\n"
                 "  -e, --every            every code from AA to ZZ (676; 482 are not found)\n"
                 "  -l, --limit N          limit to the first N codes\n"
                 "  -m, --max-req N        maximum concurrent requests (default: seq 1,\n"
-                "                         thread 30, process 4 x CPUs, async 5, as the book)\n"
+                "                         thread 30, process 4 x CPUs, async 5, as the book;\n"
+                "                         --max_req, the book's spelling, works too)\n"
                 "  -s, --server LABEL     LOCAL, DELAY or ERROR (embedded server started in\n"
                 "                         this process on a free port; default LOCAL), or a URL\n"
                 "                         such as http://127.0.0.1:8001/flags\n"
                 "  -v, --verbose          one line per flag instead of the progress bar\n"
                 "      --mode MODE        seq, thread, process or async (default async)\n"
-                "  -o, --output DIR       save {CC}.gif files here (default: a new directory\n"
-                "                         under cfbench-out/downloads/)\n"
-                "  -t, --timeout S        seconds per download (default 3.1)\n"
-                "      --delay MIN:MAX    embedded DELAY/ERROR server delay (default 0.5:5)\n"
+                "  -o, --out DIR          save {CC}.gif files here (default: a new directory\n"
+                "                         under cfbench-out/downloads/; --output: deprecated)\n"
+                "      --timeout S        seconds per download (default 3.1; -t: deprecated)\n"
+                "  -d, --delay MIN:MAX    embedded DELAY/ERROR server delay (default 0.5:5)\n"
                 "      --error-rate P     embedded ERROR server share of 418s (default 0.25)\n"
                 "      --seed N           embedded server seed (default 1: reproducible)\n"
                 "  -h, --help             this help\n\n"
@@ -353,68 +357,50 @@ static void raise_nofile(void) {
 
 /* ---- the command --------------------------------------------------------------------- */
 
-enum { OPT_MODE = 256, OPT_DELAY, OPT_ERROR_RATE, OPT_SEED };
-
 int cfb_cmd_flags(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"all", no_argument, NULL, 'a'},
-        {"every", no_argument, NULL, 'e'},
-        {"limit", required_argument, NULL, 'l'},
-        {"max-req", required_argument, NULL, 'm'},
-        {"server", required_argument, NULL, 's'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"mode", required_argument, NULL, OPT_MODE},
-        {"output", required_argument, NULL, 'o'},
-        {"timeout", required_argument, NULL, 't'},
-        {"delay", required_argument, NULL, OPT_DELAY},
-        {"error-rate", required_argument, NULL, OPT_ERROR_RATE},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     bool all = false, every = false, verbose = false;
     long long limit = 0, max_req = 0, seed = 1;
     double timeout = 3.1, error_rate = 0.25, dmin = 0.5, dmax = 5.0;
     const char *server = "LOCAL", *mode = "async", *outdir = NULL;
-    optind = 0;
-    opterr = 0;
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "flags")) return CFB_EXIT_USAGE;
     int c;
-    while ((c = getopt_long(argc, argv, ":ael:m:s:vo:t:h", longopts, NULL)) != -1) {
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'a':
+        case CFB_OPT_BOOK_ALL:
             all = true;
             break;
-        case 'e':
+        case CFB_OPT_BOOK_EVERY:
             every = true;
             break;
-        case 'l':
+        case CFB_OPT_BOOK_LIMIT:
             if (parse_ll(optarg, 1, INT_MAX, &limit))
                 return usage_error("-l/--limit must be a positive integer", optarg);
             break;
-        case 'm':
+        case CFB_OPT_BOOK_MAX_REQ:
             if (parse_ll(optarg, 1, 100000, &max_req))
                 return usage_error("-m/--max-req must be an integer from 1 to 100000", optarg);
             break;
-        case 's':
+        case CFB_OPT_BOOK_SERVER:
             server = optarg;
             break;
-        case 'v':
+        case CFB_OPT_VERBOSE:
             verbose = true;
             break;
-        case OPT_MODE:
+        case CFB_OPT_MODE:
             mode = optarg;
             if (strcmp(mode, "seq") && strcmp(mode, "thread") && strcmp(mode, "process") &&
                 strcmp(mode, "async"))
                 return usage_error("--mode must be seq, thread, process or async", optarg);
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             outdir = optarg;
             break;
-        case 't':
+        case CFB_OPT_TIMEOUT:
             if (parse_d(optarg, 0.001, 3600, &timeout))
-                return usage_error("-t/--timeout must be seconds from 0.001 to 3600", optarg);
+                return usage_error("--timeout must be seconds from 0.001 to 3600", optarg);
             break;
-        case OPT_DELAY: {
+        case CFB_OPT_DELAY: {
             char *colon = strchr(optarg, ':');
             char lo[64];
             if (!colon || (size_t)(colon - optarg) >= sizeof lo)
@@ -425,21 +411,19 @@ int cfb_cmd_flags(int argc, char **argv) {
                 return usage_error("--delay must be MIN:MAX seconds", optarg);
             break;
         }
-        case OPT_ERROR_RATE:
+        case CFB_OPT_ERROR_RATE:
             if (parse_d(optarg, 0, 1, &error_rate))
                 return usage_error("--error-rate must be a number from 0 to 1", optarg);
             break;
-        case OPT_SEED:
+        case CFB_OPT_SEED:
             if (parse_ll(optarg, 0, LLONG_MAX, &seed))
                 return usage_error("--seed must be a non-negative integer", optarg);
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             flags_usage(stdout);
             return CFB_EXIT_OK;
-        case ':':
-            return usage_error("option needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
+            return CFB_EXIT_USAGE;
         }
     }
     if (all && every) return usage_error("-a/--all and -e/--every exclude each other", NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "history.h"
 #include "plots.h"
 #include "results_io.h"
@@ -26,7 +27,7 @@ static const char history_usage[] =
     "A DIR stands for every cfbench results *.json in it (others skipped, noted).\n"
     "\n"
     "options:\n"
-    "  -m, --metric M        wall (default) | cpu | throughput | speedup | efficiency |\n"
+    "      --metric M        wall (default) | cpu | throughput | speedup | efficiency |\n"
     "                        overhead | instructions | cpucost (prefer cpu or cpucost\n"
     "                        on a shared or noisy host)\n"
     "  -t, --threshold X     smallest change reported, e.g. 5% or 0.05 (default 5%)\n"
@@ -44,6 +45,7 @@ static const char history_usage[] =
     "                        DIR/data/history-<case>.dat\n"
     "      --fail-on W       regression (default) | never (report, always exit 0)\n"
     "  -h, --help            this help\n"
+    "(-m for --metric is deprecated: -m is --mode in every other command)\n"
     "\n"
     "exit: 0 no recent regression, 1 the last change of some case is a regression\n"
     "within the newest K points, 2 bad usage or input (unreadable or invalid file,\n"
@@ -82,26 +84,7 @@ static int parse_size(const char *s, unsigned long long lo, unsigned long long h
     return 0;
 }
 
-enum { OPT_PERM = 256, OPT_MIN, OPT_RECENT, OPT_SEED, OPT_ORDER, OPT_CHARTS, OPT_FAIL };
-
 int cfb_cmd_history(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"metric", required_argument, NULL, 'm'},
-        {"threshold", required_argument, NULL, 't'},
-        {"alpha", required_argument, NULL, 'a'},
-        {"permutations", required_argument, NULL, OPT_PERM},
-        {"min-size", required_argument, NULL, OPT_MIN},
-        {"recent", required_argument, NULL, OPT_RECENT},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"order", required_argument, NULL, OPT_ORDER},
-        {"case", required_argument, NULL, 'c'},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"charts", required_argument, NULL, OPT_CHARTS},
-        {"fail-on", required_argument, NULL, OPT_FAIL},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cfb_history_opts o;
     cfb_history_opts_default(&o);
     const char *format = "text", *out_path = NULL, *charts = NULL;
@@ -114,12 +97,12 @@ int cfb_cmd_history(int argc, char **argv) {
     char *text = NULL;
     size_t text_len = 0;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":m:t:a:c:f:o:h", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "history")) goto out;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         unsigned long long u;
         switch (c) {
-        case 'm':
+        case CFB_OPT_METRIC:
             if (cfb_metric_parse(optarg, &o.metric)) {
                 rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
                          "overhead, instructions, cpucost)",
@@ -127,48 +110,48 @@ int cfb_cmd_history(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 't':
+        case CFB_OPT_THRESHOLD:
             if (parse_double(optarg, &o.cpd.threshold, 1) || o.cpd.threshold < 0 ||
                 o.cpd.threshold >= 10) {
                 rc = bad("bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
                 goto out;
             }
             break;
-        case 'a':
+        case CFB_OPT_ALPHA:
             if (parse_double(optarg, &o.cpd.alpha, 0) || !(o.cpd.alpha > 0 && o.cpd.alpha < 1)) {
                 rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
-        case OPT_PERM:
+        case CFB_OPT_PERMUTATIONS:
             if (parse_size(optarg, 19, 100000, &u)) {
                 rc = bad("bad --permutations '%s' (19 to 100000)", optarg);
                 goto out;
             }
             o.cpd.permutations = (size_t)u;
             break;
-        case OPT_MIN:
+        case CFB_OPT_MIN_SIZE:
             if (parse_size(optarg, 2, 1000, &u)) {
                 rc = bad("bad --min-size '%s' (2 to 1000)", optarg);
                 goto out;
             }
             o.cpd.min_size = (size_t)u;
             break;
-        case OPT_RECENT:
+        case CFB_OPT_RECENT:
             if (parse_size(optarg, 1, 1000000, &u)) {
                 rc = bad("bad --recent '%s' (a positive integer)", optarg);
                 goto out;
             }
             o.cpd.recent = (size_t)u;
             break;
-        case OPT_SEED:
+        case CFB_OPT_SEED:
             if (parse_size(optarg, 0, ~0ULL, &u)) {
                 rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             o.cpd.seed = u;
             break;
-        case OPT_ORDER:
+        case CFB_OPT_ORDER:
             if (!strcmp(optarg, "time"))
                 o.order = CFB_HISTORY_BY_TIME;
             else if (!strcmp(optarg, "name"))
@@ -178,23 +161,23 @@ int cfb_cmd_history(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 'c':
+        case CFB_OPT_CASE:
             globs[nglobs++] = optarg;
             break;
-        case 'f':
+        case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
                 rc = bad("unknown format '%s' (text, markdown, json)", optarg);
                 goto out;
             }
             format = optarg;
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             out_path = optarg;
             break;
-        case OPT_CHARTS:
+        case CFB_OPT_CHARTS:
             charts = optarg;
             break;
-        case OPT_FAIL:
+        case CFB_OPT_FAIL_ON:
             if (!strcmp(optarg, "regression"))
                 fail_on_regression = 1;
             else if (!strcmp(optarg, "never"))
@@ -204,15 +187,11 @@ int cfb_cmd_history(int argc, char **argv) {
                 goto out;
             }
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             fputs(history_usage, stdout);
             rc = CFB_EXIT_OK;
             goto out;
-        case ':':
-            rc = bad("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            rc = bad("unknown option '%s' (see cfbench history --help)", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
             goto out;
         }
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "plots.h"
 
 int cfb_cmd_plot(int argc, char **argv);
@@ -16,9 +17,10 @@ static void plot_usage(FILE *to) {
                 "latency CDFs and, for several files or impls, the same cases side by side.\n\n"
                 "  -o, --out DIR        output directory (default: plots/ next to the first file)\n"
                 "  -f, --format FMT     png (default), svg or both\n"
-                "  -t, --timelines W    one per workload and mode (default), all, none\n"
+                "      --timelines W    one per workload and mode (default), all, none\n"
                 "  -v, --verbose        print every file written\n"
-                "  -h, --help           this help\n\n"
+                "  -h, --help           this help\n"
+                "(-t for --timelines is deprecated: -t is --threshold in other commands)\n\n"
                 "Writes DIR/*.png|svg, DIR/report.html, DIR/data/*.dat (the numbers behind\n"
                 "each chart) and DIR/data/replot.sh. gnuplot: $CFB_GNUPLOT, else PATH;\n"
                 "scripts: $CFB_PLOTS_DIR, else the source tree's plots/.\n"
@@ -27,25 +29,17 @@ static void plot_usage(FILE *to) {
 }
 
 int cfb_cmd_plot(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},
-        {"timelines", required_argument, NULL, 't'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cfb_plot_options o = {0};
     o.formats = CFB_PLOT_PNG;
     int verbose = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:f:t:vh", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "plot")) return CFB_EXIT_USAGE;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'o':
+        case CFB_OPT_OUT:
             o.out_dir = optarg;
             break;
-        case 'f':
+        case CFB_OPT_FORMAT:
             if (!strcmp(optarg, "png"))
                 o.formats = CFB_PLOT_PNG;
             else if (!strcmp(optarg, "svg"))
@@ -58,7 +52,7 @@ int cfb_cmd_plot(int argc, char **argv) {
                 return CFB_EXIT_USAGE;
             }
             break;
-        case 't':
+        case CFB_OPT_TIMELINES:
             if (!strcmp(optarg, "one"))
                 o.timelines = CFB_PLOT_TIMELINES_ONE;
             else if (!strcmp(optarg, "all"))
@@ -71,15 +65,13 @@ int cfb_cmd_plot(int argc, char **argv) {
                 return CFB_EXIT_USAGE;
             }
             break;
-        case 'v':
+        case CFB_OPT_VERBOSE:
             verbose = 1;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             plot_usage(stdout);
             return CFB_EXIT_OK;
-        default:
-            fprintf(stderr, "cfbench plot: unknown or incomplete option '%s' (see --help)\n",
-                    argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
             return CFB_EXIT_USAGE;
         }
     }

@@ -14,6 +14,7 @@
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
+#include "options.h"
 #include "reference.h"
 #include "results_io.h"
 #include "sweep.h"
@@ -209,19 +210,6 @@ static int ensure_dir(const char *dir) {
 }
 
 int cfb_cmd_run(int argc, char **argv) {
-    // clang-format off
-    static const struct option opts[] = {
-        {"workload", required_argument, NULL, 'w'}, {"mode", required_argument, NULL, 'm'},
-        {"workers", required_argument, NULL, 'j'},  {"repeat", required_argument, NULL, 'r'},
-        {"warmup", required_argument, NULL, 'W'},   {"param", required_argument, NULL, 'p'},
-        {"interleave", no_argument, NULL, 'i'},     {"seed", required_argument, NULL, 's'},
-        {"out", required_argument, NULL, 'o'},      {"quiet", no_argument, NULL, 'q'},
-        {"impl", required_argument, NULL, 'I'},     {"no-measure", no_argument, NULL, 'N'},
-        {"gil", no_argument, NULL, 'G'}, {"switch-interval", required_argument, NULL, 'S'},
-        {"reference", required_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-    };
-    // clang-format on
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
     const char *out = NULL;
     long repeat = 8, warmup = 1, seed = 1;
@@ -251,39 +239,39 @@ int cfb_cmd_run(int argc, char **argv) {
         if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) goto done;
         ov[nov++].quiet = true;
     }
-    optind = 1;
-    opterr = 0;
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "run")) goto done;
     int c;
-    while ((c = getopt_long(argc, argv, "w:m:j:r:p:o:qh", opts, NULL)) != -1) {
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'w':
+        case CFB_OPT_WORKLOAD:
             wl_arg = optarg;
             break;
-        case 'm':
+        case CFB_OPT_MODE:
             mode_arg = optarg;
             break;
-        case 'j':
+        case CFB_OPT_WORKERS:
             workers_arg = optarg;
             break;
-        case 'r':
+        case CFB_OPT_REPEAT:
             if (parse_int(optarg, 1, 100000, &repeat)) {
                 ret = usage_error("--repeat: '%s' is not a whole number >= 1%s", optarg, "");
                 goto done;
             }
             break;
-        case 'W':
+        case CFB_OPT_WARMUP:
             if (parse_int(optarg, 0, 100000, &warmup)) {
                 ret = usage_error("--warmup: '%s' is not a whole number >= 0%s", optarg, "");
                 goto done;
             }
             break;
-        case 's':
+        case CFB_OPT_SEED:
             if (parse_int(optarg, 0, LONG_MAX, &seed)) {
                 ret = usage_error("--seed: '%s' is not a whole number >= 0%s", optarg, "");
                 goto done;
             }
             break;
-        case 'p':
+        case CFB_OPT_PARAM:
             ovbuf[nov] = strdup(optarg);
             if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) {
                 ret = usage_error("--param: '%s' is not key=value or workload.key=value%s", optarg,
@@ -292,25 +280,25 @@ int cfb_cmd_run(int argc, char **argv) {
             }
             nov++;
             break;
-        case 'i':
+        case CFB_OPT_INTERLEAVE:
             interleave = true;
             break;
-        case 'o':
+        case CFB_OPT_OUT:
             out = optarg;
             break;
-        case 'q':
+        case CFB_OPT_QUIET:
             quiet = true;
             break;
-        case 'I':
+        case CFB_OPT_IMPL:
             impl_arg = optarg;
             break;
-        case 'N':
+        case CFB_OPT_NO_MEASURE:
             measure = false;
             break;
-        case 'G':
+        case CFB_OPT_GIL:
             gil = true;
             break;
-        case 'S': {
+        case CFB_OPT_SWITCH_INTERVAL: {
             char *end;
             double v = strtod(optarg, &end);
             if (!*optarg || *end || cfb_gil_set_interval(v)) {
@@ -322,7 +310,7 @@ int cfb_cmd_run(int argc, char **argv) {
             swi_set = true;
             break;
         }
-        case 'R':
+        case CFB_OPT_REFERENCE:
             if (strcmp(optarg, "python")) {
                 ret = usage_error("--reference: '%s' is not a reference implementation (python)%s",
                                   optarg, "");
@@ -330,15 +318,11 @@ int cfb_cmd_run(int argc, char **argv) {
             }
             ref_arg = optarg;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             run_help(stdout);
             ret = CFB_EXIT_OK;
             goto done;
-        default:
-            if (optopt && strchr("wmjrpoSR", optopt))
-                ret = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
-            else
-                ret = usage_error("unknown option '%s'%s", argv[optind - 1], "");
+        default: /* CFB_OPT_ERROR: cfb_opts_next said what */
             goto done;
         }
     }
@@ -594,19 +578,17 @@ static const char *type_name(cfb_ptype t) {
 }
 
 int cfb_cmd_list(int argc, char **argv) {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0;
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "list")) return CFB_EXIT_USAGE;
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
+        if (c == CFB_OPT_HELP) {
             printf("usage: cfbench list\n\nList the workloads with their parameters "
-                   "(type, default, bounds or choices), the modes and the implementations.\n");
+                   "(type, default, bounds or choices), the modes and the implementations.\n\n"
+                   "  -h, --help   this help\n");
             return CFB_EXIT_OK;
         }
-        fprintf(stderr, "cfbench list: unknown option '%s' (see cfbench list --help)\n",
-                argv[optind - 1]);
-        return CFB_EXIT_USAGE;
+        return CFB_EXIT_USAGE; /* CFB_OPT_ERROR, said by cfb_opts_next */
     }
     if (optind < argc) {
         fprintf(stderr, "cfbench list: unexpected argument '%s' (see cfbench list --help)\n",

@@ -19,6 +19,7 @@
 
 #include "cfutures.h"
 #include "commands.h"
+#include "options.h"
 #include "flags/flag_server.h"
 
 static void serve_usage(FILE *to) {
@@ -29,18 +30,20 @@ static void serve_usage(FILE *to) {
             "  GET /flags/{cc}/metadata.json   country name and ISO code\n\n"
             "options:\n"
             "  -b, --bind ADDR        address to listen on (default 127.0.0.1)\n"
-            "  -p, --port N           port (default 8001 LOCAL, 8002 DELAY, 8003 ERROR; 0 = any)\n"
+            "      --port N           port (default 8001 LOCAL, 8002 DELAY, 8003 ERROR; 0 = any)\n"
             "  -L, --label NAME       LOCAL (no delay), DELAY (random delay) or ERROR\n"
             "                         (delay + a share of 418 I'm a teapot); default LOCAL\n"
             "  -d, --delay MIN:MAX    delay range in seconds (default 0.5:5)\n"
             "  -e, --error-rate P     share of 418 answers with ERROR, 0..1 (default 0.25)\n"
-            "  -r, --root DIR         serve the files of DIR instead of generated ones\n"
+            "      --root DIR         serve the files of DIR instead of generated ones\n"
             "                         (regular files only; anything else is a 404)\n"
-            "  -s, --seed N           make delays and errors reproducible (default random)\n"
-            "  -t, --threads N        server threads (default: number of CPUs)\n"
-            "  -c, --max-connections N  connection limit (default: libmicrohttpd's)\n"
+            "      --seed N           make delays and errors reproducible (default random)\n"
+            "      --threads N        server threads (default: number of CPUs)\n"
+            "      --max-connections N  connection limit (default: libmicrohttpd's)\n"
             "  -x, --export DIR       write the generated files to DIR/flags/ and exit\n"
-            "  -h, --help             this help\n");
+            "  -h, --help             this help\n"
+            "(-p, -r, -s, -t and -c are deprecated spellings of --port, --root, --seed,\n"
+            "--threads and --max-connections: those letters mean other things elsewhere)\n");
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -69,42 +72,30 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 int cfb_cmd_serve(int argc, char **argv) {
-    static const struct option longopts[] = {{"bind", required_argument, NULL, 'b'},
-                                             {"port", required_argument, NULL, 'p'},
-                                             {"label", required_argument, NULL, 'L'},
-                                             {"delay", required_argument, NULL, 'd'},
-                                             {"error-rate", required_argument, NULL, 'e'},
-                                             {"root", required_argument, NULL, 'r'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"max-connections", required_argument, NULL, 'c'},
-                                             {"export", required_argument, NULL, 'x'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
     cfb_server_opts o;
     cfb_server_opts_init(&o);
     bool port_set = false;
     const char *export_dir = NULL;
     long long v;
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":b:p:L:d:e:r:s:t:c:x:h", longopts, NULL)) != -1) {
+    cfb_optparser op;
+    if (cfb_opts_init(&op, "serve")) return CFB_EXIT_USAGE;
+    while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
-        case 'b':
+        case CFB_OPT_BIND:
             o.bind = optarg;
             break;
-        case 'p':
+        case CFB_OPT_PORT:
             if (parse_long(optarg, 0, 65535, &v))
                 return usage_error("bad port '%s' (0..65535)", optarg);
             o.port = (int)v;
             port_set = true;
             break;
-        case 'L':
+        case CFB_OPT_LABEL:
             if (cfb_server_label_parse(optarg, &o.label))
                 return usage_error("bad label '%s' (LOCAL, DELAY or ERROR)", optarg);
             break;
-        case 'd': {
+        case CFB_OPT_DELAY: {
             char buf[64];
             const char *colon = strchr(optarg, ':');
             size_t n = colon ? (size_t)(colon - optarg) : 0;
@@ -117,14 +108,14 @@ int cfb_cmd_serve(int argc, char **argv) {
                 return usage_error("bad delay '%s' (MIN:MAX, 0 <= MIN <= MAX <= 3600)", optarg);
             break;
         }
-        case 'e':
+        case CFB_OPT_ERROR_RATE:
             if (parse_double(optarg, &o.error_rate) || !(o.error_rate >= 0) || !(o.error_rate <= 1))
                 return usage_error("bad error rate '%s' (0..1)", optarg);
             break;
-        case 'r':
+        case CFB_OPT_ROOT:
             o.root = optarg;
             break;
-        case 's': {
+        case CFB_OPT_SEED: {
             char *end;
             errno = 0;
             unsigned long long s = strtoull(optarg, &end, 0);
@@ -134,26 +125,24 @@ int cfb_cmd_serve(int argc, char **argv) {
             o.seeded = true;
             break;
         }
-        case 't':
+        case CFB_OPT_THREADS:
             if (parse_long(optarg, 1, 1024, &v))
                 return usage_error("bad thread count '%s' (1..1024)", optarg);
             o.threads = (int)v;
             break;
-        case 'c':
+        case CFB_OPT_MAX_CONNECTIONS:
             if (parse_long(optarg, 1, INT_MAX, &v))
                 return usage_error("bad connection limit '%s'", optarg);
             o.max_connections = (unsigned)v;
             break;
-        case 'x':
+        case CFB_OPT_EXPORT_DIR:
             export_dir = optarg;
             break;
-        case 'h':
+        case CFB_OPT_HELP:
             serve_usage(stdout);
             return CFB_EXIT_OK;
-        case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: /* CFB_OPT_ERROR, said by cfb_opts_next */
+            return CFB_EXIT_USAGE;
         }
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);

@@ -29,7 +29,7 @@ grep -q "^  ab " "$OUT" || bad "ab missing from cfbench --help"
 # Usage errors: one line, exit 2, before any work.
 expect 2 "no BASE" "$CFBENCH" ab -w noop
 grep -q "^cfbench ab: no BASE" "$ERR" || bad "no-BASE message"; one_line "no BASE"
-expect 2 "bad --rounds" "$CFBENCH" ab --base-cmd true --new-cmd true -n 0
+expect 2 "bad --rounds" "$CFBENCH" ab --base-cmd true --new-cmd true --rounds 0
 one_line "bad --rounds"
 expect 2 "bad --metric" "$CFBENCH" ab --base-cmd true --new-cmd true --metric speed
 expect 2 "bad metric rule" "$CFBENCH" ab --base-cmd true --new-cmd true --metric 'x/*=speed'
@@ -49,17 +49,17 @@ expect 2 "--analyze of a non-A/B file" "$CFBENCH" ab --analyze "$CFB_SOURCE_DIR/
 grep -q "not a cfbench A/B document" "$ERR" || bad "analyze message: $(cat "$ERR")"
 
 # A side that cannot run: exit 3 naming the side; --base-fail skip: exit 0.
-expect 3 "BASE fails" "$CFBENCH" ab --base-bin /bin/false -w noop -m seq -n 2 -q
+expect 3 "BASE fails" "$CFBENCH" ab --base-bin /bin/false -w noop -m seq --rounds 2 -q
 grep -q "^cfbench ab: base side, the plan's probe run: exit status 1" "$ERR" || bad "side message: $(cat "$ERR")"
-expect 0 "BASE fails, --base-fail skip" "$CFBENCH" ab --base-bin /bin/false --base-fail skip -w noop -m seq -n 2 -q
+expect 0 "BASE fails, --base-fail skip" "$CFBENCH" ab --base-bin /bin/false --base-fail skip -w noop -m seq --rounds 2 -q
 grep -q "skipped: BASE cannot run the plan" "$ERR" || bad "skip message"
-expect 3 "NEW fails" "$CFBENCH" ab --base-bin "$CFBENCH" --new-bin /bin/false -w noop -m seq -n 2 -q
+expect 3 "NEW fails" "$CFBENCH" ab --base-bin "$CFBENCH" --new-bin /bin/false -w noop -m seq --rounds 2 -q
 grep -q "new side" "$ERR" || bad "new-side message: $(cat "$ERR")"
-expect 3 "a failing command" "$CFBENCH" ab --base-cmd true --new-cmd 'echo broken >&2; exit 4' -n 2 -q
+expect 3 "a failing command" "$CFBENCH" ab --base-cmd true --new-cmd 'echo broken >&2; exit 4' --rounds 2 -q
 grep -q "new side, its command: exit status 4: broken" "$ERR" || bad "command failure message: $(cat "$ERR")"
 
 # Command mode: 8 rounds of two commands, the A/B document.
-expect 0 "two commands" "$CFBENCH" ab --base-cmd true --new-cmd true -n 8 -r 1 -t 900% -q -o "$T/cmd.json"
+expect 0 "two commands" "$CFBENCH" ab --base-cmd true --new-cmd true --rounds 8 -r 1 -t 900% -q -o "$T/cmd.json"
 grep -q "^command " "$OUT" || bad "command row: $(cat "$OUT")"
 python3 - "$T/cmd.json" <<'PY' || bad "command-mode document"
 import json, sys
@@ -78,14 +78,14 @@ PY
 # busy or not: a regression at a 20% band.
 PLAN=(-w primes -m seq -j 1 -p primes.set=small --metric cpu)
 expect 1 "doubled CPU is a regression" "$CFBENCH" ab --base-bin "$CFBENCH" --new-env CFB_INJECT_SLOWDOWN=1.0 \
-  "${PLAN[@]}" -n 10 -r 1 -t 20% -q -o "$T/slow.json"
+  "${PLAN[@]}" --rounds 10 -r 1 -t 20% -q -o "$T/slow.json"
 grep -q "^primes/seq/w1 .*regression" "$OUT" || bad "regression row: $(cat "$OUT")"
 expect 1 "--analyze agrees" "$CFBENCH" ab --analyze "$T/slow.json" --metric cpu -t 20%
 expect 0 "--analyze --fail-on never" "$CFBENCH" ab --analyze "$T/slow.json" --metric cpu -t 20% --fail-on never
 expect 0 "--analyze with a 500% band" "$CFBENCH" ab --analyze "$T/slow.json" --metric cpu -t 500%
 expect 0 "--analyze, markdown" "$CFBENCH" ab --analyze "$T/slow.json" --metric cpu -t 500% --format markdown
 grep -q '^| `primes/seq/w1` | cpu | 10 |' "$OUT" || bad "markdown row: $(cat "$OUT")"
-expect 0 "A/A at a 50% band" "$CFBENCH" ab --base-bin "$CFBENCH" "${PLAN[@]}" -n 8 -r 1 -t 50% -q
+expect 0 "A/A at a 50% band" "$CFBENCH" ab --base-bin "$CFBENCH" "${PLAN[@]}" --rounds 8 -r 1 -t 50% -q
 grep -q "0 regressions" "$OUT" || bad "A/A summary: $(cat "$OUT")"
 
 # --base REV through a prepared cache: the worktree build is reused.
@@ -93,17 +93,17 @@ if sha=$(git -C "$CFB_SOURCE_DIR" rev-parse HEAD 2>/dev/null); then
   d="$T/cache/${sha:0:12}"
   mkdir -p "$d/build" && ln -s "$CFBENCH" "$d/build/cfbench" && : >"$d/.cfbench-ab-built"
   expect 0 "--base HEAD from the cache" env -C "$CFB_SOURCE_DIR" "$CFBENCH" ab --base HEAD --cache "$T/cache" \
-    -w noop -m seq -p noop.tasks=100 -n 3 -r 1 -t 900%
+    -w noop -m seq -p noop.tasks=100 --rounds 3 -r 1 -t 900%
   grep -q "reusing the build of HEAD (${sha:0:12})" "$ERR" || bad "reuse message: $(cat "$ERR")"
   grep -q "^BASE: HEAD (HEAD = ${sha:0:12}" "$OUT" || bad "BASE line: $(head -1 "$OUT")"
 fi
 
 # An unwritable --out: exit 3, nothing half-written.
 : >"$T/afile"
-expect 3 "unwritable --out" "$CFBENCH" ab --base-cmd true --new-cmd true -n 2 -q -o "$T/afile/x.json"
+expect 3 "unwritable --out" "$CFBENCH" ab --base-cmd true --new-cmd true --rounds 2 -q -o "$T/afile/x.json"
 one_line "unwritable --out"
 # a missing directory is created (docs/cli.md "Output files")
-expect 0 "--out in a new directory" "$CFBENCH" ab --base-cmd true --new-cmd true -n 8 -r 1 -t 900% -q -o "$T/new/dir/x.json"
+expect 0 "--out in a new directory" "$CFBENCH" ab --base-cmd true --new-cmd true --rounds 8 -r 1 -t 900% -q -o "$T/new/dir/x.json"
 [ -f "$T/new/dir/x.json" ] || bad "--out in a new directory: no file"
 
 [ "$fail" -eq 0 ] && echo "all ab CLI checks passed"

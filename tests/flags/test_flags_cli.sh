@@ -95,7 +95,7 @@ bad -s NOWHERE
 bad -a -e
 bad -a BR
 bad --bogus
-bad -t 0
+bad --timeout 0
 bad --delay 5:1
 bad -m
 "$CFBENCH" flags --help >help.txt
