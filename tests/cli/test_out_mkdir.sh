@@ -22,7 +22,7 @@ run_cmd() { # run_cmd WHAT OUT -> exit code in $rc, stderr in $tmp/err
     export) timeout 60 "$CFBENCH" export "$R" --format csv --out "$out" ;;
     compare) timeout 60 "$CFBENCH" compare "$R" "$R" --out "$out" ;;
     history) timeout 60 "$CFBENCH" history "$R" "$R" "$R" --out "$out" ;;
-    ab) timeout 120 "$CFBENCH" ab --base-cmd true --new-cmd true -n 8 -r 1 -t 900% -q -o "$out" ;;
+    ab) timeout 120 "$CFBENCH" ab --base-cmd true --new-cmd true --rounds 8 -r 1 -t 900% -q -o "$out" ;;
     esac >"$tmp/out" 2>"$tmp/err"
     rc=$?
 }
