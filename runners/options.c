@@ -10,6 +10,7 @@
  * No threads, no locks: parsing runs once on the main thread before any work.
  */
 #include "options.h"
+#include "suggest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -212,53 +213,6 @@ char cfb_opts_letter(const char *command, int id) {
     return d->letter;
 }
 
-/* Optimal-string-alignment edit distance (a swap of two neighbours costs 1),
- * for words up to 63 characters; longer ones are never close. */
-static size_t edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return (size_t)-1;
-    size_t d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] != b[j - 1];
-            size_t v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    return d[la][lb];
-}
-
-/* The candidate closest to word, or NULL when none is close (at most 1 edit
- * for words of up to 4 characters, 2 for longer ones; a candidate that starts
- * with word, or that word starts with, also counts). The same shape as
- * cfb_suggest() of runners/suggest.h (the command "did you mean"), which can
- * replace it. Returns one of candidates (not owned), or NULL. */
-static const char *opts_suggest(const char *word, const char *const *candidates, size_t n) {
-    const char *best = NULL;
-    size_t bestd = (size_t)-1, lw = strlen(word);
-    size_t limit = lw <= 4 ? 1 : 2;
-    for (size_t i = 0; i < n; i++) {
-        size_t dist = edit_distance(word, candidates[i]);
-        size_t lc = strlen(candidates[i]);
-        if (lw >= 3 && !strncmp(candidates[i], word, lw)) dist = 1; /* an abbreviation */
-        if (lc >= 3 && lw > lc && !strncmp(candidates[i], word, lc) && dist > limit)
-            dist = limit; /* the option and more: --outfile for --out */
-        if (dist <= limit && dist < bestd) {
-            bestd = dist;
-            best = candidates[i];
-        }
-    }
-    return best;
-}
-
 int cfb_opts_init(cfb_optparser *p, const char *command) {
     memset(p, 0, sizeof *p);
     p->command = command;
@@ -357,7 +311,7 @@ static void unknown_long(const cfb_optparser *p, const char *arg) {
                 p->command, word, list, p->command);
         return;
     }
-    const char *best = opts_suggest(word, names, n);
+    const char *best = cfb_suggest(word, names, n);
     const cfb_optdef *other = NULL; /* an option of other commands */
     for (size_t i = 0; i < NELEM(vocab); i++)
         if (!strcmp(vocab[i].name, word)) other = &vocab[i];

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define CFB_SUGGEST_MAXLEN 63
 
@@ -87,6 +88,18 @@ const char *cfb_suggest(const char *word, const char *const *candidates, size_t 
         if (d >= strlen(c)) continue; /* would replace the whole candidate */
         if (d < bestd) {
             bestd = d;
+            best = c;
+        }
+    }
+    if (best) return best;
+    /* the name and more: "outfile" for out (the longest such candidate of
+     * at least 3 characters) */
+    size_t bestl = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = candidates[i];
+        size_t cl = c ? strlen(c) : 0;
+        if (cl >= 3 && cl < wl && cl > bestl && !strncasecmp(c, word, cl)) {
+            bestl = cl;
             best = c;
         }
     }

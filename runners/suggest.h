@@ -22,8 +22,9 @@ size_t cfb_edit_distance(const char *a, const char *b, size_t cap);
  * is a proper prefix of, ignoring case ("hist" -> "history"); the
  * nearest candidate at a distance of at most 1 for words of up to 4
  * characters, 2 up to 8, 3 beyond, and less than the candidate's length
- * (so that "x" does not become "ab"); ties go to the earlier candidate. Leading dashes count like
- * any character, so pass option names with or without them consistently. */
+ * (so that "x" does not become "ab"); ties go to the earlier candidate. Failing those, the longest
+ * candidate of at least 3 characters that the word starts with ("outfile" -> "out"). Leading dashes
+ * count like any character, so pass option names with or without them consistently. */
 const char *cfb_suggest(const char *word, const char *const *candidates, size_t n);
 
 #endif

@@ -55,6 +55,8 @@ int main(void) {
     expect("p", NULL);      /* one letter: no prefix rule */
     expect("pr", "primes"); /* unique prefix */
     expect("verison", "version");
+    expect("historyfile", "history"); /* the name and more: the longest such prefix */
+    expect("compareXYZ", "compare");
     expect("benchmark", NULL);
     expect("", NULL);
     CHECK(cfb_suggest(NULL, cmds, NCMDS) == NULL);
