@@ -618,7 +618,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
         snprintf(num, sizeof num, "%d", t[i].task);
         const char *text = "";
         if (labelled) {
-            if (n <= 200 && strlen(t[i].label) * char_px + 12 <= px) text = t[i].label;
+            if (n <= 200 && strlen(t[i].label) * char_px + 6 <= px) text = t[i].label;
         } else if (strlen(num) * char_px + 6 <= px) {
             text = num;
         }
