@@ -20,7 +20,7 @@ set xlabel 'workload (label over each bar: best worker count and its median wall
 if (metric eq 'speedup') {
     set ylabel sprintf('best speedup over seq (x%s; line at 1 = seq)', logy ? ', log scale' : '')
 } else {
-    set ylabel 'best median wall time (s; lower is better)'
+    set ylabel sprintf('best median wall time (s%s; lower is better)', logy ? ', log scale' : '')
 }
 if (logy) {
     set logscale y 10
