@@ -199,7 +199,7 @@ static void name_with_slug(char *out, size_t n, const char *base, const plot_ser
  * series share their axes: workers, wall time (CI bars included, > 0 only)
  * and speedup (CI included). */
 typedef struct wl_range {
-    double xmin, xmax; /* x_range() of all the cases */
+    double xmin, xmax; /* workers: lowest / 1.3 .. highest x 1.3 (/2, x2 for one count) */
     double wmin, wmax; /* wall time, s: INFINITY / 0 when none */
     double smin, smax; /* speedup: INFINITY / 0 when none */
 } wl_range;
