@@ -7,7 +7,9 @@
 #   x   value   lo   hi   workers   "wall time text"
 # value is the speedup over seq (metric 'speedup') or the median wall
 # time in seconds (metric 'wall'); lo/hi from the 95% CI.
-# Variables: plotsdir, datafile, modes, nworkloads, barwidth, metric, logy, ymin, ymax
+# Variables: plotsdir, datafile, modes, nworkloads, barwidth, metric, logy,
+#            ymin, ymax, barbase (where every bar starts: the bottom of the
+#            axis, so that a speedup of 1 — seq — is a bar too)
 load plotsdir.'/common.gp'
 
 set style fill solid 0.85 border lc rgb '#333333'
@@ -16,39 +18,31 @@ set xtics scale 0 font ',11'
 set grid noxtics ytics
 set xlabel 'workload (label over each bar: best worker count and its median wall time)'
 if (metric eq 'speedup') {
-    set ylabel 'best speedup over seq (x; higher is better)'
+    set ylabel sprintf('best speedup over seq (x%s; line at 1 = seq)', logy ? ', log scale' : '')
 } else {
-    set ylabel 'best median wall time (s; lower is better)'
+    set ylabel sprintf('best median wall time (s%s; lower is better)', logy ? ', log scale' : '')
 }
 if (logy) {
     set logscale y 10
     set format y '%g'
 }
 set yrange [ymin:ymax]
-set key top right
+# The key goes outside, right of the plot: inside, it covered the labels of
+# the bars under it.
+@keyoutside
 
-# Bars grow from `base`: 1 for speedups (up = faster than seq, down =
-# slower), the bottom of the axis for wall times.
-base = (metric eq 'speedup') ? 1 : (logy ? 1e-300 : 0)
 if (metric eq 'speedup') {
-    set arrow 2 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1
+    set arrow 2 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1 front
 }
-lo(v) = v < base ? v : base
-hi(v) = v < base ? base : v
 barlabel(w, t) = sprintf("w%d\n%s", int(w), t)
-# (Labels above rising bars, below falling ones. An empty string hides a
-# label: a `with labels` plot whose points are all undefined crashes
-# gnuplot 5.4.4, so y stays defined.)
+top(v, h) = h > v ? h : v
 
 plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
      for [i=1:words(modes)] datafile index i \
-         using 1:2:($1-barwidth/2):($1+barwidth/2):(lo($2)):(hi($2)) with boxxyerror \
+         using 1:2:($1-barwidth/2):($1+barwidth/2):(barbase):2 with boxxyerror \
          lc rgb modecolor(word(modes,i)) title columnheader(1), \
      for [i=1:words(modes)] datafile index i using 1:3:(0):($4-$3) with vectors nohead \
          lw 1.5 lc rgb '#222222' notitle, \
      for [i=1:words(modes)] datafile index i \
-         using 1:4:($2 >= base ? barlabel($5, strcol(6)) : '') with labels \
-         offset 0,1.1 font ',7.5' notitle, \
-     for [i=1:words(modes)] datafile index i \
-         using 1:3:($2 < base ? barlabel($5, strcol(6)) : '') with labels \
-         offset 0,-1.1 font ',7.5' notitle
+         using 1:(top($2, $4)):(barlabel($5, strcol(6))) with labels \
+         offset 0,1.1 font ',7.5' notitle

@@ -1,5 +1,5 @@
 /*
- * plot_charts.c — the six charts: write each chart's data file (columns
+ * plot_charts.c — the charts: write each chart's data file (columns
  * described in its header and in the matching plots/<script>.gp) and plan
  * the gnuplot job that draws it.
  *
@@ -9,14 +9,18 @@
  *   4 timeline-<case>  task timeline: one row per worker, one bar per task
  *   5 latency-<wl>     per-task latency CDF per mode
  *   6 compare-<wl>     several sources (files / impls): the same case side by side
+ *   7 crossover        speedup vs workers of an I/O-bound and a CPU-bound workload
  *
- * Charts 1–5 are drawn per series (a results file × impl); a name gets the
- * series slug as suffix when there is more than one series.
+ * Charts 1–5 and 7 are drawn per series (a results file × impl); a name gets
+ * the series slug as suffix when there is more than one series. Charts of
+ * one workload share their axis ranges across the series (wall and speedup),
+ * so that c and c+gil, or two files, read side by side.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "plot_internal.h"
 
 typedef struct ctx {
@@ -184,26 +188,56 @@ static double case_speedup(const plot_case *pc, const plot_case *seq, double *lo
     return pc->speedup;
 }
 
-static void x_range(const plot_case **v, int n, double *xmin, double *xmax) {
-    int lo = v[0]->workers, hi = v[0]->workers;
-    for (int i = 1; i < n; i++) {
-        if (v[i]->workers < lo) lo = v[i]->workers;
-        if (v[i]->workers > hi) hi = v[i]->workers;
-    }
-    if (lo == hi) {
-        *xmin = lo / 2.0;
-        *xmax = hi * 2.0;
-    } else {
-        *xmin = lo / 1.3;
-        *xmax = hi * 1.3;
-    }
-}
-
 static void name_with_slug(char *out, size_t n, const char *base, const plot_series *s) {
     if (s->slug[0])
         snprintf(out, n, "%s-%s", base, s->slug);
     else
         snprintf(out, n, "%s", base);
+}
+
+/* The extent of one workload over every series, so that its charts in each
+ * series share their axes: workers, wall time (CI bars included, > 0 only)
+ * and speedup (CI included). */
+typedef struct wl_range {
+    double xmin, xmax; /* workers: lowest / 1.3 .. highest x 1.3 (/2, x2 for one count) */
+    double wmin, wmax; /* wall time, s: INFINITY / 0 when none */
+    double smin, smax; /* speedup: INFINITY / 0 when none */
+} wl_range;
+
+static int workload_range(const plot_model *m, const char *wl, wl_range *r) {
+    r->wmin = r->smin = INFINITY;
+    r->wmax = r->smax = 0;
+    int lo = 0, hi = 0;
+    for (size_t si = 0; si < m->nseries; si++) {
+        const plot_case **v;
+        int n = collect(m, &m->series[si], wl, &v);
+        if (n < 0) return -1;
+        const plot_case *seq = seq_case(v, n);
+        for (int i = 0; i < n; i++) {
+            if (!lo || v[i]->workers < lo) lo = v[i]->workers;
+            if (v[i]->workers > hi) hi = v[i]->workers;
+            if (v[i]->lo > 0 && v[i]->lo < r->wmin) r->wmin = v[i]->lo;
+            if (v[i]->hi > r->wmax) r->wmax = v[i]->hi;
+            double slo, shi, sp = case_speedup(v[i], seq, &slo, &shi);
+            if (!isfinite(sp)) continue;
+            if (!isfinite(slo)) slo = sp;
+            if (!isfinite(shi)) shi = sp;
+            if (slo > 0 && slo < r->smin) r->smin = slo;
+            if (sp > 0 && sp < r->smin) r->smin = sp;
+            if (shi > r->smax) r->smax = shi;
+            if (sp > r->smax) r->smax = sp;
+        }
+        free(v);
+    }
+    if (!lo) lo = hi = 1;
+    if (lo == hi) {
+        r->xmin = lo / 2.0;
+        r->xmax = hi * 2.0;
+    } else {
+        r->xmin = lo / 1.3;
+        r->xmax = hi * 1.3;
+    }
+    return 0;
 }
 
 /* ---- 1 + 2: wall time and speedup vs workers ------------------------------ */
@@ -219,8 +253,12 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         return 0;
     }
     const plot_case *seq = seq_case(v, n);
-    double xmin, xmax;
-    x_range(v, n, &xmin, &xmax);
+    wl_range r;
+    if (workload_range(m, wl, &r)) {
+        free(v);
+        return nomem(c);
+    }
+    double xmin = r.xmin, xmax = r.xmax;
     int reps = 0;
     for (int i = 0; i < n; i++)
         if (v[i]->nreps > reps) reps = v[i]->nreps;
@@ -237,7 +275,6 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wl, s->label);
     pb_puts(&d, "# one block per mode; columns: workers median_wall_s ci95_lo_s ci95_hi_s\n");
-    double ymin = INFINITY, ymax = 0;
     for (int i = 0; i < n; i++) {
         if (i == 0 || strcmp(v[i]->mode, v[i - 1]->mode)) {
             pb_printf(&d, "%s", i ? "\n\n" : "");
@@ -246,8 +283,6 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
             add_mode(modes, sizeof modes, v[i]->mode);
         }
         pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->med, v[i]->lo, v[i]->hi);
-        if (v[i]->lo > 0 && v[i]->lo < ymin) ymin = v[i]->lo;
-        if (v[i]->hi > ymax) ymax = v[i]->hi;
     }
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
@@ -259,8 +294,12 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pb_printf(&j->vars, "footnote=footnote.' | median of %d repetitions, bars: 95%% CI'; ", reps);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
-    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; logy=%d; seqwall=%.9g; ", xmin, xmax,
-              isfinite(ymin) && ymax / ymin > 20, seq ? seq->med : 0.0);
+    /* y from every series of this workload (shared axes); log when > 20x */
+    int logy = isfinite(r.wmin) && r.wmax / r.wmin > 20;
+    double ymin = logy ? r.wmin / 1.5 : 0, ymax = logy ? r.wmax * 1.5 : r.wmax * 1.08;
+    if (!(ymax > ymin)) ymax = ymin > 0 ? ymin * 2 : 1;
+    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; logy=%d; ymin=%.9g; ymax=%.9g; seqwall=%.9g; ",
+              xmin, xmax, logy, ymin, ymax, seq ? seq->med : 0.0);
     snprintf(j->caption, sizeof j->caption,
              "Median wall time per repetition (%d repetitions) against the worker count, one "
              "line per mode; error bars are the 95%% confidence interval of the median.",
@@ -268,14 +307,9 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
 
     /* chart 2 */
     int have = 0;
-    double smin = INFINITY;
     for (int i = 0; i < n; i++) {
-        double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
-        if (isfinite(sp)) {
-            have++;
-            if (sp < smin) smin = sp;
-            if (isfinite(lo) && lo < smin) smin = lo;
-        }
+        double lo, hi;
+        have += isfinite(case_speedup(v[i], seq, &lo, &hi));
     }
     if (!have) {
         free(v);
@@ -314,8 +348,12 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pb_puts(&j->vars, "footnote=footnote.' | bars from the 95% CI of each wall time'; ");
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
-    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; ybase=%d; ", xmin, xmax,
-              m->src[s->source].cpus, smin < 0.1 ? 10 : 2);
+    /* y from every series of this workload: from below the lowest speedup
+     * (and 1) to above the highest (and the ideal line at the right edge) */
+    double smin = isfinite(r.smin) && r.smin < 1 ? r.smin : 1;
+    double smax = r.smax * 1.3 > xmax ? r.smax * 1.3 : xmax;
+    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; ybase=%d; ymin=%.6g; ymax=%.6g; ", xmin,
+              xmax, m->src[s->source].cpus, smin < 0.1 ? 10 : 2, smin / 1.3, smax);
     snprintf(j->caption, sizeof j->caption,
              "Speedup over the sequential run (median seq wall time / median wall time) per "
              "mode; the dashed line is linear scaling, the dotted red line the host's CPUs.");
@@ -434,18 +472,27 @@ static int chart_best(ctx *c, int si) {
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
     if (rc) return rc;
-    int logy = isfinite(vmin) && vmax > 0 && vmin / vmax < 0.05;
+    /* Every bar grows from the bottom of the axis (barbase), so each one —
+     * seq's speedup of 1 too — has a height that reads against the others;
+     * speedups get a line at 1 (= seq). On a log axis the bottom sits a
+     * factor below the smallest value, so the smallest bar is still a bar. */
+    int logy = isfinite(vmin) && vmax > 0 && (all_seq || vmin / vmax < 0.05);
+    if (!isfinite(vmin)) vmin = vmax > 0 ? vmax : 1;
+    if (all_seq && vmin > 1) vmin = 1;
+    double ymin = logy ? vmin / 2.5 : 0, ymax = logy ? vmax * 2.5 : vmax * 1.3;
+    if (!(ymax > ymin)) ymax = ymin > 0 ? ymin * 4 : 1;
     job_common_vars(c, j, path, "Best of each mode", NULL, s, s->source);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, used);
     pb_printf(&j->vars,
-              "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymin=%.6g; ymax=%.6g; ", nw,
-              bw, all_seq ? "speedup" : "wall", logy, logy ? vmin / 5 : 0,
-              logy ? vmax * 5 : vmax * 1.3);
+              "; nworkloads=%d; barwidth=%.6g; metric='%s'; logy=%d; ymin=%.6g; ymax=%.6g; "
+              "barbase=%.6g; ",
+              nw, bw, all_seq ? "speedup" : "wall", logy, ymin, ymax, ymin);
     snprintf(j->caption, sizeof j->caption,
              "For each workload, the best worker count of each mode side by side (%s); the "
              "label gives that worker count and its median wall time.",
-             all_seq ? "speedup over seq, higher is better" : "median wall time, lower is better");
+             all_seq ? "speedup over seq on a log scale, higher is better; the line at 1 is seq"
+                     : "median wall time, lower is better");
     return 0;
 }
 
@@ -559,15 +606,22 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
     pb_printf(&d, "# cfbench plot: task timeline of %s (%s), repetition %lld\n", pc->id, s->label,
               (long long)json_integer_value(json_object_get(pc->timeline, "repetition")));
     pb_puts(&d, "# columns: task \"label\" row start_s end_s rgb \"bar text\"\n");
+    /* One kind of bar text per chart: the tasks' labels (country codes,
+     * "n=…") where they fit, or — when the tasks have no labels — their
+     * numbers. Mixing them put task numbers among country codes. */
+    int labelled = 0;
+    for (size_t i = 0; i < n && !labelled; i++)
+        labelled = t[i].label[0] != '\0';
     for (size_t i = 0; i < n; i++) {
         double px = (t[i].end - t[i].start) / xmax * plot_px;
         char num[32];
         snprintf(num, sizeof num, "%d", t[i].task);
         const char *text = "";
-        if (n <= 200 && strlen(t[i].label) * char_px + 12 <= px)
-            text = t[i].label;
-        else if (strlen(num) * char_px + 6 <= px)
+        if (labelled) {
+            if (n <= 200 && strlen(t[i].label) * char_px + 6 <= px) text = t[i].label;
+        } else if (strlen(num) * char_px + 6 <= px) {
             text = num;
+        }
         pb_printf(&d, "%d ", t[i].task);
         pb_datastr(&d, t[i].label);
         pb_printf(&d, " %d %.9g %.9g %u ", t[i].row, t[i].start, t[i].end,
@@ -595,14 +649,15 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
                           : !strcmp(pc->mode, "process") ? "worker process"
                           : !strcmp(pc->mode, "mpi")     ? "worker rank (rank - 1)"
                                                          : "worker";
-    pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; minhalf=%.9g; ", nrows,
-              rowname, xmax, wall, xmax * 0.002);
+    pb_printf(&j->vars, "nrows=%d; rowname='%s'; xmax=%.9g; wall=%.9g; minhalf=%.9g; bars=%zu; ",
+              nrows, rowname, xmax, wall, xmax * 0.002, n);
     time_unit(&j->vars, xmax);
     snprintf(j->caption, sizeof j->caption,
              "%s with %s, %d workers: one row per %s, one bar per task from start to end (first "
-             "measured repetition, %zu tasks; bars are numbered or labelled where they fit; the "
+             "measured repetition, %zu tasks; bars carry the task's %s where it fits; the "
              "dashed line is the repetition's wall time).",
-             pc->workload, pc->mode, pc->workers, is_async ? "concurrent operation" : "worker", n);
+             pc->workload, pc->mode, pc->workers, is_async ? "concurrent operation" : "worker", n,
+             labelled ? "label" : "number");
     return 0;
 }
 
@@ -635,23 +690,68 @@ static int charts_timelines(ctx *c, int si, const char *wl, int which) {
 
 /* ---- 5: latency CDF ----------------------------------------------------- */
 
+static int has_latency(const plot_case *pc) {
+    return (pc->timeline && json_array_size(json_object_get(pc->timeline, "tasks"))) ||
+           isfinite(pc->lat[0]);
+}
+
+/* The worker count the latency chart shows for every mode but seq: the
+ * largest count that every such mode ran (with latency data), so that the
+ * modes are compared at the same concurrency — picking each mode's fastest
+ * count instead showed threads under the GIL at 1 worker, where the GIL
+ * costs nothing. 0 when the modes share no count (each then shows its
+ * largest). v sorted by mode then workers. */
+static int latency_workers(const plot_case **v, int n) {
+    int best = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(v[i]->mode, "seq") || !has_latency(v[i]) || v[i]->workers <= best) continue;
+        int w = v[i]->workers, everywhere = 1;
+        for (int k = 0; k < n && everywhere; k++) {
+            if (!strcmp(v[k]->mode, "seq") || (k && !strcmp(v[k]->mode, v[k - 1]->mode)))
+                continue; /* once per mode: its first case */
+            int found = 0;
+            for (int q = k; q < n && !strcmp(v[q]->mode, v[k]->mode) && !found; q++)
+                found = v[q]->workers == w && has_latency(v[q]);
+            everywhere = found;
+        }
+        if (everywhere) best = w;
+    }
+    return best;
+}
+
 static int chart_latency(ctx *c, int si, const char *wl) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
     int n = collect(m, s, wl, &v);
     if (n < 0) return nomem(c);
+    int common = latency_workers(v, n);
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: per-task latency CDF, workload %s, %s\n", wl, s->label);
-    pb_puts(&d, "# one block per mode (its best worker count); columns: latency_s fraction\n");
+    if (common)
+        pb_printf(&d,
+                  "# one block per mode at %d workers (the largest count every mode ran; "
+                  "seq: 1); columns: latency_s fraction\n",
+                  common);
+    else
+        pb_puts(&d, "# one block per mode at its largest worker count (the modes share none); "
+                    "columns: latency_s fraction\n");
     char modes[512] = "", kinds[256] = "";
-    double lmin = INFINITY, lmax = 0, medmin = INFINITY, medmax = 0; /* medians of the curves */
+    /* extent of all the points, and of the curves' medians and p90s */
+    double lmin = INFINITY, lmax = 0, medmin = INFINITY, medmax = 0, p90max = 0;
     int curves = 0, from_tl = 0;
     for (int i = 0; i < n; i++) {
         if (i && !strcmp(v[i]->mode, v[i - 1]->mode)) continue;
-        const plot_case *best = v[i];
-        for (int k = i + 1; k < n && !strcmp(v[k]->mode, v[i]->mode); k++)
-            if (v[k]->med < best->med) best = v[k];
+        /* this mode's case at the common count (seq: its only one), else its
+         * largest with latency data */
+        const plot_case *pick = NULL;
+        for (int k = i; k < n && !strcmp(v[k]->mode, v[i]->mode); k++) {
+            if (!has_latency(v[k])) continue;
+            if (common && strcmp(v[k]->mode, "seq") && v[k]->workers != common) continue;
+            if (!pick || v[k]->workers > pick->workers) pick = v[k];
+        }
+        if (!pick) continue;
+        const plot_case *best = pick;
         json_t *tasks = best->timeline ? json_object_get(best->timeline, "tasks") : NULL;
         size_t nt = json_array_size(tasks);
         double *lat = nt ? malloc(nt * sizeof *lat) : NULL;
@@ -661,7 +761,7 @@ static int chart_latency(ctx *c, int si, const char *wl) {
             json_t *st = json_object_get(o, "start_s"), *en = json_object_get(o, "end_s");
             if (json_is_number(st) && json_is_number(en)) {
                 double x = json_number_value(en) - json_number_value(st);
-                lat[nl++] = x > 1e-7 ? x : 1e-7;
+                lat[nl++] = x > 1e-9 ? x : 1e-9; /* 1 ns: below the clock */
             }
         }
         char title[128];
@@ -675,8 +775,10 @@ static int chart_latency(ctx *c, int si, const char *wl) {
                 pb_printf(&d, "%.9g %.9g\n", lat[k], (double)(k + 1) / (double)nl);
             if (lat[0] < lmin) lmin = lat[0];
             if (lat[nl - 1] > lmax) lmax = lat[nl - 1];
-            if (lat[nl / 2] < medmin) medmin = lat[nl / 2];
-            if (lat[nl / 2] > medmax) medmax = lat[nl / 2];
+            double med = lat[(nl - 1) / 2], p90 = lat[(nl * 9 - 1) / 10];
+            if (med < medmin) medmin = med;
+            if (med > medmax) medmax = med;
+            if (p90 > p90max) p90max = p90;
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%ssteps", l ? " " : "");
             from_tl++;
@@ -689,12 +791,13 @@ static int chart_latency(ctx *c, int si, const char *wl) {
             for (int q = 0; q < PLOT_LAT_N; q++) {
                 double x = best->lat[q];
                 if (!isfinite(x)) continue;
-                if (x < 1e-7) x = 1e-7;
+                if (x < 1e-9) x = 1e-9;
                 pb_printf(&d, "%.9g %.9g\n", x, frac[q]);
                 if (x < lmin) lmin = x;
                 if (x > lmax) lmax = x;
                 if (q == 0 && x < medmin) medmin = x;
                 if (q == 0 && x > medmax) medmax = x;
+                if (q == 1 && x > p90max) p90max = x;
             }
             size_t l = strlen(kinds);
             snprintf(kinds + l, sizeof kinds - l, "%spct", l ? " " : "");
@@ -723,12 +826,16 @@ static int chart_latency(ctx *c, int si, const char *wl) {
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
     if (rc) return rc;
-    /* log x only when the modes' typical latencies differ by orders of
-     * magnitude; a few near-zero tasks alone read fine on a linear axis */
-    int logx = medmax / medmin > 20;
+    /* Log x when the modes' typical latencies differ by more than 20x, or
+     * when on a linear axis the largest latency (a straggler, a slow mode)
+     * would squash every curve against x = 0: no curve's 90th percentile
+     * reaching a quarter of the way. The log axis starts at most 100x below
+     * the smallest median, so that a few near-zero tasks (loiter's task 0
+     * sleeps 0 s) do not stretch it over decades of nothing. */
+    int logx = medmax / medmin > 20 || p90max < 0.25 * lmax;
     double xmin, xmax;
     if (logx) {
-        xmin = lmin / 1.5;
+        xmin = (lmin > medmin / 100 ? lmin : medmin / 100) / 1.5;
         xmax = lmax * 1.5;
     } else {
         double pad = (lmax - lmin) * 0.06;
@@ -743,9 +850,13 @@ static int chart_latency(ctx *c, int si, const char *wl) {
     pb_gpstr(&j->vars, kinds);
     pb_printf(&j->vars, "; logx=%d; xmin=%.9g; xmax=%.9g; ", logx, xmin, xmax);
     time_unit(&j->vars, xmax);
+    char at[160];
+    if (common)
+        snprintf(at, sizeof at, "at %d workers, the largest count every mode ran (seq: 1)", common);
+    else
+        snprintf(at, sizeof at, "at its largest worker count (the modes share none)");
     snprintf(j->caption, sizeof j->caption,
-             "Distribution of per-task latency (task start to end) for each mode at its best "
-             "worker count: %s.",
+             "Distribution of per-task latency (task start to end) for each mode %s: %s.", at,
              from_tl == curves ? "every task of the timeline"
              : from_tl         ? "steps: every task of the timeline; points: p50/p90/p99/max, "
                                  "medians over the repetitions"
@@ -754,6 +865,67 @@ static int chart_latency(ctx *c, int si, const char *wl) {
 }
 
 /* ---- 6: several sources side by side ------------------------------------- */
+
+/* A results document holding the cases v[0..n-1] (their repetitions
+ * borrowed by reference) under one impl and without params, so that
+ * cfb_compare_docs() matches two series by (workload, mode, workers) as the
+ * chart does. A new reference, or NULL when out of memory. */
+static json_t *series_doc(const plot_case **v, int n) {
+    json_t *doc = json_object(), *cases = json_array();
+    if (!doc || !cases) {
+        json_decref(doc);
+        json_decref(cases);
+        return NULL;
+    }
+    json_object_set_new(doc, "cases", cases);
+    for (int i = 0; i < n; i++) {
+        json_t *reps = json_object_get(v[i]->obj, "repetitions");
+        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "id", v[i]->id, "workload",
+                              v[i]->workload, "mode", v[i]->mode, "workers", v[i]->workers, "impl",
+                              "series", "repetitions", reps ? reps : json_null());
+        if (!o || json_array_append_new(cases, o)) {
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}
+
+/* cfbench compare's verdict (results/compare.c: Mann–Whitney U, Holm over
+ * the cases, bootstrap CI of the ratio against a 5% band) on the wall time
+ * of series b against series a, case by case: a "cfbench-compare" report (a
+ * new reference; its cases[] hold mode, workers, verdict), or NULL when
+ * nothing could be compared or out of memory (no mark is drawn then). */
+static json_t *series_verdicts(const plot_case **a, int na, const plot_case **b, int nb) {
+    json_t *da = series_doc(a, na), *db = series_doc(b, nb), *rep = NULL;
+    if (da && db) {
+        cfb_compare_opts o;
+        cfb_compare_opts_default(&o);
+        char err[256];
+        if (cfb_compare_docs(da, db, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
+    }
+    json_decref(da);
+    json_decref(db);
+    return rep;
+}
+
+/* The verdict of (mode, workers) in a series_verdicts() report; "" if none. */
+static const char *verdict_of(json_t *rep, const char *mode, int workers) {
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(rep, "cases"), i, row) {
+        if (!strcmp(json_string_value(json_object_get(row, "mode")), mode) &&
+            json_integer_value(json_object_get(row, "workers")) == workers) {
+            const char *v = json_string_value(json_object_get(row, "verdict"));
+            return v ? v : "";
+        }
+    }
+    return "";
+}
+
+static int significant(const char *verdict) {
+    return !strcmp(verdict, "regression") || !strcmp(verdict, "improvement");
+}
 
 static int chart_compare(ctx *c, const char *wl) {
     const plot_model *m = c->m;
@@ -798,7 +970,11 @@ static int chart_compare(ctx *c, const char *wl) {
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: the same cases of workload %s from several sources\n", wl);
     pb_puts(&d, "# block 0: x \"case\"; then one block per source: x median_s lo_s hi_s "
-                "\"ratio to the first source\"\n");
+                "\"ratio to the first source\" \"verdict\"\n");
+    pb_puts(&d, "# ratio text ends in '*' when cfbench compare's verdict on the wall times is "
+                "significant (regression or improvement: Mann-Whitney U p < 0.05, Holm over the "
+                "cases, bootstrap CI of the ratio beyond +-5%); verdict: compare's, \"\" for "
+                "the first source\n");
     for (int k = 0; k < nk; k++) {
         pb_printf(&d, "%d ", k);
         char lab[96];
@@ -807,7 +983,7 @@ static int chart_compare(ctx *c, const char *wl) {
         pb_puts(&d, "\n");
     }
     double vmin = INFINITY, vmax = 0;
-    int b = 0;
+    int b = 0, nsig = 0, nverdict = 0, minreps = 1 << 30;
     const plot_case **firstv = NULL;
     int firstn = 0;
     pbuf labels = {0};
@@ -822,23 +998,35 @@ static int chart_compare(ctx *c, const char *wl) {
         pb_puts(&d, "\n");
         if (labels.len) pb_puts(&labels, " vs ");
         pb_puts(&labels, m->series[si].label);
+        json_t *rep = per[si] != firstv ? series_verdicts(firstv, firstn, per[si], cnt[si]) : NULL;
         for (int k = 0; k < nk; k++)
             for (int i = 0; i < cnt[si]; i++) {
                 const plot_case *pc = per[si][i];
                 if (strcmp(pc->mode, keys[k]->mode) || pc->workers != keys[k]->workers) continue;
                 char ratio[32] = "";
+                const char *verdict = "";
                 if (per[si] != firstv)
                     for (int f = 0; f < firstn; f++)
                         if (!strcmp(firstv[f]->mode, pc->mode) &&
-                            firstv[f]->workers == pc->workers && firstv[f]->med > 0)
-                            snprintf(ratio, sizeof ratio, "%.2fx", pc->med / firstv[f]->med);
+                            firstv[f]->workers == pc->workers && firstv[f]->med > 0) {
+                            verdict = verdict_of(rep, pc->mode, pc->workers);
+                            snprintf(ratio, sizeof ratio, "%.2fx%s", pc->med / firstv[f]->med,
+                                     significant(verdict) ? "*" : "");
+                            nsig += significant(verdict);
+                            nverdict += *verdict != '\0';
+                            int r = pc->nreps < firstv[f]->nreps ? pc->nreps : firstv[f]->nreps;
+                            if (r < minreps) minreps = r;
+                        }
                 pb_printf(&d, "%.6g %.9g %.9g %.9g ", k + (b - (used - 1) / 2.0) * bw, pc->med,
                           pc->lo, pc->hi);
                 pb_datastr(&d, ratio);
+                pb_puts(&d, " ");
+                pb_datastr(&d, verdict);
                 pb_puts(&d, "\n");
                 if (pc->lo > 0 && pc->lo < vmin) vmin = pc->lo;
                 if (pc->hi > vmax) vmax = pc->hi;
             }
+        json_decref(rep);
         b++;
     }
     char name[256], path[1300];
@@ -860,17 +1048,19 @@ static int chart_compare(ctx *c, const char *wl) {
         for (size_t k = 0; k < m->nsrc; k++)
             pb_printf(&fn, "%s%s (%s, %d CPUs)", k ? "; " : " ", base_name(m->src[k].path),
                       m->src[k].hostname, m->src[k].cpus);
-        pb_puts(&fn, " | medians, bars: 95% CI");
+        pb_puts(&fn, " | medians, bars: 95% CI | * significant (cfbench compare)");
         pb_puts(&j->vars, "footnote=");
         pb_gpstr(&j->vars, fn.s ? fn.s : "");
         pb_puts(&j->vars, "; ");
         pb_free(&fn);
         pb_printf(&j->vars, "nsources=%d; ncases=%d; barwidth=%.6g; logy=%d; ymax=%.9g; ", used, nk,
-                  bw, logy, logy ? vmax * 4 : vmax * 1.25);
+                  bw, logy, logy ? vmax * 5 : vmax * 1.35);
         snprintf(j->caption, sizeof j->caption,
                  "The same %s cases from %s: median wall time with its 95%% confidence interval; "
-                 "the label is the ratio to the first source.",
-                 wl, labels.s ? labels.s : "");
+                 "the label is the ratio to the first source, with * where cfbench compare finds "
+                 "the difference significant (%d of %d ratios%s).",
+                 wl, labels.s ? labels.s : "", nsig, nverdict,
+                 minreps < 5 ? "; with fewer than 5 repetitions a side it can't tell" : "");
     }
     pb_free(&labels);
 out:
@@ -881,6 +1071,141 @@ out:
     free(cnt);
     free(keys);
     return rc;
+}
+
+/* ---- 7: crossover: an I/O-bound and a CPU-bound workload on one plot ------ */
+
+/* Distinct worker counts of the non-seq cases of v with a speedup. */
+static int speedup_counts(const plot_case **v, int n) {
+    const plot_case *seq = seq_case(v, n);
+    int k = 0;
+    int *seen = malloc((size_t)(n + 1) * sizeof *seen);
+    if (!seen) return 0;
+    for (int i = 0; i < n; i++) {
+        double lo, hi;
+        if (!strcmp(v[i]->mode, "seq") || !isfinite(case_speedup(v[i], seq, &lo, &hi))) continue;
+        int dup = 0;
+        for (int q = 0; q < k && !dup; q++)
+            dup = seen[q] == v[i]->workers;
+        if (!dup) seen[k++] = v[i]->workers;
+    }
+    free(seen);
+    return k;
+}
+
+/* The workload of series s with the given bound that has the most worker
+ * counts with a speedup (at least 2; ties: document order), or NULL. */
+static const char *pick_bound(const plot_model *m, const plot_series *s, const char **wls, int nw,
+                              int bound, int *oom) {
+    const char *best = NULL;
+    int bestn = 1;
+    for (int w = 0; w < nw; w++) {
+        const plot_case **v;
+        int n = collect(m, s, wls[w], &v);
+        if (n < 0) {
+            *oom = 1;
+            return NULL;
+        }
+        if (n && v[0]->bound == bound) {
+            int k = speedup_counts(v, n);
+            if (k > bestn) {
+                best = wls[w];
+                bestn = k;
+            }
+        }
+        free(v);
+    }
+    return best;
+}
+
+static int chart_crossover(ctx *c, int si) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    const char **wls;
+    int nw = plot_series_workloads(m, s, &wls);
+    if (nw < 0) return nomem(c);
+    int oom = 0;
+    const char *pick[2];
+    pick[0] = pick_bound(m, s, wls, nw, PLOT_BOUND_IO, &oom);
+    pick[1] = oom ? NULL : pick_bound(m, s, wls, nw, PLOT_BOUND_CPU, &oom);
+    free(wls);
+    if (oom) return nomem(c);
+    if (!pick[0] || !pick[1]) return 0; /* needs one of each */
+    pbuf d = {0};
+    pb_printf(&d,
+              "# cfbench plot: crossover, speedup over seq vs workers of an I/O-bound and a "
+              "CPU-bound workload, %s\n",
+              s->label);
+    pb_puts(&d, "# one block per workload and mode (header: \"workload mode (bound)\"); columns: "
+                "workers speedup lo hi (lo, hi from the 95% CI of the wall time)\n");
+    char bounds[512] = "", bmodes[512] = "";
+    int blocks = 0, wmax = 1;
+    double smin = 1, smax = 1;
+    for (int k = 0; k < 2; k++) {
+        const plot_case **v;
+        int n = collect(m, s, pick[k], &v);
+        if (n < 0) {
+            pb_free(&d);
+            return nomem(c);
+        }
+        const plot_case *seq = seq_case(v, n);
+        const char *prev = NULL; /* mode of the block being written */
+        for (int i = 0; i < n; i++) {
+            double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
+            if (!strcmp(v[i]->mode, "seq") || !isfinite(sp)) continue;
+            if (!isfinite(lo)) lo = sp;
+            if (!isfinite(hi)) hi = sp;
+            if (!prev || strcmp(prev, v[i]->mode)) {
+                prev = v[i]->mode;
+                char head[256];
+                snprintf(head, sizeof head, "%s %s (%s)", pick[k], v[i]->mode,
+                         plot_bound_name(v[i]->bound));
+                pb_printf(&d, "%s", blocks ? "\n\n" : "");
+                pb_datastr(&d, head);
+                pb_puts(&d, "\n");
+                size_t l = strlen(bounds);
+                snprintf(bounds + l, sizeof bounds - l, "%s%s", l ? " " : "", k ? "cpu" : "io");
+                l = strlen(bmodes);
+                snprintf(bmodes + l, sizeof bmodes - l, "%s%s", l ? " " : "", v[i]->mode);
+                blocks++;
+            }
+            pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, sp, lo, hi);
+            if (v[i]->workers > wmax) wmax = v[i]->workers;
+            if (lo > 0 && lo < smin) smin = lo;
+            if (hi > smax) smax = hi;
+        }
+        free(v);
+    }
+    char name[256], path[1300];
+    name_with_slug(name, sizeof name, "crossover", s);
+    plot_job *j = add_job(c, "crossover", name, si, NULL);
+    if (!j) {
+        pb_free(&d);
+        return nomem(c);
+    }
+    int rc = write_data(c, j, &d, path, sizeof path);
+    pb_free(&d);
+    if (rc) return rc;
+    char what[200];
+    snprintf(what, sizeof what, "I/O-bound %s vs CPU-bound %s", pick[0], pick[1]);
+    job_common_vars(c, j, path, what, NULL, s, s->source);
+    pb_puts(&j->vars,
+            "footnote=footnote.' | speedup = seq median / median; bars from the 95% CI'; ");
+    pb_puts(&j->vars, "bounds=");
+    pb_gpstr(&j->vars, bounds);
+    pb_puts(&j->vars, "; bmodes=");
+    pb_gpstr(&j->vars, bmodes);
+    double xmax = wmax * 1.4;
+    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; cpus=%d; ybase=%d; ymin=%.6g; ymax=%.6g; ", 0.8,
+              xmax, m->src[s->source].cpus, smin < 0.1 ? 10 : 2, smin / 1.3,
+              smax * 1.3 > xmax ? smax * 1.3 : xmax);
+    snprintf(j->caption, sizeof j->caption,
+             "Speedup over seq against the worker count of %s (I/O-bound, blue) and %s "
+             "(CPU-bound, red) on one log-log plot, one line per mode: work that waits can "
+             "keep speeding up past the host's %d CPUs (dotted red line), work that computes "
+             "cannot; the dashed diagonal is linear scaling.",
+             pick[0], pick[1], m->src[s->source].cpus);
+    return 0;
 }
 
 /* ---- the plan ------------------------------------------------------------- */
@@ -903,6 +1228,7 @@ int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, F
             if (!rc) rc = charts_timelines(&c, (int)si, wls[w], timelines);
         }
         if (!rc) rc = chart_best(&c, (int)si);
+        if (!rc) rc = chart_crossover(&c, (int)si);
         free(wls);
     }
     if (!rc && m->nseries > 1) {

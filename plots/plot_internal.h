@@ -72,12 +72,17 @@ typedef struct plot_case {
     double lat[PLOT_LAT_N];     /* medians over repetitions of latency_s p50/p90/p99/max */
     json_t *timeline;           /* borrowed; NULL when absent */
     const char *error;          /* non-NULL: the case did not run, kept for the table */
+    int bound;                  /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
+    json_t *obj;                /* the case object, borrowed from the document */
 } plot_case;
+
+/* What bounds a workload's speed, as the crossover chart needs it. */
+enum { PLOT_BOUND_UNKNOWN = 0, PLOT_BOUND_CPU = 1, PLOT_BOUND_IO = 2 };
 
 typedef struct plot_series {
     int source;       /* index into model.src */
     const char *impl; /* borrowed */
-    char label[160];  /* "c @1a2b3c4d5e6f" (+ file name when ambiguous) */
+    char label[160];  /* "c @1a2b3c4d5e6f"; "c @1a2b3c4d5e6f (base.json)" with several files */
     char brief[96];   /* for chart titles: "c", "python", "c, file 2" */
     char slug[64];    /* "" when there is a single series, else "c", "python", "c-2" */
     size_t *cases;    /* indexes into model.cases, document order (owned) */
@@ -98,6 +103,16 @@ typedef struct plot_model {
 int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char *err,
                     size_t errlen);
 void plot_model_free(plot_model *m);
+
+/* The bound of a case (jc, borrowed) of document doc (borrowed): the case's
+ * "bound" (or "kind") field when it says io/I/O-bound or cpu/CPU-bound, else
+ * the document's config.ladders.<workload>.bound, else a small table of the
+ * known workloads (flags, loiter: I/O; primes, noop: CPU) so that results
+ * files written before the field existed still get the crossover chart.
+ * The only place that decides it. PLOT_BOUND_*. */
+int plot_case_bound(json_t *doc, json_t *jc, const char *workload);
+/* "I/O-bound", "CPU-bound" or "" (static strings). */
+const char *plot_bound_name(int bound);
 
 /* Canonical mode rank: seq 0, thread 1, process 2, async 3, other 4. */
 int plot_mode_rank(const char *mode);

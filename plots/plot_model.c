@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "plot_internal.h"
 #include "results_io.h"
@@ -47,8 +48,43 @@ static double rep_latency_median(json_t *reps, const char *key) {
     return r;
 }
 
+/* "io", "I/O", "io-bound", "I/O-bound" → IO; "cpu", "CPU-bound" → CPU; else 0. */
+static int parse_bound(const char *s) {
+    if (!s) return PLOT_BOUND_UNKNOWN;
+    if (!strncasecmp(s, "io", 2) || !strncasecmp(s, "i/o", 3)) return PLOT_BOUND_IO;
+    if (!strncasecmp(s, "cpu", 3)) return PLOT_BOUND_CPU;
+    return PLOT_BOUND_UNKNOWN;
+}
+
+int plot_case_bound(json_t *doc, json_t *jc, const char *workload) {
+    static const char *const keys[] = {"bound", "kind"};
+    for (int i = 0; i < 2; i++) {
+        int b = parse_bound(json_string_value(json_object_get(jc, keys[i])));
+        if (b) return b;
+    }
+    json_t *lw =
+        json_object_get(json_object_get(json_object_get(doc, "config"), "ladders"), workload);
+    int b = parse_bound(json_string_value(json_object_get(lw, "bound")));
+    if (b) return b;
+    /* results files from before the field: the workloads cfbench knew then */
+    static const struct {
+        const char *name;
+        int bound;
+    } known[] = {{"flags", PLOT_BOUND_IO},
+                 {"loiter", PLOT_BOUND_IO},
+                 {"primes", PLOT_BOUND_CPU},
+                 {"noop", PLOT_BOUND_CPU}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (!strcmp(workload, known[i].name)) return known[i].bound;
+    return PLOT_BOUND_UNKNOWN;
+}
+
+const char *plot_bound_name(int bound) {
+    return bound == PLOT_BOUND_IO ? "I/O-bound" : bound == PLOT_BOUND_CPU ? "CPU-bound" : "";
+}
+
 /* Fill c from the case object; 0 or -1 with err naming what is missing. */
-static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, char *err,
+static int load_case(plot_case *c, json_t *doc, json_t *jc, const char *path, size_t idx, char *err,
                      size_t errlen) {
     memset(c, 0, sizeof *c);
     const char *id = json_string_value(json_object_get(jc, "id"));
@@ -78,6 +114,8 @@ static int load_case(plot_case *c, json_t *jc, const char *path, size_t idx, cha
     json_t *t = json_object_get(jc, "tasks");
     c->tasks = json_is_integer(t) ? (int)json_integer_value(t) : -1;
     c->error = json_string_value(json_object_get(jc, "error"));
+    c->bound = plot_case_bound(doc, jc, c->workload);
+    c->obj = jc;
     json_t *reps = json_object_get(jc, "repetitions");
     c->nreps = (int)json_array_size(reps);
     c->med = c->lo = c->hi = c->cpu_med = c->tps_med = c->speedup = c->efficiency = NAN;
@@ -178,25 +216,35 @@ static int build_series(plot_model *m) {
         s->cases = nc;
         s->cases[s->ncases++] = i;
     }
-    /* Labels "impl @commit"; add the file name, then a number, until unique. */
+    /* Labels "impl @commit", with the file name when there are several
+     * files (every series says which file it is), and the file's number
+     * when that still leaves two alike. */
     for (size_t k = 0; k < m->nseries; k++) {
         plot_series *s = &m->series[k];
-        snprintf(s->label, sizeof s->label, "%s @%.12s", s->impl, m->src[s->source].commit);
+        if (m->nsrc > 1)
+            snprintf(s->label, sizeof s->label, "%s @%.12s (%.100s)", s->impl,
+                     m->src[s->source].commit, base_name(m->src[s->source].path));
+        else
+            snprintf(s->label, sizeof s->label, "%s @%.12s", s->impl, m->src[s->source].commit);
         snprintf(s->brief, sizeof s->brief, "%.60s", s->impl);
         for (size_t j = 0; j < m->nseries; j++)
             if (j != k && !strcmp(m->series[j].impl, s->impl))
                 snprintf(s->brief, sizeof s->brief, "%.60s, file %d", s->impl, s->source + 1);
     }
+    /* decide every collision first, then rename: renaming one of a pair
+     * must not make the other look unique */
+    char *dup = calloc(m->nseries + 1, 1);
+    if (!dup) return -1;
     for (size_t k = 0; k < m->nseries; k++)
         for (size_t j = 0; j < m->nseries; j++)
-            if (j != k && !strcmp(m->series[k].label, m->series[j].label)) {
-                plot_series *s = &m->series[k];
-                char tmp[sizeof s->label];
-                snprintf(tmp, sizeof tmp, "%s @%.12s (%s #%d)", s->impl, m->src[s->source].commit,
-                         base_name(m->src[s->source].path), s->source + 1);
-                memcpy(s->label, tmp, sizeof tmp);
-                break;
-            }
+            if (j != k && !strcmp(m->series[k].label, m->series[j].label)) dup[k] = 1;
+    for (size_t k = 0; k < m->nseries; k++)
+        if (dup[k]) {
+            plot_series *s = &m->series[k];
+            snprintf(s->label, sizeof s->label, "%s @%.12s (%.100s #%d)", s->impl,
+                     m->src[s->source].commit, base_name(m->src[s->source].path), s->source + 1);
+        }
+    free(dup);
     for (size_t k = 0; k < m->nseries; k++) {
         plot_series *s = &m->series[k];
         if (m->nseries == 1) {
@@ -233,7 +281,8 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
         if (!nc) goto nomem;
         m->cases = nc;
         for (size_t j = 0; j < n; j++) {
-            if (load_case(&m->cases[m->ncases], json_array_get(cases, j), paths[i], j, err, errlen))
+            if (load_case(&m->cases[m->ncases], m->src[i].doc, json_array_get(cases, j), paths[i],
+                          j, err, errlen))
                 goto bad;
             m->cases[m->ncases++].source = (int)i;
         }

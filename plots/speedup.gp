@@ -6,7 +6,8 @@
 # where speedup = median(seq wall) / median(wall), and lo/hi come from the
 # 95% CI of this case's wall time.
 # Variables: plotsdir, datafile, modes, xmin, xmax, cpus (0: unknown),
-#            ybase (2, or 10 when some speedup is far below 1)
+#            ybase (2, or 10 when some speedup is far below 1),
+#            ymin, ymax (y range, the same for this workload in every series)
 load plotsdir.'/common.gp'
 
 set logscale x 2
@@ -15,6 +16,7 @@ set xtics 2 format '%g'
 set xlabel 'workers (log2 scale)'
 # log-log: linear scaling is the straight diagonal
 set logscale y ybase
+set yrange [ymin:ymax]
 set format y '%g'
 set ylabel 'speedup over seq (x, log scale; higher is better)'
 @keyoutside

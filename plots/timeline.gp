@@ -10,10 +10,16 @@
 # Variables: plotsdir, datafile, nrows, rowname ('worker thread', …),
 #            xmax (s), wall (the repetition's wall time in s, 0: unknown),
 #            xscale, xunit (time axis unit: 1 's', 1e3 'ms' or 1e6 'µs'),
-#            minhalf (s: half the narrowest bar drawn, so instant tasks show)
+#            minhalf (s: half the narrowest bar drawn, so instant tasks show),
+#            bars (the number of tasks: past a few hundred the bars are too thin
+#            for their white borders, which would paint them white)
 load plotsdir.'/common.gp'
 
-set style fill solid 0.9 border lc rgb '#ffffff'
+if (exists("bars") && bars > 300) {
+    set style fill solid 1.0 noborder
+} else {
+    set style fill solid 0.9 border lc rgb '#ffffff'
+}
 set yrange [nrows-0.4:-0.6]
 set ytics 1 scale 0
 set grid xtics noytics

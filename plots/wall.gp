@@ -10,6 +10,7 @@
 #   plotsdir, datafile, modes ('seq thread process async')
 #   xmin, xmax   x range (log2 axis)
 #   logy         1 for a log y axis (when times span > 20x)
+#   ymin, ymax   y range, the same for this workload in every series
 #   seqwall      median wall of the seq case, drawn as a reference line (0: none)
 load plotsdir.'/common.gp'
 @keyoutside
@@ -22,9 +23,9 @@ if (logy) {
     set logscale y 10
     set ylabel 'wall time per repetition (s, log scale)'
 } else {
-    set yrange [0:*]
     set ylabel 'wall time per repetition (s)'
 }
+set yrange [ymin:ymax]
 
 plot for [i=1:words(modes)] datafile index (i-1) using ($1*dodge(i,words(modes))):2:3:4 \
          with yerrorlines lw 2 pt 7 ps 0.9 lc rgb modecolor(word(modes,i)) \

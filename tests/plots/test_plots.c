@@ -127,11 +127,11 @@ static void test_every_chart(void) {
     int rc = plot(files, 1, out, CFB_PLOT_PNG | CFB_PLOT_SVG, NULL, &sum, err, sizeof err);
     if (rc) fprintf(stderr, "  %s\n", err);
     CHECK_EQ_INT(rc, 0);
-    /* 4 workloads x (wall, speedup, latency) + best + 8 timelines */
-    CHECK_EQ_INT(sum.charts, 21);
-    CHECK_EQ_INT(sum.images, 42);
-    CHECK_EQ_INT(count_ext(out, "png"), 21);
-    CHECK_EQ_INT(count_ext(out, "svg"), 21);
+    /* 4 workloads x (wall, speedup, latency) + best + crossover + 8 timelines */
+    CHECK_EQ_INT(sum.charts, 22);
+    CHECK_EQ_INT(sum.images, 44);
+    CHECK_EQ_INT(count_ext(out, "png"), 22);
+    CHECK_EQ_INT(count_ext(out, "svg"), 22);
     char name[128];
     for (int w = 0; w < 4; w++) {
         static const char *const kinds[] = {"wall", "speedup", "latency"};
@@ -145,6 +145,8 @@ static void test_every_chart(void) {
     }
     check_png(out, "best-of-mode");
     check_svg(out, "best-of-mode");
+    check_png(out, "crossover");
+    check_svg(out, "crossover");
     static const char *const modes[] = {"seq-w1", "thread-w4", "process-w4", "async-w4"};
     for (int w = 0; w < 2; w++)
         for (int k = 0; k < 4; k++) {
@@ -169,7 +171,10 @@ static void test_every_chart(void) {
     char *html = slurp(out, "report.html");
     CHECK(html != NULL);
     if (html) {
-        CHECK_EQ_INT(occurrences(html, "src=\"data:image/svg+xml;base64,"), 21);
+        /* every chart; the crossover chart once the report places it
+         * (plot_report.c's key charts) */
+        int inl = occurrences(html, "src=\"data:image/svg+xml;base64,");
+        CHECK(inl == 21 || inl == 22);
         CHECK(strstr(html, "primes/thread/w4") != NULL);
         CHECK(strstr(html, "95% CI") != NULL);
         CHECK(strstr(html, "<script") == NULL);
@@ -196,11 +201,15 @@ static void test_two_sources(void) {
     check_png(out, "best-of-mode-python");
     check_png(out, "timeline-primes-thread-w4-python");
     char *dat = slurp(out, "data/compare-primes.dat");
-    CHECK(dat && strstr(dat, "\"python @1a2b3c4d5e6f\""));
+    CHECK(dat && strstr(dat, "\"python @1a2b3c4d5e6f (fixture-python.json)\""));
+    CHECK(dat && strstr(dat, "\"c @1a2b3c4d5e6f (fixture-results.json)\""));
     CHECK(dat && strstr(dat, "\"thread w8\""));
     free(dat);
     char *html = slurp(out, "report.html");
-    CHECK(html && occurrences(html, "src=\"data:image/png;base64,") == sum.charts);
+    int inl = html ? occurrences(html, "src=\"data:image/png;base64,") : -1;
+    CHECK(inl == sum.charts || inl == sum.charts - 2); /* crossover-c, -python: as above */
+    check_png(out, "crossover-c");
+    check_png(out, "crossover-python");
     CHECK(html && strstr(html, "id=\"compare\""));
     free(html);
 }
