@@ -1,11 +1,15 @@
 /*
- * cmd_flags.c — `cfbench flags`: the book's flags2 client.
+ * cmd_flags.c — `cfbench flags`: the book's flags2 client (and flags3 with
+ * --meta: per flag a second request, {cc}/metadata.json, for the country
+ * name the flag is saved under; both requests under the one -m limit).
  *
  * Downloads flags from the embedded server (LOCAL / DELAY / ERROR, started
  * in this process on an ephemeral port) or from a URL, in one of four modes,
  * and prints what flags2 prints: the site line, the search line, the
  * connection count, a progress bar on a TTY (or one line per flag with -v),
- * then the counts and the elapsed time.
+ * then the counts and the elapsed time. When every flag failed (nothing
+ * downloaded, nothing not found: an unreachable server), one more line on
+ * stderr gives the cause and the exit status is 1.
  *
  * Threads. The main thread parses, starts the server (its own threads), and
  * consumes the futures with cf_as_completed in completion order, printing as
@@ -75,7 +79,7 @@ static void flags_usage(FILE *to) {
                 "      --mode MODE        seq, thread, process or async (default async)\n"
                 "  -o, --output DIR       save {CC}.gif files here (default: a new directory\n"
                 "                         under cfbench-out/downloads/)\n"
-                "  -t, --timeout S        seconds per download (default 3.1)\n"
+                "  -t, --timeout S        seconds per request (default 3.1, as the book)\n"
                 "      --delay MIN:MAX    embedded DELAY/ERROR server delay (default 0.5:5)\n"
                 "      --error-rate P     embedded ERROR server share of 418s (default 0.25)\n"
                 "      --seed N           embedded server seed (default 1: reproducible)\n"

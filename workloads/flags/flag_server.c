@@ -40,6 +40,13 @@
  *   - The per-path request counters that feed cfb_server_decide() are
  *     atomic fetch-adds, so concurrent requests for one path each get a
  *     distinct n.
+ *   - `inflight` (seq_cst atomic) counts requests from the first call of
+ *     access_handler (headers in) to just before their answer is queued
+ *     (or to request_completed, for one never answered: *req_cls tells
+ *     which: first_call_mark not yet answered, answered_mark answered at
+ *     once, a pending_req's `answered`); `inflight_peak` keeps its maximum
+ *     by compare-and-swap. The span is nested in the client's own, so the
+ *     peak never exceeds what the client had in flight.
  *
  * Shutdown (cfb_flag_server_stop)
  *   MHD_quiesce_daemon (no new connections); set `stopping` under mu and

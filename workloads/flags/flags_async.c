@@ -29,6 +29,16 @@
  * (0.47 server wake-ups per download against 0.15 in bursts; 64 in flight,
  * 46k -> 60k downloads/s).
  *
+ * flags3 (meta). An item's metadata.json request is a second transfer on
+ * the same xfer: when its flag is in, check_done puts the xfer at the HEAD
+ * of the queue (a continuation qitem: x set, fut NULL) instead of resolving
+ * the future, and the kick launches it like any queued transfer, so
+ * `inflight` counts flag and metadata requests together and never passes
+ * max_inflight (the book's one semaphore). Head, not tail: the flag waits
+ * in its temporary file until its metadata is in, so an item is finished
+ * before new flags start (at most max_inflight flags wait at once, not
+ * every flag of the run as with a FIFO semaphore).
+ *
  * Each in-flight transfer is a cfb__xfer from the pool whose `user` is the future it will resolve
  * (one reference held by the driver); idle pool entries have user == NULL and keep their easy
  * handle (and thus curl's connection reuse) for the next transfer. curl tells us which sockets to
