@@ -73,8 +73,10 @@ check "keep: no temp file left" test "$(ls keep | wc -l)" -eq 4
 
 # A refused connection is an error, not a hang.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 1)
-out=$(timeout 30 "$CFBENCH" flags -s "http://127.0.0.1:$port/flags" -v CN -o -)
-check "refused: error line" grep -q '^CN error: connection refused' <<<"$out"
+out=$(timeout 30 "$CFBENCH" flags -s "http://127.0.0.1:$port/flags" -v CN -o - 2>refused.err)
+rc=$?
+check "refused: error line" grep -qx "CN error: connection refused (127.0.0.1:$port)" <<<"$out"
+check "refused: exit 1 (test_flags_messages.sh has the rest)" test "$rc" -eq 1
 check "refused: URL site" grep -q '^URL site: ' <<<"$out"
 
 # Bad usage: exit 2 with one line "cfbench flags: ..." on stderr.

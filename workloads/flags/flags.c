@@ -279,7 +279,7 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
         *t = '\0';
         f[i] = t + 1;
     }
-    if (strlen(f[0]) != 2 || strlen(f[2]) + 16 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
+    if (strlen(f[0]) != 2 || strlen(f[2]) + 24 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
         snprintf(err, errlen, "flags: bad task argument");
         return CF_EINVAL;
     }
@@ -290,8 +290,8 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
         f[2][--bl] = '\0';
     char lc[3] = {(char)tolower((unsigned char)x->cc[0]), (char)tolower((unsigned char)x->cc[1]),
                   0};
-    /* "{base}/{cc}/{cc}.gif" by hand: two snprintf calls were ~1.7k
-     * instructions per transfer (lengths checked above). */
+    /* "{base}/{cc}/{cc}.gif" by hand (room for "/{cc}/metadata.json" too): two snprintf calls were
+     * ~1.7k instructions per transfer (lengths checked above). */
     char *u = x->url;
     memcpy(u, f[2], bl);
     u += bl;
@@ -862,10 +862,10 @@ static int flags_check_params(const cfb_params *p, const char **param, char *err
         return CF_EINVAL;
     }
     const char *base = cfb_params_str(p, "base"), *dest = cfb_params_str(p, "dest");
-    if (strchr(base, '\t') || strlen(base) + 16 >= sizeof(((cfb__xfer *)0)->url)) {
+    if (strchr(base, '\t') || strlen(base) + 24 >= sizeof(((cfb__xfer *)0)->url)) {
         *param = "base";
         snprintf(err, errlen, "base: a URL without tabs, at most %zu characters",
-                 sizeof(((cfb__xfer *)0)->url) - 17);
+                 sizeof(((cfb__xfer *)0)->url) - 25);
         return CF_EINVAL;
     }
     if (!*dest || strchr(dest, '\t') || strlen(dest) >= sizeof(((cfb__xfer *)0)->dest)) {
