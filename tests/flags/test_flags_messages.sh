@@ -108,6 +108,24 @@ check "meta ERROR: 86 errors" has " 86 errors." meta-error.out
 check "meta ERROR: 41 metadata 418s" test "$(grep -cE "^[A-Z]{2} error: metadata: 418 I'm a teapot$" meta-error.out)" -eq 41
 check "meta ERROR: 45 flag 418s" test "$(grep -cE "^[A-Z]{2} error: 418 I'm a teapot$" meta-error.out)" -eq 45
 
+# The workload parameter: `cfbench run -p flags.meta=true` in every mode, 2
+# requests per flag: bytes = 3 flags + their metadata.json bodies (XX: 404).
+"$CFBENCH" run -w flags -m seq,thread,process,async -j 4 -r 1 -q -p flags.meta=true \
+    -p flags.codes=BR,CI,US,XX -p flags.server=LOCAL -p flags.dest=- -o sweep.json \
+    >/dev/null 2>sweep.err
+check "sweep meta: exit 0" test $? -eq 0
+python3 - sweep.json >sweep.txt <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1]))["cases"]:
+    r = c["repetitions"][0]
+    n = r["counts"]
+    print(c["mode"], n.get("ok"), n.get("not_found"), n.get("error", 0), r["bytes"])
+PY
+for mode in seq thread process async; do
+    # 11623 + 5384 + 26972 GIF bytes (data/flag-sizes.tsv) + 259 of metadata.json
+    check "sweep meta $mode: 3 ok, 1 not found, 44238 bytes" grep -qx "$mode 3 1 0 44238" sweep.txt
+done
+
 # ---- --help says it ------------------------------------------------------------------------
 "$CFBENCH" flags --help >help.txt
 check "--help: --meta" grep -q -- '--meta' help.txt
