@@ -1,11 +1,15 @@
 /*
- * cmd_flags.c — `cfbench flags`: the book's flags2 client.
+ * cmd_flags.c — `cfbench flags`: the book's flags2 client (and flags3 with
+ * --meta: per flag a second request, {cc}/metadata.json, for the country
+ * name the flag is saved under; both requests under the one -m limit).
  *
  * Downloads flags from the embedded server (LOCAL / DELAY / ERROR, started
  * in this process on an ephemeral port) or from a URL, in one of four modes,
  * and prints what flags2 prints: the site line, the search line, the
  * connection count, a progress bar on a TTY (or one line per flag with -v),
- * then the counts and the elapsed time.
+ * then the counts and the elapsed time. When every flag failed (nothing
+ * downloaded, nothing not found: an unreachable server), one more line on
+ * stderr gives the cause and the exit status is 1.
  *
  * Threads. The main thread parses, starts the server (its own threads), and
  * consumes the futures with cf_as_completed in completion order, printing as
@@ -79,13 +83,18 @@ static void flags_usage(FILE *to) {
                 "      --mode MODE        seq, thread, process or async (default async)\n"
                 "  -o, --out DIR          save {CC}.gif files here (default: a new directory\n"
                 "                         under cfbench-out/downloads/; --output: deprecated)\n"
-                "      --timeout S        seconds per download (default 3.1; -t: deprecated)\n"
+                "      --timeout S        seconds per request (default 3.1; -t: deprecated)\n"
                 "  -d, --delay MIN:MAX    embedded DELAY/ERROR server delay (default 0.5:5)\n"
                 "      --error-rate P     embedded ERROR server share of 418s (default 0.25)\n"
                 "      --seed N           embedded server seed (default 1: reproducible)\n"
+                "      --meta             the book's flags3: also GET {cc}/metadata.json and save\n"
+                "                         the flag as {Country_Name}.gif; both requests count\n"
+                "                         against -m/--max-req\n"
                 "  -h, --help             this help\n\n"
-                "exit status: 0 done (not found and errors are normal outcomes), 1 interrupted,\n"
-                "2 bad usage, 3 the server or output directory could not be set up.\n");
+                "exit status: 0 done (not found and errors are normal outcomes, as in the book),\n"
+                "1 interrupted, or every flag failed (nothing downloaded, nothing not found:\n"
+                "e.g. the server refuses connections; one line on stderr says why), 2 bad usage,\n"
+                "3 the server or output directory could not be set up.\n");
 }
 
 static int usage_error(const char *msg, const char *arg) {
@@ -122,6 +131,8 @@ typedef struct tally {
     size_t total, done, ok, not_found, errors, interrupted;
     bool verbose, bar;
     double t0, last_draw;
+    char first_error[CF_ERRMSG_MAX]; /* the first error's cause, "" before any */
+    bool mixed;                      /* a later error had another cause */
 } tally;
 
 static void draw_bar(tally *t, bool final) {
@@ -163,6 +174,11 @@ static void account(tally *t, cf_future *f, const char *label) {
         } else {
             t->ok++;
             msg = "OK";
+            if (r.country[0]) { /* flags3: "BR OK Brazil" */
+                r.country[sizeof r.country - 1] = '\0';
+                if (t->verbose) printf("%s OK %s\n", label, r.country);
+                msg = NULL;
+            }
         }
     } else {
         int code = 0;
@@ -173,7 +189,12 @@ static void account(tally *t, cf_future *f, const char *label) {
             return;
         }
         t->errors++;
-        if (t->verbose) printf("%s error: %s\n", label, rc == 0 ? "bad result" : emsg);
+        const char *cause = rc == 0 ? "bad result" : emsg;
+        if (t->errors == 1)
+            snprintf(t->first_error, sizeof t->first_error, "%s", cause);
+        else if (strcmp(t->first_error, cause))
+            t->mixed = true;
+        if (t->verbose) printf("%s error: %s\n", label, cause);
     }
     t->done++;
     if (t->verbose && msg) printf("%s %s\n", label, msg);
@@ -358,7 +379,7 @@ static void raise_nofile(void) {
 /* ---- the command --------------------------------------------------------------------- */
 
 int cfb_cmd_flags(int argc, char **argv) {
-    bool all = false, every = false, verbose = false;
+    bool all = false, every = false, verbose = false, meta = false;
     long long limit = 0, max_req = 0, seed = 1;
     double timeout = 3.1, error_rate = 0.25, dmin = 0.5, dmax = 5.0;
     const char *server = "LOCAL", *mode = "async", *outdir = NULL;
@@ -418,6 +439,9 @@ int cfb_cmd_flags(int argc, char **argv) {
         case CFB_OPT_SEED:
             if (parse_ll(optarg, 0, LLONG_MAX, &seed))
                 return usage_error("--seed must be a non-negative integer", optarg);
+            break;
+        case CFB_OPT_META:
+            meta = true;
             break;
         case CFB_OPT_HELP:
             flags_usage(stdout);
@@ -527,6 +551,7 @@ int cfb_cmd_flags(int argc, char **argv) {
         cfb_params_set(params, "base", base, err, sizeof err) ||
         cfb_params_set(params, "dest", outdir, err, sizeof err) ||
         cfb_params_set(params, "timeout", tbuf, err, sizeof err) ||
+        cfb_params_set(params, "meta", meta ? "true" : "false", err, sizeof err) ||
         w->make_tasks(params, &tl, err, sizeof err)) {
         fprintf(stderr, "cfbench flags: %s\n", err);
         ex = CFB_EXIT_USAGE;
@@ -574,6 +599,20 @@ int cfb_cmd_flags(int argc, char **argv) {
     printf("Elapsed time: %.2fs\n", elapsed);
     fflush(stdout);
     if (interrupted || rc) ex = CFB_EXIT_FAIL;
+    /* Every flag failed (none downloaded, none reported missing): the
+     * server is unreachable or answers nothing useful. Say why on one line
+     * and exit 1; with at least one answer the counts are the report, as
+     * in the book, and the exit status is 0. */
+    if (!interrupted && !rc && t.errors && !t.ok && !t.not_found) {
+        if (t.mixed)
+            fprintf(
+                stderr,
+                "cfbench flags: no flag downloaded: %zu errors, the first: %s (-v shows each)\n",
+                t.errors, t.first_error);
+        else
+            fprintf(stderr, "cfbench flags: no flag downloaded: %s\n", t.first_error);
+        ex = CFB_EXIT_FAIL;
+    }
 out:
     sigaction(SIGINT, &old_sa, NULL);
     if (fs)

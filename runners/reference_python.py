@@ -28,7 +28,9 @@ Output (stdout, one JSON document):
     {"schema": "cfbench-reference", "impl": "python", "python": "3.11.2",
      "cases": [ <case as in docs/results-schema.md, impl "python"> ... ]}
 Each repetition also carries "values": every task's answer in input order
-(primes: [n, is_prime]; loiter: i*10; noop: null; flags: [status, bytes])
+(primes: [n, is_prime]; loiter: i*10; noop: null; flags: [status, bytes]).
+flags with params.meta "true" is the book's flags3: metadata.json after each
+flag, saved as {Country_Name}.gif; bytes count both bodies.
 so cfbench can check them with the C workload's own checker (it fills
 check_failures and drops "values"). Speedups are against the python seq case.
 
@@ -87,23 +89,35 @@ def task_noop(_arg):
 
 def task_flag(arg):
     """Download {base}/{cc}/{cc}.gif; 404 is NOT_FOUND, any other failure is
-    an error (raised: the future fails, as a failed C task)."""
-    base, cc, timeout, dest = arg
+    an error (raised: the future fails, as a failed C task). With meta (the
+    book's flags3) then {base}/{cc}/metadata.json, and the flag is saved as
+    {country}.gif, spaces as underscores (as the C workload names it)."""
+    base, cc, timeout, dest, meta = arg
     t0 = time.monotonic()
     url = f"{base}/{cc.lower()}/{cc.lower()}.gif"
+    name = f"{cc.upper()}.gif"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             body = resp.read()
+        nbytes = len(body)
+        if meta:
+            murl = f"{base}/{cc.lower()}/metadata.json"
+            with urllib.request.urlopen(murl, timeout=timeout) as resp:
+                mbody = resp.read()
+            nbytes += len(mbody)
+            country = json.loads(mbody)["country"]
+            name = "".join("_" if c in " /\\" or ord(c) < 32 or ord(c) == 127 else c for c in country)
+            name = ("_" + name[1:] if name.startswith(".") else name) + ".gif"
     except urllib.error.HTTPError as e:
         if e.code == 404:
             return ["not_found", 0], t0, time.monotonic()
         raise
     if dest:
-        path = os.path.join(dest, f"{cc.upper()}.gif")
+        path = os.path.join(dest, name)
         with open(path + ".tmp", "wb") as f:
             f.write(body)
         os.replace(path + ".tmp", path)
-    return ["ok", len(body)], t0, time.monotonic()
+    return ["ok", nbytes], t0, time.monotonic()
 
 
 def classify(workload, value):
@@ -322,7 +336,8 @@ def workload_tasks(w, flag_dir):
         if not isinstance(base, str) or not isinstance(codes, list):
             raise PlanError("flags: 'base_url' and 'codes' are required")
         timeout = float(w.get("timeout_s", 10.0))
-        return task_flag, [(base.rstrip("/"), cc, timeout, flag_dir) for cc in codes]
+        meta = str(w.get("params", {}).get("meta", "false")).lower() in ("true", "1", "yes", "on")
+        return task_flag, [(base.rstrip("/"), cc, timeout, flag_dir, meta) for cc in codes]
     raise PlanError(f"unknown workload '{name}'")
 
 

@@ -73,8 +73,10 @@ check "keep: no temp file left" test "$(ls keep | wc -l)" -eq 4
 
 # A refused connection is an error, not a hang.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 1)
-out=$(timeout 30 "$CFBENCH" flags -s "http://127.0.0.1:$port/flags" -v CN -o -)
-check "refused: error line" grep -q '^CN error: connection refused' <<<"$out"
+out=$(timeout 30 "$CFBENCH" flags -s "http://127.0.0.1:$port/flags" -v CN -o - 2>refused.err)
+rc=$?
+check "refused: error line" grep -qx "CN error: connection refused (127.0.0.1:$port)" <<<"$out"
+check "refused: exit 1 (test_flags_messages.sh has the rest)" test "$rc" -eq 1
 check "refused: URL site" grep -q '^URL site: ' <<<"$out"
 
 # Bad usage: exit 2 with one line "cfbench flags: ..." on stderr.
@@ -106,11 +108,15 @@ check "--help: usage" grep -q '^usage: cfbench flags' help.txt
 # Run to its end it would take 676 x 1 s / 4 = 169 s; interrupted it must be
 # done within 30 s (in-flight transfers are cut short; the bound leaves a
 # loaded machine room and still fails a run that ignored the signal).
-for mode in async thread; do
+# With --meta (flags3) too, saving: no temporary file is left behind.
+for run in async thread "async --meta" "thread --meta"; do
+    set -- $run
     rm -f int.txt # the wait below must see this run's header, not the last one's
-    "$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode $mode -o - >int.txt 2>&1 &
+    rm -rf int-out
+    "$CFBENCH" flags -a -s DELAY --delay 1:1 -m 4 --mode "$@" -o int-out >int.txt 2>&1 &
     pid=$!
     for _ in $(seq 1200); do grep -qs 'concurrent connection' int.txt && break; sleep 0.05; done
+    mode="$run"
     check "Ctrl-C $mode: header printed (within 60 s)" grep -qs 'concurrent connection' int.txt
     kill -INT $pid
     start=$(date +%s)
@@ -120,6 +126,7 @@ for mode in async thread; do
     check "Ctrl-C $mode: interrupted line" grep -q '^\*\*\* Interrupted: ' int.txt
     check "Ctrl-C $mode: report" grep -q '^Elapsed time: ' int.txt
     check "Ctrl-C $mode: quick" test $(( $(date +%s) - start )) -le 30
+    check "Ctrl-C $mode: no temporary file" test -z "$(ls -A int-out | grep '^\.')"
 done
 
 exit $fail

@@ -40,6 +40,13 @@
  *   - The per-path request counters that feed cfb_server_decide() are
  *     atomic fetch-adds, so concurrent requests for one path each get a
  *     distinct n.
+ *   - `inflight` (seq_cst atomic) counts requests from the first call of
+ *     access_handler (headers in) to just before their answer is queued
+ *     (or to request_completed, for one never answered: *req_cls tells
+ *     which: first_call_mark not yet answered, answered_mark answered at
+ *     once, a pending_req's `answered`); `inflight_peak` keeps its maximum
+ *     by compare-and-swap. The span is nested in the client's own, so the
+ *     peak never exceeds what the client had in flight.
  *
  * Shutdown (cfb_flag_server_stop)
  *   MHD_quiesce_daemon (no new connections); set `stopping` under mu and
@@ -91,6 +98,7 @@ typedef struct pending_req {
     struct MHD_Response *resp; /* shared (owned false) or ours (owned: destroyed on completion) */
     bool owned;
     bool suspended; /* counted in cfb_flag_server.nsuspended until completed */
+    bool answered;  /* its answer was queued (it left `inflight`) */
     unsigned status;
     uint64_t body;
 } pending_req;
@@ -134,6 +142,12 @@ struct cfb_flag_server {
     uint64_t len400, len404, len405, len418, len500;
 
     _Atomic uint32_t path_count[NCOUNTERS];
+
+    /* Requests in flight: from the first call of access_handler (headers
+     * in) to the queueing of the answer (or completion, if never
+     * answered); the peak of that count. */
+    _Atomic int64_t inflight;
+    _Atomic uint64_t inflight_peak;
 
     stat_slot slots[NSLOT];
 
@@ -441,6 +455,21 @@ static void route(cfb_flag_server *s, const char *url, struct MHD_Response **res
 }
 
 static char first_call_mark; /* *req_cls between the first and the second call */
+static char answered_mark;   /* *req_cls once an undelayed answer is queued */
+
+/* One request more in flight (headers in); keeps the peak. */
+static void inflight_in(cfb_flag_server *s) {
+    uint64_t now = (uint64_t)(atomic_fetch_add(&s->inflight, 1) + 1);
+    uint64_t peak = atomic_load(&s->inflight_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&s->inflight_peak, &peak, now)) {
+    }
+}
+
+/* One request less in flight: its answer is about to be queued (before the
+ * client can see any of it), or it ended unanswered. */
+static void inflight_out(cfb_flag_server *s) {
+    atomic_fetch_sub(&s->inflight, 1);
+}
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
@@ -452,6 +481,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
          * close the connection after the answer (no keep-alive), so wait for
          * the end of the request. */
         *req_cls = &first_call_mark;
+        inflight_in(s);
         return MHD_YES;
     }
     if (*upload_data_size) { /* a body we do not want: discard it */
@@ -461,6 +491,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     pending_req *p = *req_cls == &first_call_mark ? NULL : *req_cls;
     if (p) { /* resumed after its delay */
         count_status(s, p->status, p->body);
+        if (!p->answered) inflight_out(s);
+        p->answered = true;
         return MHD_queue_response(conn, p->status, p->resp);
     }
     struct MHD_Response *resp;
@@ -488,6 +520,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             p->body = body;
             p->owned = owned;
             p->suspended = false;
+            p->answered = false;
             struct timespec due;
             clock_gettime(CLOCK_MONOTONIC, &due);
             double whole = floor(delay);
@@ -515,11 +548,15 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             }
             /* stopping (or no memory): answer now; p is freed on completion */
             count_status(s, status, body);
+            p->answered = true;
+            inflight_out(s);
             return MHD_queue_response(conn, status, resp);
         }
         /* no memory for the delay: answer at once */
     }
     count_status(s, status, body);
+    *req_cls = &answered_mark;
+    inflight_out(s);
     enum MHD_Result r = MHD_queue_response(conn, status, resp);
     if (owned) MHD_destroy_response(resp);
     return r;
@@ -529,7 +566,13 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
                               enum MHD_RequestTerminationCode toe) {
     cfb_flag_server *s = cls;
     pending_req *p = *req_cls;
-    if (p && p != (void *)&first_call_mark) {
+    if (p == (void *)&first_call_mark) inflight_out(s); /* never answered */
+    if (p == (void *)&first_call_mark || p == (void *)&answered_mark) {
+        *req_cls = NULL;
+        return;
+    }
+    if (p) {
+        if (!p->answered) inflight_out(s);
         if (p->suspended) {
             pthread_mutex_lock(&s->mu);
             if (--s->nsuspended == 0 && s->stopping) pthread_cond_broadcast(&s->drained);
@@ -828,6 +871,7 @@ void cfb_flag_server_stats(const cfb_flag_server *s, cfb_server_stats *out) {
         out->bytes += atomic_load_explicit(&t->bytes, RELAXED);
         out->connections += atomic_load_explicit(&t->connections, RELAXED);
     }
+    out->inflight_peak = atomic_load(&m->inflight_peak);
 }
 
 void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {

@@ -128,6 +128,12 @@ typedef struct cfb_server_stats {
     uint64_t delayed;     /* requests that were suspended for a delay */
     uint64_t bytes;       /* body bytes queued (200 bodies + error pages) */
     uint64_t connections; /* TCP connections accepted */
+    /* The most requests in flight at once, each counted from its headers'
+     * arrival to the queueing of its answer (or its end, unanswered). That
+     * span lies inside the client's own for the same request, so this is
+     * never above what the client had in flight: a test of a client's
+     * concurrency limit. */
+    uint64_t inflight_peak;
 } cfb_server_stats;
 
 /* A snapshot of the counters (each counter is read atomically; the set is

@@ -38,6 +38,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cf_gil.h"
 #include "flag_server.h"
 #include "flags_internal.h"
@@ -85,11 +87,11 @@ static int open_tmp(cfb__xfer *x) {
     return 0;
 }
 
+/* Drop the temporary file, open (a body being written) or closed (meta: a
+ * flag waiting for its metadata). */
 static void discard_tmp(cfb__xfer *x) {
-    if (x->fd >= 0) {
-        close(x->fd);
-        unlink(x->tmp);
-    }
+    if (x->fd >= 0) close(x->fd);
+    if (x->tmp[0]) unlink(x->tmp);
     x->fd = -1;
     x->tmp[0] = '\0';
 }
@@ -99,6 +101,17 @@ static void discard_tmp(cfb__xfer *x) {
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
     cfb__xfer *x = arg;
     size_t n = size * nmemb;
+    if (x->phase == 1) { /* metadata.json: kept in memory, at most CFB__META_MAX - 1 bytes */
+        if (x->mlen + n >= CFB__META_MAX)
+            x->mbig = true;
+        else {
+            memcpy(x->mbuf + x->mlen, data, n);
+            x->mlen += n;
+            x->mbuf[x->mlen] = '\0';
+        }
+        x->len += n;
+        return n;
+    }
     if (x->fd == -2 && open_tmp(x)) return 0;
     for (size_t off = 0; x->fd >= 0 && off < n;) {
         ssize_t w = write(x->fd, data + off, n - off);
@@ -161,6 +174,7 @@ void cfb__xfer_fini(cfb__xfer *x) {
     if (x->easy) curl_easy_cleanup(x->easy);
     if (x->uh) curl_url_cleanup(x->uh);
     discard_tmp(x);
+    free(x->mbuf);
     memset(x, 0, sizeof *x);
 }
 
@@ -206,18 +220,38 @@ static void set_parsed_url(cfb__xfer *x, const char *base, size_t bl) {
     curl_free(frag);
 }
 
-/* Task argument: "CC\tTIMEOUT\tBASE\tDEST" (text, not NUL-terminated). */
-int cfb_flags_task_arg(const char *cc, const char *base, const char *dest, double timeout,
-                       void **arg, size_t *len) {
+/* Task argument: "CC\tTIMEOUT\tBASE\tDEST" (text, not NUL-terminated),
+ * and for flags3 "\0meta" after DEST: a reader of the four fields as C
+ * strings (runners/reference.c) sees the same DEST either way. */
+int cfb_flags_task_arg_meta(const char *cc, const char *base, const char *dest, double timeout,
+                            bool meta, void **arg, size_t *len) {
     if (!cc || !base || !arg || !len || strlen(cc) != 2 || strchr(base, '\t') ||
         (dest && strchr(dest, '\t')))
         return CF_EINVAL;
     char *buf = NULL;
-    int n = asprintf(&buf, "%c%c\t%.17g\t%s\t%s", toupper((unsigned char)cc[0]),
-                     toupper((unsigned char)cc[1]), timeout, base, dest ? dest : "-");
+    int n = asprintf(&buf, "%c%c\t%.17g\t%s\t%s%c%s", toupper((unsigned char)cc[0]),
+                     toupper((unsigned char)cc[1]), timeout, base, dest ? dest : "-", '\0',
+                     meta ? "meta" : "");
     if (n < 0) return CF_ENOMEM;
     *arg = buf;
-    *len = (size_t)n;
+    *len = meta ? (size_t)n : (size_t)n - 1; /* without meta, no "\0" either */
+    return 0;
+}
+
+int cfb_flags_task_arg(const char *cc, const char *base, const char *dest, double timeout,
+                       void **arg, size_t *len) {
+    return cfb_flags_task_arg_meta(cc, base, dest, timeout, false, arg, len);
+}
+
+int cfb_flags_country_file(const char *country, char *out, size_t outlen) {
+    size_t n = country ? strlen(country) : 0;
+    if (!n || !out || n + 5 > outlen) return CF_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)country[i];
+        out[i] = c == ' ' || c == '/' || c == '\\' || c < 0x20 || c == 0x7f ? '_' : (char)c;
+    }
+    if (out[0] == '.') out[0] = '_'; /* no hidden file, no "." or ".." */
+    memcpy(out + n, ".gif", 5);
     return 0;
 }
 
@@ -229,6 +263,12 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
     }
     memcpy(buf, arg, len);
     buf[len] = '\0';
+    size_t head = strlen(buf); /* "\0meta" may follow DEST */
+    bool meta = head < len && !strcmp(buf + head + 1, "meta");
+    if (head < len && !meta) {
+        snprintf(err, errlen, "flags: bad task argument (options '%s')", buf + head + 1);
+        return CF_EINVAL;
+    }
     char *f[4] = {buf, NULL, NULL, NULL};
     for (int i = 1; i < 4; i++) {
         char *t = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;
@@ -239,7 +279,7 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
         *t = '\0';
         f[i] = t + 1;
     }
-    if (strlen(f[0]) != 2 || strlen(f[2]) + 16 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
+    if (strlen(f[0]) != 2 || strlen(f[2]) + 24 >= sizeof x->url || strlen(f[3]) >= sizeof x->dest) {
         snprintf(err, errlen, "flags: bad task argument");
         return CF_EINVAL;
     }
@@ -250,14 +290,20 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
         f[2][--bl] = '\0';
     char lc[3] = {(char)tolower((unsigned char)x->cc[0]), (char)tolower((unsigned char)x->cc[1]),
                   0};
-    /* "{base}/{cc}/{cc}.gif" by hand: two snprintf calls were ~1.7k
-     * instructions per transfer (lengths checked above). */
+    /* "{base}/{cc}/{cc}.gif" by hand (room for "/{cc}/metadata.json" too): two snprintf calls were
+     * ~1.7k instructions per transfer (lengths checked above). */
     char *u = x->url;
     memcpy(u, f[2], bl);
     u += bl;
     memcpy(u, (const char[]){'/', lc[0], lc[1], '/', lc[0], lc[1], '.', 'g', 'i', 'f', '\0'}, 11);
     memcpy(x->dest, f[3], strlen(f[3]) + 1);
     discard_tmp(x); /* a transfer abandoned before finish (close after Ctrl-C) */
+    x->meta = meta;
+    x->phase = 0;
+    x->baselen = bl;
+    x->flag_len = 0;
+    x->mlen = 0;
+    x->mbig = false;
     x->len = 0;
     x->fd = -2;
     x->werr = 0;
@@ -272,29 +318,38 @@ int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size
     return 0;
 }
 
-/* Commit the temporary file as {dest}/{CC}.gif (an empty body gets an empty file). */
-static int save_file(cfb__xfer *x, char *err, size_t errlen) {
-    if (!saving(x)) return 0;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s.gif", x->dest, x->cc);
+/* Close the temporary file of a complete flag (an empty body gets an empty
+ * file); `tmp` stays for commit_tmp. name: the file it is for, in messages. */
+static int close_tmp(cfb__xfer *x, const char *name, char *err, size_t errlen) {
     if (x->fd == -2 && open_tmp(x)) {
-        snprintf(err, errlen, "save %s: %s", path, strerror(x->werr));
+        snprintf(err, errlen, "save %s/%s: %s", x->dest, name, strerror(x->werr));
         return -1;
     }
     fchmod(x->fd, 0644);
     int rc = close(x->fd);
     x->fd = -1;
+    if (rc < 0) {
+        snprintf(err, errlen, "save %s/%s: %s", x->dest, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Rename the closed temporary file to {dest}/{name}. */
+static int commit_tmp(cfb__xfer *x, const char *name, char *err, size_t errlen) {
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s", x->dest, name);
     /* A flag replaces only a regular file (issue 14): a device node, FIFO,
      * socket, directory or symlink already at {CC}.gif is left as it was
      * and the download counts as an error. */
     struct stat st;
-    if (rc == 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "save %s: not a regular file (left as it was)", path);
         unlink(x->tmp);
         x->tmp[0] = '\0';
         return -1;
     }
-    if (rc < 0 || rename(x->tmp, path) < 0) {
+    if (rename(x->tmp, path) < 0) {
         snprintf(err, errlen, "save %s: %s", path, strerror(errno));
         unlink(x->tmp);
         x->tmp[0] = '\0';
@@ -302,6 +357,15 @@ static int save_file(cfb__xfer *x, char *err, size_t errlen) {
     }
     x->tmp[0] = '\0';
     return 0;
+}
+
+/* Commit the temporary file as {dest}/{CC}.gif. */
+static int save_file(cfb__xfer *x, char *err, size_t errlen) {
+    if (!saving(x)) return 0;
+    char name[8];
+    snprintf(name, sizeof name, "%s.gif", x->cc);
+    if (close_tmp(x, name, err, errlen)) return -1;
+    return commit_tmp(x, name, err, errlen);
 }
 
 static const char *reason_phrase(long code) {
@@ -332,75 +396,187 @@ static const char *reason_phrase(long code) {
     return NULL;
 }
 
-static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
-
-int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
-    int r = judge(x, rc, res, err, errlen);
-    discard_tmp(x); /* after an error; a no-op once saved */
-    return r;
+/* "host:port" of x's URL, for messages ("127.0.0.1:1", "[::1]:8001"). */
+static void url_hostport(const cfb__xfer *x, char *out, size_t outlen) {
+    snprintf(out, outlen, "?");
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, x->url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        snprintf(out, outlen, "%s:%s", host, port);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
 }
 
-static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
-    curl_off_t clen = -1;
-    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+/* The one-line cause of a failed curl transfer (rc != CURLE_OK), said once:
+ * our words where we know the cause, else curl's error text (its buffer or,
+ * when empty, its code's description), never both. */
+static void curl_cause(cfb__xfer *x, CURLcode rc, char *err, size_t errlen) {
     const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+    char hp[300];
     switch (rc) {
-    case CURLE_OK:
-        break;
-    case CURLE_COULDNT_CONNECT:
-        snprintf(err, errlen, "connection refused: %s", detail);
-        return -1;
+    case CURLE_COULDNT_CONNECT: {
+        long oserr = 0;
+        curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+        url_hostport(x, hp, sizeof hp);
+        if (oserr == ECONNREFUSED)
+            snprintf(err, errlen, "connection refused (%s)", hp);
+        else if (oserr)
+            snprintf(err, errlen, "cannot connect to %s: %s", hp, strerror((int)oserr));
+        else
+            snprintf(err, errlen, "cannot connect to %s", hp);
+        return;
+    }
+    case CURLE_COULDNT_RESOLVE_HOST:
+        url_hostport(x, hp, sizeof hp);
+        snprintf(err, errlen, "cannot resolve the host of %s", hp);
+        return;
     case CURLE_OPERATION_TIMEDOUT:
-        snprintf(err, errlen, "timeout after %.1f s: %s", x->timeout, detail);
-        return -1;
-    case CURLE_PARTIAL_FILE:
+        snprintf(err, errlen, "timeout after %g s", x->timeout);
+        return;
+    case CURLE_PARTIAL_FILE: {
+        curl_off_t clen = -1;
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
         if (clen >= 0)
             snprintf(err, errlen, "short body: got %zu of %lld bytes", x->len, (long long)clen);
         else
             snprintf(err, errlen, "short body: %s", detail);
-        return -1;
+        return;
+    }
     case CURLE_ABORTED_BY_CALLBACK:
         snprintf(err, errlen, "interrupted");
-        return -1;
+        return;
     case CURLE_WRITE_ERROR:
-        if (x->werr) {
+        if (x->werr && x->phase == 0) {
             snprintf(err, errlen, "save %s/%s.gif: %s", x->dest, x->cc, strerror(x->werr));
-            return -1;
+            return;
         }
         /* fall through */
     default:
         snprintf(err, errlen, "%s", detail);
+        return;
+    }
+}
+
+/* "418 I'm a teapot": the standard reason phrase (as Python's
+ * http.HTTPStatus names it), else the server's own ("HTTP/1.1 599
+ * Whatever" -> "599 Whatever"), else the bare number. */
+static void http_cause(const cfb__xfer *x, long http, char *err, size_t errlen) {
+    const char *phrase = reason_phrase(http);
+    const char *sp = strchr(x->status_line, ' ');
+    if (phrase)
+        snprintf(err, errlen, "%ld %s", http, phrase);
+    else if (sp && sp[1])
+        snprintf(err, errlen, "%s", sp + 1);
+    else
+        snprintf(err, errlen, "%ld", http);
+}
+
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
+
+int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
+    char why[2048]; /* room for paths; err may cut it */
+    int r = judge(x, rc, res, why, sizeof why);
+    if (r == 1) return 1; /* the flag waits (closed) for its metadata */
+    /* A metadata request's failure says so first: the flag itself came. */
+    if (r < 0)
+        snprintf(err, errlen, "%s%s",
+                 x->phase == 1 && rc != CURLE_ABORTED_BY_CALLBACK ? "metadata: " : "", why);
+    discard_tmp(x); /* after an error; a no-op once saved */
+    return r;
+}
+
+/* Switch x to the item's second request, {base}/{cc}/metadata.json. */
+static int start_metadata(cfb__xfer *x, char *err, size_t errlen) {
+    if (!x->mbuf && !(x->mbuf = malloc(CFB__META_MAX))) {
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
+    x->flag_len = x->len;
+    x->phase = 1;
+    x->len = 0;
+    x->mlen = 0;
+    x->mbuf[0] = '\0';
+    x->mbig = false;
+    x->status_line[0] = '\0';
+    x->errbuf[0] = '\0';
+    char lc[3] = {(char)tolower((unsigned char)x->cc[0]), (char)tolower((unsigned char)x->cc[1]),
+                  0};
+    snprintf(x->url + x->baselen, sizeof x->url - x->baselen, "/%s/metadata.json", lc);
+    curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
+    set_parsed_url(x, x->url, x->baselen);
+    return 0;
+}
+
+/* The metadata body: the "country" string, and the flag saved under it. */
+static int judge_metadata(cfb__xfer *x, cfb_flag_result *res, char *err, size_t errlen) {
+    if (x->mbig) {
+        snprintf(err, errlen, "body over %d bytes", CFB__META_MAX - 1);
+        return -1;
+    }
+    json_error_t je;
+    json_t *doc = json_loadb(x->mbuf, x->mlen, 0, &je);
+    json_t *c = doc ? json_object_get(doc, "country") : NULL;
+    if (!doc || !json_is_string(c) || !json_string_length(c)) {
+        if (!doc)
+            snprintf(err, errlen, "not JSON: %s", je.text);
+        else
+            snprintf(err, errlen, "no \"country\" string");
+        json_decref(doc);
+        return -1;
+    }
+    const char *country = json_string_value(c);
+    char name[300];
+    if (strlen(country) != json_string_length(c) ||
+        cfb_flags_country_file(country, name, sizeof name)) {
+        snprintf(err, errlen, "country name unusable as a file name (empty, NUL, over 290 bytes)");
+        json_decref(doc);
+        return -1;
+    }
+    snprintf(res->country, sizeof res->country, "%s", country);
+    json_decref(doc);
+    if (saving(x) && commit_tmp(x, name, err, errlen)) return -1;
+    return 0;
+}
+
+static int judge(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen) {
+    if (rc != CURLE_OK) {
+        curl_cause(x, rc, err, errlen);
+        return -1;
+    }
+    curl_off_t clen = -1;
+    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
     long http = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &http);
     memset(res, 0, sizeof *res);
     memcpy(res->cc, x->cc, 3);
     res->http = (int32_t)http;
-    res->bytes = x->len;
+    res->bytes = x->flag_len + x->len;
+    res->requests = x->phase + 1;
     if (http == 404) {
         res->status = CFB_FLAG_NOT_FOUND;
         return 0;
     }
     if (http != 200) {
-        /* "418 I'm a teapot": the standard reason phrase (as Python's
-         * http.HTTPStatus names it), else the server's own ("HTTP/1.1 599
-         * Whatever" -> "599 Whatever"), else the bare number. */
-        const char *phrase = reason_phrase(http);
-        const char *sp = strchr(x->status_line, ' ');
-        if (phrase)
-            snprintf(err, errlen, "%ld %s", http, phrase);
-        else if (sp && sp[1])
-            snprintf(err, errlen, "%s", sp + 1);
-        else
-            snprintf(err, errlen, "%ld", http);
+        http_cause(x, http, err, errlen);
         return -1;
     }
     if (clen >= 0 && (size_t)clen != x->len) {
         snprintf(err, errlen, "short body: got %zu of %lld bytes", x->len, (long long)clen);
         return -1;
     }
-    if (save_file(x, err, errlen)) return -1;
+    if (x->phase == 1) {
+        if (judge_metadata(x, res, err, errlen)) return -1;
+    } else if (x->meta) {
+        char name[8];
+        snprintf(name, sizeof name, "%s.gif", x->cc);
+        if (saving(x) && close_tmp(x, name, err, errlen)) return -1;
+        return start_metadata(x, err, errlen) ? -1 : 1;
+    } else if (save_file(x, err, errlen)) {
+        return -1;
+    }
     res->status = CFB_FLAG_OK;
     return 0;
 }
@@ -446,11 +622,15 @@ static void flags_task(const void *arg, size_t len, cf_out *out) {
         cf_out_error(out, CF_ECANCELLED, "%s: interrupted", x->cc);
         return;
     }
-    int gil = cf_gil_save(); /* a blocking transfer releases the GIL (Py_BEGIN_ALLOW_THREADS) */
-    CURLcode rc = curl_easy_perform(x->easy);
-    cf_gil_restore(gil);
     cfb_flag_result res;
-    if (cfb__xfer_finish(x, rc, &res, err, sizeof err)) {
+    int r;
+    do { /* the flag, then (meta, after a 200) its metadata.json: one request at a time */
+        int gil = cf_gil_save(); /* a blocking transfer releases the GIL (Py_BEGIN_ALLOW_THREADS) */
+        CURLcode rc = curl_easy_perform(x->easy);
+        cf_gil_restore(gil);
+        r = cfb__xfer_finish(x, rc, &res, err, sizeof err);
+    } while (r == 1);
+    if (r) {
         cf_out_error(out, 1, "%s", err);
         return;
     }
@@ -574,7 +754,9 @@ static const cfb_param_def flags_params[] = {
     {"seed", CFB_P_INT, "1", "embedded server seed (delays, 418s)", 0, 9e18, NULL},
     {"dest", CFB_P_STRING, "cfbench-out/downloads/flags",
      "directory for {CC}.gif; '-' = don't save", 1, 0, NULL},
-    {"timeout", CFB_P_DOUBLE, "3.1", "seconds per download (connect + transfer)", 0.001, 3600,
+    {"timeout", CFB_P_DOUBLE, "3.1", "seconds per request (connect + transfer)", 0.001, 3600, NULL},
+    {"meta", CFB_P_BOOL, "false",
+     "flags3: also GET {cc}/metadata.json, save as {Country_Name}.gif (2 requests per flag)", 0, 0,
      NULL},
 };
 
@@ -644,8 +826,9 @@ static int flags_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, si
     for (size_t i = 0; i < n && !rc; i++) {
         void *arg;
         size_t len;
-        rc = cfb_flags_task_arg(codes[i], base, cfb_params_str(p, "dest"),
-                                cfb_params_double(p, "timeout"), &arg, &len);
+        rc = cfb_flags_task_arg_meta(codes[i], base, cfb_params_str(p, "dest"),
+                                     cfb_params_double(p, "timeout"), cfb_params_bool(p, "meta"),
+                                     &arg, &len);
         if (rc) {
             snprintf(err, errlen, "flags: bad base URL or dest");
             break;
@@ -679,10 +862,10 @@ static int flags_check_params(const cfb_params *p, const char **param, char *err
         return CF_EINVAL;
     }
     const char *base = cfb_params_str(p, "base"), *dest = cfb_params_str(p, "dest");
-    if (strchr(base, '\t') || strlen(base) + 16 >= sizeof(((cfb__xfer *)0)->url)) {
+    if (strchr(base, '\t') || strlen(base) + 24 >= sizeof(((cfb__xfer *)0)->url)) {
         *param = "base";
         snprintf(err, errlen, "base: a URL without tabs, at most %zu characters",
-                 sizeof(((cfb__xfer *)0)->url) - 17);
+                 sizeof(((cfb__xfer *)0)->url) - 25);
         return CF_EINVAL;
     }
     if (!*dest || strchr(dest, '\t') || strlen(dest) >= sizeof(((cfb__xfer *)0)->dest)) {

@@ -29,6 +29,16 @@
  * (0.47 server wake-ups per download against 0.15 in bursts; 64 in flight,
  * 46k -> 60k downloads/s).
  *
+ * flags3 (meta). An item's metadata.json request is a second transfer on
+ * the same xfer: when its flag is in, check_done puts the xfer at the HEAD
+ * of the queue (a continuation qitem: x set, fut NULL) instead of resolving
+ * the future, and the kick launches it like any queued transfer, so
+ * `inflight` counts flag and metadata requests together and never passes
+ * max_inflight (the book's one semaphore). Head, not tail: the flag waits
+ * in its temporary file until its metadata is in, so an item is finished
+ * before new flags start (at most max_inflight flags wait at once, not
+ * every flag of the run as with a FIFO semaphore).
+ *
  * Each in-flight transfer is a cfb__xfer from the pool whose `user` is the future it will resolve
  * (one reference held by the driver); idle pool entries have user == NULL and keep their easy
  * handle (and thus curl's connection reuse) for the next transfer. curl tells us which sockets to
@@ -62,9 +72,12 @@ void cfb__flags_async_set_batch(int n) {
     launch_batch = n > 0 ? n : LAUNCH_BATCH_DEFAULT;
 }
 
+/* A queued request: a new task (fut, arg), or the second request of a
+ * flags3 item whose flag is in (x, its future in x->user; fut NULL). */
 typedef struct qitem {
     struct qitem *next;
-    cf_future *fut; /* one reference */
+    cf_future *fut; /* one reference; NULL for a continuation */
+    cfb__xfer *x;   /* a continuation: the xfer, prepared for metadata.json */
     size_t len;
     unsigned char arg[]; /* copied */
 } qitem;
@@ -204,6 +217,19 @@ static void launch(drv *d, const void *arg, size_t len, cf_future *fut) {
     if (++d->inflight > d->peak) d->peak = d->inflight;
 }
 
+/* Put a prepared continuation (a flag's metadata request) back in flight. */
+static void relaunch(drv *d, cfb__xfer *x) {
+    CURLMcode mc = curl_multi_add_handle(d->multi, x->easy);
+    if (mc != CURLM_OK) {
+        cf_future *fut = x->user;
+        put_xfer(d, x);
+        cf_future_set_error(fut, CF_ETASK, 1, curl_multi_strerror(mc));
+        cf_future_release(fut);
+        return;
+    }
+    if (++d->inflight > d->peak) d->peak = d->inflight;
+}
+
 size_t cfb_flags_async_peak(const void *state) {
     return state ? (size_t)((const drv *)state)->peak : 0;
 }
@@ -218,7 +244,10 @@ static void launch_queued(drv *d) {
         qitem *q = d->qhead;
         d->qhead = q->next;
         if (!d->qhead) d->qtail = NULL;
-        launch(d, q->arg, q->len, q->fut);
+        if (q->x)
+            relaunch(d, q->x);
+        else
+            launch(d, q->arg, q->len, q->fut);
         free(q);
     }
 }
@@ -238,13 +267,31 @@ static void check_done(drv *d) {
         cf_future *fut = x->user;
         cfb_flag_result res;
         char err[CF_ERRMSG_MAX];
-        if (cfb__xfer_finish(x, rc, &res, err, sizeof err))
+        any = true;
+        int r = cfb__xfer_finish(x, rc, &res, err, sizeof err);
+        if (r == 1) {
+            /* flags3: the flag is in; its metadata request takes a place
+             * in flight like any request, ahead of the flags still queued
+             * (the item's flag waits in its temporary file meanwhile). */
+            qitem *q = malloc(sizeof *q);
+            if (q) {
+                q->fut = NULL;
+                q->x = x;
+                q->len = 0;
+                q->next = d->qhead;
+                d->qhead = q;
+                if (!d->qtail) d->qtail = q;
+                continue;
+            }
+            r = -1;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        if (r)
             cf_future_set_error(fut, CF_ETASK, 1, err);
         else
             cf_future_set_result(fut, &res, sizeof res);
         put_xfer(d, x);
         cf_future_release(fut);
-        any = true;
     }
     /* Launch the next transfers after this loop iteration's I/O, not now:
      * curl starts a newly added handle inside the very next
@@ -308,6 +355,7 @@ static int flags_start(void *state, const void *arg, size_t len, cf_future *fut)
     }
     q->next = NULL;
     q->fut = fut;
+    q->x = NULL;
     q->len = len;
     if (len) memcpy(q->arg, arg, len);
     if (d->qtail)
@@ -335,6 +383,10 @@ static void flags_close(void *state) {
     while (d->qhead) {
         qitem *q = d->qhead;
         d->qhead = q->next;
+        if (!q->fut) { /* a continuation: its future was failed above (x->user) */
+            free(q);
+            continue;
+        }
         if (!cf_future_cancel(q->fut))
             cf_future_set_error(q->fut, CF_ECANCELLED, CF_ECANCELLED, "interrupted");
         cf_future_release(q->fut);

@@ -8,10 +8,24 @@
 
 #include "flags.h"
 
+#define CFB__META_MAX 4096 /* the largest metadata.json accepted, NUL included */
+
 typedef struct cfb__xfer {
     CURL *easy; /* owned */
     char cc[3]; /* upper case */
     double timeout;
+    /* flags3 (meta): after a 200 flag, a second request on the same handle
+     * for {base}/{cc}/metadata.json (phase 1); the flag waits in its
+     * temporary file (closed, `tmp` kept) and is renamed to {country}.gif
+     * when the metadata is in. */
+    bool meta;
+    int phase;         /* 0 the flag, 1 its metadata.json */
+    size_t baselen;    /* bytes of the base URL at the start of `url` */
+    uint64_t flag_len; /* phase 1: the flag's body bytes */
+    char *mbuf;        /* phase 1: the metadata body (NUL-terminated; owned, made on the
+                          first metadata request, CFB__META_MAX bytes) */
+    size_t mlen;       /* bytes in mbuf */
+    bool mbig;         /* the metadata body did not fit: the item fails */
     char url[1024];
     /* The URL pre-parsed for libcurl (CURLOPT_CURLU): `uh` holds the last
      * base's scheme, host and port; a transfer to the same base only sets
@@ -39,7 +53,12 @@ void cfb__xfer_fini(cfb__xfer *x); /* frees the handle and buffers; x itself is 
 int cfb__xfer_prepare(cfb__xfer *x, const void *arg, size_t len, char *err, size_t errlen);
 
 /* Judge a finished transfer (curl's code rc): 0 with *res filled (ok or
- * not_found, the file saved for ok), or -1 with the error text in err. */
+ * not_found, the file saved for ok), or -1 with the error text in err
+ * (one cause, said once: "418 I'm a teapot", "timeout after 3.1 s",
+ * "connection refused (127.0.0.1:1)", "metadata: 418 I'm a teapot", …).
+ * 1 (meta only): the flag is in, x is now prepared for its metadata.json
+ * request — perform x->easy again (the same concurrency slot rules apply:
+ * it is a second request) and call finish again. */
 int cfb__xfer_finish(cfb__xfer *x, CURLcode rc, cfb_flag_result *res, char *err, size_t errlen);
 
 /* "MIN:MAX" or "S" seconds -> *lo, *hi, 0 <= MIN <= MAX <= 3600 (the
