@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "context.h"
+#include "findings.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
@@ -222,7 +223,7 @@ int cfb_cmd_run(int argc, char **argv) {
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     // clang-format on
-    const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
+    const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
     long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
@@ -435,11 +436,13 @@ int cfb_cmd_run(int argc, char **argv) {
                 goto done;
             }
         }
+        /* no --workers (or auto): each workload its ladder by kind (sweep.h) */
+        bool ladders = !workers_arg || !strcmp(workers_arg, "auto");
         static int workers[MAX_WORKERS];
-        size_t nworkers;
-        int pw = parse_workers(workers_arg, workers, &nworkers);
+        size_t nworkers = 0;
+        int pw = ladders ? 0 : parse_workers(workers_arg, workers, &nworkers);
         if (pw == -2) goto oom;
-        if (pw || !nworkers) {
+        if (pw || (!ladders && !nworkers)) {
             ret = usage_error("--workers: '%s' is not a list like 1,2,4 or 1..8 or auto "
                               "(each 1..1024)%s",
                               workers_arg, "");
@@ -452,6 +455,7 @@ int cfb_cmd_run(int argc, char **argv) {
             .nmodes = nmodes,
             .workers = workers,
             .nworkers = nworkers,
+            .ladders = ladders,
             .impls = impls,
             .nimpls = nimpls,
             .repeat = (int)repeat,
@@ -485,7 +489,9 @@ int cfb_cmd_run(int argc, char **argv) {
                              .modes = mode_names,
                              .nmodes = nmode_names,
                              .workers = workers,
-                             .nworkers = nworkers};
+                             .nworkers = nworkers,
+                             .ladders = ladders,
+                             .ncpu = cfb_cpus_allowed(NULL, 0)};
         if (ref_arg) {
             python = cfb_reference_find_python();
             if (!python) {
@@ -513,7 +519,7 @@ int cfb_cmd_run(int argc, char **argv) {
             goto done;
         }
         cfg.doc_extra = cfb_mpi_session_doc();
-        if (want_mpi) {
+        if (want_mpi && !ladders) {
             int nw = cfb_mpi_worker_ranks(), skipped = 0;
             for (size_t i = 0; i < nworkers; i++)
                 skipped += workers[i] > nw;
@@ -549,12 +555,22 @@ int cfb_cmd_run(int argc, char **argv) {
         cfg.out_path = out;
         cfb_sweep_install_signals();
         cfb_mpi_session_signals();
+        json_t *final_doc = NULL;
+        cfg.doc_out = &final_doc;
         int rc = cfb_sweep_run(&cfg, err, sizeof err);
         if (rc == 2 || rc == 3) {
+            json_decref(final_doc);
             fprintf(stderr, "cfbench run: %s\n", err);
             ret = rc;
             goto done;
         }
+        /* issue 16: the summary table and the findings, on stderr (stdout
+         * is the results path alone) */
+        if (final_doc && !quiet) {
+            fflush(stdout);
+            cfb_findings_print(stderr, final_doc, 80);
+        }
+        json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
         ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
