@@ -321,8 +321,9 @@ static void io_finding(cfb_finding *f, const grp *g, int cpus) {
     f->supported = true;
 }
 
-static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
-    if (!basics(f, g)) return;
+/* Returns true when no pool beats seq (then a GIL has nothing to take). */
+static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
+    if (!basics(f, g)) return false;
     static const char *const pools[] = {"thread", "process", "mpi", NULL};
     const json_t *at = best_in(g, pools, 1, cpus > 0 ? cpus : 1 << 30);
     const json_t *past = cpus > 0 ? best_in(g, pools, cpus + 1, 1 << 30) : NULL;
@@ -334,7 +335,7 @@ static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         mode_phrase(&t, b);
         f->supported = b->distinct;
         if (!b->distinct) noisy(f, b);
-        return;
+        return false;
     }
     double sp = case_speedup(any);
     const char *am = jstr(any, "mode", "");
@@ -345,17 +346,17 @@ static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         tbuf t = {f->text, sizeof f->text, 0};
         head(&t, f);
         tb_printf(&t,
-                  "no mode beats seq (best %s, %s at %d %s): the per-task overhead outweighs "
+                  "no pool beats seq (best %s, %s at %d %s): the per-task overhead outweighs "
                   "the work",
                   x, mode_noun(am), aw, unit_of(am, aw));
         f->supported = true;
-        return;
+        return true;
     }
     if (!distinct_from_seq(g, any)) {
         cfb_mode_best mb;
         fill_mode(g, am, &mb);
         noisy(f, &mb);
-        return;
+        return false;
     }
     if (!past) {
         char list[256];
@@ -364,7 +365,7 @@ static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
                     "too few worker counts: only %s, none above the %d CPUs, so a plateau "
                     "past the CPUs cannot be shown (best %s, %s at %d %s)",
                     list, cpus, x, mode_noun(am), aw, unit_of(am, aw));
-        return;
+        return false;
     }
     double sat = at ? case_speedup(at) : NAN, spast = case_speedup(past);
     const char *atm = at ? jstr(at, "mode", "") : am;
@@ -378,7 +379,7 @@ static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
                     "no plateau: past the %d CPUs it still scales (%s, %s at %d workers, against "
                     "%s at %d)",
                     cpus, xp, mode_noun(jstr(past, "mode", "")), pw, xa, atw);
-        return;
+        return false;
     }
     tbuf t = {f->text, sizeof f->text, 0};
     head(&t, f);
@@ -391,6 +392,7 @@ static void cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         tb_printf(&t, "; async %s (one thread runs them in turn)", xs);
     }
     f->supported = true;
+    return false;
 }
 
 static void gil_finding(cfb_finding *f, const grp *g, int cpus) {
@@ -429,8 +431,8 @@ static void gil_finding(cfb_finding *f, const grp *g, int cpus) {
     fmt_x(xp, sizeof xp, pr->speedup);
     tbuf t = {f->text, sizeof f->text, 0};
     head(&t, f);
-    tb_printf(&t, "threads give %s at best (%d workers), processes %s at %d", xt, th->workers, xp,
-              pr->workers);
+    tb_printf(&t, "threads give %s at best (%d %s), processes %s at %d", xt, th->workers,
+              unit_of("thread", th->workers), xp, pr->workers);
     if (th->speedup < 1.2 && pr->speedup >= 1.1 && pr->distinct)
         tb_printf(&t, ": one GIL lets one thread compute at a time; each process has its own");
     f->supported = true;
@@ -540,7 +542,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
                 io_finding(&f, &g[plain], out->cpus);
             } else if (!strcmp(f.bound, "cpu")) {
                 f.kind = CFB_FINDING_CPU_PLATEAU;
-                cpu_finding(&f, &g[plain], out->cpus);
+                flat = cpu_finding(&f, &g[plain], out->cpus);
             } else {
                 f.kind = CFB_FINDING_OTHER;
                 if (basics(&f, &g[plain])) {
@@ -560,8 +562,6 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
                     }
                 }
             }
-            const cfb_mode_best *b = best_mode(&f);
-            flat = f.supported && b && b->speedup < 1.1;
             rc = add(&out->items, &out->n, &cap, &f);
         }
         for (size_t q = k; q < ng && !rc && !flat; q++) {

@@ -25,17 +25,21 @@ int cfb_cmd_list(int argc, char **argv);
 
 /* The default sweep's parameter values, applied before --param (which
  * wins) to the workloads that have them: sized so the whole default sweep
- * takes about 3.5 minutes on 2 cores. A workload that joins the default sweep
- * adds its line here. */
+ * (`make run`: every workload, mode and worker ladder, c and c+gil) takes
+ * under 3 minutes on 2 cores, and each tells its story: loiter's 20 equal
+ * sleeps can reach 20x (a ramp of n tasks cannot pass (n+1)/2), flags' 20
+ * answers of 10-15 ms about 15x, primes' medium set (~1e14, tens of ms a
+ * number) outweighs a process pool's start-up. A workload that joins the
+ * default sweep adds its line here. */
 static const char *const sweep_defaults[] = {
-    "primes.set=fixture",
-    "loiter.tasks=10",
-    "loiter.unit=0.01",
-    "loiter.pattern=ramp",
+    "primes.set=medium",
+    "loiter.tasks=20",
+    "loiter.unit=0.005",
+    "loiter.pattern=fixed",
     "noop.tasks=20000",
-    /* flags: the book's 20 flags from the embedded DELAY server, 10-30 ms per answer */
+    /* flags: the book's 20 flags from the embedded DELAY server, 10-15 ms per answer */
     "flags.server=DELAY",
-    "flags.delay=0.01:0.03",
+    "flags.delay=0.01:0.015",
     NULL,
 };
 
@@ -225,7 +229,7 @@ int cfb_cmd_run(int argc, char **argv) {
     // clang-format on
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
-    long repeat = 8, warmup = 1, seed = 1;
+    long repeat = 6, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
     const char *ref_arg = NULL;
     char *python = NULL, *listbuf = NULL, **items = NULL;
