@@ -57,17 +57,21 @@ static void run_help(FILE *to) {
             "usage: cfbench run [OPTIONS]\n\n"
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
-            "workers 1..ncpu (powers of two), 8 repetitions after 1 warm-up, written to\n"
-            "cfbench-out/results-<timestamp>.json (about 3.5 minutes on 2 cores).\n\n"
+            "its kind's worker ladder (below), 6 repetitions after 1 warm-up, written to\n"
+            "cfbench-out/results-<timestamp>.json (about 2 minutes on 2 cores, 2.5 with\n"
+            "--gil), then a summary table and the findings on stderr.\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
             "                        in any list a repeated name runs once (with a note)\n"
             "  -m, --mode LIST       seq,thread,process,async,mpi (default: every mode; mpi\n"
             "                        only under mpirun: mpirun -np 3 cfbench run -m mpi runs\n"
             "                        on 2 worker ranks, docs/scale-out.md)\n"
-            "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu;\n"
-            "                        ncpu = the CPUs this process may use: taskset, cpusets)\n"
-            "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
+            "  -j, --workers LIST    e.g. 1,2,4 or 1..8, for every workload; default (or auto):\n"
+            "                        a ladder per workload kind (cfbench list), ncpu = the CPUs\n"
+            "                        this process may use (taskset, cpusets):\n"
+            "                          CPU-bound  1,2,4,... up to 2 x ncpu, with ncpu, 2 x ncpu\n"
+            "                          I/O-bound  1,2,4,...,64; async up to the task count\n"
+            "  -r, --repeat N        measured repetitions per case (default 6, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
             "                        W.K=V for workload W only (repeatable; later wins);\n"
@@ -87,8 +91,10 @@ static void run_help(FILE *to) {
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
             "                        baseline for measuring the measuring)\n"
             "  -h, --help            this help\n\n"
-            "Progress goes to stderr (a bar on a terminal, a line per case otherwise); the\n"
-            "results path is printed on stdout. Ctrl-C stops after the current repetition\n"
+            "Progress goes to stderr (a bar on a terminal, a line per case otherwise), and\n"
+            "at the end the best speedup per workload, impl and mode with what the data\n"
+            "say (docs/cli.md \"Summary and findings\"; not with -q); the results path is\n"
+            "printed on stdout. Ctrl-C stops after the current repetition\n"
             "and writes what finished, marked complete=false, interrupted=true.\n"
             "Noise guard: warnings (one line each, 'cfbench: warning: …') when the load\n"
             "average is above the CPUs this process may use, CPU steal is above 5%%, the\n"
@@ -639,6 +645,8 @@ int cfb_cmd_list(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) {
         const cfb_workload *w = all[i];
         printf("  %-10s %s\n", w->name, w->description);
+        printf("      kind: %s (its default worker ladder: cfbench run --help)\n",
+               w->bound == CFB_BOUND_IO ? "I/O-bound" : "CPU-bound");
         for (size_t j = 0; j < w->nparams; j++) {
             const cfb_param_def *d = &w->params[j];
             char extra[256] = "";
