@@ -57,7 +57,7 @@ static void run_help(FILE *to) {
             "usage: cfbench run [OPTIONS]\n\n"
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
-            "its kind's worker ladder (below), 6 repetitions after 1 warm-up, written to\n"
+            "its kind's worker ladder (below), 8 repetitions after 1 warm-up, written to\n"
             "cfbench-out/results-<timestamp>.json (about 2 minutes on 2 cores, 2.5 with\n"
             "--gil), then a summary table and the findings on stderr.\n\n"
             "options:\n"
@@ -71,7 +71,7 @@ static void run_help(FILE *to) {
             "                        this process may use (taskset, cpusets):\n"
             "                          CPU-bound  1,2,4,... up to 2 x ncpu, with ncpu, 2 x ncpu\n"
             "                          I/O-bound  1,2,4,...,64; async up to the task count\n"
-            "  -r, --repeat N        measured repetitions per case (default 6, for compare)\n"
+            "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
             "                        W.K=V for workload W only (repeatable; later wins);\n"
@@ -235,7 +235,7 @@ int cfb_cmd_run(int argc, char **argv) {
     // clang-format on
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
-    long repeat = 6, warmup = 1, seed = 1;
+    long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
     const char *ref_arg = NULL;
     char *python = NULL, *listbuf = NULL, **items = NULL;

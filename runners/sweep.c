@@ -980,8 +980,12 @@ static size_t mode_workers(const cfb_sweep_cfg *cfg, const cfb_workload *w, cons
     }
     size_t n = 0;
     if (cfg->ladders) {
-        n = cfb_worker_ladder(w->bound, !strcmp(m->name, "async"), ncpu, ntasks, out,
-                              CFB_LADDER_MAX);
+        bool async = !strcmp(m->name, "async");
+        n = cfb_worker_ladder(w->bound, async, ncpu, ntasks, out, CFB_LADDER_MAX);
+        if (async && !w->async && n > 2) { /* inline on the loop thread: workers change nothing, */
+            out[1] = out[n - 1];           /* so its ends only (the flat line, for a third of */
+            n = 2;                         /* the time) */
+        }
     } else {
         for (size_t k = 0; k < cfg->nworkers && n < CFB_LADDER_MAX; k++)
             out[n++] = cfg->workers[k];

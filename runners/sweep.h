@@ -78,7 +78,10 @@ typedef struct cfb_sweep_cfg {
  *   I/O-bound, async (in_flight: workers = operations in flight): powers
  *     of two below the task count, then the task count itself (20 tasks:
  *     1,2,4,8,16,20); ntasks ≤ 0 (unknown) gives 1..64; at most 1024.
- * ncpu < 1 counts as 1. Pure: no allocation, no I/O. */
+ * ncpu < 1 counts as 1. Pure: no allocation, no I/O. The sweep runs async
+ * of a workload without an event-loop driver (its tasks run inline on the
+ * loop thread, one after another, whatever the workers) at the ladder's
+ * ends only: 1 and the last. */
 size_t cfb_worker_ladder(cfb_bound bound, bool in_flight, int ncpu, long ntasks, int *out,
                          size_t cap);
 
