@@ -352,6 +352,13 @@ static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         f->supported = true;
         return true;
     }
+    if (cpus > 0 && sp > 1.15 * cpus) { /* more than the CPUs can give: seq was disturbed */
+        unsupported(f,
+                    "noisy: %s (%s at %d %s) is more than %d CPUs can give CPU-bound work; the "
+                    "machine's load changed during the sweep (rerun on a quiet machine)",
+                    x, mode_noun(am), aw, unit_of(am, aw), cpus);
+        return false;
+    }
     if (!distinct_from_seq(g, any)) {
         cfb_mode_best mb;
         fill_mode(g, am, &mb);

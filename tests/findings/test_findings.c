@@ -193,9 +193,21 @@ static void not_supported(void) {
     cfb_findings_free(&f);
     json_decref(d);
 
+    /* CPU-bound work faster than the CPUs allow: the load changed, not the work */
+    d = doc_new(2);
+    static const double fast[] = {1.0, 2.2, 2.61};
+    add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, 0.01);
+    add_mode(d, "primes", "cpu", "c", "process", CPU_W, fast, 3, 0.01);
+    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
+    CHECK(x && !x->supported);
+    HAS(x, "not supported by the data: noisy: 2.61x (processes at 4 workers) is more than 2 CPUs");
+    cfb_findings_free(&f);
+    json_decref(d);
+
     /* CPU-bound but still scaling past the CPUs: no plateau to claim */
     d = doc_new(2);
-    static const double up[] = {1.0, 1.9, 3.5};
+    static const double up[] = {1.0, 1.6, 2.2};
     add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "primes", "cpu", "c", "thread", CPU_W, up, 3, 0.01);
     CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
