@@ -58,7 +58,7 @@ static void run_help(FILE *to) {
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
             "its kind's worker ladder (below), 8 repetitions after 1 warm-up, written to\n"
-            "cfbench-out/results-<timestamp>.json (about 2 minutes on 2 cores, 2.5 with\n"
+            "cfbench-out/results-<timestamp>.json (about 1 minute on 2 cores, under 2 with\n"
             "--gil), then a summary table and the findings on stderr.\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
