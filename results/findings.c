@@ -554,7 +554,15 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
                 f.kind = CFB_FINDING_OTHER;
                 if (basics(&f, &g[plain])) {
                     const cfb_mode_best *b = best_mode(&f);
-                    if (!b->distinct) {
+                    char x[32];
+                    fmt_x(x, sizeof x, b->speedup);
+                    if (b->speedup < 1.1) { /* as for CPU-bound: nothing to gain */
+                        tbuf t = {f.text, sizeof f.text, 0};
+                        head(&t, &f);
+                        tb_printf(&t, "no mode beats seq (best %s, %s at %d %s)", x,
+                                  mode_noun(b->mode), b->workers, unit_of(b->mode, b->workers));
+                        f.supported = flat = true;
+                    } else if (!b->distinct) {
                         noisy(&f, b);
                     } else {
                         tbuf t = {f.text, sizeof f.text, 0};

@@ -247,6 +247,21 @@ static void no_gain_and_old_files(void) {
     CHECK_EQ_STR(x ? x->bound : NULL, "");
     HAS(x, "primes: threads 1.90x at 4 workers");
     cfb_findings_free(&f);
+    /* ... and with nothing gained, says so (and no GIL sentence follows) */
+    json_t *d2 = doc_new(2);
+    static const double sl2[] = {0.5, 0.9, 0.92};
+    add_case(d2, "noop", NULL, "c", "seq", 1, 0.2, 1.0, 0.01);
+    add_mode(d2, "noop", NULL, "c", "async", CPU_W, sl2, 3, 0.2);
+    add_case(d2, "noop", NULL, "c+gil", "seq", 1, 0.2, 1.0, 0.01);
+    add_mode(d2, "noop", NULL, "c+gil", "thread", CPU_W, sl2, 3, 0.01);
+    add_mode(d2, "noop", NULL, "c+gil", "process", CPU_W, sl2, 3, 0.01);
+    CHECK_EQ_INT(cfb_findings_compute(d2, &f), 0);
+    CHECK_EQ_INT(f.n, 1);
+    x = find(&f, "noop", "c", CFB_FINDING_OTHER);
+    CHECK(x && x->supported);
+    HAS(x, "noop: no mode beats seq (best 0.92x, async at 4 in flight)");
+    cfb_findings_free(&f);
+    json_decref(d2);
     /* ... unless config.ladders says it */
     json_object_set_new(json_object_get(d, "config"), "ladders",
                         json_pack("{s:{s:s}}", "primes", "bound", "cpu"));
