@@ -15,12 +15,11 @@
  *   C1  the exit code is 0 (help), 2 (usage) or, once the sweep would run,
  *       3; the sweep runs only with a configuration that cfb_sweep_check
  *       accepts, and a --help run never reaches it;
- *   C2  the configuration keeps to sweep.h: workers sorted, distinct, each
- *       1..1024; modes, workloads and impls non-empty, known and without
- *       duplicates (issue 14 defect 9); repeat >= 1, warmup >= 0;
- *   C3  when every argument came from an option line (no verbatim ones),
- *       the configuration is exactly what the options say: the worker set of
- *       the last -j (a list of N and A..B items), the modes / workloads /
+ *   C2  the configuration keeps to sweep.h: per-kind ladders (no -j, or
+ *       -j auto: issue 16) or workers sorted, distinct, each 1..1024; modes, workloads and impls
+ * non-empty, known and without duplicates (issue 14 defect 9); repeat >= 1, warmup >= 0; C3  when
+ * every argument came from an option line (no verbatim ones), the configuration is exactly what the
+ * options say: the worker set of the last -j (a list of N and A..B items), the modes / workloads /
  *       impls of the last -m / -w / --impl as sets (nothing silently cut:
  *       issue 14 defect 7), the numbers, and every -p in order; and a -j
  *       that the grammar rejects is rejected.
@@ -52,6 +51,7 @@ static struct {
     char check_err[512];
     int workers[MAXW + 1];
     size_t nworkers;
+    bool ladders;
     const cfb_mode *modes[64];
     const cfb_workload *wls[64];
     const cfb_impl *impls[64];
@@ -66,6 +66,7 @@ static struct {
 int __wrap_cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     seen.called = true;
     seen.check_rc = cfb_sweep_check(cfg, seen.check_err, sizeof seen.check_err);
+    seen.ladders = cfg->ladders;
     seen.nworkers = cfg->nworkers <= MAXW ? cfg->nworkers : MAXW + 1;
     for (size_t i = 0; i < cfg->nworkers && i <= MAXW; i++)
         seen.workers[i] = cfg->workers[i];
@@ -101,7 +102,8 @@ static void check_seen(void) {
     FUZZ_CHECK(seen.check_rc == 0,
                "C1: the sweep would run a configuration that cfb_sweep_check rejects: %s",
                seen.check_err);
-    FUZZ_CHECK(seen.nworkers >= 1 && seen.nworkers <= MAXW, "C2: %zu workers", seen.nworkers);
+    FUZZ_CHECK(seen.ladders || (seen.nworkers >= 1 && seen.nworkers <= MAXW), "C2: %zu workers",
+               seen.nworkers);
     for (size_t i = 0; i < seen.nworkers; i++) {
         FUZZ_CHECK(seen.workers[i] >= 1 && seen.workers[i] <= MAXW, "C2: workers %d",
                    seen.workers[i]);
@@ -328,6 +330,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* C3: -j */
         const char *j = last['j'] ? last['j'] : "auto";
         static bool set[MAXW + 1];
+        if (seen.called)
+            FUZZ_CHECK(seen.ladders == !strcmp(j, "auto"),
+                       "C3: -j '%.200s' %s the per-kind ladders", j,
+                       seen.ladders ? "gave" : "did not give");
         if (strcmp(j, "auto") != 0) {
             int r = ref_workers(j, set);
             if (r != 0) FUZZ_CHECK(!seen.called, "C3: -j '%s' is not a list, but was accepted", j);

@@ -2,12 +2,22 @@
  * plot_report.c — OUT/report.html: every drawn chart inlined as a data: URI
  * (SVG when drawn, else PNG) and a summary table per workload, plain HTML +
  * CSS with no script and no external asset, so it reads offline.
+ *
+ * Layout (issue 16; tests/report and tests/findings rely on it): the <h1>
+ * title and a one-line subtitle, then <section id="findings"> — an <h2>
+ * Findings and a <ul> of <li class="finding"> sentences computed from the
+ * data by results/findings.h (<li class="finding unsupported"> when the data
+ * do not carry one, saying why) — then <section id="key-charts"> with the
+ * 3-4 charts that show them (every "crossover" chart, the speedup of an
+ * I/O-bound and of a CPU-bound workload, the GIL comparison of primes), then
+ * the details: sources, and per series and workload the table and charts.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "findings.h"
 #include "plot_internal.h"
 
 static const char CSS[] =
@@ -28,6 +38,12 @@ static const char CSS[] =
     "td.err{color:#b00020;text-align:left;white-space:normal}"
     "details{margin:1em 0}summary{cursor:pointer;font-weight:600}"
     "nav a{margin-right:1em}code{background:#f3f3f3;padding:0 .25em}";
+
+/* The findings and key charts (not part of CSS[]). */
+static const char FINDINGS_CSS[] = "#findings h2,#key-charts h2{margin-top:.8em}"
+                                   "#findings ul{margin:.3em 0 .6em;padding-left:1.3em}"
+                                   "li.finding{margin:.2em 0}"
+                                   "li.finding.unsupported{color:#7a4b00;list-style-type:'? '}";
 
 static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
@@ -51,7 +67,7 @@ static void td_secs(pbuf *b, double v) {
 
 /* Inline one chart (SVG preferred, else PNG). Returns 0, or -1 if it could
  * not be read (then a note is written instead). */
-static void figure(pbuf *b, const plot_job *j, const char *out_dir) {
+static void figure(pbuf *b, const plot_job *j, const char *out_dir, const char *lead) {
     if (!j->drawn) return;
     const char *ext = (j->drawn & CFB_PLOT_SVG) ? "svg" : "png";
     const char *mime = (j->drawn & CFB_PLOT_SVG) ? "image/svg+xml" : "image/png";
@@ -71,6 +87,11 @@ static void figure(pbuf *b, const plot_job *j, const char *out_dir) {
         free(data);
     }
     pb_puts(b, "<figcaption>");
+    if (lead) {
+        pb_puts(b, "<b>");
+        pb_html(b, lead);
+        pb_puts(b, "</b> ");
+    }
     pb_html(b, j->caption);
     pb_printf(b, " <span class=muted>(<a href=\"%s.%s\">%s.%s</a>)</span></figcaption></figure>\n",
               j->name, ext, j->name, ext);
@@ -85,7 +106,7 @@ static void figures(pbuf *b, const plot_plan *p, const char *out_dir, int series
         if (workload && strcmp(j->workload, workload)) continue;
         if (!any) pb_puts(b, "<div class=charts>\n");
         any = 1;
-        figure(b, j, out_dir);
+        figure(b, j, out_dir, NULL);
     }
     if (any) pb_puts(b, "</div>\n");
 }
@@ -139,6 +160,142 @@ static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const
     pb_puts(b, "</table>\n");
 }
 
+/* The findings of every source, one <li> each. */
+static void findings_section(pbuf *b, const plot_model *m, const char *note) {
+    pb_puts(b, "<section id=\"findings\">\n<h2>Findings</h2>\n<ul>\n");
+    int any = 0;
+    for (size_t i = 0; i < m->nsrc; i++) {
+        cfb_findings f;
+        if (cfb_findings_compute(m->src[i].doc, &f)) {
+            b->oom = 1;
+            cfb_findings_free(&f);
+            return;
+        }
+        for (size_t k = 0; k < f.n; k++) {
+            pb_puts(b, f.items[k].supported ? "<li class=\"finding\">"
+                                            : "<li class=\"finding unsupported\">");
+            if (m->nsrc > 1) {
+                pb_html(b, base_name(m->src[i].path));
+                pb_puts(b, ": ");
+            }
+            pb_html(b, f.items[k].text);
+            pb_puts(b, "</li>\n");
+            any = 1;
+        }
+        cfb_findings_free(&f);
+    }
+    if (!any)
+        pb_puts(b, "<li class=\"finding unsupported\">Not supported by the data: no case with "
+                   "a median wall time to read.</li>\n");
+    pb_puts(b, "</ul>\n");
+    if (note) {
+        pb_puts(b, "<p class=note>");
+        pb_html(b, note);
+        pb_puts(b, "</p>\n");
+    }
+    for (size_t i = 0; i < m->nsrc; i++)
+        if (!m->src[i].complete) {
+            pb_puts(b, "<p class=note>");
+            pb_html(b, m->src[i].path);
+            pb_puts(b, m->src[i].interrupted ? ": the sweep was interrupted"
+                                             : ": the run is incomplete (a case failed)");
+            pb_puts(b, " — what finished is shown.</p>\n");
+        }
+    pb_puts(b, "</section>\n");
+}
+
+/* The drawn job of script (and workload, when not NULL) in series si (-1:
+ * cross-series); NULL when there is none. */
+static const plot_job *find_job(const plot_plan *p, const char *script, const char *workload,
+                                int si) {
+    for (size_t i = 0; i < p->njobs; i++) {
+        const plot_job *j = &p->jobs[i];
+        if (j->drawn && !strcmp(j->script, script) && j->series == si &&
+            (!workload || !strcmp(j->workload, workload)))
+            return j;
+    }
+    return NULL;
+}
+
+/* The series of source 0 with impl. -2 when none. */
+static int series_of(const plot_model *m, const char *impl) {
+    for (size_t k = 0; k < m->nseries; k++)
+        if (m->series[k].source == 0 && !strcmp(m->series[k].impl, impl)) return (int)k;
+    return -2;
+}
+
+/* The workload of kind `kind` the key charts show from source 0's findings:
+ * prefer (when given) the workload named `prefer`, else the supported one
+ * with the highest speedup, else any of that kind. into wl / impl. */
+static bool pick_workload(const cfb_findings *f, cfb_finding_kind kind, const char *prefer,
+                          char *wl, size_t wln, char *impl, size_t impln) {
+    const cfb_finding *best = NULL;
+    double top = -1;
+    for (size_t i = 0; i < f->n; i++) {
+        const cfb_finding *x = &f->items[i];
+        if (x->kind != kind) continue;
+        double sp = 0;
+        for (size_t k = 0; k < x->nmodes; k++)
+            if (strcmp(x->modes[k].mode, "seq") && isfinite(x->modes[k].speedup) &&
+                x->modes[k].speedup > sp)
+                sp = x->modes[k].speedup;
+        double score =
+            (prefer && !strcmp(x->workload, prefer) ? 1e9 : 0) + (x->supported ? 1e6 : 0) + sp;
+        if (score > top) {
+            top = score;
+            best = x;
+        }
+    }
+    if (!best) return false;
+    snprintf(wl, wln, "%s", best->workload);
+    snprintf(impl, impln, "%s", best->impl);
+    return true;
+}
+
+static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const char *out_dir) {
+    const plot_job *keys[16];
+    char leads[16][128];
+    size_t nk = 0;
+    for (size_t i = 0; i < p->njobs && nk < 12; i++)
+        if (p->jobs[i].drawn && !strcmp(p->jobs[i].script, "crossover")) {
+            snprintf(leads[nk], sizeof leads[nk], "I/O-bound against CPU-bound.");
+            keys[nk++] = &p->jobs[i];
+        }
+    cfb_findings f;
+    memset(&f, 0, sizeof f);
+    if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
+        char wl[64], impl[32];
+        const plot_job *j;
+        if (pick_workload(&f, CFB_FINDING_IO_SCALING, NULL, wl, sizeof wl, impl, sizeof impl) &&
+            (j = find_job(p, "speedup", wl, series_of(m, impl)))) {
+            snprintf(leads[nk], sizeof leads[nk], "%s, I/O-bound (%s).", wl, impl);
+            keys[nk++] = j;
+        }
+        if (pick_workload(&f, CFB_FINDING_CPU_PLATEAU, "primes", wl, sizeof wl, impl,
+                          sizeof impl) &&
+            (j = find_job(p, "speedup", wl, series_of(m, impl)))) {
+            snprintf(leads[nk], sizeof leads[nk], "%s, CPU-bound (%s).", wl, impl);
+            keys[nk++] = j;
+        }
+        /* the GIL: primes c against c+gil side by side, else its c+gil speedup */
+        if ((series_of(m, "c+gil") >= 0 && (j = find_job(p, "compare", "primes", -1))) ||
+            (j = find_job(p, "speedup", "primes", series_of(m, "c+gil")))) {
+            snprintf(leads[nk], sizeof leads[nk], "primes under the GIL (c+gil).");
+            keys[nk++] = j;
+        }
+    }
+    cfb_findings_free(&f);
+    if (!nk) return;
+    pb_puts(b, "<section id=\"key-charts\">\n<h2>Key charts</h2>\n<div class=charts>\n");
+    for (size_t i = 0; i < nk; i++) {
+        bool dup = false;
+        for (size_t q = 0; q < i; q++)
+            dup |= keys[q] == keys[i];
+        if (!dup) figure(b, keys[i], out_dir, leads[i]);
+    }
+    pb_puts(b, "</div>\n</section>\n");
+}
+
 int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_dir,
                       const char *note, char *err, size_t errlen) {
     pbuf b = {0};
@@ -146,6 +303,7 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 "<title>cfbench report</title>\n<style>");
     pb_puts(&b, CSS);
+    pb_puts(&b, FINDINGS_CSS);
     pb_puts(&b, "</style></head><body>\n<h1>cfbench report</h1>\n");
     time_t now = time(NULL);
     struct tm tm;
@@ -154,22 +312,11 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
     pb_printf(&b,
               "<p class=muted>Made by <code>cfbench plot</code> on %s from %zu results "
-              "file%s. Charts are drawn by gnuplot from the data files in "
-              "<code>data/</code>; <code>data/replot.sh</code> redraws them.</p>\n",
+              "file%s; charts drawn by gnuplot from <code>data/</code> "
+              "(<code>data/replot.sh</code> redraws them).</p>\n",
               when, m->nsrc, m->nsrc == 1 ? "" : "s");
-    if (note) {
-        pb_puts(&b, "<p class=note>");
-        pb_html(&b, note);
-        pb_puts(&b, "</p>\n");
-    }
-    for (size_t i = 0; i < m->nsrc; i++)
-        if (!m->src[i].complete) {
-            pb_puts(&b, "<p class=note>");
-            pb_html(&b, m->src[i].path);
-            pb_puts(&b, m->src[i].interrupted ? ": the sweep was interrupted"
-                                              : ": the run is incomplete (a case failed)");
-            pb_puts(&b, " — what finished is shown.</p>\n");
-        }
+    findings_section(&b, m, note);
+    key_charts(&b, m, p, out_dir);
 
     /* sources */
     pb_puts(&b, "<h2>Sources</h2>\n<table><tr><th class=l>series</th><th class=l>file</th>"

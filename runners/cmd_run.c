@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "context.h"
+#include "findings.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
@@ -25,17 +26,21 @@ int cfb_cmd_list(int argc, char **argv);
 
 /* The default sweep's parameter values, applied before --param (which
  * wins) to the workloads that have them: sized so the whole default sweep
- * takes about 3.5 minutes on 2 cores. A workload that joins the default sweep
- * adds its line here. */
+ * (`make run`: every workload, mode and worker ladder, c and c+gil) takes
+ * under 3 minutes on 2 cores, and each tells its story: loiter's 20 equal
+ * sleeps can reach 20x (a ramp of n tasks cannot pass (n+1)/2), flags' 20
+ * answers of 10-15 ms about 15x, primes' medium set (~1e14, tens of ms a
+ * number) outweighs a process pool's start-up. A workload that joins the
+ * default sweep adds its line here. */
 static const char *const sweep_defaults[] = {
-    "primes.set=fixture",
-    "loiter.tasks=10",
-    "loiter.unit=0.01",
-    "loiter.pattern=ramp",
+    "primes.set=medium",
+    "loiter.tasks=20",
+    "loiter.unit=0.005",
+    "loiter.pattern=fixed",
     "noop.tasks=20000",
-    /* flags: the book's 20 flags from the embedded DELAY server, 10-30 ms per answer */
+    /* flags: the book's 20 flags from the embedded DELAY server, 10-15 ms per answer */
     "flags.server=DELAY",
-    "flags.delay=0.01:0.03",
+    "flags.delay=0.01:0.015",
     NULL,
 };
 
@@ -53,16 +58,20 @@ static void run_help(FILE *to) {
             "usage: cfbench run [OPTIONS]\n\n"
             "Sweep workloads x modes x workers x repetitions and write one results JSON\n"
             "(docs/results-schema.md). With no options: every workload in every mode at\n"
-            "workers 1..ncpu (powers of two), 8 repetitions after 1 warm-up, written to\n"
-            "cfbench-out/results-<timestamp>.json (about 3.5 minutes on 2 cores).\n\n"
+            "its kind's worker ladder (below), 8 repetitions after 1 warm-up, written to\n"
+            "cfbench-out/results-<timestamp>.json (about 1 minute on 2 cores, under 2 with\n"
+            "--gil), then a summary table and the findings on stderr.\n\n"
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
             "                        in any list a repeated name runs once (with a note)\n"
             "  -m, --mode LIST       seq,thread,process,async,mpi (default: every mode; mpi\n"
             "                        only under mpirun: mpirun -np 3 cfbench run -m mpi runs\n"
             "                        on 2 worker ranks, docs/scale-out.md)\n"
-            "  -j, --workers LIST    e.g. 1,2,4 or 1..8 or auto (1,2,4,… up to ncpu, and ncpu;\n"
-            "                        ncpu = the CPUs this process may use: taskset, cpusets)\n"
+            "  -j, --workers LIST    e.g. 1,2,4 or 1..8, for every workload; default (or auto):\n"
+            "                        a ladder per workload kind (cfbench list), ncpu = the CPUs\n"
+            "                        this process may use (taskset, cpusets):\n"
+            "                          CPU-bound  1,2,4,... up to 2 x ncpu, with ncpu, 2 x ncpu\n"
+            "                          I/O-bound  1,2,4,...,64; async up to the task count\n"
             "  -r, --repeat N        measured repetitions per case (default 8, for compare)\n"
             "      --warmup N        unmeasured runs per case first (default 1)\n"
             "  -p, --param K=V       set parameter K of every selected workload that has it;\n"
@@ -83,8 +92,10 @@ static void run_help(FILE *to) {
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
             "                        baseline for measuring the measuring)\n"
             "  -h, --help            this help\n\n"
-            "Progress goes to stderr (a bar on a terminal, a line per case otherwise); the\n"
-            "results path is printed on stdout. Ctrl-C stops after the current repetition\n"
+            "Progress goes to stderr (a bar on a terminal, a line per case otherwise), and\n"
+            "at the end the best speedup per workload, impl and mode with what the data\n"
+            "say (docs/cli.md \"Summary and findings\"; not with -q); the results path is\n"
+            "printed on stdout. Ctrl-C stops after the current repetition\n"
             "and writes what finished, marked complete=false, interrupted=true.\n"
             "Noise guard: warnings (one line each, 'cfbench: warning: …') when the load\n"
             "average is above the CPUs this process may use, CPU steal is above 5%%, the\n"
@@ -210,7 +221,7 @@ static int ensure_dir(const char *dir) {
 }
 
 int cfb_cmd_run(int argc, char **argv) {
-    const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = "auto", *impl_arg = "c";
+    const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
     long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
@@ -419,11 +430,13 @@ int cfb_cmd_run(int argc, char **argv) {
                 goto done;
             }
         }
+        /* no --workers (or auto): each workload its ladder by kind (sweep.h) */
+        bool ladders = !workers_arg || !strcmp(workers_arg, "auto");
         static int workers[MAX_WORKERS];
-        size_t nworkers;
-        int pw = parse_workers(workers_arg, workers, &nworkers);
+        size_t nworkers = 0;
+        int pw = ladders ? 0 : parse_workers(workers_arg, workers, &nworkers);
         if (pw == -2) goto oom;
-        if (pw || !nworkers) {
+        if (pw || (!ladders && !nworkers)) {
             ret = usage_error("--workers: '%s' is not a list like 1,2,4 or 1..8 or auto "
                               "(each 1..1024)%s",
                               workers_arg, "");
@@ -436,6 +449,7 @@ int cfb_cmd_run(int argc, char **argv) {
             .nmodes = nmodes,
             .workers = workers,
             .nworkers = nworkers,
+            .ladders = ladders,
             .impls = impls,
             .nimpls = nimpls,
             .repeat = (int)repeat,
@@ -469,7 +483,9 @@ int cfb_cmd_run(int argc, char **argv) {
                              .modes = mode_names,
                              .nmodes = nmode_names,
                              .workers = workers,
-                             .nworkers = nworkers};
+                             .nworkers = nworkers,
+                             .ladders = ladders,
+                             .ncpu = cfb_cpus_allowed(NULL, 0)};
         if (ref_arg) {
             python = cfb_reference_find_python();
             if (!python) {
@@ -497,7 +513,7 @@ int cfb_cmd_run(int argc, char **argv) {
             goto done;
         }
         cfg.doc_extra = cfb_mpi_session_doc();
-        if (want_mpi) {
+        if (want_mpi && !ladders) {
             int nw = cfb_mpi_worker_ranks(), skipped = 0;
             for (size_t i = 0; i < nworkers; i++)
                 skipped += workers[i] > nw;
@@ -533,12 +549,22 @@ int cfb_cmd_run(int argc, char **argv) {
         cfg.out_path = out;
         cfb_sweep_install_signals();
         cfb_mpi_session_signals();
+        json_t *final_doc = NULL;
+        cfg.doc_out = &final_doc;
         int rc = cfb_sweep_run(&cfg, err, sizeof err);
         if (rc == 2 || rc == 3) {
+            json_decref(final_doc);
             fprintf(stderr, "cfbench run: %s\n", err);
             ret = rc;
             goto done;
         }
+        /* issue 16: the summary table and the findings, on stderr (stdout
+         * is the results path alone) */
+        if (final_doc && !quiet) {
+            fflush(stdout);
+            cfb_findings_print(stderr, final_doc, 80);
+        }
+        json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
         ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
@@ -601,6 +627,8 @@ int cfb_cmd_list(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) {
         const cfb_workload *w = all[i];
         printf("  %-10s %s\n", w->name, w->description);
+        printf("      kind: %s (its default worker ladder: cfbench run --help)\n",
+               w->bound == CFB_BOUND_IO ? "I/O-bound" : "CPU-bound");
         for (size_t j = 0; j < w->nparams; j++) {
             const cfb_param_def *d = &w->params[j];
             char extra[256] = "";

@@ -24,6 +24,7 @@
 #include "loiter.h"
 #include "primes.h"
 #include "reference.h"
+#include "sweep.h"
 #include "results_io.h"
 
 extern char **environ;
@@ -360,8 +361,13 @@ json_t *cfb_reference_cases(void *ctx, const cfb_workload *w, const cfb_params *
     if (pydest[0]) json_object_set_new(plan, "flag_dir", json_string(pydest));
     for (size_t i = 0; i < ref->nmodes; i++)
         json_array_append_new(json_object_get(plan, "modes"), json_string(ref->modes[i]));
-    for (size_t i = 0; i < ref->nworkers; i++)
-        json_array_append_new(json_object_get(plan, "workers"), json_integer(ref->workers[i]));
+    int lad[16];
+    size_t nlad = ref->ladders ? cfb_worker_ladder(w->bound, false, ref->ncpu, (long)tl->n, lad,
+                                                   sizeof lad / sizeof lad[0])
+                               : 0;
+    for (size_t i = 0; i < (ref->ladders ? nlad : ref->nworkers); i++)
+        json_array_append_new(json_object_get(plan, "workers"),
+                              json_integer(ref->ladders ? lad[i] : ref->workers[i]));
     json_t *cases = NULL;
     int rc = cfb_reference_run(ref->python, plan, &cases, err, sizeof err);
     json_decref(plan);

@@ -18,6 +18,7 @@
 #ifndef CFB_REFERENCE_H
 #define CFB_REFERENCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -59,6 +60,10 @@ typedef struct cfb_reference {
     size_t nmodes;
     const int *workers; /* borrowed */
     size_t nworkers;
+    /* true: ignore workers; each workload's thread ladder for ncpu CPUs and
+     * its task count (cfb_worker_ladder, runners/sweep.h), as the C cases */
+    bool ladders;
+    int ncpu;
     long check_failures; /* out: python answers the C checkers rejected */
     int failures;        /* out: workloads whose reference run failed */
 } cfb_reference;

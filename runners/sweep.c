@@ -676,6 +676,8 @@ typedef struct sweep {
     json_t *extra;                      /* cases from cfg->extra_cases (owned array) */
     const cfb_workload *extra_done[64]; /* workloads already handed to it */
     size_t nextra_done;
+    json_t *ladders; /* owned: config.ladders, per workload its bound and per mode its workers */
+    json_t *workers_all; /* owned: every worker count of some case (config.workers) */
 } sweep;
 
 static json_t *case_json(const sweep *s, const cfb_case *c) {
@@ -685,6 +687,7 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     json_object_set_new(o, "mode", json_string(c->m->name));
     json_object_set_new(o, "workers", json_integer(c->workers));
     json_object_set_new(o, "impl", json_string(c->impl->name));
+    json_object_set_new(o, "bound", json_string(c->w->bound == CFB_BOUND_IO ? "io" : "cpu"));
     json_t *params = json_object();
     for (size_t i = 0; i < cfb_params_count(c->params); i++)
         json_object_set_new(params, cfb_params_name_at(c->params, i),
@@ -825,11 +828,16 @@ static int save(const sweep *s, bool final, bool complete, bool interrupted, cha
     json_object_set_new(doc, "cases", cases);
     if (s->cfg->doc_extra) json_object_update_missing(doc, s->cfg->doc_extra);
     int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
+    if (final && rc == 0 && s->cfg->doc_out) {
+        json_decref(*s->cfg->doc_out);
+        *s->cfg->doc_out = json_incref(doc);
+    }
     json_decref(doc);
     return rc;
 }
 
-static json_t *config_json(const cfb_sweep_cfg *cfg) {
+static json_t *config_json(const sweep *s) {
+    const cfb_sweep_cfg *cfg = s->cfg;
     json_t *c = json_object(), *a;
     a = json_array();
     for (int i = 0; i < cfg->argc; i++)
@@ -843,10 +851,9 @@ static json_t *config_json(const cfb_sweep_cfg *cfg) {
     for (size_t i = 0; i < cfg->nmodes; i++)
         json_array_append_new(a, json_string(cfg->modes[i]->name));
     json_object_set_new(c, "modes", a);
-    a = json_array();
-    for (size_t i = 0; i < cfg->nworkers; i++)
-        json_array_append_new(a, json_integer(cfg->workers[i]));
-    json_object_set_new(c, "workers", a);
+    json_object_set(c, "workers", s->workers_all); /* the union of the ladders */
+    json_object_set_new(c, "workers_auto", json_boolean(cfg->ladders));
+    json_object_set(c, "ladders", s->ladders);
     a = json_array();
     for (size_t i = 0; i < cfg->nimpls; i++)
         json_array_append_new(a, json_string(cfg->impls[i]->name));
@@ -916,27 +923,142 @@ static void free_cases(sweep *s) {
     free(s->cases);
 }
 
+size_t cfb_worker_ladder(cfb_bound bound, bool in_flight, int ncpu, long ntasks, int *out,
+                         size_t cap) {
+    enum { IO_TOP = 64, MAX_TOP = 1024 };
+    if (ncpu < 1) ncpu = 1;
+    if (ncpu > MAX_TOP / 2) ncpu = MAX_TOP / 2;
+    long top = IO_TOP;
+    if (bound != CFB_BOUND_IO)
+        top = 2L * ncpu;
+    else if (in_flight && ntasks > 0)
+        top = ntasks < MAX_TOP ? ntasks : MAX_TOP;
+    bool mark[MAX_TOP + 1] = {false};
+    for (long k = 1; k <= top; k *= 2)
+        mark[k] = true;
+    mark[top] = true; /* 2 x ncpu, the task count, or 64 */
+    if (bound != CFB_BOUND_IO) mark[ncpu] = true;
+    size_t n = 0;
+    for (long k = 1; k <= top && n < cap; k++)
+        if (mark[k]) out[n++] = (int)k;
+    return n;
+}
+
+/* How many tasks w makes with p, for the async ladder: make_tasks alone,
+ * else (it needs run_setup, e.g. the flag server's URL) between run_setup
+ * and run_teardown on a copy of p. -1 when it cannot tell. */
+static long count_tasks(const cfb_workload *w, const cfb_params *p) {
+    cfb_tasklist tl = {0};
+    char why[256];
+    int rc = w->make_tasks(p, &tl, why, sizeof why);
+    if (rc && w->run_setup) {
+        cfb_tasklist_free(&tl);
+        memset(&tl, 0, sizeof tl);
+        cfb_params *q = NULL;
+        void *st = NULL;
+        rc = cfb_params_copy(p, &q);
+        if (!rc) rc = w->run_setup(q, &st, why, sizeof why);
+        if (!rc) {
+            rc = w->make_tasks(q, &tl, why, sizeof why);
+            if (w->run_teardown) w->run_teardown(st);
+        }
+        cfb_params_free(q);
+    }
+    long n = rc ? -1 : (long)tl.n;
+    cfb_tasklist_free(&tl);
+    return n;
+}
+
+/* The worker counts of workload wi in mode m into out (room for
+ * CFB_LADDER_MAX): the ladder by kind, or cfg->workers. */
+#define CFB_LADDER_MAX 1024
+static size_t mode_workers(const cfb_sweep_cfg *cfg, const cfb_workload *w, const cfb_mode *m,
+                           long ntasks, int ncpu, int *out) {
+    if (!m->parallel) {
+        out[0] = 1;
+        return 1;
+    }
+    size_t n = 0;
+    if (cfg->ladders) {
+        bool async = !strcmp(m->name, "async");
+        n = cfb_worker_ladder(w->bound, async, ncpu, ntasks, out, CFB_LADDER_MAX);
+        if (async && !w->async && n > 2) { /* inline on the loop thread: workers change nothing, */
+            out[1] = out[n - 1];           /* so its ends only (the flat line, for a third of */
+            n = 2;                         /* the time) */
+        }
+    } else {
+        for (size_t k = 0; k < cfg->nworkers && n < CFB_LADDER_MAX; k++)
+            out[n++] = cfg->workers[k];
+    }
+    int lim = cfb_mode_max_workers(m);
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (lim <= 0 || out[k] <= lim) out[kept++] = out[k]; /* e.g. mpi: too few ranks */
+    return kept;
+}
+
 static int build_cases(sweep *s, char *err, size_t errlen) {
     const cfb_sweep_cfg *cfg = s->cfg;
-    size_t max = cfg->nworkloads * cfg->nimpls * cfg->nmodes * (cfg->nworkers ? cfg->nworkers : 1);
+    int ncpu = cfg->ladder_cpus > 0 ? cfg->ladder_cpus : cfb_cpus_allowed(NULL, 0);
+    static int wk[CFB_LADDER_MAX];
+    size_t per = cfg->ladders ? 16 : (cfg->nworkers ? cfg->nworkers : 1); /* a ladder has <= 13 */
+    size_t max = cfg->nworkloads * cfg->nimpls * cfg->nmodes * per;
     s->cases = calloc(max ? max : 1, sizeof *s->cases);
-    if (!s->cases) {
+    s->ladders = json_object();
+    json_t *all = json_array();
+    if (!s->cases || !s->ladders || !all) {
+        json_decref(all);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    bool seen[CFB_LADDER_MAX + 1] = {false};
+    for (size_t wi = 0; wi < cfg->nworkloads; wi++) {
+        const cfb_workload *w = cfg->workloads[wi];
+        long ntasks = -1;
+        if (cfg->ladders && w->bound == CFB_BOUND_IO) {
+            cfb_params *p = NULL;
+            if (resolve_params(cfg, w, &p, err, errlen)) {
+                json_decref(all);
+                return -1;
+            }
+            ntasks = count_tasks(w, p);
+            cfb_params_free(p);
+        }
+        json_t *lw =
+            json_pack("{s:s, s:{}}", "bound", w->bound == CFB_BOUND_IO ? "io" : "cpu", "workers");
+        json_object_set_new(s->ladders, w->name, lw);
+        for (size_t mi = 0; mi < cfg->nmodes; mi++) {
+            const cfb_mode *m = cfg->modes[mi];
+            size_t nk = mode_workers(cfg, w, m, ntasks, ncpu, wk);
+            json_t *a = json_array();
+            for (size_t ki = 0; ki < nk; ki++) {
+                json_array_append_new(a, json_integer(wk[ki]));
+                seen[wk[ki]] = true;
+            }
+            json_object_set_new(json_object_get(lw, "workers"), m->name, a);
+        }
+    }
+    for (int v = 1; v <= CFB_LADDER_MAX; v++)
+        if (seen[v]) json_array_append_new(all, json_integer(v));
+    s->workers_all = all;
     for (size_t wi = 0; wi < cfg->nworkloads; wi++)
         for (size_t ii = 0; ii < cfg->nimpls; ii++)
-            for (size_t mi = 0; mi < cfg->nmodes; mi++)
-                for (size_t ki = 0; ki < cfg->nworkers; ki++) {
-                    const cfb_mode *m = cfg->modes[mi];
-                    if (!m->parallel && ki > 0) break;
-                    int lim = m->parallel ? cfb_mode_max_workers(m) : 0;
-                    if (lim > 0 && cfg->workers[ki] > lim) continue; /* e.g. mpi: too few ranks */
+            for (size_t mi = 0; mi < cfg->nmodes; mi++) {
+                const cfb_mode *m = cfg->modes[mi];
+                json_t *a = json_object_get(
+                    json_object_get(json_object_get(s->ladders, cfg->workloads[wi]->name),
+                                    "workers"),
+                    m->name);
+                for (size_t ki = 0; ki < json_array_size(a); ki++) {
+                    if (s->ncases == max) {
+                        snprintf(err, errlen, "too many cases");
+                        return -1;
+                    }
                     cfb_case *c = &s->cases[s->ncases];
                     c->w = cfg->workloads[wi];
                     c->m = m;
                     c->impl = cfg->impls[ii];
-                    c->workers = m->parallel ? cfg->workers[ki] : 1;
+                    c->workers = (int)json_integer_value(json_array_get(a, ki));
                     bool plain = !strcmp(c->impl->name, "c");
                     snprintf(c->id, sizeof c->id, "%s/%s/w%d%s%s", c->w->name, m->name, c->workers,
                              plain ? "" : "/", plain ? "" : c->impl->name);
@@ -953,12 +1075,14 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                         return -1;
                     }
                 }
+            }
     return 0;
 }
 
 int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
-    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes || !cfg->nworkers ||
-        !cfg->nimpls || !cfg->out_path) {
+    if (cfg->doc_out) *cfg->doc_out = NULL;
+    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
+        (!cfg->nworkers && !cfg->ladders) || !cfg->nimpls || !cfg->out_path) {
         snprintf(err, errlen, "empty or invalid sweep configuration");
         return 2;
     }
@@ -967,11 +1091,13 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     cfb_iso_now(s.created, sizeof s.created);
     if (build_cases(&s, err, errlen)) {
         free_cases(&s);
+        json_decref(s.ladders);
+        json_decref(s.workers_all);
         return 2;
     }
     s.host = cfb_host_json();
     s.build = cfb_build_json();
-    s.config = config_json(cfg);
+    s.config = config_json(&s);
     int ret = 0;
     /* Write first: an unwritable path fails before any work. */
     char why[512];
@@ -1084,6 +1210,8 @@ out:
     json_decref(s.host);
     json_decref(s.build);
     json_decref(s.config);
+    json_decref(s.ladders);
+    json_decref(s.workers_all);
     if (s.noise_on) cfb_noise_free(&s.noise);
     json_decref(s.extra);
     free_cases(&s);

@@ -30,8 +30,14 @@ typedef struct cfb_sweep_cfg {
     size_t nworkloads;
     const cfb_mode *const *modes;
     size_t nmodes;
-    const int *workers; /* sorted, distinct, ≥ 1 */
+    const int *workers; /* sorted, distinct, ≥ 1; every workload and mode (ignored with ladders) */
     size_t nworkers;
+    /* true (no --workers, or --workers auto): each workload gets its own
+     * worker counts by kind and mode, cfb_worker_ladder() below; recorded
+     * in config.ladders. ladder_cpus: the CPUs the ladders are sized for
+     * (0 = cfb_cpus_allowed()). */
+    bool ladders;
+    int ladder_cpus;
     const cfb_impl *const *impls;
     size_t nimpls;
     int repeat; /* ≥ 1 */
@@ -57,7 +63,27 @@ typedef struct cfb_sweep_cfg {
     json_t *(*extra_cases)(void *ctx, const cfb_workload *w, const cfb_params *p,
                            const cfb_tasklist *tl);
     void *extra_ctx;
+    /* Optional: receives a new reference (owned by the caller) to the final
+     * document as written, for the end-of-run summary; NULL when none was
+     * written. */
+    json_t **doc_out;
 } cfb_sweep_cfg;
+
+/* The default worker ladder of a workload in one mode (issue 16), into
+ * out[0..cap) sorted and distinct; returns the count (≥ 1 when cap ≥ 1).
+ *   CPU-bound: powers of two up to 2 × ncpu, with ncpu and 2 × ncpu
+ *     themselves (ncpu 2: 1,2,4; ncpu 3: 1,2,3,4,6) — enough to show the
+ *     plateau past the CPUs;
+ *   I/O-bound, thread/process (and any mode but async): 1,2,4,…,64;
+ *   I/O-bound, async (in_flight: workers = operations in flight): powers
+ *     of two below the task count, then the task count itself (20 tasks:
+ *     1,2,4,8,16,20); ntasks ≤ 0 (unknown) gives 1..64; at most 1024.
+ * ncpu < 1 counts as 1. Pure: no allocation, no I/O. The sweep runs async
+ * of a workload without an event-loop driver (its tasks run inline on the
+ * loop thread, one after another, whatever the workers) at the ladder's
+ * ends only: 1 and the last. */
+size_t cfb_worker_ladder(cfb_bound bound, bool in_flight, int ncpu, long ntasks, int *out,
+                         size_t cap);
 
 /* Check the overrides against the selected workloads (unknown workload or
  * key, bad value) and resolve nothing else. 0, or -1 with a one-line reason. */

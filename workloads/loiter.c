@@ -89,6 +89,7 @@ static int loiter_check(const cfb_params *p, size_t i, const void *res, size_t l
 const cfb_workload cfb_workload_loiter = {
     .name = "loiter",
     .description = "I/O-like: task i sleeps i*unit seconds and returns i*10 (the book's demo)",
+    .bound = CFB_BOUND_IO,
     .params = loiter_params,
     .nparams = sizeof loiter_params / sizeof loiter_params[0],
     .make_tasks = loiter_make_tasks,

@@ -19,6 +19,7 @@ static void noop_task(const void *arg, size_t len, cf_out *out) {}
 const cfb_workload cfb_workload_noop = {
     .name = "noop",
     .description = "empty tasks: measures the executor's own overhead per task",
+    .bound = CFB_BOUND_CPU,
     .params = noop_params,
     .nparams = sizeof noop_params / sizeof noop_params[0],
     .make_tasks = noop_make_tasks,

@@ -278,6 +278,7 @@ const cfb_workload cfb_workload_primes = {
     .name = "primes",
     .description =
         "CPU-bound: trial-division primality of large numbers (Fluent Python's is_prime)",
+    .bound = CFB_BOUND_CPU,
     .params = primes_params,
     .nparams = NELEM(primes_params),
     .make_tasks = primes_make_tasks,

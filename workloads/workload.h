@@ -114,9 +114,21 @@ typedef struct cfb_async_driver {
 
 /* ---- the workload ---------------------------------------------------------- */
 
+/* What bounds a workload's speed: what its tasks mostly do. It picks the
+ * worker counts a sweep tries when the user gives none (runners/sweep.h,
+ * cfb_worker_ladder) and how the findings read the results
+ * (results/findings.h). The zero value is CPU-bound: the ladder that stops
+ * at 2 x the CPUs, which is right for anything that computes and cheap for
+ * anything else. */
+typedef enum cfb_bound {
+    CFB_BOUND_CPU = 0, /* computes: more workers than CPUs cannot help (primes, noop) */
+    CFB_BOUND_IO = 1, /* waits (sleeps, network): far more workers than CPUs help (loiter, flags) */
+} cfb_bound;
+
 typedef struct cfb_workload {
     const char *name;
     const char *description; /* one line */
+    cfb_bound bound;         /* CPU- or I/O-bound (above); 0 = CPU-bound */
     const cfb_param_def *params;
     size_t nparams;
 

@@ -10,6 +10,7 @@ fail() { echo "FAIL: $*"; fails=$((fails+1)); }
 out="$tmp/r.json"
 "$CFBENCH" run --workload primes,loiter,noop --mode seq,thread,process --workers 1,2 \
     --repeat 3 --warmup 1 --param set=small --param loiter.unit=0.002 --param loiter.tasks=6 \
+    --param loiter.pattern=ramp \
     --param noop.tasks=300 --out "$out" >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?
 [ "$rc" = 0 ] || { fail "sweep exit $rc"; cat "$tmp/stderr"; }

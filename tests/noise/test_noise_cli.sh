@@ -13,6 +13,7 @@ command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 0; }
 QUIET_HOST="load=0,steal=0,steal_before=0,governor=performance"
 
 # --- --workers auto follows the affinity mask ---------------------------------
+# (noop is CPU-bound: its ladder is powers of two up to 2 x the allowed CPUs)
 if command -v taskset >/dev/null; then
     CFB_TEST_NOISE=$QUIET_HOST taskset -c 0 "$CFBENCH" run -w noop -m thread -j auto -r 2 --warmup 0 \
         -p noop.tasks=50 -q -o "$tmp/aff.json" >/dev/null 2>"$tmp/err" || { fail "taskset run"; cat "$tmp/err"; }
@@ -21,8 +22,8 @@ import json, sys
 d = json.load(open(sys.argv[1])); online = int(sys.argv[2])
 h = d["host"]
 errs = []
-if d["config"]["workers"] != [1]: errs.append(f"config.workers {d['config']['workers']}, want [1]")
-if [c["workers"] for c in d["cases"]] != [1]: errs.append("cases are not thread/w1 only")
+if d["config"]["workers"] != [1, 2]: errs.append(f"config.workers {d['config']['workers']}, want [1, 2]")
+if [c["workers"] for c in d["cases"]] != [1, 2]: errs.append("cases are not thread/w1, w2 only")
 if h["cpus_allowed"] != 1: errs.append(f"cpus_allowed {h['cpus_allowed']}")
 if h["cpu_list"] != "0": errs.append(f"cpu_list {h['cpu_list']}")
 if h["cpus"] != online: errs.append(f"cpus {h['cpus']} is not the online count {online}")
@@ -32,14 +33,15 @@ PY
 else
     echo "taskset not found: affinity check skipped"
 fi
-# and without taskset: auto ends at the allowed count
+# and without taskset: auto ends at twice the allowed count
 CFB_TEST_NOISE=$QUIET_HOST "$CFBENCH" run -w noop -m thread -j auto -r 1 --warmup 0 -p noop.tasks=20 -q \
     -o "$tmp/all.json" >/dev/null 2>&1 || fail "auto run"
 python3 - "$tmp/all.json" <<'PY' || fails=$((fails+1))
 import json, sys
 d = json.load(open(sys.argv[1]))
 n = d["host"]["cpus_allowed"]
-assert d["config"]["workers"][-1] == n, (d["config"]["workers"], n)
+assert d["config"]["workers"][-1] == 2 * n, (d["config"]["workers"], n)
+assert n in d["config"]["workers"], (d["config"]["workers"], n)
 PY
 
 # --- a noisy host (faked): every warning, on stderr and in the file -----------

@@ -880,6 +880,7 @@ static int flags_check_params(const cfb_params *p, const char **param, char *err
 const cfb_workload cfb_workload_flags = {
     .name = "flags",
     .description = "I/O-bound: download flag GIFs over HTTP with libcurl (the book's flags2)",
+    .bound = CFB_BOUND_IO,
     .params = flags_params,
     .nparams = sizeof flags_params / sizeof flags_params[0],
     .run_setup = flags_run_setup,
