@@ -252,11 +252,16 @@ static bool pick_workload(const cfb_findings *f, cfb_finding_kind kind, const ch
     return true;
 }
 
+/* The key charts, at most four, in this order: the crossover charts (at
+ * most two: c and c+gil), primes under the GIL, the speedup of the I/O-bound
+ * workload that scaled most, the speedup of a CPU-bound one (primes first). */
+#define KEY_CHARTS_MAX 4
+
 static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const char *out_dir) {
-    const plot_job *keys[16];
-    char leads[16][128];
+    const plot_job *keys[8];
+    char leads[8][128];
     size_t nk = 0;
-    for (size_t i = 0; i < p->njobs && nk < 12; i++)
+    for (size_t i = 0; i < p->njobs && nk < 2; i++)
         if (p->jobs[i].drawn && !strcmp(p->jobs[i].script, "crossover")) {
             snprintf(leads[nk], sizeof leads[nk], "I/O-bound against CPU-bound.");
             keys[nk++] = &p->jobs[i];
@@ -266,6 +271,12 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
     if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
         char wl[64], impl[32];
         const plot_job *j;
+        /* the GIL: primes c against c+gil side by side, else its c+gil speedup */
+        if ((series_of(m, "c+gil") >= 0 && (j = find_job(p, "compare", "primes", -1))) ||
+            (j = find_job(p, "speedup", "primes", series_of(m, "c+gil")))) {
+            snprintf(leads[nk], sizeof leads[nk], "primes under the GIL (c+gil).");
+            keys[nk++] = j;
+        }
         if (pick_workload(&f, CFB_FINDING_IO_SCALING, NULL, wl, sizeof wl, impl, sizeof impl) &&
             (j = find_job(p, "speedup", wl, series_of(m, impl)))) {
             snprintf(leads[nk], sizeof leads[nk], "%s, I/O-bound (%s).", wl, impl);
@@ -277,21 +288,17 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
             snprintf(leads[nk], sizeof leads[nk], "%s, CPU-bound (%s).", wl, impl);
             keys[nk++] = j;
         }
-        /* the GIL: primes c against c+gil side by side, else its c+gil speedup */
-        if ((series_of(m, "c+gil") >= 0 && (j = find_job(p, "compare", "primes", -1))) ||
-            (j = find_job(p, "speedup", "primes", series_of(m, "c+gil")))) {
-            snprintf(leads[nk], sizeof leads[nk], "primes under the GIL (c+gil).");
-            keys[nk++] = j;
-        }
     }
     cfb_findings_free(&f);
     if (!nk) return;
     pb_puts(b, "<section id=\"key-charts\">\n<h2>Key charts</h2>\n<div class=charts>\n");
-    for (size_t i = 0; i < nk; i++) {
+    for (size_t i = 0, shown = 0; i < nk && shown < KEY_CHARTS_MAX; i++) {
         bool dup = false;
         for (size_t q = 0; q < i; q++)
             dup |= keys[q] == keys[i];
-        if (!dup) figure(b, keys[i], out_dir, leads[i]);
+        if (dup) continue;
+        figure(b, keys[i], out_dir, leads[i]);
+        shown++;
     }
     pb_puts(b, "</div>\n</section>\n");
 }

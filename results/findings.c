@@ -632,17 +632,29 @@ static void wrap(FILE *to, const char *prefix, const char *s, int width) {
     fputc('\n', to);
 }
 
+/* The table's three layouts, by the width they need: every column (67),
+ * without the kind and with narrower columns (49), or one wrapped line per
+ * row for narrower terminals. */
+enum { TABLE_FULL = 67, TABLE_COMPACT = 49 };
+
 void cfb_findings_print(FILE *to, const json_t *doc, int width) {
-    if (width < 40) width = 40;
+    if (width < 20) width = 20;
     cfb_findings f;
     if (cfb_findings_compute(doc, &f) || !f.ngroups) {
         cfb_findings_free(&f);
         return;
     }
-    fprintf(to, "\nSummary: best speedup over seq per mode, the workers it took, and that "
-                "case's\nmedian wall time.\n");
-    fprintf(to, "%-12s %-4s %-6s %-8s %9s %10s %12s\n", "workload", "kind", "impl", "mode",
-            "speedup", "at workers", "median wall");
+    fputc('\n', to);
+    wrap(to, "",
+         "Summary: best speedup over seq per mode, the workers it took, and that case's "
+         "median wall time.",
+         width);
+    if (width >= TABLE_FULL)
+        fprintf(to, "%-12s %-4s %-6s %-8s %9s %10s %12s\n", "workload", "kind", "impl", "mode",
+                "speedup", "at workers", "median wall");
+    else if (width >= TABLE_COMPACT)
+        fprintf(to, "%-10s %-5s %-7s %8s %4s %10s\n", "workload", "impl", "mode", "speedup", "at",
+                "wall");
     for (size_t k = 0; k < f.ngroups; k++) {
         const cfb_finding *g = &f.groups[k];
         for (size_t i = 0; i < g->nmodes; i++) {
@@ -654,8 +666,18 @@ void cfb_findings_print(FILE *to, const json_t *doc, int width) {
                 snprintf(w, sizeof w, "%d", mb->workers);
             else
                 snprintf(w, sizeof w, "-");
-            fprintf(to, "%-12.12s %-4s %-6.6s %-8.8s %9s %10s %12s\n", g->workload,
-                    g->bound[0] ? g->bound : "?", g->impl, mb->mode, x, w, wall);
+            if (width >= TABLE_FULL) {
+                fprintf(to, "%-12.12s %-4s %-6.6s %-8.8s %9s %10s %12s\n", g->workload,
+                        g->bound[0] ? g->bound : "?", g->impl, mb->mode, x, w, wall);
+            } else if (width >= TABLE_COMPACT) {
+                fprintf(to, "%-10.10s %-5.5s %-7.7s %8s %4s %10s\n", g->workload, g->impl, mb->mode,
+                        x, w, wall);
+            } else {
+                char line[256];
+                snprintf(line, sizeof line, "%s %s %s: %s at %s, %s", g->workload, g->impl,
+                         mb->mode, x, w, wall);
+                wrap(to, "", line, width);
+            }
         }
     }
     if (f.n) fprintf(to, "\nFindings (%d CPUs):\n", f.cpus);

@@ -15,6 +15,7 @@
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
+#include "progress.h"
 #include "options.h"
 #include "reference.h"
 #include "results_io.h"
@@ -562,7 +563,10 @@ int cfb_cmd_run(int argc, char **argv) {
          * is the results path alone) */
         if (final_doc && !quiet) {
             fflush(stdout);
-            cfb_findings_print(stderr, final_doc, 80);
+            /* on a terminal, one column short of its width (nothing in the
+             * last column, as the progress display); else 80 */
+            int cols = isatty(STDERR_FILENO) ? cfb_progress_columns(STDERR_FILENO) - 1 : 80;
+            cfb_findings_print(stderr, final_doc, cols < 80 ? cols : 80);
         }
         json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
