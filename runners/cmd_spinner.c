@@ -24,9 +24,9 @@
  *
  * Shared state: one MAP_SHARED anonymous `spin_ctx` (so the same code
  * serves a thread and a forked child). The main thread writes t0/t1 and
- * then posts `done` (a process-shared semaphore: the book's Event); the
+ * then posts `done` (cfb_spin_event, process-shared: the book's Event); the
  * spinner waits on `done` one interval at a time (done.wait(.1)), and after
- * the post reads t0/t1 (ordered by the semaphore), measures its own tick
+ * the post reads t0/t1 (ordered by the event's mutex), measures its own tick
  * array and writes ticks/gap into the context before it ends; the main
  * thread reads them after pthread_join / waitpid. Drawing (a TTY only)
  * happens on the spinner's side alone, so lines never interleave; the main
@@ -42,7 +42,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +61,7 @@ int cfb_cmd_spinner(int argc, char **argv);
 #define MSG_MAX 64
 
 typedef struct spin_ctx {
-    sem_t done;
+    cfb_spin_event done;
     double interval;
     bool tty;
     char msg[MSG_MAX];
@@ -128,17 +127,7 @@ static void spin_loop(spin_ctx *c) {
     for (size_t frame = 0;; frame++) {
         draw(c, frame);
         if (tick(&tk)) c->failed = 1;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        long long ns = (long long)(c->interval * 1e9) + ts.tv_nsec;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
-        int g = cf_gil_save(); /* Event.wait releases the GIL */
-        int r;
-        while ((r = sem_clockwait(&c->done, CLOCK_MONOTONIC, &ts)) != 0 && errno == EINTR)
-            ;
-        cf_gil_restore(g);
-        if (r == 0) break;
+        if (cfb_spin_event_wait(&c->done, c->interval)) break; /* releases the GIL meanwhile */
     }
     clear_line(c);
     cfb_spin_measure(tk.t, tk.n, c->t0, c->t1, &c->ticks, &c->gap);
@@ -354,8 +343,9 @@ int cfb_cmd_spinner(int argc, char **argv) {
         return CFB_EXIT_ENV;
     }
     memset(c, 0, sizeof *c);
-    if (sem_init(&c->done, 1, 0)) {
-        fprintf(stderr, "cfbench spinner: sem_init: %s\n", strerror(errno));
+    int erc = cfb_spin_event_init(&c->done);
+    if (erc) {
+        fprintf(stderr, "cfbench spinner: cannot make the done event: %s\n", strerror(erc));
         munmap(c, sizeof *c);
         return CFB_EXIT_ENV;
     }
@@ -366,7 +356,7 @@ int cfb_cmd_spinner(int argc, char **argv) {
         int rc = cf_gil_enable(switch_iv);
         if (rc) {
             fprintf(stderr, "cfbench spinner: cannot enable the GIL: %s\n", cf_strerror(rc));
-            sem_destroy(&c->done);
+            cfb_spin_event_destroy(&c->done);
             munmap(c, sizeof *c);
             return CFB_EXIT_ENV;
         }
@@ -399,8 +389,8 @@ int cfb_cmd_spinner(int argc, char **argv) {
             c->t0 = cf_loop_now();
             answer = cfb_spin_compute(work, seconds, number); /* the book's slow() */
             c->t1 = cf_loop_now();
-            sem_post(&c->done);    /* done.set() */
-            int g = cf_gil_save(); /* join releases the GIL */
+            cfb_spin_event_post(&c->done); /* done.set() */
+            int g = cf_gil_save();         /* join releases the GIL */
             if (thread)
                 pthread_join(th, NULL);
             else
@@ -439,7 +429,7 @@ int cfb_cmd_spinner(int argc, char **argv) {
             ret = CFB_EXIT_FAIL;
         }
     }
-    sem_destroy(&c->done);
+    cfb_spin_event_destroy(&c->done);
     munmap(c, sizeof *c);
     return ret;
 }

@@ -26,12 +26,13 @@
  * MAP_SHARED anonymous page made by run_setup in the parent (before any
  * pool forks, so every worker process inherits it; a reference count lets
  * several prepared cases share it — only one repetition runs at a time):
- * a process-shared semaphore `done` that the computation posts once per
- * repetition, after writing its start and end times t0/t1 (CLOCK_MONOTONIC,
- * the same clock in every process). The spinner waits on `done` with a
- * timeout of one interval between ticks (the book's `done.wait(.1)`), so
- * each post is consumed by exactly one spinner, in the same repetition; the
- * semaphore's post/wait orders the t0/t1 writes before the spinner's reads.
+ * a process-shared counting event `done` (cfb_spin_event: mutex, condition
+ * variable, counter) that the computation posts once per repetition, after
+ * writing its start and end times t0/t1 (CLOCK_MONOTONIC, the same clock in
+ * every process). The spinner waits on `done` with a timeout of one
+ * interval between ticks (the book's `done.wait(.1)`), so each post is
+ * consumed by exactly one spinner, in the same repetition; the event's
+ * mutex orders the t0/t1 writes before the spinner's reads.
  * In async mode the driver keeps the same facts in its own state on the
  * loop thread and the page is not used.
  *
@@ -45,7 +46,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +80,59 @@ bool cfb_spin_compute(cfb_spin_work w, double seconds, uint64_t number) {
     cfb_sleep_s(seconds);
     cf_gil_restore(g);
     return true;
+}
+
+int cfb_spin_event_init(cfb_spin_event *e) {
+    pthread_mutexattr_t ma;
+    pthread_condattr_t ca;
+    int rc = pthread_mutexattr_init(&ma);
+    if (rc) return rc;
+    rc = pthread_condattr_init(&ca);
+    if (rc) {
+        pthread_mutexattr_destroy(&ma);
+        return rc;
+    }
+    if (!(rc = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED)) &&
+        !(rc = pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED)) &&
+        !(rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) &&
+        !(rc = pthread_mutex_init(&e->mu, &ma))) {
+        rc = pthread_cond_init(&e->cv, &ca);
+        if (rc) pthread_mutex_destroy(&e->mu);
+    }
+    pthread_mutexattr_destroy(&ma);
+    pthread_condattr_destroy(&ca);
+    e->posts = 0;
+    return rc;
+}
+
+void cfb_spin_event_destroy(cfb_spin_event *e) {
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->mu);
+}
+
+void cfb_spin_event_post(cfb_spin_event *e) {
+    pthread_mutex_lock(&e->mu);
+    e->posts++;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+bool cfb_spin_event_wait(cfb_spin_event *e, double seconds) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long ns = (long long)(seconds * 1e9) + ts.tv_nsec;
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    int g = cf_gil_save(); /* Event.wait releases the GIL */
+    pthread_mutex_lock(&e->mu);
+    int rc = 0;
+    while (e->posts == 0 && rc == 0) /* ETIMEDOUT (or an error) ends it */
+        rc = pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+    bool got = e->posts > 0;
+    if (got) e->posts--;
+    pthread_mutex_unlock(&e->mu);
+    cf_gil_restore(g);
+    return got;
 }
 
 void cfb_spin_measure(const double *ticks, size_t n, double t0, double t1, size_t *in,
@@ -124,7 +177,7 @@ typedef struct spin_arg {
 } spin_arg;
 
 typedef struct spin_shared {
-    sem_t done;
+    cfb_spin_event done;
     double t0, t1;
 } spin_shared;
 
@@ -142,8 +195,9 @@ static int spinner_run_setup(cfb_params *p, void **run_state, char *err, size_t 
     *run_state = NULL;
     if (shared_refs++ > 0) return 0;
     void *m = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED || sem_init(&((spin_shared *)m)->done, 1, 0)) {
-        snprintf(err, errlen, "spinner: cannot make the shared page: %s", strerror(errno));
+    int rc = m == MAP_FAILED ? errno : cfb_spin_event_init(&((spin_shared *)m)->done);
+    if (rc) {
+        snprintf(err, errlen, "spinner: cannot make the shared page: %s", strerror(rc));
         if (m != MAP_FAILED) munmap(m, sizeof *shared);
         shared_refs--;
         return CF_ESYS;
@@ -155,7 +209,7 @@ static int spinner_run_setup(cfb_params *p, void **run_state, char *err, size_t 
 static void spinner_run_teardown(void *run_state) {
     (void)run_state;
     if (shared_refs > 0 && --shared_refs == 0) {
-        sem_destroy(&shared->done);
+        cfb_spin_event_destroy(&shared->done);
         munmap(shared, sizeof *shared);
         shared = NULL;
     }
@@ -195,7 +249,7 @@ static void spinner_task(const void *arg, size_t len, cf_out *out) {
         shared->t0 = cf_loop_now();
         compute_value(&a, &v);
         shared->t1 = cf_loop_now();
-        sem_post(&shared->done);
+        cfb_spin_event_post(&shared->done);
         cf_out_set(out, &v, sizeof v);
         return;
     }
@@ -213,17 +267,7 @@ static void spinner_task(const void *arg, size_t len, cf_out *out) {
             cap *= 2;
         }
         ticks[n++] = cf_loop_now();
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        long long ns = (long long)(a.interval * 1e9) + ts.tv_nsec;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
-        int g = cf_gil_save();
-        int r;
-        while ((r = sem_clockwait(&shared->done, CLOCK_MONOTONIC, &ts)) != 0 && errno == EINTR)
-            ;
-        cf_gil_restore(g);
-        done = r == 0;
+        done = cfb_spin_event_wait(&shared->done, a.interval);
         if (!done && cf_loop_now() > give_up) break;
     }
     if (!done) {

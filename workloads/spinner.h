@@ -5,9 +5,11 @@
 #ifndef CFB_SPINNER_H
 #define CFB_SPINNER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "workload.h"
 
@@ -34,6 +36,27 @@ bool cfb_spin_compute(cfb_spin_work w, double seconds, uint64_t number);
  * largest interval between consecutive points of {t0, those ticks, t1}, so
  * a spinner that never drew during the computation has gap = t1 - t0. */
 void cfb_spin_measure(const double *ticks, size_t n, double t0, double t1, size_t *in, double *gap);
+
+/* The book's threading.Event as a counting event that works between
+ * threads and between forked processes: put it in MAP_SHARED memory made
+ * before the fork. A process-shared mutex and condition variable (on
+ * CLOCK_MONOTONIC) guard `posts`; each post is consumed by one wait. What
+ * the poster wrote before posting is visible to the waiter after its wait
+ * returned true (the mutex orders them). */
+typedef struct cfb_spin_event {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned posts;
+} cfb_spin_event;
+
+/* 0, or an errno value. */
+int cfb_spin_event_init(cfb_spin_event *e);
+void cfb_spin_event_destroy(cfb_spin_event *e);
+void cfb_spin_event_post(cfb_spin_event *e);
+/* Wait until a post is there (consume it: true) or until `seconds` have
+ * passed (false): done.wait(seconds). Releases the GIL while it waits
+ * (when the caller holds it) and takes it back before returning. */
+bool cfb_spin_event_wait(cfb_spin_event *e, double seconds);
 
 /* A `spinner` task's value: the computation (task 0) or the spinner (task 1). */
 #define CFB_SPIN_VALUE_COMPUTE 1u
