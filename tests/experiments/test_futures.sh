@@ -42,8 +42,10 @@ for mode in thread process; do
         [ "$(grep -cE "loiter\($i\): <Future at $addr state=" "$tmp/o")" = 3 ] || fail "$mode: task $i: want 3 lines with its future (submitted, running, finished)"
     done
     # the executor.map part: results in input order, each after its own task's done
-    m=$(lineno "${ts}results = executor\.map\(loiter, range\(5\)\): <cf_map_iter 0x[0-9a-f]+>$")
-    [ -n "$m" ] || { fail "$mode: no map line"; cat "$tmp/o"; continue; }
+    # (map's tasks start before cf_map returns, so its part begins after the last state line)
+    grep -Eq "${ts}results = executor\.map\(loiter, range\(5\)\): <cf_map_iter 0x[0-9a-f]+>$" "$tmp/o" ||
+        { fail "$mode: no map line"; cat "$tmp/o"; continue; }
+    m=$(($(grep -n 'state=finished returned' "$tmp/o" | tail -1 | cut -d: -f1) + 1))
     got=$(tail -n +"$m" "$tmp/o" | sed -nE 's/.*\] result ([0-9]+): ([0-9]+)$/\1=\2/p' | tr '\n' ' ')
     [ "$got" = "0=0 1=10 2=20 3=30 4=40 " ] || fail "$mode: map results: $got"
     for i in 0 1 2 3 4; do
