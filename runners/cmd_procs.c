@@ -1,5 +1,7 @@
 /*
- * cmd_procs.c — `cfbench procs [N]`: Fluent Python's primes/procs.py.
+ * cmd_procs.c — `cfbench procs [N]`: Fluent Python's primes/procs.py (and,
+ * with --mode thread, its threads.py: the same queues between threads,
+ * which under --gil shows threads no faster than sequential code).
  *
  * N worker processes share one job queue and one result queue, as the
  * book's multiprocessing.SimpleQueue pair. They are real processes made
@@ -24,9 +26,15 @@
  *     reads records until it has seen N end records (report()); EOF before
  *     that means a worker died (it never wrote its end record): an error.
  *     Then it reaps every child (waitpid on their pids).
- *   - The parent is single-threaded when it forks (this command makes no
+ *   - The parent is single-threaded when it forks (process mode makes no
  *     thread), stdio is flushed before the fork, and children leave with
  *     _exit() so nothing is flushed twice.
+ *   - Thread mode: the workers are pthreads running the same loop on the
+ *     same pipes (a thread cannot die alone, so there is no EOF case); the
+ *     main thread joins them after the last end record. With --gil every
+ *     worker takes the emulated GIL to compute (cf_gil.h; the main thread
+ *     holds it too, as Python's does) and releases it around each blocking
+ *     read and write, as queue.get()/put() do.
  *
  * Ownership: the number list (cfb_tasklist) and the pid array belong to
  * cfb_cmd_procs and are freed before it returns.
@@ -34,6 +42,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +50,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cf_gil.h"
 #include "commands.h"
 #include "modes.h"
 #include "primes.h"
@@ -89,21 +99,50 @@ static int read_all(int fd, void *buf, size_t len) {
     return 0;
 }
 
-/* The book's worker(): check jobs until the pill, then say so. */
-static void worker(int jobs, int results) {
+/* Blocking queue operations release the GIL (when held), as get()/put(). */
+static int get_job(int fd, uint64_t *n) {
+    int g = cf_gil_save();
+    int rc = read_all(fd, n, sizeof *n);
+    cf_gil_restore(g);
+    return rc;
+}
+
+static int put_result(int fd, const prime_result *r) {
+    int g = cf_gil_save();
+    int rc = write_all(fd, r, sizeof *r);
+    cf_gil_restore(g);
+    return rc;
+}
+
+/* The book's worker(): check jobs until the pill, then say so. 0, or 1
+ * when the result queue failed. */
+static int worker(int jobs, int results) {
     uint64_t n;
-    while (read_all(jobs, &n, sizeof n) == 0 && n != 0) {
+    while (get_job(jobs, &n) == 0 && n != 0) {
         double t0 = cfb_now();
-        bool p = cfb_is_prime(n);
+        bool p = cfb_is_prime(n); /* holds the GIL; hands it over at its check points */
         prime_result r = {n, p, cfb_now() - t0};
-        if (write_all(results, &r, sizeof r)) _exit(1);
+        if (put_result(results, &r)) return 1;
     }
     prime_result end = {0, 0, 0.0};
-    _exit(write_all(results, &end, sizeof end) ? 1 : 0);
+    return put_result(results, &end) ? 1 : 0;
+}
+
+typedef struct thread_arg {
+    int jobs, results;
+} thread_arg;
+
+static void *worker_thread(void *arg) {
+    const thread_arg *a = arg;
+    cf_gil_acquire(); /* a Python thread runs holding the GIL (no-op when it is off) */
+    worker(a->jobs, a->results);
+    cf_gil_release();
+    return NULL;
 }
 
 static void usage(void) {
-    printf("usage: cfbench procs [N] [--set fixture|small|medium] [--numbers N,N,…]\n\n"
+    printf("usage: cfbench procs [N] [--mode process|thread] [--gil] [--switch-interval S]\n"
+           "                    [--set fixture|small|medium] [--numbers N,N,…]\n\n"
            "Fluent Python's primes/procs.py: N worker processes take numbers from one job\n"
            "queue until a stop signal (a 0, one per worker), check each by trial division\n"
            "and put (n, prime, elapsed) on a result queue; the main process prints each\n"
@@ -115,14 +154,28 @@ static void usage(void) {
            "The queues are pipes, the workers fork()ed processes. Every answer is checked\n"
            "against Miller-Rabin (exit 1 if one is wrong). The book's sequential.py is\n"
            "`cfbench primes --mode seq`.\n"
-           "  N                 number of worker processes, 1..%d (default: the CPUs this\n"
-           "                    process may use)\n"
+           "  N                 number of workers, 1..%d (default: the CPUs this process\n"
+           "                    may use)\n"
            "  -j, --workers N   the same as N\n"
+           "  -m, --mode M      process (default, procs.py) or thread (the book's threads.py:\n"
+           "                    \"Checking 20 numbers with N threads:\")\n"
+           "      --gil         run under the emulated GIL: threads take turns computing\n"
+           "                    (no faster than sequential), processes each have their own\n"
+           "      --switch-interval S  the GIL's switch interval (default 0.005)\n"
            "      --set S       the book's 20 numbers (fixture, default), small (~1e11, ms\n"
            "                    each) or medium (~1e14)\n"
            "  -n, --numbers L   your own comma-separated numbers (at most %d, not 0)\n"
            "  -h, --help        this text\n",
            PROCS_MAX, NUMBERS_MAX);
+}
+
+static int parse_seconds(const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
 }
 
 static int parse_procs(const char *s, long *out) {
@@ -135,25 +188,41 @@ static int parse_procs(const char *s, long *out) {
 }
 
 int cfb_cmd_procs(int argc, char **argv) {
+    enum { O_SET = 256, O_GIL, O_SWITCH };
     static const struct option opts[] = {
         {"workers", required_argument, NULL, 'j'},
-        {"set", required_argument, NULL, 'S'},
+        {"mode", required_argument, NULL, 'm'},
+        {"gil", no_argument, NULL, O_GIL},
+        {"switch-interval", required_argument, NULL, O_SWITCH},
+        {"set", required_argument, NULL, O_SET},
         {"numbers", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *set = NULL, *numbers = NULL;
+    const char *set = NULL, *numbers = NULL, *mode = "process";
     long procs = 0;
+    bool gil = false;
+    double switch_iv = CF_GIL_DEFAULT_INTERVAL;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "j:n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:m:n:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             if (parse_procs(optarg, &procs))
-                return bad("--workers: not a number of processes in 1..512:", optarg);
+                return bad("--workers: not a number of workers in 1..512:", optarg);
             break;
-        case 'S':
+        case 'm':
+            mode = optarg;
+            break;
+        case O_GIL:
+            gil = true;
+            break;
+        case O_SWITCH:
+            if (parse_seconds(optarg, 1e-6, 10, &switch_iv))
+                return bad("--switch-interval: not a number of seconds in 0.000001..10:", optarg);
+            break;
+        case O_SET:
             set = optarg;
             break;
         case 'n':
@@ -173,9 +242,12 @@ int cfb_cmd_procs(int argc, char **argv) {
                        "seq`), not",
                        argv[optind]);
         if (parse_procs(argv[optind], &procs))
-            return bad("N: not a number of processes in 1..512:", argv[optind]);
+            return bad("N: not a number of workers in 1..512:", argv[optind]);
         if (optind + 1 < argc) return bad("unexpected argument", argv[optind + 1]);
     }
+    bool threads = !strcmp(mode, "thread");
+    if (!threads && strcmp(mode, "process"))
+        return bad("--mode must be process or thread, not", mode);
     if (!procs) procs = cf_process_cpu_count();
     if (procs < 1) procs = 1;
     if (procs > PROCS_MAX) procs = PROCS_MAX;
@@ -211,9 +283,11 @@ int cfb_cmd_procs(int argc, char **argv) {
 
     int jobs[2] = {-1, -1}, results[2] = {-1, -1};
     pid_t *pids = calloc((size_t)procs, sizeof *pids);
-    if (!pids || pipe(jobs) || pipe(results)) {
+    pthread_t *tids = calloc((size_t)procs, sizeof *tids);
+    if (!pids || !tids || pipe(jobs) || pipe(results)) {
         fprintf(stderr, "cfbench procs: cannot make the queues: %s\n", strerror(errno));
         free(pids);
+        free(tids);
         for (int k = 0; k < 2; k++) {
             if (jobs[k] >= 0) close(jobs[k]);
             if (results[k] >= 0) close(results[k]);
@@ -221,13 +295,35 @@ int cfb_cmd_procs(int argc, char **argv) {
         ret = CFB_EXIT_ENV;
         goto out;
     }
-    printf("Checking %zu numbers with %ld processes:\n", tl.n, procs);
+    if (gil) {
+        int rc = cf_gil_enable(switch_iv);
+        if (rc) {
+            fprintf(stderr, "cfbench procs: cannot enable the GIL: %s\n", cf_strerror(rc));
+            gil = false;
+            ret = CFB_EXIT_ENV;
+        } else {
+            cf_gil_acquire(); /* the main thread holds it, as Python's does */
+        }
+    }
+    printf("Checking %zu numbers with %ld %s:\n", tl.n, procs, threads ? "threads" : "processes");
     fflush(stdout);
     double t0 = cfb_now();
     for (size_t i = 0; i < tl.n; i++)
         write_all(jobs[1], tl.tasks[i].arg, sizeof(uint64_t)); /* fits the pipe: cannot block */
     long started = 0;
-    for (long k = 0; k < procs; k++) {
+    thread_arg ta = {jobs[0], results[1]};
+    for (long k = 0; threads && ret == CFB_EXIT_OK && k < procs; k++) {
+        int rc = pthread_create(&tids[k], NULL, worker_thread, &ta);
+        if (rc) {
+            fprintf(stderr, "cfbench procs: cannot start a thread: %s\n", strerror(rc));
+            ret = CFB_EXIT_ENV;
+            break;
+        }
+        started++;
+        uint64_t pill = 0;
+        write_all(jobs[1], &pill, sizeof pill);
+    }
+    for (long k = 0; !threads && ret == CFB_EXIT_OK && k < procs; k++) {
         pid_t pid = fork();
         if (pid < 0) {
             fprintf(stderr, "cfbench procs: fork: %s\n", strerror(errno));
@@ -237,15 +333,17 @@ int cfb_cmd_procs(int argc, char **argv) {
         if (pid == 0) {
             close(jobs[1]);
             close(results[0]);
-            worker(jobs[0], results[1]); /* never returns */
+            _exit(worker(jobs[0], results[1]));
         }
         pids[started++] = pid;
         uint64_t pill = 0;
         write_all(jobs[1], &pill, sizeof pill);
     }
-    close(jobs[0]);
-    close(jobs[1]);
-    close(results[1]);
+    if (!threads) { /* the children have their copies; EOF on results = all of them gone */
+        close(jobs[0]);
+        close(jobs[1]);
+        close(results[1]);
+    }
 
     /* The book's report(): print results until every worker said it is done. */
     size_t checked = 0;
@@ -253,7 +351,10 @@ int cfb_cmd_procs(int argc, char **argv) {
     int wrong = 0;
     while (done < started) {
         prime_result r;
-        if (read_all(results[0], &r, sizeof r)) {
+        int g = cf_gil_save(); /* results.get() releases the GIL */
+        int rc = read_all(results[0], &r, sizeof r);
+        cf_gil_restore(g);
+        if (rc) {
             fprintf(stderr, "cfbench procs: %ld of %ld workers ended without their stop record\n",
                     started - done, started);
             ret = CFB_EXIT_FAIL;
@@ -272,13 +373,27 @@ int cfb_cmd_procs(int argc, char **argv) {
             wrong++;
         }
     }
+    int g = cf_gil_save(); /* join releases the GIL */
+    for (long k = 0; threads && k < started; k++)
+        pthread_join(tids[k], NULL);
+    cf_gil_restore(g);
+    if (threads) {
+        close(jobs[0]);
+        close(jobs[1]);
+        close(results[1]);
+    }
     close(results[0]);
-    for (long k = 0; k < started; k++) {
+    for (long k = 0; !threads && k < started; k++) {
         int st;
         while (waitpid(pids[k], &st, 0) < 0 && errno == EINTR)
             ;
     }
+    if (gil) {
+        cf_gil_release();
+        cf_gil_disable();
+    }
     free(pids);
+    free(tids);
     printf("%zu checks in %.2fs\n", checked, cfb_now() - t0);
     if (ret == CFB_EXIT_OK && checked != tl.n) {
         fprintf(stderr, "cfbench procs: %zu of %zu numbers were checked\n", checked, tl.n);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cfbench procs: the book's procs.py output format, every number checked
+# cfbench procs: the book's procs.py (and threads.py) output format, every number checked
 # once with the right verdict, the stop signal ending every worker (a
 # missing pill would hang the command: the test's timeout), usage errors.
 # Deterministic: which worker checks which number, and so the ORDER of the
@@ -15,18 +15,21 @@ fail() { echo "FAIL: $*"; fails=$((fails+1)); }
 grep -E '^ *[0-9]+  [P ] ' "$tmp/seq" | sed -E 's/^ *([0-9]+)  (.) .*/\1 \2/' | sort >"$tmp/want"
 [ "$(wc -l <"$tmp/want")" = 20 ] || fail "reference: want 20 numbers"
 
-for n in 1 3; do
-    "$CFBENCH" procs $n --set small >"$tmp/o" 2>"$tmp/e" || { fail "procs $n: exit $?"; cat "$tmp/e"; }
-    [ "$(wc -l <"$tmp/o")" = 22 ] || fail "procs $n: want 22 lines, got $(wc -l <"$tmp/o")"
-    [ "$(head -1 "$tmp/o")" = "Checking 20 numbers with $n processes:" ] || fail "procs $n: header: $(head -1 "$tmp/o")"
+# process mode (procs.py) and thread mode (threads.py), with and without the GIL
+for run in "1 process" "3 process" "3 process --gil" "1 thread" "3 thread" "3 thread --gil"; do
+    set -- $run; n=$1 mode=$2; shift 2
+    what=processes; [ "$mode" = thread ] && what=threads
+    "$CFBENCH" procs $n --mode $mode "$@" --set small >"$tmp/o" 2>"$tmp/e" || { fail "procs $run: exit $?"; cat "$tmp/e"; }
+    [ "$(wc -l <"$tmp/o")" = 22 ] || fail "procs $run: want 22 lines, got $(wc -l <"$tmp/o")"
+    [ "$(head -1 "$tmp/o")" = "Checking 20 numbers with $n $what:" ] || fail "procs $run: header: $(head -1 "$tmp/o")"
     # f'{n:16}  {label} {elapsed:9.6f}s': 16 + 2 + 1 + 1 + 9 + 1 = 30 columns
     body=$(sed -n '2,21p' "$tmp/o")
     bad=$(grep -Ecv '^[ 0-9]{16}  [P ] [ 0-9][0-9]\.[0-9]{6}s$' <<<"$body")
-    [ "$bad" = 0 ] || { fail "procs $n: $bad result lines not in the book's format"; cat "$tmp/o"; }
+    [ "$bad" = 0 ] || { fail "procs $run: $bad result lines not in the book's format"; cat "$tmp/o"; }
     sed -E 's/^ *([0-9]+)  (.) .*/\1 \2/' <<<"$body" | sort >"$tmp/got"
-    cmp -s "$tmp/want" "$tmp/got" || { fail "procs $n: numbers/verdicts differ from seq"; diff "$tmp/want" "$tmp/got"; }
-    tail -1 "$tmp/o" | grep -Eq '^20 checks in [0-9]+\.[0-9]{2}s$' || fail "procs $n: total: $(tail -1 "$tmp/o")"
-    [ -s "$tmp/e" ] && { fail "procs $n: stderr not empty"; cat "$tmp/e"; }
+    cmp -s "$tmp/want" "$tmp/got" || { fail "procs $run: numbers/verdicts differ from seq"; diff "$tmp/want" "$tmp/got"; }
+    tail -1 "$tmp/o" | grep -Eq '^20 checks in [0-9]+\.[0-9]{2}s$' || fail "procs $run: total: $(tail -1 "$tmp/o")"
+    [ -s "$tmp/e" ] && { fail "procs $run: stderr not empty"; cat "$tmp/e"; }
 done
 
 # More workers than numbers: every worker still gets its pill and ends.
@@ -43,7 +46,8 @@ tail -1 "$tmp/o" | grep -Eq '^3 checks in ' || fail "3 checks"
 "$CFBENCH" procs -j 2 --numbers 11 | head -1 | grep -q 'with 2 processes' || fail "--workers 2"
 
 # Usage errors: exit 2, one line on stderr.
-for args in "0" "abc" "2 3" "-j 2 3" "--numbers 0,7" "--numbers x" "--set nope" "--bogus" "513"; do
+for args in "0" "abc" "2 3" "-j 2 3" "--numbers 0,7" "--numbers x" "--set nope" "--bogus" "513" \
+    "--mode seq" "--switch-interval 0"; do
     # shellcheck disable=SC2086
     "$CFBENCH" procs $args >"$tmp/o" 2>"$tmp/e"; rc=$?
     [ $rc = 2 ] || fail "procs $args: exit $rc, want 2"
