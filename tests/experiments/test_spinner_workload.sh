@@ -41,6 +41,12 @@ for b in bad: print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PY
 
+# export: a metric column when (and only when) some case has a metric
+"$CFBENCH" export "$tmp/s.json" --format csv >"$tmp/s.csv" || fail "export csv"
+head -1 "$tmp/s.csv" | tr -d '\r' | grep -q ',latency_mean_s,metric_name,metric$' || fail "csv header: $(head -1 "$tmp/s.csv")"
+[ "$(grep -c ',largest_gap_s,[0-9.e-]*.$' "$tmp/s.csv")" = 28 ] || fail "csv: want 28 rows with a gap"
+"$CFBENCH" export "$tmp/s.json" --format markdown | grep -q '| median metric |$' || fail "markdown: no metric column"
+
 # other workloads carry no metric
 "$CFBENCH" run -q -w noop -m seq -j 1 -r 1 --warmup 0 -p noop.tasks=10 -o "$tmp/n.json" >/dev/null 2>&1 || fail "noop run"
 python3 -c '
@@ -48,6 +54,7 @@ import json, sys
 c = json.load(open(sys.argv[1]))["cases"][0]
 sys.exit(1 if "metric_name" in c or "metric" in c["repetitions"][0] or "metric" in c["summary"] else 0)' "$tmp/n.json" ||
     fail "noop has metric fields"
+"$CFBENCH" export "$tmp/n.json" --format csv | head -1 | grep -q metric && fail "noop csv has a metric column"
 
 # opt-in: listed, but not in the default sweep
 "$CFBENCH" list | grep -q '^  spinner ' || fail "cfbench list: no spinner"
