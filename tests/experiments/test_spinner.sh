@@ -8,7 +8,7 @@
 #     spinner's timer cannot fire: 0 ticks and a largest gap equal to the
 #     whole computation (>= --seconds for block).
 #   - every mode: ticks <= computation / interval + 1 (the spinner waits an
-#     interval between frames).
+#     interval between frames; the printed computation is rounded to 1 ms).
 #   - on a terminal (a pty from script(1)), thread and process modes draw
 #     their first frame before they first wait, so "\r\ thinking!" is there;
 #     async + block never draws at all (the book: the spinner never shows).
@@ -35,7 +35,7 @@ check_run() { # mode work extra-args...
     [ "${BASH_REMATCH[3]}" = "$mode" ] && [ "${BASH_REMATCH[4]}" = "$work" ] || fail "$mode/$work: names in $line"
     grep -q $'\r' "$tmp/o" && fail "$mode/$work: carriage return while not a terminal"
     sed -n 3p "$tmp/o" | grep -Eq '^The spinner (stayed responsive|stalled|never drew)' || fail "$mode/$work: lesson line"
-    awk -v t="$ticks" -v c="$comp" -v i=$IV 'BEGIN { exit !(t <= c / i + 1 + 1e-6) }' ||
+    awk -v t="$ticks" -v c="$comp" -v i=$IV 'BEGIN { exit !(t <= (c + 0.0005) / i + 1) }' ||
         fail "$mode/$work: $ticks ticks in $comp s at one per $IV s"
     return 0
 }
