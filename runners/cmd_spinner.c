@@ -391,12 +391,18 @@ int cfb_cmd_spinner(int argc, char **argv) {
             c->t1 = cf_loop_now();
             cfb_spin_event_post(&c->done); /* done.set() */
             int g = cf_gil_save();         /* join releases the GIL */
+            int st = 0;
             if (thread)
                 pthread_join(th, NULL);
             else
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                     ;
             cf_gil_restore(g);
+            if (!thread && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+                fprintf(stderr, "cfbench spinner: the spinner process %d died (status %d)\n",
+                        (int)pid, st);
+                ret = CFB_EXIT_FAIL;
+            }
         }
     }
     if (gil) {
