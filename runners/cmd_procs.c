@@ -164,7 +164,7 @@ static void usage(void) {
            "      --switch-interval S  the GIL's switch interval (default 0.005)\n"
            "      --set S       the book's 20 numbers (fixture, default), small (~1e11, ms\n"
            "                    each) or medium (~1e14)\n"
-           "  -n, --numbers L   your own comma-separated numbers (at most %d, not 0)\n"
+           "      --numbers L   your own comma-separated numbers (at most %d, not 0)\n"
            "  -h, --help        this text\n",
            PROCS_MAX, NUMBERS_MAX);
 }
@@ -188,14 +188,14 @@ static int parse_procs(const char *s, long *out) {
 }
 
 int cfb_cmd_procs(int argc, char **argv) {
-    enum { O_SET = 256, O_GIL, O_SWITCH };
+    enum { O_SET = 256, O_GIL, O_SWITCH, O_NUMBERS }; /* -s and -n mean other things elsewhere */
     static const struct option opts[] = {
         {"workers", required_argument, NULL, 'j'},
         {"mode", required_argument, NULL, 'm'},
         {"gil", no_argument, NULL, O_GIL},
         {"switch-interval", required_argument, NULL, O_SWITCH},
         {"set", required_argument, NULL, O_SET},
-        {"numbers", required_argument, NULL, 'n'},
+        {"numbers", required_argument, NULL, O_NUMBERS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -206,7 +206,7 @@ int cfb_cmd_procs(int argc, char **argv) {
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "j:m:n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             if (parse_procs(optarg, &procs))
@@ -225,7 +225,7 @@ int cfb_cmd_procs(int argc, char **argv) {
         case O_SET:
             set = optarg;
             break;
-        case 'n':
+        case O_NUMBERS:
             numbers = optarg;
             break;
         case 'h':
