@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -109,12 +110,26 @@ static const char *const csv_rep_fields[] = {
 };
 static const char *const csv_lat_fields[] = {"p50", "p90", "p99", "max", "mean"};
 
+/* Whether some case carries a workload's own metric (the spinner's
+ * metric_name, docs/results-schema.md): then CSV and markdown get a metric
+ * column; documents without one export exactly as before. */
+static bool any_metric(const json_t *doc) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        if (json_is_string(json_object_get(c, "metric_name"))) return true;
+    }
+    return false;
+}
+
 static int export_csv(const json_t *doc, FILE *out) {
+    bool metric = any_metric(doc);
     fputs("case_id,workload,mode,workers,impl,params,tasks,repetition", out);
     for (size_t f = 0; f < sizeof csv_rep_fields / sizeof *csv_rep_fields; f++)
         fprintf(out, ",%s", csv_rep_fields[f]);
     for (size_t f = 0; f < sizeof csv_lat_fields / sizeof *csv_lat_fields; f++)
         fprintf(out, ",latency_%s_s", csv_lat_fields[f]);
+    if (metric) fputs(",metric_name,metric", out);
     fputs("\r\n", out);
     size_t i, j;
     json_t *c, *r;
@@ -146,6 +161,12 @@ static int export_csv(const json_t *doc, FILE *out) {
                 fputc(',', out);
                 csv_num(out, json_object_get(lat, csv_lat_fields[f]));
             }
+            if (metric) {
+                fputc(',', out);
+                csv_str(out, jstr(c, "metric_name"));
+                fputc(',', out);
+                csv_num(out, json_object_get(r, "metric"));
+            }
             fputs("\r\n", out);
         }
         free(ps);
@@ -170,10 +191,14 @@ static int export_markdown(const json_t *doc, FILE *out) {
             (long long)json_integer_value(json_object_get(host, "cpus")), jstr(host, "cpu_model"),
             jstr(doc, "created"),
             json_is_true(json_object_get(doc, "complete")) ? "" : " — **incomplete run**");
+    bool metric = any_metric(doc);
     fputs("| case | params | tasks | reps | median wall (s) | 95% CI (s) | median CPU (s) | "
-          "throughput (tasks/s) | speedup | efficiency | overhead/task (s) | instr/task |\n"
-          "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+          "throughput (tasks/s) | speedup | efficiency | overhead/task (s) | instr/task |",
           out);
+    fputs(metric ? " median metric |\n" : "\n", out);
+    fputs("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+          out);
+    fputs(metric ? " ---: |\n" : "\n", out);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "cases"), i, c) {
@@ -191,7 +216,7 @@ static int export_markdown(const json_t *doc, FILE *out) {
             fprintf(out, "error: ");
             for (const char *p = err; *p; p++)
                 fputc(*p == '|' ? '/' : (*p == '\n' ? ' ' : *p), out);
-            fputs(" | | | | | | | |\n", out);
+            fputs(metric ? " | | | | | | | | |\n" : " | | | | | | | |\n", out);
             continue;
         }
         md_num(out, json_object_get(w, "median"), "%.4g");
@@ -214,6 +239,12 @@ static int export_markdown(const json_t *doc, FILE *out) {
         md_num(out, json_object_get(s, "overhead_per_task_s"), "%.3g");
         fputs(" | ", out);
         md_num(out, json_object_get(s, "instructions_per_task"), "%.4g");
+        if (metric) {
+            fputs(" | ", out);
+            const char *mn = json_string_value(json_object_get(c, "metric_name"));
+            if (mn) fprintf(out, "%s ", mn);
+            md_num(out, json_object_get(json_object_get(s, "metric"), "median"), "%.4g");
+        }
         fputs(" |\n", out);
     }
     return ferror(out) ? -1 : 0;

@@ -17,6 +17,9 @@ int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
 int cfb_cmd_ab(int argc, char **argv);
 int cfb_cmd_history(int argc, char **argv);
+int cfb_cmd_spinner(int argc, char **argv);
+int cfb_cmd_procs(int argc, char **argv);
+int cfb_cmd_futures(int argc, char **argv);
 
 static const cfb_command commands[] = {
     {"run", cfb_cmd_run, "sweep workloads x modes x workers, write results JSON"},
@@ -30,6 +33,9 @@ static const cfb_command commands[] = {
     {"ab", cfb_cmd_ab, "measure two versions in one job, paired: regression verdicts for CI"},
     {"export", cfb_cmd_export, "export results as CSV, markdown or Google Benchmark JSON"},
     {"history", cfb_cmd_history, "series over many results files: change points, charts"},
+    {"spinner", cfb_cmd_spinner, "the book's spinner: animation vs a slow computation, by mode"},
+    {"procs", cfb_cmd_procs, "the book's procs.py: N processes fed by a job queue"},
+    {"futures", cfb_cmd_futures, "each future's state as it changes, then executor.map"},
     {NULL, NULL, NULL},
 };
 

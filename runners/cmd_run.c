@@ -376,7 +376,7 @@ int cfb_cmd_run(int argc, char **argv) {
             free(listbuf), listbuf = NULL;
         } else {
             for (size_t i = 0; i < nall_w; i++)
-                wls[nwl++] = all_w[i];
+                if (!all_w[i]->opt_in) wls[nwl++] = all_w[i]; /* opt-in: only with -w */
         }
         /* modes */
         if (mode_arg) {

@@ -159,7 +159,8 @@ static const int o_history[] = {CFB_OPT_METRIC, CFB_OPT_THRESHOLD, CFB_OPT_ALPHA
  * registered ahead of their merge with the options they had then. */
 static const int o_spinner[] = {CFB_OPT_MODE, CFB_OPT_WORK, CFB_OPT_SECONDS, CFB_OPT_NUMBER,
     CFB_OPT_GIL, CFB_OPT_SWITCH_INTERVAL, CFB_OPT_INTERVAL, CFB_OPT_MESSAGE, CFB_OPT_HELP, 0};
-static const int o_procs[] = {CFB_OPT_WORKERS, CFB_OPT_SET, CFB_OPT_NUMBERS, CFB_OPT_HELP, 0};
+static const int o_procs[] = {CFB_OPT_WORKERS, CFB_OPT_MODE, CFB_OPT_GIL, CFB_OPT_SWITCH_INTERVAL,
+    CFB_OPT_SET, CFB_OPT_NUMBERS, CFB_OPT_HELP, 0};
 static const int o_futures[] = {CFB_OPT_WORKERS, CFB_OPT_TASKS, CFB_OPT_UNIT, CFB_OPT_MODE,
     CFB_OPT_NO_MAP, CFB_OPT_HELP, 0};
 

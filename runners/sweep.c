@@ -126,6 +126,7 @@ typedef struct cfb_case {
     json_t *reps; /* owned array */
     json_t *timeline;
     double *wall, *cpu, *tps, *ipt; /* repeat entries each */
+    double *metric_v;               /* repeat entries: w->metric's per repetition (lazy) */
     size_t nipt;
     char error[1024];
     bool has_error;
@@ -140,6 +141,8 @@ struct cfb_rep {
     bool started;
     size_t taken, ok, failed, check_failures;
     uint64_t bytes;
+    double metric; /* the largest w->metric over the tasks taken, once has_metric */
+    bool has_metric;
     unsigned char *state; /* per task: 0 not taken, 1 ok, 2 failed */
     struct {
         const char *name;
@@ -328,6 +331,11 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
         const cfb_workload *w = c->w;
         count(rep, w->classify ? w->classify(data, len) : "ok");
         if (w->result_bytes) rep->bytes += w->result_bytes(data, len);
+        double m = w->metric ? w->metric(data, len) : NAN;
+        if (isfinite(m) && (!rep->has_metric || m > rep->metric)) {
+            rep->metric = m;
+            rep->has_metric = true;
+        }
         char why[256] = "";
         if (w->check && w->check(c->params, i, data, len, why, sizeof why) != 0) {
             rep->check_failures++;
@@ -621,6 +629,11 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
         c->cpu[k] = meas ? user + sys : NAN;
         c->tps[k] = tps;
         if (have_instr) c->ipt[c->nipt++] = (double)instr / (double)c->ntasks;
+        if (c->w->metric) { /* the workload's own measurement (workload.h: metric) */
+            json_object_set_new(r, "metric", num_or_null(rep->has_metric, rep->metric));
+            if (!c->metric_v) c->metric_v = calloc((size_t)cfg->repeat, sizeof(double));
+            if (c->metric_v) c->metric_v[k] = rep->has_metric ? rep->metric : NAN;
+        }
 
         if (!c->timeline && meas && c->ntasks <= 5000 && nrec) {
             json_t *tasks = json_array();
@@ -719,6 +732,11 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     json_object_set_new(sum, "efficiency", num_or_null(have, speedup / c->workers));
     json_object_set_new(sum, "overhead_per_task_s",
                         num_or_null(have, (med * c->workers - seqmed) / (double)c->ntasks));
+    if (c->w->metric) {
+        json_object_set_new(o, "metric_name",
+                            json_string(c->w->metric_name ? c->w->metric_name : "metric"));
+        json_object_set_new(sum, "metric", c->metric_v ? stats_json(c->metric_v, n) : json_null());
+    }
     json_object_set_new(o, "summary", sum);
     if (c->has_error) json_object_set_new(o, "error", json_string(c->error));
     return o;
@@ -919,6 +937,7 @@ static void free_cases(sweep *s) {
         free(c->cpu);
         free(c->tps);
         free(c->ipt);
+        free(c->metric_v);
     }
     free(s->cases);
 }

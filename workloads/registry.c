@@ -11,7 +11,8 @@
     X(primes)                                                                                      \
     X(loiter)                                                                                      \
     X(noop)                                                                                        \
-    X(flags)
+    X(flags)                                                                                       \
+    X(spinner)
 
 #define CFB_DECLARE(n) extern const cfb_workload cfb_workload_##n;
 CFB_WORKLOAD_LIST(CFB_DECLARE)

@@ -176,6 +176,21 @@ typedef struct cfb_workload {
      * definition's name) and a one-line reason in err ("numbers: 'abc' is
      * not …"). Pure: no server, no files. */
     int (*check_params)(const cfb_params *p, const char **param, char *err, size_t errlen);
+
+    /* Optional: the workload's own measurement, read from a task's value
+     * (NaN when that task carries none), e.g. the spinner's largest gap
+     * between ticks. The engine records, per repetition, the largest value
+     * over its tasks as `metric` (null when none had one), and the
+     * statistics over the repetitions as summary.metric, named by
+     * metric_name (a static string such as "largest_gap_s"; the case's
+     * `metric_name`). */
+    double (*metric)(const void *res, size_t len);
+    const char *metric_name;
+
+    /* true: left out of the default sweep (`cfbench run` without
+     * --workload); run it with -w NAME. For experiments whose tasks do not
+     * scale with workers (the spinner's two tasks). */
+    bool opt_in;
 } cfb_workload;
 
 /* The registry (workloads/registry.c): every workload, in listing order. */

@@ -34,6 +34,9 @@ int cfb_cmd_compare(int argc, char **argv);
 int cfb_cmd_export(int argc, char **argv);
 int cfb_cmd_ab(int argc, char **argv);
 int cfb_cmd_history(int argc, char **argv);
+int cfb_cmd_spinner(int argc, char **argv);
+int cfb_cmd_procs(int argc, char **argv);
+int cfb_cmd_futures(int argc, char **argv);
 
 /* Every subcommand (test_every_command checks this list against
  * cfbench_main.c: a new command is added here and in runners/options.c). */
@@ -44,7 +47,8 @@ static const struct {
     {"run", cfb_cmd_run},       {"list", cfb_cmd_list},       {"primes", cfb_cmd_primes},
     {"loiter", cfb_cmd_loiter}, {"serve", cfb_cmd_serve},     {"plot", cfb_cmd_plot},
     {"flags", cfb_cmd_flags},   {"compare", cfb_cmd_compare}, {"export", cfb_cmd_export},
-    {"ab", cfb_cmd_ab},         {"history", cfb_cmd_history},
+    {"ab", cfb_cmd_ab},         {"history", cfb_cmd_history}, {"spinner", cfb_cmd_spinner},
+    {"procs", cfb_cmd_procs},   {"futures", cfb_cmd_futures},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
