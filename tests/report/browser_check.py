@@ -283,12 +283,23 @@ def die_with_parent():
 
 def run(args, rep):
     deadline = Deadline(args.timeout)
-    profile = tempfile.mkdtemp(prefix="cfb-chromium-")
+    # one temporary root: the profile, and TMPDIR for the browser (its
+    # singleton socket dir), so that nothing is left behind in /tmp
+    root = tempfile.mkdtemp(prefix="cfb-chromium-")
+    profile = os.path.join(root, "profile")
+    os.mkdir(profile)
+    os.mkdir(os.path.join(root, "tmp"))
+    env = dict(os.environ, TMPDIR=os.path.join(root, "tmp"))
     log = open(os.path.join(args.outdir, "chromium.log"), "wb")
     proc = None
     ws = None
 
-    def kill(*_):
+    def kill(grace=0):
+        if proc and grace:
+            try:  # let a browser that was asked to close finish cleanly
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         if proc:
             # the whole group: the browser and its renderer/utility children
             try:
@@ -299,14 +310,15 @@ def run(args, rep):
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
     def on_signal(sig, _):
         kill()
         sys.exit(128 + sig)
 
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, on_signal)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    closing = False
     try:
         cmd = [args.chromium, "--headless", "--no-sandbox", "--disable-gpu",
                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -315,7 +327,7 @@ def run(args, rep):
                "--mute-audio", "--user-data-dir=" + profile,
                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                "--window-size=%d,%d" % (args.width, args.height), "about:blank"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                 start_new_session=True, preexec_fn=die_with_parent)
         # bounded polling for the port file; a browser that dies is seen at once
         port_file = os.path.join(profile, "DevToolsActivePort")
@@ -371,6 +383,7 @@ def run(args, rep):
                              what="taking the second screenshot")
             with open(os.path.join(args.outdir, "screenshot-at.png"), "wb") as fh:
                 fh.write(base64.b64decode(shot2["data"]))
+        closing = True
         try:
             cdp.call("Browser.close", what="closing the browser")
         except BrowserError:
@@ -378,7 +391,7 @@ def run(args, rep):
     finally:
         if ws:
             ws.close()
-        kill()
+        kill(grace=min(5.0, max(0.1, deadline.end - time.monotonic())) if closing else 0)
         log.close()
 
     # --- judge ----------------------------------------------------------------
