@@ -25,7 +25,9 @@ configure: $(BUILD)/CMakeCache.txt
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# --test: also chromium, for the report's browser test (tests/report/)
 test: build
+	@scripts/deps.sh --test
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # The sweep prints its results path on stdout; the charts and report.html go

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Install what cfbench needs to build, test and chart, with apt-get.
-# Only missing packages are installed; when not root, print the exact command.
-# Usage: scripts/deps.sh [extra-package…]   (bench extras: wrk nginx-light hyperfine)
+# Only missing packages are installed (a second run does nothing and prints
+# nothing); apt's output goes to a log that is shown only when it fails.
+# When not root, print the exact command instead.
+# Usage: scripts/deps.sh [--test] [extra-package…]   (bench extras: wrk nginx-light hyperfine)
+#   --test  also what only the test suite needs: chromium, the headless
+#           browser tests/report/ opens report.html in (make test passes it)
 # Open MPI (openmpi-bin, libopenmpi-dev) builds the MPI executor and its tests
 # (docs/scale-out.md); python3-mpi4py is the anchor of bench/mpi_bench.py.
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc git libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev
-      gnuplot-nox curl python3 openmpi-bin libopenmpi-dev python3-mpi4py "$@")
+      gnuplot-nox curl python3 openmpi-bin libopenmpi-dev python3-mpi4py)
+if [ "${1:-}" = "--test" ]; then
+  shift
+  pkgs+=(chromium)
+fi
+pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,5 +31,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "cfbench: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-$cmd
+log=$(mktemp /tmp/cfbench-deps-XXXXXX.log)
+trap 'rm -f "$log"' EXIT
+if ! { apt-get update -qq && $cmd -qq; } >"$log" 2>&1; then
+  echo "cfbench: apt-get failed ($cmd):" >&2
+  tail -n 30 "$log" >&2
+  exit 1
+fi
