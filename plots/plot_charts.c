@@ -94,7 +94,18 @@ static void job_common_vars(ctx *c, plot_job *j, const char *datafile, const cha
     pb_puts(&t, what);
     if (workload && *workload) pb_printf(&t, " - %s", workload);
     if (s && c->m->nseries > 1) pb_printf(&t, " (%s)", s->brief);
-    pb_printf(&t, " - %s, %s", src->hostname, date);
+    /* the host's first name label, at most 20 characters, and none when the
+     * title would not fit a 900 px chart (about 78 characters) */
+    char host[32];
+    size_t hl = strcspn(src->hostname, ".");
+    if (hl > 20)
+        snprintf(host, sizeof host, "%.17s...", src->hostname);
+    else
+        snprintf(host, sizeof host, "%.*s", (int)hl, src->hostname);
+    if (t.len + strlen(host) + strlen(date) + 5 <= 78)
+        pb_printf(&t, " - %s, %s", host, date);
+    else if (t.len + strlen(date) + 3 <= 78)
+        pb_printf(&t, " - %s", date);
     pbuf f = {0};
     pb_printf(&f, "%s", base_name(src->path));
     if (!src->complete) pb_puts(&f, " (INCOMPLETE run)");

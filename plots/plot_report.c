@@ -40,7 +40,7 @@ static const char CSS[] =
     "th,td{border:1px solid #ddd;padding:.28em .6em;text-align:right;white-space:nowrap}"
     "th{background:#f3f5f7}td.l,th.l{text-align:left}"
     "td.l{white-space:normal;overflow-wrap:anywhere;min-width:5em}"
-    "td.l:first-child{white-space:nowrap}"
+    "td.l:first-child{white-space:nowrap}td.l.wrap{white-space:normal}"
     "tr:nth-child(even) td{background:#fafbfc}"
     "td.err{color:#b00020;text-align:left;white-space:normal;overflow-wrap:anywhere;"
     "min-width:20em}"
@@ -340,7 +340,7 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
     for (size_t k = 0; k < m->nseries; k++) {
         const plot_series *s = &m->series[k];
         const plot_source *src = &m->src[s->source];
-        pb_printf(&b, "<tr><td class=l><a href=\"#s%zu\">", k);
+        pb_printf(&b, "<tr><td class=\"l wrap\"><a href=\"#s%zu\">", k); /* labels can be long */
         pb_html(&b, s->label);
         pb_puts(&b, "</a></td><td class=l>");
         pb_html(&b, src->path);

@@ -646,6 +646,38 @@ static void test_crossover(void) {
     CHECK_EQ_INT(crossover(out, "crossover", io, cpu, sizeof io), 0);
 }
 
+/* ---- titles fit the chart ------------------------------------------------------ */
+
+static void edit_long_host(json_t *d) {
+    json_t *host = json_object_get(d, "host");
+    json_object_set_new(host, "hostname",
+                        json_string("ci-runner-debian-bookworm-amd64-0123456789abcdef.internal."
+                                    "example.org"));
+}
+
+/* A long host name (the report's stress fixture has one) is cut to its
+ * first label, at most 20 characters, and the title stays within ~78
+ * characters, which a 900 px chart shows whole. */
+static void test_title_fits(void) {
+    char out[128], in[160];
+    snprintf(out, sizeof out, "%s/title", tmp_root);
+    snprintf(in, sizeof in, "%s/long-host.json", tmp_root);
+    variant(FIXTURE, in, edit_long_host);
+    const char *files[] = {in, FIXTURE_PY};
+    CHECK_EQ_INT(plot(files, 2, out, CFB_PLOT_PNG), 0);
+    static const char *const charts[] = {"wall-primes-c", "speedup-loiter-python", "crossover-c"};
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+        char *t = cd_var(out, charts[i], "charttitle");
+        CHECK(t != NULL);
+        if (!t) continue;
+        if (strlen(t) > 80 || strstr(t, "example.org"))
+            fprintf(stderr, "  %s: title '%s' (%zu)\n", charts[i], t, strlen(t));
+        CHECK(strlen(t) <= 80); /* the quotes of the gnuplot string included */
+        CHECK(strstr(t, "example.org") == NULL);
+        free(t);
+    }
+}
+
 int main(void) {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/cfb-chartfix-XXXXXX");
     if (!mkdtemp(tmp_root)) {
@@ -658,6 +690,7 @@ int main(void) {
     RUN(test_shared_ranges);
     RUN(test_compare);
     RUN(test_crossover);
+    RUN(test_title_fits);
     int rc = check_summary();
     if (rc == 0 || !getenv("CFB_KEEP_TMP"))
         nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
