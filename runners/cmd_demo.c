@@ -45,21 +45,6 @@ static void say(const char *fmt, ...) {
     }
 }
 
-static int bad(const char *cmd, const char *msg, const char *arg) {
-    fprintf(stderr, "cfbench %s: %s%s%s (see cfbench %s --help)\n", cmd, msg, arg ? " " : "",
-            arg ? arg : "", cmd);
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 /* ---- primes --------------------------------------------------------------- */
 
 typedef struct primes_demo_value {
@@ -112,8 +97,9 @@ int cfb_cmd_primes(int argc, char **argv) {
             mode = optarg;
             break;
         case CFB_OPT_WORKERS:
-            if (parse_long(optarg, 1, 1024, &workers))
-                return bad("primes", "--workers: not a whole number in 1..1024:", optarg);
+            if (cfb_opt_long(optarg, 1, 1024, &workers))
+                return cfb_usage_error("primes",
+                                       "--workers: not a whole number in 1..1024:", optarg);
             break;
         case CFB_OPT_SET:
             set = optarg;
@@ -139,25 +125,26 @@ int cfb_cmd_primes(int argc, char **argv) {
             return CFB_EXIT_USAGE;
         }
     }
-    if (optind < argc) return bad("primes", "unexpected argument", argv[optind]);
+    if (optind < argc) return cfb_usage_error("primes", "unexpected argument", argv[optind]);
     bool seq = !strcmp(mode, "seq"), thread = !strcmp(mode, "thread"),
          proc = !strcmp(mode, "process");
     if (!seq && !thread && !proc)
-        return bad("primes", "--mode must be seq, thread or process, not", mode);
+        return cfb_usage_error("primes", "--mode must be seq, thread or process, not", mode);
     const cfb_workload *w = &cfb_workload_primes;
     cfb_params *p = NULL;
     char err[512];
-    if (cfb_params_new(w->params, w->nparams, &p, err, sizeof err)) return bad("primes", err, NULL);
+    if (cfb_params_new(w->params, w->nparams, &p, err, sizeof err))
+        return cfb_usage_error("primes", err, NULL);
     if ((set && cfb_params_set(p, "set", set, err, sizeof err)) ||
         (numbers && cfb_params_set(p, "numbers", numbers, err, sizeof err))) {
         cfb_params_free(p);
-        return bad("primes", err, NULL);
+        return cfb_usage_error("primes", err, NULL);
     }
     cfb_tasklist tl = {0};
     if (w->make_tasks(p, &tl, err, sizeof err)) {
         cfb_params_free(p);
         cfb_tasklist_free(&tl);
-        return bad("primes", err, NULL);
+        return cfb_usage_error("primes", err, NULL);
     }
     if (!workers) workers = cf_cpu_count();
     int wrong = 0, ret = CFB_EXIT_OK;
@@ -282,19 +269,21 @@ int cfb_cmd_loiter(int argc, char **argv) {
     while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
         case CFB_OPT_WORKERS:
-            if (parse_long(optarg, 1, 1024, &workers))
-                return bad("loiter", "--workers: not a whole number in 1..1024:", optarg);
+            if (cfb_opt_long(optarg, 1, 1024, &workers))
+                return cfb_usage_error("loiter",
+                                       "--workers: not a whole number in 1..1024:", optarg);
             break;
         case CFB_OPT_TASKS:
-            if (parse_long(optarg, 1, 1000, &tasks))
-                return bad("loiter", "--tasks: not a whole number in 1..1000:", optarg);
+            if (cfb_opt_long(optarg, 1, 1000, &tasks))
+                return cfb_usage_error("loiter", "--tasks: not a whole number in 1..1000:", optarg);
             break;
         case CFB_OPT_UNIT: {
             char *end;
             errno = 0;
             unit = strtod(optarg, &end);
             if (!*optarg || *end || errno || !(unit >= 0 && unit <= 60))
-                return bad("loiter", "--unit: not a number of seconds in 0..60:", optarg);
+                return cfb_usage_error("loiter",
+                                       "--unit: not a number of seconds in 0..60:", optarg);
             break;
         }
         case CFB_OPT_AS_COMPLETED:
@@ -328,10 +317,10 @@ int cfb_cmd_loiter(int argc, char **argv) {
             return CFB_EXIT_USAGE;
         }
     }
-    if (optind < argc) return bad("loiter", "unexpected argument", argv[optind]);
+    if (optind < argc) return cfb_usage_error("loiter", "unexpected argument", argv[optind]);
     bool thread = !strcmp(mode, "thread");
     if (!thread && strcmp(mode, "process"))
-        return bad("loiter", "--mode must be thread or process, not", mode);
+        return cfb_usage_error("loiter", "--mode must be thread or process, not", mode);
     loiter_ms = unit < 1.0 || unit != (double)(long)unit;
     cfb_loiter_arg *args = calloc((size_t)tasks, sizeof *args);
     const void **ptrs = calloc((size_t)tasks, sizeof *ptrs);

@@ -173,18 +173,7 @@ static void repr(cf_future *f, char *buf, size_t len) {
 }
 
 static int bad(const char *msg, const char *arg) {
-    fprintf(stderr, "cfbench futures: %s%s%s (see cfbench futures --help)\n", msg, arg ? " " : "",
-            arg ? arg : "");
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
+    return cfb_usage_error("futures", msg, arg);
 }
 
 static void usage(void) {
@@ -221,11 +210,11 @@ int cfb_cmd_futures(int argc, char **argv) {
     while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         switch (c) {
         case CFB_OPT_WORKERS:
-            if (parse_long(optarg, 1, 64, &workers))
+            if (cfb_opt_long(optarg, 1, 64, &workers))
                 return bad("--workers: not a whole number in 1..64:", optarg);
             break;
         case CFB_OPT_TASKS:
-            if (parse_long(optarg, 1, TASKS_MAX, &tasks))
+            if (cfb_opt_long(optarg, 1, TASKS_MAX, &tasks))
                 return bad("--tasks: not a whole number in 1..20:", optarg);
             break;
         case CFB_OPT_UNIT: {

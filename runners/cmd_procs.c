@@ -68,12 +68,6 @@ typedef struct prime_result {
     double elapsed;
 } prime_result;
 
-static int bad(const char *msg, const char *arg) {
-    fprintf(stderr, "cfbench procs: %s%s%s (see cfbench procs --help)\n", msg, arg ? " " : "",
-            arg ? arg : "");
-    return CFB_EXIT_USAGE;
-}
-
 /* Write or read exactly len bytes; 0, or -1 (errno set; EOF on read: errno 0). */
 static int write_all(int fd, const void *buf, size_t len) {
     const char *p = buf;
@@ -170,22 +164,11 @@ static void usage(void) {
            PROCS_MAX, NUMBERS_MAX);
 }
 
-static int parse_seconds(const char *s, double lo, double hi, double *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
+static int bad(const char *msg, const char *arg) {
+    return cfb_usage_error("procs", msg, arg);
 }
-
 static int parse_procs(const char *s, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < 1 || v > PROCS_MAX) return -1;
-    *out = v;
-    return 0;
+    return cfb_opt_long(s, 1, PROCS_MAX, out);
 }
 
 int cfb_cmd_procs(int argc, char **argv) {
@@ -209,7 +192,7 @@ int cfb_cmd_procs(int argc, char **argv) {
             gil = true;
             break;
         case CFB_OPT_SWITCH_INTERVAL:
-            if (parse_seconds(optarg, 1e-6, 10, &switch_iv))
+            if (cfb_opt_double(optarg, 1e-6, 10, &switch_iv))
                 return bad("--switch-interval: not a number of seconds in 0.000001..10:", optarg);
             break;
         case CFB_OPT_SET:

@@ -217,18 +217,7 @@ static int run_async(spin_ctx *c, cfb_spin_work work, double seconds, uint64_t n
 /* ---- the command ----------------------------------------------------------- */
 
 static int bad(const char *msg, const char *arg) {
-    fprintf(stderr, "cfbench spinner: %s%s%s (see cfbench spinner --help)\n", msg, arg ? " " : "",
-            arg ? arg : "");
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *v) {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (!*s || *end || errno || !(x >= lo && x <= hi)) return -1;
-    *v = x;
-    return 0;
+    return cfb_usage_error("spinner", msg, arg);
 }
 
 static void usage(void) {
@@ -283,7 +272,7 @@ int cfb_cmd_spinner(int argc, char **argv) {
                 return bad("--work must be sleep, block or cpu, not", optarg);
             break;
         case CFB_OPT_SECONDS:
-            if (parse_double(optarg, 0, 3600, &seconds))
+            if (cfb_opt_double(optarg, 0, 3600, &seconds))
                 return bad("--seconds: not a number of seconds in 0..3600:", optarg);
             break;
         case CFB_OPT_NUMBER: {
@@ -300,11 +289,11 @@ int cfb_cmd_spinner(int argc, char **argv) {
             gil = true;
             break;
         case CFB_OPT_SWITCH_INTERVAL:
-            if (parse_double(optarg, 1e-6, 10, &switch_iv))
+            if (cfb_opt_double(optarg, 1e-6, 10, &switch_iv))
                 return bad("--switch-interval: not a number of seconds in 0.000001..10:", optarg);
             break;
         case CFB_OPT_INTERVAL:
-            if (parse_double(optarg, 0.001, 10, &interval))
+            if (cfb_opt_double(optarg, 0.001, 10, &interval))
                 return bad("--interval: not a number of seconds in 0.001..10:", optarg);
             break;
         case CFB_OPT_MESSAGE:

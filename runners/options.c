@@ -12,6 +12,8 @@
 #include "options.h"
 #include "suggest.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -410,4 +412,28 @@ int cfb_opts_check(const char *command, int argc, char **argv, int *deprecated) 
         if (c == CFB_OPT_ERROR) return CFB_OPT_ERROR;
     if (deprecated) *deprecated = p.deprecated;
     return 0;
+}
+
+int cfb_opt_long(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cfb_opt_double(const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+int cfb_usage_error(const char *cmd, const char *msg, const char *arg) {
+    fprintf(stderr, "cfbench %s: %s%s%s (see cfbench %s --help)\n", cmd, msg, arg ? " " : "",
+            arg ? arg : "", cmd);
+    return 2; /* CFB_EXIT_USAGE (runners/commands.h) */
 }

@@ -200,4 +200,17 @@ int cfb_opts_next(cfb_optparser *p, int argc, char **argv);
  * gets the number of deprecated spellings used. For tests and docs checks. */
 int cfb_opts_check(const char *command, int argc, char **argv, int *deprecated);
 
+/* ---- option values (every command) ----------------------------------------- */
+
+/* A whole decimal integer in lo..hi into *out. 0, or -1 (out untouched)
+ * for an empty string, trailing text, overflow or a value outside. */
+int cfb_opt_long(const char *s, long lo, long hi, long *out);
+/* A whole decimal floating-point number in lo..hi (so never NaN) into
+ * *out. 0, or -1 (out untouched). */
+int cfb_opt_double(const char *s, double lo, double hi, double *out);
+/* The one usage-error line of every command, "cfbench CMD: MSG ARG (see
+ * cfbench CMD --help)" (ARG may be NULL), on stderr. Returns
+ * CFB_EXIT_USAGE (2). */
+int cfb_usage_error(const char *cmd, const char *msg, const char *arg);
+
 #endif
