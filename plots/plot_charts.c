@@ -1219,6 +1219,78 @@ static int chart_crossover(ctx *c, int si) {
     return 0;
 }
 
+/* The workload's own measurement against workers, one line per mode (the
+ * spinner's largest gap between ticks: how responsive each mode stays),
+ * drawn with wall.gp and its own y label. Only for workloads whose cases
+ * carry a metric. */
+static int chart_metric(ctx *c, int si, const char *wl) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    const plot_case **v;
+    int n = collect(m, s, wl, &v);
+    if (n < 0) return nomem(c);
+    const char *mname = NULL;
+    double ymax = 0, xmin = 1, xmax = 1;
+    int reps = 0;
+    for (int i = 0; i < n; i++) {
+        if (!v[i]->metric_name) continue;
+        if (!mname) mname = v[i]->metric_name;
+        if (v[i]->metric_hi > ymax) ymax = v[i]->metric_hi;
+        if (v[i]->workers > xmax) xmax = v[i]->workers;
+        if (v[i]->nreps > reps) reps = v[i]->nreps;
+    }
+    if (!mname) {
+        free(v);
+        return 0;
+    }
+    char name[256], base[160], path[1300], modes[512] = "";
+    snprintf(base, sizeof base, "metric-%s", wl);
+    name_with_slug(name, sizeof name, base, s);
+    plot_job *j = add_job(c, "wall", name, si, wl);
+    if (!j) {
+        free(v);
+        return nomem(c);
+    }
+    pbuf d = {0};
+    pb_printf(&d, "# cfbench plot: %s vs workers, workload %s, %s\n", mname, wl, s->label);
+    pb_puts(&d, "# one block per mode; columns: workers median ci95_lo ci95_hi\n");
+    const char *last = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!v[i]->metric_name) continue;
+        if (!last || strcmp(v[i]->mode, last)) {
+            pb_printf(&d, "%s", last ? "\n\n" : "");
+            pb_datastr(&d, v[i]->mode);
+            pb_puts(&d, "\n");
+            add_mode(modes, sizeof modes, v[i]->mode);
+            last = v[i]->mode;
+        }
+        pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->metric_med, v[i]->metric_lo,
+                  v[i]->metric_hi);
+    }
+    free(v);
+    int rc = write_data(c, j, &d, path, sizeof path);
+    pb_free(&d);
+    if (rc) return rc;
+    char what[160];
+    snprintf(what, sizeof what, "%s vs workers", mname);
+    job_common_vars(c, j, path, what, wl, s, s->source);
+    pb_printf(&j->vars, "footnote=footnote.' | median of %d repetitions, bars: 95%% CI'; ", reps);
+    pb_puts(&j->vars, "modes=");
+    pb_gpstr(&j->vars, modes);
+    char ylab[200];
+    snprintf(ylab, sizeof ylab, "%s per repetition (lower is more responsive)", mname);
+    pb_puts(&j->vars, "; ylab=");
+    pb_gpstr(&j->vars, ylab);
+    if (!(ymax > 0)) ymax = 1;
+    pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; logy=0; ymin=0; ymax=%.9g; seqwall=0; ",
+              xmin / 1.3, xmax * 1.3, ymax * 1.1);
+    snprintf(j->caption, sizeof j->caption,
+             "The workload's own measurement, %s (median of %d repetitions, 95%% CI), against "
+             "the worker count, one line per mode.",
+             mname, reps);
+    return 0;
+}
+
 /* ---- the plan ------------------------------------------------------------- */
 
 int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
@@ -1236,6 +1308,7 @@ int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, F
         for (int w = 0; w < nw && !rc; w++) {
             rc = chart_wall_speedup(&c, (int)si, wls[w]);
             if (!rc) rc = chart_latency(&c, (int)si, wls[w]);
+            if (!rc) rc = chart_metric(&c, (int)si, wls[w]);
             if (!rc) rc = charts_timelines(&c, (int)si, wls[w], timelines);
         }
         if (!rc) rc = chart_best(&c, (int)si);

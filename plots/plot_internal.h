@@ -72,8 +72,12 @@ typedef struct plot_case {
     double lat[PLOT_LAT_N];     /* medians over repetitions of latency_s p50/p90/p99/max */
     json_t *timeline;           /* borrowed; NULL when absent */
     const char *error;          /* non-NULL: the case did not run, kept for the table */
-    int bound;                  /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
-    json_t *obj;                /* the case object, borrowed from the document */
+    /* the workload's own measurement (a `metric` hook: the spinner's largest gap
+     * between ticks): NULL name when the case has none */
+    const char *metric_name;
+    double metric_med, metric_lo, metric_hi; /* median and 95% CI (else [min, max]) */
+    int bound;   /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
+    json_t *obj; /* the case object, borrowed from the document */
 } plot_case;
 
 /* What bounds a workload's speed, as the crossover chart needs it. */

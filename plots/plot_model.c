@@ -153,6 +153,23 @@ static int load_case(plot_case *c, json_t *doc, json_t *jc, const char *path, si
     static const char *const lat[PLOT_LAT_N] = {"p50", "p90", "p99", "max"};
     for (int i = 0; i < PLOT_LAT_N; i++)
         c->lat[i] = rep_latency_median(reps, lat[i]);
+    c->metric_name = json_string_value(json_object_get(jc, "metric_name"));
+    c->metric_med = c->metric_lo = c->metric_hi = NAN;
+    json_t *ms = json_object_get(sum, "metric");
+    if (c->metric_name && json_is_object(ms)) {
+        c->metric_med = num_or_nan(json_object_get(ms, "median"));
+        json_t *mci = json_object_get(ms, "ci95");
+        if (json_is_array(mci) && json_array_size(mci) == 2) {
+            c->metric_lo = num_or_nan(json_array_get(mci, 0));
+            c->metric_hi = num_or_nan(json_array_get(mci, 1));
+        } else {
+            c->metric_lo = num_or_nan(json_object_get(ms, "min"));
+            c->metric_hi = num_or_nan(json_object_get(ms, "max"));
+        }
+        if (!isfinite(c->metric_lo) || c->metric_lo > c->metric_med) c->metric_lo = c->metric_med;
+        if (!isfinite(c->metric_hi) || c->metric_hi < c->metric_med) c->metric_hi = c->metric_med;
+    }
+    if (!isfinite(c->metric_med)) c->metric_name = NULL;
     json_t *tl = json_object_get(jc, "timeline");
     if (json_is_object(tl)) {
         if (!json_is_array(json_object_get(tl, "tasks"))) {

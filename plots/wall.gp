@@ -12,6 +12,7 @@
 #   logy         1 for a log y axis (when times span > 20x)
 #   ymin, ymax   y range, the same for this workload in every series
 #   seqwall      median wall of the seq case, drawn as a reference line (0: none)
+#   ylab         optional: another y label (the chart of a workload's own metric)
 load plotsdir.'/common.gp'
 @keyoutside
 
@@ -25,10 +26,11 @@ if (logy) {
 } else {
     set ylabel 'wall time per repetition (s)'
 }
+if (exists('ylab')) set ylabel ylab
 set yrange [ymin:ymax]
 
 plot for [i=1:words(modes)] datafile index (i-1) using ($1*dodge(i,words(modes))):2:3:4 \
          with yerrorlines lw 2 pt 7 ps 0.9 lc rgb modecolor(word(modes,i)) \
          title columnheader(1), \
      (seqwall > 0 ? seqwall : NaN) with lines dt 2 lw 1.2 lc rgb modecolor('seq') \
-         title 'seq (reference)'
+         title (seqwall > 0 ? 'seq (reference)' : '')

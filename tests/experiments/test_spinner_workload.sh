@@ -47,6 +47,19 @@ head -1 "$tmp/s.csv" | tr -d '\r' | grep -q ',latency_mean_s,metric_name,metric$
 [ "$(grep -c ',largest_gap_s,[0-9.e-]*.$' "$tmp/s.csv")" = 28 ] || fail "csv: want 28 rows with a gap"
 "$CFBENCH" export "$tmp/s.json" --format markdown | grep -q '| median metric |$' || fail "markdown: no metric column"
 
+# the metric is charted against workers, one line per mode (cfbench plot;
+# data files only, so no gnuplot is needed: CFB_GNUPLOT names a missing one)
+CFB_GNUPLOT=/nonexistent "$CFBENCH" plot "$tmp/s.json" --out "$tmp/plots" >/dev/null 2>&1
+d="$tmp/plots/data/metric-spinner-c+gil.dat"
+if [ -f "$d" ]; then
+    head -1 "$d" | grep -q 'largest_gap_s vs workers' || fail "metric chart: header"
+    for m in thread async; do grep -q "^\"$m\"" "$d" || fail "metric chart: no $m block"; done
+    grep -q 'largest_gap_s vs workers - spinner (c+gil)' "$tmp/plots/data/replot.sh" ||
+        fail "metric chart: not planned in replot.sh"
+else
+    fail "metric chart: no $d"; ls "$tmp/plots/data" 2>&1 | head
+fi
+
 # other workloads carry no metric
 "$CFBENCH" run -q -w noop -m seq -j 1 -r 1 --warmup 0 -p noop.tasks=10 -o "$tmp/n.json" >/dev/null 2>&1 || fail "noop run"
 python3 -c '
