@@ -48,6 +48,7 @@
 #include "cf_loop.h"
 #include "cfutures.h"
 #include "commands.h"
+#include "progress.h"
 #include "options.h"
 #include "flags/flag_server.h"
 #include "flags/flags.h"
@@ -135,6 +136,10 @@ typedef struct tally {
     bool mixed;                      /* a later error had another cause */
 } tally;
 
+/* tqdm's bar, as the book's flags2 shows it ("45%|#####     | 9/20 [00:01<00:01,
+ * 8.50it/s]"), fitted to the terminal: at most its width - 1 columns, so it
+ * never wraps; the bar narrows first (25 down to 5 cells), then the
+ * bracketed times go, then the bar. */
 static void draw_bar(tally *t, bool final) {
     double now = now_s();
     if (!final && now - t->last_draw < 0.05) return;
@@ -142,15 +147,32 @@ static void draw_bar(tally *t, bool final) {
     double el = now - t->t0;
     double rate = el > 0 ? (double)t->done / el : 0;
     double eta = rate > 0 ? (double)(t->total - t->done) / rate : 0;
-    int width = 25;
+    int pct = t->total ? (int)(100.0 * (double)t->done / (double)t->total) : 100;
+    char count[64], times[96];
+    snprintf(count, sizeof count, " %zu/%zu", t->done, t->total);
+    snprintf(times, sizeof times, " [%02d:%02d<%02d:%02d, %.2fit/s]", (int)el / 60, (int)el % 60,
+             (int)eta / 60, (int)eta % 60, rate);
+    int room = cfb_progress_columns(STDERR_FILENO) - 1 - 6; /* "100%|" and "|" */
+    int tl = (int)strlen(times), cl = (int)strlen(count);
+    int width = room - cl - tl;
+    if (width < 5) { /* no room for the times */
+        times[0] = '\0';
+        width = room - cl;
+    }
+    if (width < 5) { /* nor for the bar */
+        width = 0;
+        if (room + 6 - 4 < cl) count[0] = '\0';
+    }
+    if (width > 25) width = 25;
     int fill = t->total ? (int)((double)width * (double)t->done / (double)t->total) : width;
-    char bar[64];
+    char bar[32];
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : ' ';
     bar[width] = '\0';
-    fprintf(stderr, "\r%3d%%|%s| %zu/%zu [%02d:%02d<%02d:%02d, %.2fit/s]",
-            t->total ? (int)(100.0 * (double)t->done / (double)t->total) : 100, bar, t->done,
-            t->total, (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60, rate);
+    if (width)
+        fprintf(stderr, "\r\033[K%3d%%|%s|%s%s", pct, bar, count, times);
+    else
+        fprintf(stderr, "\r\033[K%3d%%%s", pct, count);
     if (final) fputc('\n', stderr);
     fflush(stderr);
 }

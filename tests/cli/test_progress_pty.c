@@ -90,10 +90,13 @@ static void buf_add(buf *b, const char *p, size_t n) {
  * the slave its controlling terminal. The slave is open in the child from
  * the fork on, so the master never sees a not-yet-opened slave. Returns
  * the exit status (or -1 on a timeout, with a CHECK failure). */
+static char **run_argv; /* NULL: the cfbench run below */
+
 static int run_capture(int err_fd, bool tty, int read_fd, const char *out_json, buf *out) {
-    char *argv[] = {
+    char *sweep[] = {
         cfbench, "run", "-w",       "noop", "-p", "noop.tasks=50",  "-m", "seq,thread", "-j", "1,2",
         "-r",    "3",   "--warmup", "0",    "-o", (char *)out_json, NULL};
+    char **argv = run_argv ? run_argv : sweep;
     pid_t pid = fork();
     if (pid < 0) {
         perror("fork");
@@ -438,6 +441,55 @@ static void check_pipe(void) {
     free(out.s);
 }
 
+/* `cfbench flags` draws the book's tqdm-style bar: it too keeps within the
+ * width (the bar narrows, then the times go) and ends on one full line. */
+static void check_flags_tty(int width) {
+    fprintf(stderr, "-- pty: cfbench flags, %d columns\n", width);
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    char slave[256];
+    int sfd = -1;
+    if (m < 0 || grantpt(m) || unlockpt(m) || ptsname_r(m, slave, sizeof slave) ||
+        (sfd = open(slave, O_RDWR | O_NOCTTY)) < 0) {
+        CHECK(!"a pseudo-terminal");
+        if (m >= 0) close(m);
+        return;
+    }
+    struct winsize ws = {.ws_row = 50, .ws_col = (unsigned short)width};
+    CHECK_EQ_INT(ioctl(m, TIOCSWINSZ, &ws), 0);
+    unsetenv("COLUMNS");
+    char *argv[] = {cfbench, "flags", "-s", "DELAY", "--delay", "0.01:0.03",
+                    "-m",    "2",     "-o", "-",     NULL};
+    run_argv = argv;
+    buf out = {0};
+    int rc = run_capture(sfd, true, m, NULL, &out);
+    run_argv = NULL;
+    close(m);
+    CHECK_EQ_INT(rc, 0);
+    if (!out.s) {
+        CHECK(!"cfbench flags printed something on the terminal");
+        return;
+    }
+    CHECK(strstr(out.s, "\r\033[K") != NULL); /* the bar was drawn */
+    static screen sc;
+    memset(&sc, 0, sizeof sc);
+    sc.width = width;
+    sc.rows = 1;
+    feed(&sc, out.s, out.len);
+    if (sc.violations) fprintf(stderr, "flags, width %d: %s\n", width, sc.first_violation);
+    CHECK_EQ_INT(sc.violations, 0);
+    int bars = 0;
+    char line[MAXCOLS * 5];
+    for (int r = 0; r < sc.rows; r++) {
+        row_text(&sc, r, line, sizeof line);
+        if (strstr(line, "%|") || !strncmp(line, "100%", 4)) {
+            bars++;
+            CHECK(!strncmp(line, "100%", 4)); /* the one bar left is the final one */
+        }
+    }
+    CHECK_EQ_INT(bars, 1);
+    free(out.s);
+}
+
 int main(void) {
     signal(SIGPIPE, SIG_IGN);
     find_cfbench();
@@ -456,6 +508,9 @@ int main(void) {
     check_tty(30, NULL, 30); /* a narrower bar, ids cut */
     check_tty(0, "50", 50);  /* no size on the terminal: $COLUMNS */
     check_pipe();
+    check_flags_tty(40);
+    check_flags_tty(60);
+    check_flags_tty(80);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
