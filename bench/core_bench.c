@@ -9,34 +9,17 @@
  * Each section prints the median of --reps repetitions (default 5) and,
  * when it has a Python counterpart, Python's median and the ratio.
  */
+#include "bench_loops.h"
 #include "cfutures.h"
-#include "rstats.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int reps = 5;
 static bool quick, use_python = true;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double median(const double *v, int n) {
-    return cfb_median(v, (size_t)n);
-}
 
 static long rss_kb(void) {
     FILE *fp = fopen("/proc/self/statm", "r");
@@ -46,10 +29,6 @@ static long rss_kb(void) {
         fclose(fp);
     }
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static void task_empty(const void *arg, size_t len, cf_out *out) {
-    (void)arg, (void)len, (void)out;
 }
 
 static void die(const char *what, int rc) {
@@ -119,30 +98,6 @@ static double python_run(const char *what, long n, int window, double *cpu_us) {
 
 /* ---- thread sections ---- */
 
-enum { WINDOW = 10000 };
-
-/* tasks/s; *cpu_us = process CPU time per task (all threads). */
-static double throughput_once(cf_executor *ex, long n, cf_future **fs, double *cpu_us) {
-    double t0 = now(), c0 = cpu_now();
-    long done = 0;
-    while (done < n) {
-        long k = n - done < WINDOW ? n - done : WINDOW;
-        for (long i = 0; i < k; i++) {
-            int rc = cf_submit(ex, task_empty, NULL, 0, &fs[i]);
-            if (rc) die("submit", rc);
-        }
-        for (long i = 0; i < k; i++) {
-            int rc = cf_future_result(fs[i], CF_FOREVER, NULL, NULL);
-            if (rc) die("result", rc);
-            cf_future_release(fs[i]);
-        }
-        done += k;
-    }
-    double dt = now() - t0;
-    if (cpu_us) *cpu_us = (cpu_now() - c0) / (double)n * 1e6;
-    return (double)n / dt;
-}
-
 static void section_throughput(void) {
     long n = quick ? 200000 : 2000000;
     cf_executor *ex;
@@ -180,17 +135,8 @@ static double roundtrip_median_us(cf_executor *ex, int n) {
     double *v = malloc((size_t)reps * sizeof *v);
     if (!lat || !v) die("malloc", CF_ENOMEM);
     for (int r = -1; r < reps; r++) { /* r = -1: warm-up */
-        for (int i = 0; i < n; i++) {
-            cf_future *f;
-            double t0 = now();
-            int rc = cf_submit(ex, task_empty, NULL, 0, &f);
-            if (rc) die("submit", rc);
-            rc = cf_future_result(f, CF_FOREVER, NULL, NULL);
-            lat[i] = now() - t0;
-            if (rc) die("result", rc);
-            cf_future_release(f);
-        }
-        if (r >= 0) v[r] = median(lat, n) * 1e6;
+        double m = roundtrip_rep_us(ex, n, lat);
+        if (r >= 0) v[r] = m;
     }
     double c = median(v, reps);
     free(lat);

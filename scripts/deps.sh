@@ -3,7 +3,10 @@
 # Only missing packages are installed (a second run does nothing and prints
 # nothing); apt's output goes to a log that is shown only when it fails.
 # When not root, print the exact command instead.
-# Usage: scripts/deps.sh [--test] [extra-package…]   (bench extras: wrk nginx-light hyperfine)
+# Usage: scripts/deps.sh [--test] [extra-package…]
+#   bench extras (never installed by make test): wrk nginx-light hyperfine
+#   (bench/server_bench.sh, bench/flags_bench.sh); libglib2.0-dev libuv1-dev
+#   (bench/peers_bench.c: built only when pkg-config finds both)
 #   --test  also what only the test suite needs: chromium, the headless
 #           browser tests/report/ opens report.html in (make test passes it)
 # Open MPI (openmpi-bin, libopenmpi-dev) builds the MPI executor and its tests
