@@ -1115,6 +1115,7 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         return 2;
     }
     s.host = cfb_host_json();
+    if (cfg->host_extra) json_object_update(s.host, cfg->host_extra); /* e.g. floors */
     s.build = cfb_build_json();
     s.config = config_json(&s);
     int ret = 0;

@@ -52,6 +52,7 @@ typedef struct cfb_sweep_cfg {
     int argc;     /* the command line, recorded in config.argv */
     char *const *argv;
     json_t *config_extra; /* borrowed, may be NULL: merged into `config` (e.g. gil) */
+    json_t *host_extra;   /* borrowed, may be NULL: merged into `host` (issue 15: floors) */
     json_t *doc_extra;    /* borrowed, may be NULL: its keys join the document's top level
                              at every save (e.g. `mpi`, which may change during the sweep) */
     /* Optional (issue 8: `--reference python`, runners/reference.c): called
