@@ -228,13 +228,42 @@ static int ensure_dir(const char *dir) {
     return -1;
 }
 
+/* The sweep's before_work hook (sweep.h): the host floors (floors.h) as
+ * {"floors": …} (a new object, the sweep's), and the one-line note saying
+ * whether they were measured or cached, wrapped on a terminal; none with -q. */
+typedef struct floors_ctx {
+    int when; /* 1 auto (cached per boot), 2 fresh */
+    bool quiet;
+} floors_ctx;
+
+static json_t *run_floors(void *arg) {
+    const floors_ctx *fc = arg;
+    cfb_floors fl;
+    int nf = cfb_floors_get(&fl, fc->when == 2);
+    json_t *add = json_object();
+    json_object_set_new(add, "floors", cfb_floors_json(&fl));
+    if (!fc->quiet) {
+        char sum[256], line[800];
+        cfb_floors_summary(&fl, sum, sizeof sum);
+        if (fl.cached)
+            snprintf(line, sizeof line, "cfbench run: note: host floors (cached, measured %s): %s",
+                     fl.measured, sum);
+        else
+            snprintf(line, sizeof line,
+                     "cfbench run: note: host floors measured in %.2f s%s: %s%s%s",
+                     fl.calibration_s, nf < CFB_FLOOR_N ? " (some failed)" : "", sum,
+                     fl.cache_note[0] ? "; " : "", fl.cache_note);
+        cfb_progress_print(line);
+    }
+    return add;
+}
+
 int cfb_cmd_run(int argc, char **argv) {
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
     long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
     int floors_when = 1; /* 0 off, 1 auto (cached per boot), 2 fresh */
-    json_t *host_extra = NULL;
     const char *ref_arg = NULL;
     char *python = NULL, *listbuf = NULL, **items = NULL;
     const cfb_workload **wls = NULL;
@@ -572,24 +601,12 @@ int cfb_cmd_run(int argc, char **argv) {
             out = pathbuf;
         }
         cfg.out_path = out;
-        /* issue 15: the host floors, before any work (runners/floors.h) */
+        /* issue 15: the host floors, once the results file is known to be
+         * writable and before any work */
+        floors_ctx fctx = {floors_when, quiet};
         if (floors_when) {
-            cfb_floors fl;
-            int nf = cfb_floors_get(&fl, floors_when == 2);
-            host_extra = json_object();
-            json_object_set_new(host_extra, "floors", cfb_floors_json(&fl));
-            cfg.host_extra = host_extra;
-            if (!quiet) {
-                char sum[256];
-                cfb_floors_summary(&fl, sum, sizeof sum);
-                if (fl.cached)
-                    fprintf(stderr, "cfbench run: note: host floors (cached, measured %s): %s\n",
-                            fl.measured, sum);
-                else
-                    fprintf(stderr, "cfbench run: note: host floors measured in %.2f s%s: %s%s%s\n",
-                            fl.calibration_s, nf < CFB_FLOOR_N ? " (some failed)" : "", sum,
-                            fl.cache_note[0] ? "; " : "", fl.cache_note);
-            }
+            cfg.before_work = run_floors;
+            cfg.before_work_ctx = &fctx;
         }
         cfb_sweep_install_signals();
         cfb_mpi_session_signals();
@@ -629,7 +646,6 @@ done:
     free(impls);
     free(mode_names);
     json_decref(extra);
-    json_decref(host_extra);
     free(python);
     for (size_t i = 0; i < nov + 1 && i < capov; i++)
         free(ovbuf[i]);

@@ -1115,7 +1115,6 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         return 2;
     }
     s.host = cfb_host_json();
-    if (cfg->host_extra) json_object_update(s.host, cfg->host_extra); /* e.g. floors */
     s.build = cfb_build_json();
     s.config = config_json(&s);
     int ret = 0;
@@ -1125,6 +1124,11 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         snprintf(err, errlen, "cannot write results: %s", why);
         ret = 3;
         goto out;
+    }
+    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next save on */
+        json_t *add = cfg->before_work(cfg->before_work_ctx);
+        if (json_is_object(add)) json_object_update(s.host, add);
+        json_decref(add);
     }
     /* Measured units, one per (case, repetition); shuffled when asked. */
     size_t nunits = s.ncases * (size_t)cfg->repeat;
