@@ -10,7 +10,8 @@
  * do not carry one, saying why) — then <section id="key-charts"> with the
  * 3-4 charts that show them (every "crossover" chart, the speedup of an
  * I/O-bound and of a CPU-bound workload, the GIL comparison of primes), then
- * the details: sources, and per series and workload the table and charts.
+ * the details: sources, the host floors (<section id="floors">, only when a
+ * file has host.floors), and per series and workload the table and charts.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -311,6 +312,122 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
     pb_puts(b, "</div>\n</section>\n");
 }
 
+/* ---- host floors (issue 15: host.floors, docs/results-schema.md) ---------- */
+
+/* The floors a results file may carry, in table order: JSON key, column
+ * label. The executor overheads are read against FLOOR_FUTEX (thread) and
+ * FLOOR_PIPE (process). */
+enum { FLOOR_FUTEX, FLOOR_PIPE, FLOOR_FORK, FLOOR_HTTP, FLOOR_N };
+static const char *const floor_key[FLOOR_N] = {"futex_wake", "pipe_rt", "fork_exit_wait",
+                                               "http_loopback"};
+static const char *const floor_label[FLOOR_N] = {"futex wake-up round trip", "pipe round trip",
+                                                 "fork+exit+wait", "HTTP request (loopback)"};
+
+/* The document's host.floors (borrowed), or NULL when it has none. */
+static json_t *source_floors(const plot_source *src) {
+    json_t *f = json_object_get(json_object_get(src->doc, "host"), "floors");
+    return json_is_object(f) ? f : NULL;
+}
+
+/* Median of floor k in floors (borrowed), NAN when absent or not positive. */
+static double floor_median(json_t *floors, int k) {
+    json_t *v = json_object_get(json_object_get(floors, floor_key[k]), "median_s");
+    double x = json_is_number(v) ? json_number_value(v) : NAN;
+    return isfinite(x) && x > 0 ? x : NAN;
+}
+
+/* The noop case of series s in mode at 1 worker, or NULL. */
+static const plot_case *noop_case(const plot_model *m, const plot_series *s, const char *mode) {
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *c = &m->cases[s->cases[i]];
+        if (!c->error && c->workers == 1 && c->tasks > 0 && isfinite(c->med) &&
+            !strcmp(c->workload, "noop") && !strcmp(c->mode, mode))
+            return c;
+    }
+    return NULL;
+}
+
+/* <section id="floors">: a row of floors per source that has them, then the
+ * executor overheads of the noop workload (median wall / tasks at 1 worker)
+ * in units of the matching floor. Nothing at all when no source has floors. */
+static void floors_section(pbuf *b, const plot_model *m) {
+    size_t with = 0;
+    for (size_t i = 0; i < m->nsrc; i++)
+        with += source_floors(&m->src[i]) != NULL;
+    if (!with) return;
+    pb_puts(b, "<section id=\"floors\">\n<h2>Host floors</h2>\n<p>What this host's cheapest "
+               "round trips cost, measured by <code>cfbench run</code> before the sweep "
+               "(medians; <code>host.floors</code>): read absolute figures against "
+               "them.</p>\n<table><tr><th class=l>file</th>");
+    for (int k = 0; k < FLOOR_N; k++)
+        pb_printf(b, "<th>%s</th>", floor_label[k]);
+    pb_puts(b, "<th class=l>measured</th></tr>\n");
+    for (size_t i = 0; i < m->nsrc; i++) {
+        json_t *f = source_floors(&m->src[i]);
+        if (!f) continue;
+        pb_puts(b, "<tr class=floor><td class=l>");
+        pb_html(b, m->src[i].path);
+        pb_puts(b, "</td>");
+        for (int k = 0; k < FLOOR_N; k++)
+            td_secs(b, floor_median(f, k));
+        const char *when = json_string_value(json_object_get(f, "measured"));
+        pb_puts(b, "<td class=l>");
+        pb_html(b, when ? when : "");
+        pb_puts(b, json_is_true(json_object_get(f, "cached")) ? " (cached)" : "");
+        pb_puts(b, "</td></tr>\n");
+    }
+    pb_puts(b, "</table>\n");
+    /* the executor overheads against them */
+    pbuf rows = {0}, sent = {0};
+    static const char *const modes[2] = {"thread", "process"};
+    static const int match[2] = {FLOOR_FUTEX, FLOOR_PIPE};
+    static const char *const pool[2] = {"thread-pool", "process-pool"};
+    for (size_t k = 0; k < m->nseries; k++) {
+        const plot_series *s = &m->series[k];
+        json_t *f = source_floors(&m->src[s->source]);
+        if (!f) continue;
+        for (int q = 0; q < 2; q++) {
+            const plot_case *c = noop_case(m, s, modes[q]);
+            double fl = floor_median(f, match[q]);
+            if (!c || !isfinite(fl)) continue;
+            double per = c->med / c->tasks, ratio = per / fl;
+            pb_puts(&rows, "<tr class=overhead><td class=\"l wrap\">");
+            pb_html(&rows, s->label);
+            pb_printf(&rows, "</td><td class=l>%s</td>", modes[q]);
+            td_secs(&rows, per);
+            pb_printf(&rows, "<td class=l>%s</td>", floor_label[match[q]]);
+            td_secs(&rows, fl);
+            pb_printf(&rows, "<td>%.2f×</td></tr>\n", ratio);
+            pb_printf(&sent, "<li>A %s task (noop, 1 worker, ", pool[q]);
+            pb_html(&sent, s->brief);
+            pb_printf(&sent, ") costs %.2f× this host's %s.</li>\n", ratio, floor_label[match[q]]);
+        }
+    }
+    if (rows.len) {
+        pb_puts(b, "<h3>Executor overheads against the floors</h3>\n<ul>\n");
+        pb_put(b, sent.s, sent.len);
+        pb_puts(b, "</ul>\n<table><tr><th class=l>series</th><th class=l>mode</th>"
+                   "<th>overhead per task</th><th class=l>floor</th><th>floor median</th>"
+                   "<th>× floor</th></tr>\n");
+        pb_put(b, rows.s, rows.len);
+        pb_puts(
+            b, "</table>\n<p class=muted>Overhead per task: the noop workload's median "
+               "wall time over its task count at 1 worker (submit, run and collect an "
+               "empty task, the pool's start-up spread over the tasks; many tasks are in flight at "
+               "once, so it can be below one round trip); a thread pool is "
+               "read against the futex wake-up round trip, a process pool against the "
+               "pipe round trip.</p>\n");
+    } else if (with) {
+        pb_puts(b, "<p class=muted>No noop case at 1 worker in thread or process mode: no "
+                   "executor overhead to set against the floors (<code>cfbench run -w noop "
+                   "-m thread,process -j 1</code>).</p>\n");
+    }
+    if (rows.oom || sent.oom) b->oom = 1;
+    pb_free(&rows);
+    pb_free(&sent);
+    pb_puts(b, "</section>\n");
+}
+
 int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_dir,
                       const char *note, char *err, size_t errlen) {
     pbuf b = {0};
@@ -355,6 +472,7 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
         pb_printf(&b, "</td><td>%zu</td></tr>\n", s->ncases);
     }
     pb_puts(&b, "</table>\n");
+    floors_section(&b, m); /* issue 15: in the details, after the sources */
     if (m->nseries > 1 && count_jobs(p, -1, NULL, "compare"))
         pb_puts(&b, "<p><a href=\"#compare\">Side by side comparison</a></p>\n");
 

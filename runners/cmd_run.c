@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "context.h"
 #include "findings.h"
+#include "floors.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
@@ -92,6 +93,12 @@ static void run_help(FILE *to) {
             "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases\n"
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
             "                        baseline for measuring the measuring)\n"
+            "      --floors WHEN     the host floors recorded in host.floors (futex wake-up,\n"
+            "                        pipe round trip, fork+exit+wait, loopback HTTP request;\n"
+            "                        a calibration of under 1 s): auto (default) takes them\n"
+            "                        from the per-boot cache (~/.cache/cfbench/floors.json)\n"
+            "                        or measures them; fresh measures again; off: none\n"
+            "      --no-floors       the same as --floors off\n"
             "  -h, --help            this help\n\n"
             "Progress goes to stderr (a bar on a terminal, a line per case otherwise), and\n"
             "at the end the best speedup per workload, impl and mode with what the data\n"
@@ -221,11 +228,42 @@ static int ensure_dir(const char *dir) {
     return -1;
 }
 
+/* The sweep's before_work hook (sweep.h): the host floors (floors.h) as
+ * {"floors": …} (a new object, the sweep's), and the one-line note saying
+ * whether they were measured or cached, wrapped on a terminal; none with -q. */
+typedef struct floors_ctx {
+    int when; /* 1 auto (cached per boot), 2 fresh */
+    bool quiet;
+} floors_ctx;
+
+static json_t *run_floors(void *arg) {
+    const floors_ctx *fc = arg;
+    cfb_floors fl;
+    int nf = cfb_floors_get(&fl, fc->when == 2);
+    json_t *add = json_object();
+    json_object_set_new(add, "floors", cfb_floors_json(&fl));
+    if (!fc->quiet) {
+        char sum[256], line[800];
+        cfb_floors_summary(&fl, sum, sizeof sum);
+        if (fl.cached)
+            snprintf(line, sizeof line, "cfbench run: note: host floors (cached, measured %s): %s",
+                     fl.measured, sum);
+        else
+            snprintf(line, sizeof line,
+                     "cfbench run: note: host floors measured in %.2f s%s: %s%s%s",
+                     fl.calibration_s, nf < CFB_FLOOR_N ? " (some failed)" : "", sum,
+                     fl.cache_note[0] ? "; " : "", fl.cache_note);
+        cfb_progress_print(line);
+    }
+    return add;
+}
+
 int cfb_cmd_run(int argc, char **argv) {
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
     long repeat = 8, warmup = 1, seed = 1;
     bool interleave = false, quiet = false, measure = true, gil = false, swi_set = false;
+    int floors_when = 1; /* 0 off, 1 auto (cached per boot), 2 fresh */
     const char *ref_arg = NULL;
     char *python = NULL, *listbuf = NULL, **items = NULL;
     const cfb_workload **wls = NULL;
@@ -306,6 +344,21 @@ int cfb_cmd_run(int argc, char **argv) {
             break;
         case CFB_OPT_NO_MEASURE:
             measure = false;
+            break;
+        case CFB_OPT_NO_FLOORS:
+            floors_when = 0;
+            break;
+        case CFB_OPT_FLOORS:
+            if (!strcmp(optarg, "off"))
+                floors_when = 0;
+            else if (!strcmp(optarg, "auto"))
+                floors_when = 1;
+            else if (!strcmp(optarg, "fresh"))
+                floors_when = 2;
+            else {
+                ret = usage_error("--floors: '%s' is not auto, fresh or off%s", optarg, "");
+                goto done;
+            }
             break;
         case CFB_OPT_GIL:
             gil = true;
@@ -548,6 +601,13 @@ int cfb_cmd_run(int argc, char **argv) {
             out = pathbuf;
         }
         cfg.out_path = out;
+        /* issue 15: the host floors, once the results file is known to be
+         * writable and before any work */
+        floors_ctx fctx = {floors_when, quiet};
+        if (floors_when) {
+            cfg.before_work = run_floors;
+            cfg.before_work_ctx = &fctx;
+        }
         cfb_sweep_install_signals();
         cfb_mpi_session_signals();
         json_t *final_doc = NULL;

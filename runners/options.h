@@ -119,6 +119,8 @@ enum {
     CFB_OPT_MESSAGE,
     CFB_OPT_NO_MAP,
     CFB_OPT_META,
+    CFB_OPT_FLOORS,
+    CFB_OPT_NO_FLOORS,
     /* the book set: flags2_common.py's flags, for `cfbench flags` only */
     CFB_OPT_BOOK_ALL,
     CFB_OPT_BOOK_EVERY,

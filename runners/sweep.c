@@ -1125,6 +1125,11 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         ret = 3;
         goto out;
     }
+    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next save on */
+        json_t *add = cfg->before_work(cfg->before_work_ctx);
+        if (json_is_object(add)) json_object_update(s.host, add);
+        json_decref(add);
+    }
     /* Measured units, one per (case, repetition); shuffled when asked. */
     size_t nunits = s.ncases * (size_t)cfg->repeat;
     unit *units = malloc((nunits ? nunits : 1) * sizeof *units);

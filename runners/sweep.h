@@ -63,6 +63,12 @@ typedef struct cfb_sweep_cfg {
     json_t *(*extra_cases)(void *ctx, const cfb_workload *w, const cfb_params *p,
                            const cfb_tasklist *tl);
     void *extra_ctx;
+    /* Optional (issue 15: the host floors, runners/floors.h): called once,
+     * after the first (empty) document was written and before any work, so
+     * an unwritable path fails first. Returns a new object whose keys join
+     * `host` (the sweep drops the reference), or NULL. */
+    json_t *(*before_work)(void *ctx);
+    void *before_work_ctx;
     /* Optional: receives a new reference (owned by the caller) to the final
      * document as written, for the end-of-run summary; NULL when none was
      * written. */
