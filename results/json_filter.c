@@ -291,9 +291,12 @@ int cfb_results_load_filtered(const char *path, const char *const *drop, size_t 
     json_t *doc;
     int r = cfb_json_load_filtered(f, drop, ndrop, JSON_DECODE_ANY, &doc, NULL, &je);
     fclose(f);
-    if (r)
+    if (r) {
+        char why[sizeof je.text * 4 + 1]; /* jansson quotes the input: a newline, … */
+        cfb_one_line(why, sizeof why, je.text);
         return fail(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", path, je.line,
-                    je.column, je.text);
+                    je.column, why);
+    }
     char why[512];
     if (cfb_results_validate(doc, why, sizeof why) != 0) {
         json_decref(doc);

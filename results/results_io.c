@@ -28,6 +28,20 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
+/* s for a one-line message: control characters become \xHH (a case id may
+ * hold anything, and must not break the line or drive the terminal). */
+void cfb_one_line(char *out, size_t outlen, const char *s) {
+    size_t k = 0;
+    for (; *s && k + 5 < outlen; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            k += (size_t)snprintf(out + k, outlen - k, "\\x%02x", c);
+        else
+            out[k++] = (char)c;
+    }
+    out[k] = '\0';
+}
+
 int cfb_results_load(const char *path, json_t **out, char *err, size_t errlen) {
     if (!out) return fail(err, errlen, "internal error: NULL out");
     *out = NULL;
@@ -37,9 +51,12 @@ int cfb_results_load(const char *path, json_t **out, char *err, size_t errlen) {
     json_error_t je;
     json_t *doc = json_loadf(f, JSON_DECODE_ANY, &je);
     fclose(f);
-    if (!doc)
+    if (!doc) {
+        char why[sizeof je.text * 4 + 1]; /* jansson quotes the input: a newline, … */
+        cfb_one_line(why, sizeof why, je.text);
         return fail(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", path, je.line,
-                    je.column, je.text);
+                    je.column, why);
+    }
     char why[512];
     if (cfb_results_validate(doc, why, sizeof why) != 0) {
         json_decref(doc);
@@ -84,20 +101,6 @@ static int need(const json_t *obj, const char *field, const char *what, int type
     return 0;
 }
 
-/* s for a one-line message: control characters become \xHH (a case id may
- * hold anything, and must not break the line or drive the terminal). */
-static void printable(char *out, size_t outlen, const char *s) {
-    size_t k = 0;
-    for (; *s && k + 5 < outlen; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            k += (size_t)snprintf(out + k, outlen - k, "\\x%02x", c);
-        else
-            out[k++] = (char)c;
-    }
-    out[k] = '\0';
-}
-
 int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
     if (!json_is_object(doc))
         return fail(err, errlen, "not a cfbench results document (top level is not an object)");
@@ -126,7 +129,7 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
         if (!json_is_string(id))
             return fail(err, errlen, "missing required field 'id' in cases[%zu]", i);
         char idp[160];
-        printable(idp, sizeof idp, json_string_value(id));
+        cfb_one_line(idp, sizeof idp, json_string_value(id));
         snprintf(where, sizeof where, "case %s", idp);
         if (need(c, "workload", "a string", 's', where, err, errlen) ||
             need(c, "mode", "a string", 's', where, err, errlen) ||

@@ -32,6 +32,12 @@ int cfb_results_load(const char *path, json_t **out, char *err, size_t errlen);
  * 0 when valid, else -1 with the reason in err. */
 int cfb_results_validate(const json_t *doc, char *err, size_t errlen);
 
+/* s (borrowed) as one printable line into out (outlen bytes, always
+ * terminated; cut when full): control characters become \xHH, so a case id
+ * or a quoted bit of a broken file cannot break a one-line message or drive
+ * the terminal. */
+void cfb_one_line(char *out, size_t outlen, const char *s);
+
 /* Write len bytes at data to path atomically: a temp file in the target's
  * directory (unnamed while written, O_TMPFILE where the file system has
  * it), fsync, rename over the target (and fsync of the directory, best
