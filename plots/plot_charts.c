@@ -251,6 +251,29 @@ static int workload_range(const plot_model *m, const char *wl, wl_range *r) {
     return 0;
 }
 
+/* Append one block per mode to d (a header line naming the mode, then
+ * "workers median lo hi" rows) and each mode to modes: the wall time of the
+ * cases (metric 0), or their own metric (1; cases without one are skipped).
+ * v is sorted by mode, as collect() returns it. */
+static void mode_blocks(pbuf *d, const plot_case **v, int n, int metric, char *modes, size_t mlen) {
+    const char *last = NULL;
+    for (int i = 0; i < n; i++) {
+        if (metric && !v[i]->metric_name) continue;
+        if (!last || strcmp(v[i]->mode, last)) {
+            pb_printf(d, "%s", last ? "\n\n" : "");
+            pb_datastr(d, v[i]->mode);
+            pb_puts(d, "\n");
+            add_mode(modes, mlen, v[i]->mode);
+            last = v[i]->mode;
+        }
+        if (metric)
+            pb_printf(d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->metric_med, v[i]->metric_lo,
+                      v[i]->metric_hi);
+        else
+            pb_printf(d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->med, v[i]->lo, v[i]->hi);
+    }
+}
+
 /* ---- 1 + 2: wall time and speedup vs workers ------------------------------ */
 
 static int chart_wall_speedup(ctx *c, int si, const char *wl) {
@@ -286,15 +309,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wl, s->label);
     pb_puts(&d, "# one block per mode; columns: workers median_wall_s ci95_lo_s ci95_hi_s\n");
-    for (int i = 0; i < n; i++) {
-        if (i == 0 || strcmp(v[i]->mode, v[i - 1]->mode)) {
-            pb_printf(&d, "%s", i ? "\n\n" : "");
-            pb_datastr(&d, v[i]->mode);
-            pb_puts(&d, "\n");
-            add_mode(modes, sizeof modes, v[i]->mode);
-        }
-        pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->med, v[i]->lo, v[i]->hi);
-    }
+    mode_blocks(&d, v, n, 0, modes, sizeof modes);
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);
     if (rc) {
@@ -1254,19 +1269,7 @@ static int chart_metric(ctx *c, int si, const char *wl) {
     pbuf d = {0};
     pb_printf(&d, "# cfbench plot: %s vs workers, workload %s, %s\n", mname, wl, s->label);
     pb_puts(&d, "# one block per mode; columns: workers median ci95_lo ci95_hi\n");
-    const char *last = NULL;
-    for (int i = 0; i < n; i++) {
-        if (!v[i]->metric_name) continue;
-        if (!last || strcmp(v[i]->mode, last)) {
-            pb_printf(&d, "%s", last ? "\n\n" : "");
-            pb_datastr(&d, v[i]->mode);
-            pb_puts(&d, "\n");
-            add_mode(modes, sizeof modes, v[i]->mode);
-            last = v[i]->mode;
-        }
-        pb_printf(&d, "%d %.9g %.9g %.9g\n", v[i]->workers, v[i]->metric_med, v[i]->metric_lo,
-                  v[i]->metric_hi);
-    }
+    mode_blocks(&d, v, n, 1, modes, sizeof modes);
     free(v);
     int rc = write_data(c, j, &d, path, sizeof path);
     pb_free(&d);

@@ -1,9 +1,9 @@
 /*
  * commands.h — the cfbench subcommands. Each lives in its own file and is
- * listed in the table in cfbench_main.c.
+ * listed in the table in runners/commands.c.
  *
- * A command gets argv with argv[0] = the subcommand name, parses its own
- * options with getopt_long, answers --help on stdout with exit 0, and
+ * A command gets argv with argv[0] = the subcommand name, parses its
+ * options through the shared table (runners/options.h), answers --help on stdout with exit 0, and
  * returns the process exit code:
  *   0  success
  *   1  the work ran but failed (a regression found, tasks failed, …)
@@ -25,5 +25,11 @@ typedef struct cfb_command {
     cfb_command_fn fn;
     const char *summary; /* one line for `cfbench --help` */
 } cfb_command;
+
+/* Every subcommand in listing order, ended by an entry whose name is NULL
+ * (runners/commands.c; static, not to be freed). A new command adds its
+ * line there and its options to runners/options.c. */
+#define CFB_COMMANDS_MAX 32
+const cfb_command *cfb_commands(void);
 
 #endif

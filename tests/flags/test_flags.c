@@ -20,6 +20,7 @@
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 #include "flags/flags_internal.h"
+#include "flags_harness.h"
 
 /* ---- running the workload in a mode ----------------------------------------------- */
 
@@ -27,43 +28,6 @@ typedef struct outcome {
     size_t ok, not_found, errors;
     char first_error[CF_ERRMSG_MAX];
 } outcome;
-
-static const cfb_params *g_p;
-static int init_fn(void *arg) {
-    (void)arg;
-    return cfb_workload_flags.worker_setup(g_p);
-}
-static void fini_fn(void *arg) {
-    (void)arg;
-    cfb_workload_flags.worker_teardown();
-}
-
-typedef struct actx {
-    const cfb_tasklist *tl;
-    cf_future **fs;
-    int max;
-    void *drv;
-    int rc;
-    const cfb_params *p;
-} actx;
-
-static void a_start(cf_loop *l, void *arg) {
-    actx *a = arg;
-    a->rc = cfb_flags_async.open(l, a->p, a->max, &a->drv);
-    for (size_t i = 0; i < a->tl->n && !a->rc; i++)
-        a->rc = cfb_flags_async.start(a->drv, a->tl->tasks[i].arg, a->tl->tasks[i].len, a->fs[i]);
-}
-static size_t last_peak;
-static void a_close(cf_loop *l, void *arg) {
-    actx *a = arg;
-    last_peak = cfb_flags_async_peak(a->drv);
-    cfb_flags_async.close(a->drv);
-    cf_loop_stop(l);
-}
-static void *a_loop(void *arg) {
-    cf_loop_run(arg);
-    return NULL;
-}
 
 static void tally(cf_future *f, outcome *o) {
     const void *d;
@@ -86,57 +50,12 @@ static void tally(cf_future *f, outcome *o) {
 }
 
 /* Run the task list in mode with `workers` workers (max in flight for async). */
+static size_t last_peak; /* the async driver's peak in flight of the last run_mode */
 static outcome run_mode(const char *mode, int workers, const cfb_params *p,
                         const cfb_tasklist *tl) {
     outcome o = {0};
     cf_future **fs = calloc(tl->n, sizeof *fs);
-    g_p = p;
-    if (!strcmp(mode, "seq")) {
-        cfb_workload_flags.worker_setup(p);
-        for (size_t i = 0; i < tl->n; i++) {
-            fs[i] = cf_future_new();
-            cf_future_set_running(fs[i]);
-            cf_run_task(fs[i], cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len);
-        }
-        cfb_workload_flags.worker_teardown();
-    } else if (!strcmp(mode, "async")) {
-        cf_loop *l;
-        CHECK_EQ_INT(cf_loop_new(&l), 0);
-        for (size_t i = 0; i < tl->n; i++)
-            fs[i] = cf_future_new();
-        actx a = {.tl = tl, .fs = fs, .max = workers, .p = p};
-        pthread_t th;
-        pthread_create(&th, NULL, a_loop, l);
-        cf_loop_call_soon_threadsafe(l, a_start, &a);
-        /* Plain cf_wait from another thread: the loop resolves ordinary futures. */
-        size_t nd = 0;
-        CHECK_EQ_INT(cf_wait(fs, tl->n, 120.0, CF_ALL_COMPLETED, NULL, &nd, NULL, NULL), 0);
-        CHECK_EQ_INT(nd, tl->n);
-        cf_loop_call_soon_threadsafe(l, a_close, &a);
-        pthread_join(th, NULL);
-        CHECK_EQ_INT(a.rc, 0);
-        cf_loop_free(l);
-    } else {
-        cf_executor_opts eo = {
-            .max_workers = workers, .initializer = init_fn, .finalizer = fini_fn};
-        cf_executor *ex;
-        int rc =
-            !strcmp(mode, "process") ? cf_process_pool_new(&eo, &ex) : cf_thread_pool_new(&eo, &ex);
-        CHECK_EQ_INT(rc, 0);
-        for (size_t i = 0; i < tl->n; i++)
-            CHECK_EQ_INT(
-                cf_submit(ex, cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len, &fs[i]),
-                0);
-        cf_as_completed *ac;
-        CHECK_EQ_INT(cf_as_completed_new(fs, tl->n, 120.0, &ac), 0);
-        cf_future *f;
-        size_t got = 0;
-        while (cf_as_completed_next(ac, &f) == 0)
-            got++;
-        CHECK_EQ_INT(got, tl->n);
-        cf_as_completed_free(ac);
-        cf_executor_free(ex);
-    }
+    last_peak = flags_run_mode(mode, workers, p, tl, fs, true);
     for (size_t i = 0; i < tl->n; i++) {
         tally(fs[i], &o);
         cf_future_release(fs[i]);
@@ -161,20 +80,6 @@ static cfb_params *make_params(const char *codes, const char *base, const char *
         return NULL;
     }
     return p;
-}
-
-static void rmtree_flat(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[1200];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 /* Every {CC}.gif in dir is byte-identical to what the server serves; returns how many. */
@@ -453,17 +358,6 @@ static void raw_stop(raw_srv *s) {
     int n = atomic_load(&s->nconns);
     for (int i = 0; i < n && i < 64; i++)
         close(s->conns[i]);
-}
-
-/* A port nobody listens on: bind, read the port, close. */
-static int refused_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t al = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &al);
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 /* Run BR and CN against the server on port with the client timeout

@@ -29,6 +29,7 @@
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 #include "flags/flags_internal.h"
+#include "flags_harness.h"
 
 /* ---- running the workload in a mode, one outcome per item ---------------------------- */
 
@@ -38,89 +39,12 @@ typedef struct item {
     cfb_flag_result r;
 } item;
 
-static const cfb_params *g_p;
-static int init_fn(void *arg) {
-    (void)arg;
-    return cfb_workload_flags.worker_setup(g_p);
-}
-static void fini_fn(void *arg) {
-    (void)arg;
-    cfb_workload_flags.worker_teardown();
-}
-
-typedef struct actx {
-    const cfb_tasklist *tl;
-    cf_future **fs;
-    int max;
-    void *drv;
-    int rc;
-    size_t peak;
-} actx;
-
-static void a_start(cf_loop *l, void *arg) {
-    actx *a = arg;
-    a->rc = cfb_flags_async.open(l, g_p, a->max, &a->drv);
-    for (size_t i = 0; i < a->tl->n && !a->rc; i++)
-        a->rc = cfb_flags_async.start(a->drv, a->tl->tasks[i].arg, a->tl->tasks[i].len, a->fs[i]);
-}
-static void a_close(cf_loop *l, void *arg) {
-    actx *a = arg;
-    a->peak = cfb_flags_async_peak(a->drv);
-    cfb_flags_async.close(a->drv);
-    cf_loop_stop(l);
-}
-static void *a_loop(void *arg) {
-    cf_loop_run(arg);
-    return NULL;
-}
-
 /* Run tl in mode with `workers` (in flight for async); items[i] gets task
  * i's outcome. Returns the async driver's own peak in flight (0 otherwise). */
 static size_t run_mode(const char *mode, int workers, const cfb_params *p, const cfb_tasklist *tl,
                        item *items) {
     cf_future **fs = calloc(tl->n, sizeof *fs);
-    size_t peak = 0;
-    g_p = p;
-    if (!strcmp(mode, "seq")) {
-        cfb_workload_flags.worker_setup(p);
-        for (size_t i = 0; i < tl->n; i++) {
-            fs[i] = cf_future_new();
-            cf_future_set_running(fs[i]);
-            cf_run_task(fs[i], cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len);
-        }
-        cfb_workload_flags.worker_teardown();
-    } else if (!strcmp(mode, "async")) {
-        cf_loop *l;
-        CHECK_EQ_INT(cf_loop_new(&l), 0);
-        for (size_t i = 0; i < tl->n; i++)
-            fs[i] = cf_future_new();
-        actx a = {.tl = tl, .fs = fs, .max = workers};
-        pthread_t th;
-        pthread_create(&th, NULL, a_loop, l);
-        cf_loop_call_soon_threadsafe(l, a_start, &a);
-        size_t nd = 0;
-        CHECK_EQ_INT(cf_wait(fs, tl->n, 120.0, CF_ALL_COMPLETED, NULL, &nd, NULL, NULL), 0);
-        CHECK_EQ_INT(nd, tl->n);
-        cf_loop_call_soon_threadsafe(l, a_close, &a);
-        pthread_join(th, NULL);
-        CHECK_EQ_INT(a.rc, 0);
-        peak = a.peak;
-        cf_loop_free(l);
-    } else {
-        cf_executor_opts eo = {
-            .max_workers = workers, .initializer = init_fn, .finalizer = fini_fn};
-        cf_executor *ex;
-        int rc =
-            !strcmp(mode, "process") ? cf_process_pool_new(&eo, &ex) : cf_thread_pool_new(&eo, &ex);
-        CHECK_EQ_INT(rc, 0);
-        for (size_t i = 0; i < tl->n; i++)
-            CHECK_EQ_INT(
-                cf_submit(ex, cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len, &fs[i]),
-                0);
-        size_t nd = 0;
-        CHECK_EQ_INT(cf_wait(fs, tl->n, 120.0, CF_ALL_COMPLETED, NULL, &nd, NULL, NULL), 0);
-        cf_executor_free(ex);
-    }
+    size_t peak = flags_run_mode(mode, workers, p, tl, fs, false);
     for (size_t i = 0; i < tl->n; i++) {
         const void *d;
         size_t len;
@@ -159,20 +83,6 @@ static cfb_params *make_params(const char *codes, const char *server, const char
         return NULL;
     }
     return p;
-}
-
-static void rmtree_flat(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[1200];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static size_t count_entries(const char *dir) {
@@ -547,16 +457,6 @@ static void test_gate_exact(void) {
 }
 
 /* ---- error causes: one each, exactly ------------------------------------------------------ */
-
-static int refused_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t al = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &al);
-    close(fd);
-    return ntohs(a.sin_port);
-}
 
 static void one_error(const char *mode, const char *base, const char *timeout, bool meta,
                       const char *want) {
