@@ -49,14 +49,13 @@
  *     peak never exceeds what the client had in flight.
  *
  * Shutdown (cfb_flag_server_stop)
- *   MHD_quiesce_daemon (no new connections); set `stopping` under mu and
- *   wake the timer thread; it resumes every connection left on the heap
- *   (their delay is cut short) and exits; join it; wait (on `drained`, at
- *   most 2 s) until every resumed request has been answered — `nsuspended`,
- *   under mu, counts suspended requests until request_completed; then
- *   MHD_stop_daemon (which requires that no connection is still
- *   suspended: guaranteed above) joins MHD's workers and closes connections;
- *   then the shared responses are destroyed and the struct freed.
+ *   Set `stopping` under mu (from then on no request is suspended: new
+ *   ones are answered at once) and wake the timer thread; it resumes every connection left on the
+ * heap (their delay is cut short) and exits; join it; wait (on `drained`, at most 2 s) until every
+ * resumed request has been answered — `nsuspended`, under mu, counts suspended requests until
+ * request_completed; then MHD_stop_daemon (which requires that no connection is still suspended:
+ * guaranteed above) joins MHD's workers and closes connections; then the shared responses are
+ * destroyed and the struct freed.
  *
  * Ownership: the server owns copies of the option strings, its responses,
  * its listening socket, and every pending_req. The image bytes belong to the
@@ -877,10 +876,13 @@ void cfb_flag_server_stats(const cfb_flag_server *s, cfb_server_stats *out) {
 void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
     if (final) memset(final, 0, sizeof *final);
     if (!s) return;
-    /* Stop listening, so that what follows cannot be fed forever. */
-    /* The listening socket stays open until MHD_stop_daemon: MHD's threads
-     * drop it from their epoll sets with some delay (libmicrohttpd docs). */
-    MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
+    /* No MHD_quiesce_daemon: with a thread pool and epoll, libmicrohttpd
+     * 0.9.75 removes the listening socket from each worker's epoll set both
+     * in the caller and in the worker that sees was_quiesced, and whichever
+     * comes second aborts the process ("Failed to remove listen FD from
+     * epoll set", seen in CI under ASan). Not needed either: once `stopping`
+     * is set no request is suspended any more, so connections accepted
+     * during the drain are answered at once and cannot prolong it. */
     pthread_mutex_lock(&s->mu);
     s->stopping = true;
     pthread_cond_signal(&s->cv);
@@ -896,8 +898,7 @@ void cfb_flag_server_stop(cfb_flag_server *s, cfb_server_stats *final) {
     while (s->nsuspended > 0)
         if (pthread_cond_timedwait(&s->drained, &s->mu, &until) == ETIMEDOUT) break;
     pthread_mutex_unlock(&s->mu);
-    MHD_stop_daemon(s->daemon);
-    if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    MHD_stop_daemon(s->daemon); /* closes the listening socket too */
     if (final) cfb_flag_server_stats(s, final);
     server_free(s);
 }
