@@ -30,7 +30,12 @@ target_include_directories(cfutures_shared PUBLIC
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/core/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(cfutures_shared PRIVATE Threads::Threads m)
 target_link_options(cfutures_shared PRIVATE
-  -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/cfutures.map -Wl,--no-undefined)
+  -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/cfutures.map)
+# (Not in sanitizer builds: clang leaves the sanitizer runtime out of shared
+# libraries, to be found in the executable.)
+if(NOT CFB_SANITIZE)
+  target_link_options(cfutures_shared PRIVATE -Wl,--no-undefined)
+endif()
 # The ABI version: raise CFUTURES_SOVERSION on every incompatible change of
 # the public API (a removed or changed function or struct).
 set(CFUTURES_SOVERSION 0)
