@@ -2,6 +2,10 @@
 #   make run    install deps, build, run the default sweep (JSON + charts in cfbench-out/)
 #   make test   install deps, build, run the whole test suite with CTest
 # Sanitizer builds (what CI also runs): make test-asan, make test-tsan
+#   make install   build, then install under PREFIX (default /usr/local; DESTDIR
+#                  honoured): libcfutures, headers, pkg-config + CMake package,
+#                  cfbench, its data files, man page, completion (docs/install.md)
+#   make uninstall remove what the last install put in (BUILD/install_manifest.txt)
 BUILD    ?= build
 TYPE     ?= RelWithDebInfo
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -9,8 +13,10 @@ CMAKE_ARGS ?=
 CTEST_ARGS ?=
 # The default sweep also runs every case under the emulated GIL (impl c+gil).
 RUN_ARGS ?= --gil
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 
-.PHONY: all deps configure build test run bench test-asan test-tsan format-check clean
+.PHONY: all deps configure build test run bench test-asan test-tsan format-check clean install uninstall
 
 all: build
 
@@ -36,6 +42,19 @@ run: build
 	@res=$$($(BUILD)/cfbench run $(RUN_ARGS)); rc=$$?; res=$$(printf '%s\n' "$$res" | tail -n 1); \
 	if [ -f "$$res" ]; then echo "results: $$res"; $(BUILD)/cfbench plot "$$res" || exit $$?; fi; \
 	exit $$rc
+
+# The prefix is also given at configure time, so the library directory
+# follows it (GNUInstallDirs); the installed tree is relocatable anyway.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The manifest lists the files of the last install (with its DESTDIR).
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "make uninstall: no $(BUILD)/install_manifest.txt (nothing installed from $(BUILD))" >&2; exit 2; }
+	xargs -d '\n' rm -f -- < $(BUILD)/install_manifest.txt
+	@echo "removed $$(wc -l < $(BUILD)/install_manifest.txt) files listed in $(BUILD)/install_manifest.txt"
 
 bench: build
 	$(BUILD)/bench/core_bench

@@ -160,8 +160,9 @@ void plot_gnuplot_cmdline(pbuf *b, const char *scripts_dir, const plot_job *job,
                           const char *out_path);
 
 /* The gnuplot scripts' directory (plot_main.c): o->scripts_dir, else
- * $CFB_PLOTS_DIR, else the source tree's plots/; must hold common.gp. The
- * absolute path goes to out. 0, or CFB_PLOT_ESCRIPTS with err set. */
+ * $CFB_PLOTS_DIR (each: only there), else plots/ of cfb_datadir_find();
+ * must hold common.gp. The absolute path goes to out. 0, or
+ * CFB_PLOT_ESCRIPTS with err set (naming every place looked at). */
 int plot_find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen);
 
 /* ---- report (plot_report.c) --------------------------------------------- */

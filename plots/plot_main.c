@@ -10,10 +10,6 @@
 
 #include "plot_internal.h"
 
-#ifndef CFB_PLOTS_DIR
-#define CFB_PLOTS_DIR "plots"
-#endif
-
 static void default_out_dir(char *out, size_t n, const char *results) {
     const char *slash = strrchr(results, '/');
     if (!slash)
@@ -25,23 +21,30 @@ static void default_out_dir(char *out, size_t n, const char *results) {
 }
 
 int plot_find_scripts(const cfb_plot_options *o, char *out, size_t n, char *err, size_t errlen) {
+    static const char hint[] = "set CFBENCH_DATADIR to the directory holding plots/, or "
+                               "CFB_PLOTS_DIR to the scripts' own";
     const char *dir = o->scripts_dir;
     if (!dir) {
         dir = getenv("CFB_PLOTS_DIR");
         if (dir && !*dir) dir = NULL;
     }
-    if (!dir) dir = CFB_PLOTS_DIR;
-    char probe[PATH_MAX + 16];
-    snprintf(probe, sizeof probe, "%s/common.gp", dir);
-    char abs[PATH_MAX];
-    if (access(probe, R_OK) || !realpath(dir, abs)) {
-        snprintf(err, errlen,
-                 "gnuplot scripts not found in %s (set CFB_PLOTS_DIR to cfbench's "
-                 "plots/ directory)",
-                 dir);
+    if (dir) { /* given: only there */
+        char probe[PATH_MAX + 16];
+        snprintf(probe, sizeof probe, "%s/common.gp", dir);
+        char abs[PATH_MAX];
+        if (access(probe, R_OK) || !realpath(dir, abs)) {
+            snprintf(err, errlen, "gnuplot scripts not found in %s (%s)", dir, hint);
+            return CFB_PLOT_ESCRIPTS;
+        }
+        snprintf(out, n, "%s", abs);
+        return 0;
+    }
+    char data[PATH_MAX], looked[2048];
+    if (cfb_datadir_find("plots/common.gp", data, sizeof data, looked, sizeof looked)) {
+        snprintf(err, errlen, "gnuplot scripts not found (looked in %s; %s)", looked, hint);
         return CFB_PLOT_ESCRIPTS;
     }
-    snprintf(out, n, "%s", abs);
+    snprintf(out, n, "%s/plots", data);
     return 0;
 }
 

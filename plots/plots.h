@@ -47,7 +47,7 @@ typedef struct cfb_plot_options {
     unsigned formats;        /* CFB_PLOT_PNG | CFB_PLOT_SVG; 0 means PNG */
     int timelines;           /* CFB_PLOT_TIMELINES_* */
     const char *gnuplot;     /* NULL: $CFB_GNUPLOT if set, else "gnuplot" searched in PATH */
-    const char *scripts_dir; /* NULL: $CFB_PLOTS_DIR if set, else the source tree's plots/ */
+    const char *scripts_dir; /* NULL: $CFB_PLOTS_DIR if set, else cfb_datadir_find()'s plots/ */
     FILE *log;               /* one line per file written; NULL = quiet */
 } cfb_plot_options;
 
@@ -76,6 +76,17 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
  * Writes the resolved path to out (size outlen). 0, or CFB_PLOT_ENOGNUPLOT.
  */
 int cfb_plot_find_gnuplot(const char *override, char *out, size_t outlen);
+
+/*
+ * cfbench's data directory (share/cfbench; plots/plot_datadir.c): the first
+ * of $CFBENCH_DATADIR (when set: only there), <exe dir>/../share/cfbench
+ * (installed) and <exe dir>/share/cfbench (the build tree) that holds the
+ * file `probe` (a path relative to it, e.g. "plots/common.gp"). 0 with the
+ * absolute directory in out (size n); -1 when none does, with the places
+ * looked at, comma-separated, in looked (size lookedlen; may be NULL).
+ * No compiled-in source path. No state; thread-safe.
+ */
+int cfb_datadir_find(const char *probe, char *out, size_t n, char *looked, size_t lookedlen);
 
 /*
  * `cfbench history` charts: one chart per series of h (borrowed; a

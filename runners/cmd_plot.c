@@ -25,9 +25,11 @@ static void plot_usage(FILE *to) {
                 "(-t for --timelines is deprecated: -t is --threshold in other commands)\n\n"
                 "Writes DIR/*.png|svg, DIR/report.html, DIR/data/*.dat (the numbers behind\n"
                 "each chart) and DIR/data/replot.sh. gnuplot: $CFB_GNUPLOT, else PATH;\n"
-                "scripts: $CFB_PLOTS_DIR, else the source tree's plots/.\n"
+                "scripts: $CFB_PLOTS_DIR, else $CFBENCH_DATADIR/plots, else share/cfbench/plots\n"
+                "beside the executable's bin/ (installed) or beside it (build tree).\n"
                 "exit: 0 ok, 1 gnuplot failed, 2 bad usage or results file,\n"
-                "      3 gnuplot missing (data files still written) or output not writable\n");
+                "      3 gnuplot or its scripts missing (data files still written) or output\n"
+                "      not writable\n");
 }
 
 int cfb_cmd_plot(int argc, char **argv) {

@@ -8,7 +8,8 @@
 #   (bench/server_bench.sh, bench/flags_bench.sh); libglib2.0-dev libuv1-dev
 #   (bench/peers_bench.c: built only when pkg-config finds both)
 #   --test  also what only the test suite needs: chromium, the headless
-#           browser tests/report/ opens report.html in (make test passes it)
+#           browser tests/report/ opens report.html in (make test passes it);
+#           groff-base, with which tests/install renders the man page
 # Open MPI (openmpi-bin, libopenmpi-dev) builds the MPI executor and its tests
 # (docs/scale-out.md); python3-mpi4py is the anchor of bench/mpi_bench.py.
 set -euo pipefail
@@ -16,7 +17,7 @@ pkgs=(cmake make pkg-config gcc git libcurl4-openssl-dev libjansson-dev libmicro
       gnuplot-nox curl python3 openmpi-bin libopenmpi-dev python3-mpi4py)
 if [ "${1:-}" = "--test" ]; then
   shift
-  pkgs+=(chromium)
+  pkgs+=(chromium groff-base)
 fi
 pkgs+=("$@")
 missing=()
