@@ -101,7 +101,9 @@ struct tp {
     cf_fini_fn fini;
     void *initarg;
     char name[9];
-    _Atomic uint64_t st_started, st_alive, st_submitted, st_completed, st_cancelled;
+    cf__fcache *cache;     /* the futures' blocks (takes under qlock) */
+    uint64_t st_submitted; /* under qlock */
+    _Atomic uint64_t st_started, st_alive, st_completed, st_cancelled;
 };
 
 static inline struct task *task_of(cf_future *f) {
@@ -207,6 +209,7 @@ static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
 
 static void tp_unref(struct tp *tp) {
     if (atomic_fetch_sub(&tp->refs, 1) != 1) return;
+    cf__fcache_close(tp->cache); /* no more takes: every submit is over */
     pthread_mutex_destroy(&tp->join_mu);
     for (int i = 0; i < tp->nthreads; i++)
         free(tp->workers[i]);
@@ -323,25 +326,12 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     struct tp *tp = (struct tp *)ex;
     if (atomic_load_explicit(&tp->broken, memory_order_acquire)) return CF_EBROKEN;
     if (atomic_load_explicit(&tp->shutdown, memory_order_acquire)) return CF_ESHUTDOWN;
-    bool inl = len <= INLINE_ARG;
-    cf_future *f = cf__future_new_extra(sizeof(struct task) + (inl ? len : 0));
-    if (!f) return CF_ENOMEM;
-    struct task *t = task_of(f);
-    t->next = NULL;
-    t->fn = fn;
-    t->len = len;
-    t->heap_arg = NULL;
-    if (!inl) {
-        t->heap_arg = malloc(len);
-        if (!t->heap_arg) {
-            cf_future_release(f);
-            return CF_ENOMEM;
-        }
-        memcpy(t->heap_arg, arg, len);
-    } else if (len) {
-        memcpy(t->arg, arg, len);
+    void *heap_arg = NULL;
+    if (len > INLINE_ARG) {
+        heap_arg = malloc(len);
+        if (!heap_arg) return CF_ENOMEM;
+        memcpy(heap_arg, arg, len);
     }
-    cf_future_retain(f); /* the queue's reference */
 
     cf__lock_acquire(&tp->qlock);
     int rc = 0;
@@ -349,21 +339,27 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
         rc = CF_EBROKEN;
     else if (atomic_load_explicit(&tp->shutdown, memory_order_relaxed))
         rc = CF_ESHUTDOWN;
-    else {
+    else if (tp->nthreads < tp->base.max_workers) {
         size_t queued = tp->qlen + 1;
         int idle = tp->nthreads - atomic_load_explicit(&tp->nbusy, memory_order_relaxed);
-        if ((long)queued > (long)idle && tp->nthreads < tp->base.max_workers) {
+        if ((long)queued > (long)idle) {
             rc = spawn_locked(tp);
             if (rc && tp->nthreads > 0) rc = 0; /* the existing workers will run it */
         }
     }
-    if (rc) {
+    /* Two references: the caller's and the queue's. */
+    cf_future *f = rc ? NULL : cf__fcache_take(tp->cache, 2);
+    if (!f) {
         cf__lock_release(&tp->qlock);
-        task_free_arg(t);
-        cf_future_release(f);
-        cf_future_release(f);
-        return rc;
+        free(heap_arg);
+        return rc ? rc : CF_ENOMEM;
     }
+    struct task *t = task_of(f);
+    t->next = NULL;
+    t->fn = fn;
+    t->len = len;
+    t->heap_arg = heap_arg;
+    if (!heap_arg && len) memcpy(t->arg, arg, len);
     if (tp->tail)
         task_of(tp->tail)->next = f;
     else
@@ -372,7 +368,7 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     tp->qlen++;
     atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
     /* Counted before any worker can pop it: completed never exceeds submitted. */
-    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
+    tp->st_submitted++;
     struct worker *w = tp->spinning ? NULL : unpark_locked(tp);
     cf__lock_release(&tp->qlock);
     wake(w);
@@ -495,7 +491,7 @@ static int tp_stats(const cf_executor *ex, cf_executor_stats *st) {
     st->workers_started = atomic_load(&tp->st_started);
     st->workers_alive = atomic_load(&tp->st_alive);
     st->workers_replaced = 0;
-    st->tasks_submitted = atomic_load(&tp->st_submitted);
+    st->tasks_submitted = tp->st_submitted;
     st->tasks_completed = atomic_load(&tp->st_completed);
     st->tasks_cancelled = atomic_load(&tp->st_cancelled);
     cf__lock_release(&tp->qlock);
@@ -524,7 +520,13 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     }
     struct tp *tp = calloc(1, sizeof *tp);
     if (!tp) return CF_ENOMEM;
+    tp->cache = cf__fcache_new(sizeof(struct task) + INLINE_ARG);
+    if (!tp->cache) {
+        free(tp);
+        return CF_ENOMEM;
+    }
     if (pthread_mutex_init(&tp->join_mu, NULL) != 0) {
+        cf__fcache_close(tp->cache);
         free(tp);
         return CF_ESYS;
     }
