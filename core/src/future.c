@@ -157,15 +157,31 @@ cf_future *cf__fcache_take(cf__fcache *c, long refs) {
     if (f) {
         c->local = f->next_free;
         BLOCK_UNPOISON(f, c->block);
+        /* The next take's block: fetch its first line while this submit goes on. */
+        if (c->local) __builtin_prefetch(c->local, 1, 3);
     } else {
         f = malloc(c->block);
         if (!f) return NULL;
         c->nblocks++;
         atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
     }
-    memset(f, 0, sizeof *f);
+    /* Every field a fresh future has zeroed (cb0 is unused while ncb == 0):
+     * field stores, not a memset, which the compiler makes a rep stos. */
+    f->next_free = NULL;
     f->cache = c;
+    atomic_init(&f->state, CF_PENDING);
+    atomic_init(&f->nsleep, 0);
     atomic_init(&f->refs, refs);
+    atomic_init(&f->lock.v, 0);
+    f->failed = false;
+    f->status = f->code = 0;
+    f->msg = NULL;
+    f->data = NULL;
+    f->len = 0;
+    f->tag = 0;
+    f->cbs = NULL;
+    f->ncb = f->capcb = 0;
+    f->watchers = NULL;
     return f;
 }
 

@@ -79,6 +79,7 @@ struct worker {
     bool joined;           /* joined or detached (under join_mu) */
     _Atomic uint32_t life; /* WL_RUN -> WL_END (the worker) or WL_ABANDONED (timed-out shutdown) */
     _Atomic uint32_t done; /* 1 once it only has its reference left to drop */
+    _Atomic uint64_t completed; /* tasks run to completion (written by its worker only) */
 };
 
 struct tp {
@@ -103,7 +104,7 @@ struct tp {
     char name[9];
     cf__fcache *cache;     /* the futures' blocks (takes under qlock) */
     uint64_t st_submitted; /* under qlock */
-    _Atomic uint64_t st_started, st_alive, st_completed, st_cancelled;
+    _Atomic uint64_t st_started, st_alive, st_cancelled;
 };
 
 static inline struct task *task_of(cf_future *f) {
@@ -189,11 +190,12 @@ static void spin(struct tp *tp) {
     }
 }
 
-static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
+/* counted: the worker counted itself in nbusy when it popped f. */
+static void run_task(struct tp *tp, struct worker *w, cf_out *out, cf_future *f, bool counted) {
     struct task *t = task_of(f);
     if (cf_future_set_running(f) != 0) {
         /* Cancelled while queued: skip it. */
-        atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+        if (counted) atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
         atomic_fetch_add_explicit(&tp->st_cancelled, 1, memory_order_relaxed);
         task_free_arg(t);
         cf_future_release(f);
@@ -201,8 +203,11 @@ static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
     }
     cf__out_run(out, t->fn, t->heap_arg ? t->heap_arg : t->arg, t->len);
     task_free_arg(t);
-    atomic_fetch_add_explicit(&tp->st_completed, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+    /* Only this worker writes its counter: a plain load + store, no RMW. */
+    atomic_store_explicit(&w->completed,
+                          atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    if (counted) atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
     cf__out_publish(out, f);
     cf_future_release(f);
 }
@@ -259,12 +264,15 @@ static void *worker_main(void *p) {
             if (!tp->head) tp->tail = NULL;
             tp->qlen--;
             atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
-            atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
+            /* nbusy only matters to submit while the pool may still grow
+             * (nthreads never drops, so a pool at max_workers stops counting). */
+            bool counted = tp->nthreads < tp->base.max_workers;
+            if (counted) atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
             /* Chain wake-up: more work and nobody spinning for it. */
             struct worker *other = tp->qlen && !tp->spinning ? unpark_locked(tp) : NULL;
             cf__lock_release(&tp->qlock);
             wake(other);
-            run_task(tp, &out, f);
+            run_task(tp, w, &out, f, counted);
             cf__lock_acquire(&tp->qlock);
             continue;
         }
@@ -492,7 +500,10 @@ static int tp_stats(const cf_executor *ex, cf_executor_stats *st) {
     st->workers_alive = atomic_load(&tp->st_alive);
     st->workers_replaced = 0;
     st->tasks_submitted = tp->st_submitted;
-    st->tasks_completed = atomic_load(&tp->st_completed);
+    uint64_t completed = 0;
+    for (int i = 0; i < tp->nthreads; i++)
+        completed += atomic_load_explicit(&tp->workers[i]->completed, memory_order_relaxed);
+    st->tasks_completed = completed;
     st->tasks_cancelled = atomic_load(&tp->st_cancelled);
     cf__lock_release(&tp->qlock);
     return 0;
