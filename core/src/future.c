@@ -185,6 +185,10 @@ cf_future *cf__fcache_take(cf__fcache *c, long refs) {
     return f;
 }
 
+size_t cf__fcache_blocks(const cf__fcache *c) {
+    return c->nblocks;
+}
+
 static void fcache_put(cf__fcache *c, cf_future *f) {
     cf_future *head = atomic_load_explicit(&c->inbound, memory_order_relaxed);
     for (;;) {

@@ -136,6 +136,8 @@ typedef struct cf__fcache cf__fcache;
 #define CF__FCACHE_CAP 65536
 cf__fcache *cf__fcache_new(size_t extra);
 cf_future *cf__fcache_take(cf__fcache *c, long refs);
+/* Blocks the cache has malloc'd and not freed (owner's view; for tests). */
+size_t cf__fcache_blocks(const cf__fcache *c);
 void cf__fcache_close(cf__fcache *c);
 
 /* map's chunk wrapper task (map.c): its argument starts with the user's
