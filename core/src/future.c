@@ -20,8 +20,12 @@
  *     increments it, then re-reads state; a completer stores state, then reads
  *     nsleep and wakes only if non-zero (both seq_cst: no lost wake-up).
  * Ownership: the reference count owns the future; the last release frees
- * the value, the message and any unrun callback storage. Whoever completes a
- * future must hold a reference for the duration of the call.
+ * the value, the message and any unrun callback storage, then frees the
+ * block or, for a future taken from a cf__fcache (the thread pool's), gives
+ * the block back to that cache (see "Future caches" below: a lock-free push
+ * from any thread; the owner re-initialises every field on reuse, so no
+ * state, callback or watcher of a released future survives). Whoever
+ * completes a future must hold a reference for the duration of the call.
  */
 #include "internal.h"
 

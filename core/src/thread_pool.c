@@ -12,10 +12,17 @@
  *     `nthreads`, the `workers` array and the shutdown/broken transitions.
  *     It is never held while a task or a future callback runs; pthread_create
  *     of a new worker happens under it (at most max_workers times).
- *   - `nbusy` (atomic): workers running a task. Incremented under qlock when
- *     a task is popped; decremented BEFORE the task's outcome is published,
- *     so a caller that saw the result and submits again finds an idle worker
- *     (spec item 13: sequential submit-then-wait uses one thread).
+ *   - `nbusy` (atomic): workers running a task, kept only while the pool may
+ *     still start workers (nthreads < max_workers, checked under qlock at
+ *     pop; nthreads never drops, and a worker undoes only what it counted).
+ *     Incremented under qlock when a task is popped; decremented BEFORE the
+ *     task's outcome is published, so a caller that saw the result and
+ *     submits again finds an idle worker (spec item 13: sequential
+ *     submit-then-wait uses one thread). Only submit's spawn decision reads
+ *     it, and only while the pool may grow.
+ *   - Counters: st_submitted under qlock; each worker's `completed` written
+ *     by that worker alone (a store, no shared read-modify-write), summed
+ *     under qlock by stats; the others atomic.
  *   - Idle workers: at most ONE worker spins (`spinning`, under qlock) for a
  *     short while, polling `qlen_hint`; the others park. A parked worker
  *     pushes itself on the `parked` stack under qlock, sets its own futex
@@ -38,9 +45,14 @@
  *     pthread_detach — unless it has already claimed its end (RUN -> END,
  *     done by the worker before its finalizer). An abandoned worker runs
  *     no finalizer (initarg may be freed by then). The queue is cancelled.
- * Ownership: each task record lives in the extra bytes of its future
- * (cf__future_new_extra); arguments up to INLINE_ARG bytes are stored there,
- * larger ones in a malloc'd copy that the worker frees right after the run.
+ * Ownership: each task record lives in the extra bytes of its future. The
+ * futures come from the pool's block cache (`cache`, cf__fcache in
+ * future.c; taken under qlock, given back by the last cf_future_release in
+ * any thread), so a steady stream of tasks costs no malloc/free; the cache
+ * is closed when the pool struct is freed and lives on until the last of
+ * its futures is released. Arguments up to INLINE_ARG bytes are stored in
+ * the block, larger ones in a malloc'd copy that the worker frees right
+ * after the run.
  * The queue holds one reference to each queued future; the worker (or
  * shutdown's cancel, or the broken-pool drain) drops it. The caller of
  * cf_submit owns the other reference. The pool struct (and the worker
