@@ -2,7 +2,11 @@
  * peers_bench — cfutures against its peers and the host's floors, in one
  * process, rounds interleaved.
  *
- *   peers_bench [--rounds N] [--tasks N] [--trips N] [--quick]
+ *   peers_bench [--rounds N] [--tasks N] [--trips N] [--quick] [--cfutures-only]
+ *
+ * --cfutures-only runs the cfutures throughput loop alone, once, on --tasks
+ * tasks (no peers, no floors, no fork): the run to profile
+ * (valgrind --tool=callgrind, perf record) when changing the thread pool.
  *
  * Thread pools (empty tasks, 2 workers, every completion observed by the
  * submitting thread; the same windows of WINDOW = 10,000 tasks for each):
@@ -259,16 +263,19 @@ static long parse_long(const char *opt, const char *s) {
 
 static void usage(FILE *fp) {
     fprintf(fp, "usage: peers_bench [--rounds N (7)] [--tasks N (1000000)] [--trips N (5000)] "
-                "[--quick]\n");
+                "[--quick] [--cfutures-only]\n");
 }
 
 int main(int argc, char **argv) {
     long rounds = 7, tasks = 1000000, trips = 5000;
-    bool quick = false, set_rounds = false, set_tasks = false, set_trips = false;
-    static const struct option longopts[] = {
-        {"rounds", required_argument, NULL, 'r'}, {"tasks", required_argument, NULL, 't'},
-        {"trips", required_argument, NULL, 'p'},  {"quick", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    bool quick = false, set_rounds = false, set_tasks = false, set_trips = false, only = false;
+    static const struct option longopts[] = {{"rounds", required_argument, NULL, 'r'},
+                                             {"tasks", required_argument, NULL, 't'},
+                                             {"trips", required_argument, NULL, 'p'},
+                                             {"quick", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"cfutures-only", no_argument, NULL, 'c'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -283,6 +290,9 @@ int main(int argc, char **argv) {
             break;
         case 'q':
             quick = true;
+            break;
+        case 'c':
+            only = true;
             break;
         case 'h':
             usage(stdout);
@@ -304,6 +314,23 @@ int main(int argc, char **argv) {
     if (trips > 10000000) trips = 10000000;
     if (rounds > 100000) rounds = 100000;
     int forks = trips / 25 > 10 ? (int)(trips / 25) : 10;
+
+    if (only) { /* the cfutures loop alone, for profilers */
+        cf_executor *ex;
+        cf_executor_opts oo = {.max_workers = 2};
+        int rc = cf_thread_pool_new(&oo, &ex);
+        if (rc) die("thread pool", rc);
+        cf_future **ofs = malloc(WINDOW * sizeof *ofs);
+        if (!ofs) die("malloc", CF_ENOMEM);
+        double cpu_us;
+        double tps = throughput_once(ex, tasks, ofs, &cpu_us);
+        printf("cfutures tasks/s %.0f (%ld empty tasks, 2 workers, windows of %d; %.3f us CPU "
+               "per task)\n",
+               tps, tasks, WINDOW, cpu_us);
+        cf_executor_free(ex);
+        free(ofs);
+        return 0;
+    }
 
     /* Floors first: the echo child is forked before any thread exists. */
     struct pingpong pp;

@@ -20,8 +20,12 @@
  *     increments it, then re-reads state; a completer stores state, then reads
  *     nsleep and wakes only if non-zero (both seq_cst: no lost wake-up).
  * Ownership: the reference count owns the future; the last release frees
- * the value, the message and any unrun callback storage. Whoever completes a
- * future must hold a reference for the duration of the call.
+ * the value, the message and any unrun callback storage, then frees the
+ * block or, for a future taken from a cf__fcache (the thread pool's), gives
+ * the block back to that cache (see "Future caches" below: a lock-free push
+ * from any thread; the owner re-initialises every field on reuse, so no
+ * state, callback or watcher of a released future survives). Whoever
+ * completes a future must hold a reference for the duration of the call.
  */
 #include "internal.h"
 
@@ -36,6 +40,8 @@ struct cb {
 };
 
 struct cf_future {
+    cf_future *next_free; /* link while the block sits in a cf__fcache (never poisoned) */
+    cf__fcache *cache;    /* the cache the block returns to; NULL: malloc'd, freed */
     _Atomic uint32_t state;
     _Atomic uint32_t nsleep;
     _Atomic long refs;
@@ -69,6 +75,149 @@ cf_future *cf__future_new_extra(size_t extra) {
     return f;
 }
 
+/* ---- Future caches ----
+ * A cache recycles same-size future blocks for one owner (a pool). Blocks
+ * come back from cf_future_release in any thread: a Treiber push (one CAS)
+ * on `inbound`. The owner takes blocks one at a time (its takes are
+ * serialised by the caller, e.g. under the pool's queue lock) from its
+ * private `local` list, refilled by swapping the whole inbound list out
+ * (one exchange per batch; push-only + exchange has no ABA problem).
+ * `refs` is the owner's reference plus one per block the cache malloc'd and
+ * has not freed; close swaps CLOSED into inbound, frees what is cached and
+ * drops the owner's reference; a block released after that is freed at
+ * once. The last one out frees the cache. A cached block is poisoned under
+ * ASan (but for its link), so a use after release is still reported. */
+#define FCACHE_CLOSED ((cf_future *)1)
+
+struct cf__fcache {
+    _Atomic(cf_future *) inbound;
+    cf_future *local; /* the owner's (serialised) */
+    size_t nblocks;   /* the owner's: malloc'd and not freed by a trim */
+    _Atomic long refs;
+    size_t block; /* sizeof(cf_future) + extra */
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CF_ASAN 1
+#endif
+#endif
+#ifdef CF_ASAN
+#include <sanitizer/asan_interface.h>
+#define BLOCK_POISON(f, n)                                                                         \
+    ASAN_POISON_MEMORY_REGION((char *)(f) + sizeof(cf_future *), (n) - sizeof(cf_future *))
+#define BLOCK_UNPOISON(f, n)                                                                       \
+    ASAN_UNPOISON_MEMORY_REGION((char *)(f) + sizeof(cf_future *), (n) - sizeof(cf_future *))
+#else
+#define BLOCK_POISON(f, n) ((void)(f), (void)(n))
+#define BLOCK_UNPOISON(f, n) ((void)(f), (void)(n))
+#endif
+
+cf__fcache *cf__fcache_new(size_t extra) {
+    cf__fcache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    atomic_init(&c->refs, 1);
+    c->block = sizeof(cf_future) + extra;
+    return c;
+}
+
+static void fcache_unref(cf__fcache *c, long n) {
+    if (atomic_fetch_sub_explicit(&c->refs, n, memory_order_acq_rel) == n) free(c);
+}
+
+static void block_free(cf__fcache *c, cf_future *f) {
+    BLOCK_UNPOISON(f, c->block);
+    free(f);
+}
+
+/* Free a list of cached blocks; returns how many. */
+static long free_list(cf__fcache *c, cf_future *f) {
+    long n = 0;
+    while (f) {
+        cf_future *next = f->next_free;
+        block_free(c, f);
+        f = next;
+        n++;
+    }
+    return n;
+}
+
+cf_future *cf__fcache_take(cf__fcache *c, long refs) {
+    cf_future *f = c->local;
+    if (!f) {
+        f = atomic_exchange_explicit(&c->inbound, NULL, memory_order_acquire);
+        /* Over the cap (a past burst of live futures): give the surplus of
+         * this batch back to malloc. */
+        while (f && c->nblocks > CF__FCACHE_CAP) {
+            cf_future *next = f->next_free;
+            block_free(c, f);
+            c->nblocks--;
+            fcache_unref(c, 1); /* never the last: the owner holds one */
+            f = next;
+        }
+    }
+    if (f) {
+        c->local = f->next_free;
+        BLOCK_UNPOISON(f, c->block);
+        /* The next take's block: fetch its first line while this submit goes on. */
+        if (c->local) __builtin_prefetch(c->local, 1, 3);
+    } else {
+        f = malloc(c->block);
+        if (!f) return NULL;
+        c->nblocks++;
+        atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    }
+    /* Every field a fresh future has zeroed (cb0 is unused while ncb == 0):
+     * field stores, not a memset, which the compiler makes a rep stos. */
+    f->next_free = NULL;
+    f->cache = c;
+    atomic_init(&f->state, CF_PENDING);
+    atomic_init(&f->nsleep, 0);
+    atomic_init(&f->refs, refs);
+    atomic_init(&f->lock.v, 0);
+    f->failed = false;
+    f->status = f->code = 0;
+    f->msg = NULL;
+    f->data = NULL;
+    f->len = 0;
+    f->tag = 0;
+    f->cbs = NULL;
+    f->ncb = f->capcb = 0;
+    f->watchers = NULL;
+    return f;
+}
+
+size_t cf__fcache_blocks(const cf__fcache *c) {
+    return c->nblocks;
+}
+
+static void fcache_put(cf__fcache *c, cf_future *f) {
+    cf_future *head = atomic_load_explicit(&c->inbound, memory_order_relaxed);
+    for (;;) {
+        if (head == FCACHE_CLOSED) {
+            free(f);
+            fcache_unref(c, 1);
+            return;
+        }
+        f->next_free = head;
+        BLOCK_POISON(f, c->block);
+        if (atomic_compare_exchange_weak_explicit(&c->inbound, &head, f, memory_order_release,
+                                                  memory_order_relaxed))
+            return;
+        BLOCK_UNPOISON(f, c->block);
+    }
+}
+
+void cf__fcache_close(cf__fcache *c) {
+    if (!c) return;
+    cf_future *in = atomic_exchange_explicit(&c->inbound, FCACHE_CLOSED, memory_order_acquire);
+    long n = free_list(c, c->local) + free_list(c, in);
+    c->local = NULL;
+    fcache_unref(c, n + 1);
+}
+
 void *cf__future_extra(cf_future *f) {
     return f->extra;
 }
@@ -81,10 +230,13 @@ cf_future *cf_future_retain(cf_future *f) {
 void cf_future_release(cf_future *f) {
     if (!f) return;
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
-    free(f->data);
-    free(f->msg);
-    free(f->cbs);
-    free(f);
+    if (f->data) free(f->data);
+    if (f->msg) free(f->msg);
+    if (f->cbs) free(f->cbs);
+    if (f->cache)
+        fcache_put(f->cache, f);
+    else
+        free(f);
 }
 
 static inline uint32_t load_state(const cf_future *f) {

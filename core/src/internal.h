@@ -122,6 +122,24 @@ void cf__future_unwatch(cf_future *f, cf__watch *w);
 cf_future *cf__future_new_extra(size_t extra);
 void *cf__future_extra(cf_future *f);
 
+/* A cache of future blocks of one size (sizeof(cf_future) + extra), for an
+ * executor that makes many futures (thread_pool.c). cf__fcache_take returns
+ * a new PENDING future with `refs` references, from a recycled block or a
+ * new one (NULL on out of memory); takes must be serialised by the owner
+ * (e.g. under its queue lock). The last cf_future_release of such a future
+ * gives its block back to the cache, from any thread. cf__fcache_close (the
+ * owner, once it takes no more) frees the cached blocks and drops the
+ * owner's reference; the cache itself is freed when the last of its futures
+ * is released. At most CF__FCACHE_CAP blocks are kept beyond a take that
+ * finds the cache empty (a surplus goes back to malloc). */
+typedef struct cf__fcache cf__fcache;
+#define CF__FCACHE_CAP 65536
+cf__fcache *cf__fcache_new(size_t extra);
+cf_future *cf__fcache_take(cf__fcache *c, long refs);
+/* Blocks the cache has malloc'd and not freed (owner's view; for tests). */
+size_t cf__fcache_blocks(const cf__fcache *c);
+void cf__fcache_close(cf__fcache *c);
+
 /* map's chunk wrapper task (map.c): its argument starts with the user's
  * cf_task_fn pointer, which an executor whose workers are other programs'
  * processes (MPI) must translate (cf_mpi.h). */

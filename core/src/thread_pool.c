@@ -12,10 +12,17 @@
  *     `nthreads`, the `workers` array and the shutdown/broken transitions.
  *     It is never held while a task or a future callback runs; pthread_create
  *     of a new worker happens under it (at most max_workers times).
- *   - `nbusy` (atomic): workers running a task. Incremented under qlock when
- *     a task is popped; decremented BEFORE the task's outcome is published,
- *     so a caller that saw the result and submits again finds an idle worker
- *     (spec item 13: sequential submit-then-wait uses one thread).
+ *   - `nbusy` (atomic): workers running a task, kept only while the pool may
+ *     still start workers (nthreads < max_workers, checked under qlock at
+ *     pop; nthreads never drops, and a worker undoes only what it counted).
+ *     Incremented under qlock when a task is popped; decremented BEFORE the
+ *     task's outcome is published, so a caller that saw the result and
+ *     submits again finds an idle worker (spec item 13: sequential
+ *     submit-then-wait uses one thread). Only submit's spawn decision reads
+ *     it, and only while the pool may grow.
+ *   - Counters: st_submitted under qlock; each worker's `completed` written
+ *     by that worker alone (a store, no shared read-modify-write), summed
+ *     under qlock by stats; the others atomic.
  *   - Idle workers: at most ONE worker spins (`spinning`, under qlock) for a
  *     short while, polling `qlen_hint`; the others park. A parked worker
  *     pushes itself on the `parked` stack under qlock, sets its own futex
@@ -38,9 +45,14 @@
  *     pthread_detach — unless it has already claimed its end (RUN -> END,
  *     done by the worker before its finalizer). An abandoned worker runs
  *     no finalizer (initarg may be freed by then). The queue is cancelled.
- * Ownership: each task record lives in the extra bytes of its future
- * (cf__future_new_extra); arguments up to INLINE_ARG bytes are stored there,
- * larger ones in a malloc'd copy that the worker frees right after the run.
+ * Ownership: each task record lives in the extra bytes of its future. The
+ * futures come from the pool's block cache (`cache`, cf__fcache in
+ * future.c; taken under qlock, given back by the last cf_future_release in
+ * any thread), so a steady stream of tasks costs no malloc/free; the cache
+ * is closed when the pool struct is freed and lives on until the last of
+ * its futures is released. Arguments up to INLINE_ARG bytes are stored in
+ * the block, larger ones in a malloc'd copy that the worker frees right
+ * after the run.
  * The queue holds one reference to each queued future; the worker (or
  * shutdown's cancel, or the broken-pool drain) drops it. The caller of
  * cf_submit owns the other reference. The pool struct (and the worker
@@ -79,6 +91,7 @@ struct worker {
     bool joined;           /* joined or detached (under join_mu) */
     _Atomic uint32_t life; /* WL_RUN -> WL_END (the worker) or WL_ABANDONED (timed-out shutdown) */
     _Atomic uint32_t done; /* 1 once it only has its reference left to drop */
+    _Atomic uint64_t completed; /* tasks run to completion (written by its worker only) */
 };
 
 struct tp {
@@ -101,7 +114,9 @@ struct tp {
     cf_fini_fn fini;
     void *initarg;
     char name[9];
-    _Atomic uint64_t st_started, st_alive, st_submitted, st_completed, st_cancelled;
+    cf__fcache *cache;     /* the futures' blocks (takes under qlock) */
+    uint64_t st_submitted; /* under qlock */
+    _Atomic uint64_t st_started, st_alive, st_cancelled;
 };
 
 static inline struct task *task_of(cf_future *f) {
@@ -187,11 +202,12 @@ static void spin(struct tp *tp) {
     }
 }
 
-static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
+/* counted: the worker counted itself in nbusy when it popped f. */
+static void run_task(struct tp *tp, struct worker *w, cf_out *out, cf_future *f, bool counted) {
     struct task *t = task_of(f);
     if (cf_future_set_running(f) != 0) {
         /* Cancelled while queued: skip it. */
-        atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+        if (counted) atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
         atomic_fetch_add_explicit(&tp->st_cancelled, 1, memory_order_relaxed);
         task_free_arg(t);
         cf_future_release(f);
@@ -199,14 +215,18 @@ static void run_task(struct tp *tp, cf_out *out, cf_future *f) {
     }
     cf__out_run(out, t->fn, t->heap_arg ? t->heap_arg : t->arg, t->len);
     task_free_arg(t);
-    atomic_fetch_add_explicit(&tp->st_completed, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
+    /* Only this worker writes its counter: a plain load + store, no RMW. */
+    atomic_store_explicit(&w->completed,
+                          atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    if (counted) atomic_fetch_sub_explicit(&tp->nbusy, 1, memory_order_seq_cst);
     cf__out_publish(out, f);
     cf_future_release(f);
 }
 
 static void tp_unref(struct tp *tp) {
     if (atomic_fetch_sub(&tp->refs, 1) != 1) return;
+    cf__fcache_close(tp->cache); /* no more takes: every submit is over */
     pthread_mutex_destroy(&tp->join_mu);
     for (int i = 0; i < tp->nthreads; i++)
         free(tp->workers[i]);
@@ -256,12 +276,15 @@ static void *worker_main(void *p) {
             if (!tp->head) tp->tail = NULL;
             tp->qlen--;
             atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
-            atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
+            /* nbusy only matters to submit while the pool may still grow
+             * (nthreads never drops, so a pool at max_workers stops counting). */
+            bool counted = tp->nthreads < tp->base.max_workers;
+            if (counted) atomic_fetch_add_explicit(&tp->nbusy, 1, memory_order_relaxed);
             /* Chain wake-up: more work and nobody spinning for it. */
             struct worker *other = tp->qlen && !tp->spinning ? unpark_locked(tp) : NULL;
             cf__lock_release(&tp->qlock);
             wake(other);
-            run_task(tp, &out, f);
+            run_task(tp, w, &out, f, counted);
             cf__lock_acquire(&tp->qlock);
             continue;
         }
@@ -323,25 +346,12 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     struct tp *tp = (struct tp *)ex;
     if (atomic_load_explicit(&tp->broken, memory_order_acquire)) return CF_EBROKEN;
     if (atomic_load_explicit(&tp->shutdown, memory_order_acquire)) return CF_ESHUTDOWN;
-    bool inl = len <= INLINE_ARG;
-    cf_future *f = cf__future_new_extra(sizeof(struct task) + (inl ? len : 0));
-    if (!f) return CF_ENOMEM;
-    struct task *t = task_of(f);
-    t->next = NULL;
-    t->fn = fn;
-    t->len = len;
-    t->heap_arg = NULL;
-    if (!inl) {
-        t->heap_arg = malloc(len);
-        if (!t->heap_arg) {
-            cf_future_release(f);
-            return CF_ENOMEM;
-        }
-        memcpy(t->heap_arg, arg, len);
-    } else if (len) {
-        memcpy(t->arg, arg, len);
+    void *heap_arg = NULL;
+    if (len > INLINE_ARG) {
+        heap_arg = malloc(len);
+        if (!heap_arg) return CF_ENOMEM;
+        memcpy(heap_arg, arg, len);
     }
-    cf_future_retain(f); /* the queue's reference */
 
     cf__lock_acquire(&tp->qlock);
     int rc = 0;
@@ -349,21 +359,27 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
         rc = CF_EBROKEN;
     else if (atomic_load_explicit(&tp->shutdown, memory_order_relaxed))
         rc = CF_ESHUTDOWN;
-    else {
+    else if (tp->nthreads < tp->base.max_workers) {
         size_t queued = tp->qlen + 1;
         int idle = tp->nthreads - atomic_load_explicit(&tp->nbusy, memory_order_relaxed);
-        if ((long)queued > (long)idle && tp->nthreads < tp->base.max_workers) {
+        if ((long)queued > (long)idle) {
             rc = spawn_locked(tp);
             if (rc && tp->nthreads > 0) rc = 0; /* the existing workers will run it */
         }
     }
-    if (rc) {
+    /* Two references: the caller's and the queue's. */
+    cf_future *f = rc ? NULL : cf__fcache_take(tp->cache, 2);
+    if (!f) {
         cf__lock_release(&tp->qlock);
-        task_free_arg(t);
-        cf_future_release(f);
-        cf_future_release(f);
-        return rc;
+        free(heap_arg);
+        return rc ? rc : CF_ENOMEM;
     }
+    struct task *t = task_of(f);
+    t->next = NULL;
+    t->fn = fn;
+    t->len = len;
+    t->heap_arg = heap_arg;
+    if (!heap_arg && len) memcpy(t->arg, arg, len);
     if (tp->tail)
         task_of(tp->tail)->next = f;
     else
@@ -372,7 +388,7 @@ static int tp_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len
     tp->qlen++;
     atomic_store_explicit(&tp->qlen_hint, tp->qlen, memory_order_relaxed);
     /* Counted before any worker can pop it: completed never exceeds submitted. */
-    atomic_fetch_add_explicit(&tp->st_submitted, 1, memory_order_relaxed);
+    tp->st_submitted++;
     struct worker *w = tp->spinning ? NULL : unpark_locked(tp);
     cf__lock_release(&tp->qlock);
     wake(w);
@@ -495,8 +511,11 @@ static int tp_stats(const cf_executor *ex, cf_executor_stats *st) {
     st->workers_started = atomic_load(&tp->st_started);
     st->workers_alive = atomic_load(&tp->st_alive);
     st->workers_replaced = 0;
-    st->tasks_submitted = atomic_load(&tp->st_submitted);
-    st->tasks_completed = atomic_load(&tp->st_completed);
+    st->tasks_submitted = tp->st_submitted;
+    uint64_t completed = 0;
+    for (int i = 0; i < tp->nthreads; i++)
+        completed += atomic_load_explicit(&tp->workers[i]->completed, memory_order_relaxed);
+    st->tasks_completed = completed;
     st->tasks_cancelled = atomic_load(&tp->st_cancelled);
     cf__lock_release(&tp->qlock);
     return 0;
@@ -524,7 +543,13 @@ int cf_thread_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     }
     struct tp *tp = calloc(1, sizeof *tp);
     if (!tp) return CF_ENOMEM;
+    tp->cache = cf__fcache_new(sizeof(struct task) + INLINE_ARG);
+    if (!tp->cache) {
+        free(tp);
+        return CF_ENOMEM;
+    }
     if (pthread_mutex_init(&tp->join_mu, NULL) != 0) {
+        cf__fcache_close(tp->cache);
         free(tp);
         return CF_ESYS;
     }
