@@ -51,6 +51,12 @@ struct cf__pmsg_res {
 struct cf__pshm {
     _Atomic uint64_t started; /* tasks the child has begun (set before each task runs) */
     _Atomic uint32_t ready;   /* 1 once the initializer succeeded */
+    /* results the child has written whole into the result pipe (set after
+     * each write): the parent's manager spins on it instead of sleeping */
+    _Atomic uint64_t finished;
+    /* Written by the parent: tasks it has written whole into the task pipe
+     * (set after each writev); the child spins on it before it sleeps. */
+    _Atomic uint64_t posted;
 };
 
 /* What the child needs; a copy of the parent's memory, so plain values. */
