@@ -869,8 +869,7 @@ static bool mgr_spin(cf_process_pool *p, bool can) {
         for (int i = 0; i < nw; i++) {
             struct pworker *w = &p->w[i];
             if (w->state == W_FREE || !w->from_open || w->nflight == 0) continue;
-            if (atomic_load_explicit(&w->shm->finished, memory_order_acquire) == w->ndone)
-                continue;
+            if (atomic_load_explicit(&w->shm->finished, memory_order_acquire) == w->ndone) continue;
             uint64_t done = w->ndone;
             on_readable(p, i);
             /* Progress only if a result completed or the slot changed; a big
