@@ -28,8 +28,13 @@
  *
  * Loop: read tasks (in batches, into one buffer), and for each: publish
  * started = n+1 on the shared page, run it into a cf_out, write its result
- * (one writev) before starting the next. With no task buffered, it polls
- * the pipe for up to 30 µs (spin_for_input) before it blocks in read().
+ * (one writev), then publish finished = n+1 (the parent's manager spins on
+ * it), before starting the next. With no task buffered, it spins for up to
+ * 30 µs (spin_for_input) before it blocks in read(): on the parent's
+ * shm->posted (tasks written whole; past the tasks started, the message it
+ * waits for is in the pipe), with a poll() every 64 turns (EOF, a big
+ * argument still being written) and a sched_yield each turn (a spin never
+ * keeps the CPU from the parent's threads on a busy host).
  * EOF on the task pipe, or
  * max_tasks reached, ends the loop; the finalizer runs; _exit(0).
  */

@@ -8,7 +8,12 @@
  *   shared page  struct cf__pshm (MAP_SHARED|MAP_ANONYMOUS, mapped before
  *                fork): the child's progress, which survives its death, so
  *                the parent knows exactly which task a dead worker was
- *                running and which tasks it never started.
+ *                running and which tasks it never started; and two counters
+ *                each side spins on before it sleeps (finished: results
+ *                written whole, by the child; posted: tasks written whole,
+ *                by the parent). The counters only announce bytes that are
+ *                already in a pipe: the pipes stay the channel, and a death
+ *                is still seen on the pidfd.
  * Results are written one task at a time, before the next task starts, so a
  * finished task's result is always in the pipe even if the worker dies just
  * after; tasks are read in batches.

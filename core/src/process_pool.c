@@ -15,6 +15,16 @@
  *       their death and reaps them. It sleeps in epoll_wait on: an eventfd
  *       (submit/shutdown wake-ups), each worker's result pipe (and task pipe
  *       when a write would block), and each worker's pidfd (death).
+ *       Before it sleeps it may spin (mgr_spin: up to MGR_SPIN_NS, a
+ *       sched_yield per turn, so a thread or worker that shares its CPU
+ *       runs first) on memory only: a worker's shm->finished passing the
+ *       results read (the result is whole in its pipe: read it now), q_hint
+ *       (a task queued while mgr_idle is still false, so no eventfd write
+ *       came), force_sig. It spins only when a CPU is free for it (fewer
+ *       workers running tasks than the pool's CPUs, two CPUs at least), a
+ *       worker is alive, nothing is closing, and, while a task runs, the
+ *       tasks are measured shorter than the spin; a worker that dies mid-task never moves
+ *       `finished`, so the spin runs out and its pidfd wakes epoll_wait.
  *     - Worker processes, forked by the manager thread (see proc_channel.c
  *       for what a child does before its first task).
  *   Locks
@@ -26,6 +36,11 @@
  *       while completing a future (callbacks run unlocked).
  *     - p->join_mu serialises joining the manager thread.
  *     - Counters for cf_executor_stats_get are relaxed atomics.
+ *     - q_hint mirrors q_len (stored under p->mu at every change); the
+ *       manager reads it without the lock only as a hint to stop spinning,
+ *       then takes p->mu as before. A worker's shared page: `posted` is
+ *       written by the manager alone (tasks written whole into its pipe,
+ *       after each writev), `started`/`finished`/`ready` by the child alone.
  *     - Worker slots (p->w[]) belong to the manager thread alone: no lock.
  *   Invariants
  *     - A task is in exactly one place: the queue (PENDING, or RUNNING if it
@@ -93,7 +108,9 @@
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
 #define FUTILE_MAX 3
+#ifndef MGR_SPIN_NS       /* overridable (0 = never spin) to measure the spin's effect */
 #define MGR_SPIN_NS 50000 /* the manager's spin before it sleeps (mgr_spin) */
+#endif
 
 /* Sanitizer builds only: fork() waits until no thread is inside the
  * sanitizer's allocator, whose locks GCC 12's ASan/TSan do not take around
@@ -839,7 +856,9 @@ static uint64_t mono_ns(void) {
  * CPUs, so the spin never takes a core a worker or the submitter needs),
  * with a live worker, and not for tasks measured longer than the spin. */
 static bool spin_ok(cf_process_pool *p) {
-    if (p->ncpu < 2 || atomic_load_explicit(&p->force_sig, memory_order_relaxed)) return false;
+    if (MGR_SPIN_NS <= 0 || p->ncpu < 2 ||
+        atomic_load_explicit(&p->force_sig, memory_order_relaxed))
+        return false;
     int busy = 0, alive = 0;
     for (int i = 0; i < p->base.max_workers; i++) {
         const struct pworker *w = &p->w[i];
@@ -847,18 +866,16 @@ static bool spin_ok(cf_process_pool *p) {
         alive++;
         if (w->nflight) busy++;
     }
-#ifdef MGR_NO_IDLE_SPIN
-    if (busy == 0) return false;
-#endif
     if (alive == 0 || busy >= p->ncpu) return false;
     return busy == 0 || p->avg_ns < (double)MGR_SPIN_NS;
 }
 
-/* Spin up to MGR_SPIN_NS on memory, without a system call, for what would
- * otherwise wake the manager from epoll_wait: a result (a worker's
- * shm->finished moved past the results read: read it now), a task queued
- * that can be dispatched (q_hint; mgr_idle is still false, so the
- * submitter did not write the eventfd), or a stop request. true: something
+/* Spin up to MGR_SPIN_NS on memory (no read, no epoll_wait; a sched_yield
+ * per turn) for what would otherwise wake the manager from epoll_wait: a
+ * result (a worker's shm->finished moved past the results read: read it
+ * now), a task queued that can be dispatched (q_hint; mgr_idle is still
+ * false, so the submitter did not write the eventfd), or a stop request.
+ * true: something
  * happened, go round the loop; false: nothing did, sleep. A worker that
  * dies mid-task never moves `finished`: the spin just runs out and
  * epoll_wait sees its pidfd. */
