@@ -8,7 +8,8 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "peers_bench --quick exited with ${rc}")
 endif()
 foreach(re "ratio cfutures/GThreadPool: [0-9.]+x tasks/s" "ratio cfutures/libuv: [0-9.]+x tasks/s"
-    "ratio process-pool RTT / pipe RTT: [0-9.]+x")
+    "ratio process-pool RTT / pipe RTT: [0-9.]+x"
+    "rounds with the pipe floor fast [^\n]*: [0-9]+ of [0-9]+, median per-round ratio")
   if(NOT out MATCHES "${re}")
     message(FATAL_ERROR "peers_bench --quick: no line matching '${re}'")
   endif()

@@ -28,8 +28,13 @@
  *
  * Loop: read tasks (in batches, into one buffer), and for each: publish
  * started = n+1 on the shared page, run it into a cf_out, write its result
- * (one writev) before starting the next. With no task buffered, it polls
- * the pipe for up to 30 µs (spin_for_input) before it blocks in read().
+ * (one writev), then publish finished = n+1 (the parent's manager spins on
+ * it), before starting the next. With no task buffered, it spins for up to
+ * 30 µs (spin_for_input) before it blocks in read(): on the parent's
+ * shm->posted (tasks written whole; past the tasks started, the message it
+ * waits for is in the pipe), with a poll() every 64 turns (EOF, a big
+ * argument still being written) and a sched_yield each turn (a spin never
+ * keeps the CPU from the parent's threads on a busy host).
  * EOF on the task pipe, or
  * max_tasks reached, ends the loop; the finalizer runs; _exit(0).
  */
@@ -44,6 +49,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,23 +58,32 @@
  * sleep/wake-up round trip, which costs tens of µs on an idle virtual CPU.
  * Bounded, so an idle worker still sleeps. */
 #define SPIN_NS 30000
-static void spin_for_input(int fd) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        if (poll(&p, 1, 0) != 0) return;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS) return;
-    }
-}
 
 #define RBUF_MIN (64 * 1024)
 
 struct rbuf {
     unsigned char *buf;
     size_t cap, start, end;
+    const struct cf__pshm *shm; /* its `posted`: tasks the parent wrote whole */
+    const uint64_t *taken;      /* tasks this child started (every earlier message) */
 };
+
+static uint64_t now_ns(void);
+
+/* Spin for the next task: mostly on memory (the parent's shm->posted passing
+ * the tasks we took means the message we wait for is whole in the pipe), with
+ * a poll() every 64 turns for what the counter does not announce (EOF, a big
+ * argument still being written). */
+static void spin_for_input(const struct rbuf *b, int fd) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    uint64_t t0 = now_ns();
+    for (unsigned k = 0;; k++) {
+        if (atomic_load_explicit(&b->shm->posted, memory_order_acquire) > *b->taken) return;
+        if ((k & 63) == 0 && poll(&p, 1, 0) != 0) return;
+        if ((k & 15) == 15 && now_ns() - t0 > SPIN_NS) return;
+        sched_yield();
+    }
+}
 
 /* Make sure n bytes are buffered. 1 on success, 0 on clean EOF before any
  * of them, -1 on error or a truncated message. */
@@ -93,7 +108,7 @@ static int rbuf_need(struct rbuf *b, int fd, size_t n) {
         b->end = have;
     }
     while (b->end - b->start < n) {
-        spin_for_input(fd);
+        spin_for_input(b, fd);
         ssize_t r = read(fd, b->buf + b->end, b->cap - b->end);
         if (r > 0) {
             b->end += (size_t)r;
@@ -193,10 +208,10 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg) {
     }
     atomic_store_explicit(&shm->ready, 1, memory_order_release);
 
-    struct rbuf in = {0};
+    uint64_t n = 0;
+    struct rbuf in = {.shm = shm, .taken = &n};
     cf_out out;
     cf__out_init(&out);
-    uint64_t n = 0;
     for (;;) {
         if (cfg->max_tasks > 0 && n >= (uint64_t)cfg->max_tasks) break;
         int r = rbuf_need(&in, tfd, sizeof(struct cf__pmsg_task));
@@ -244,6 +259,7 @@ _Noreturn void cf__pchild_main(const struct cf__pchild_cfg *cfg) {
         }
         iov[1].iov_len = (size_t)h.len;
         if (write_all(rfd, iov, h.len ? 2 : 1) != 0) _exit(1); /* the parent is gone */
+        atomic_store_explicit(&shm->finished, n, memory_order_release);
         cf__out_reset(&out);
         if (out.cap > 4 * RBUF_MIN) cf__out_free(&out);
     }

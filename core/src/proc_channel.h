@@ -8,7 +8,12 @@
  *   shared page  struct cf__pshm (MAP_SHARED|MAP_ANONYMOUS, mapped before
  *                fork): the child's progress, which survives its death, so
  *                the parent knows exactly which task a dead worker was
- *                running and which tasks it never started.
+ *                running and which tasks it never started; and two counters
+ *                each side spins on before it sleeps (finished: results
+ *                written whole, by the child; posted: tasks written whole,
+ *                by the parent). The counters only announce bytes that are
+ *                already in a pipe: the pipes stay the channel, and a death
+ *                is still seen on the pidfd.
  * Results are written one task at a time, before the next task starts, so a
  * finished task's result is always in the pipe even if the worker dies just
  * after; tasks are read in batches.
@@ -51,6 +56,12 @@ struct cf__pmsg_res {
 struct cf__pshm {
     _Atomic uint64_t started; /* tasks the child has begun (set before each task runs) */
     _Atomic uint32_t ready;   /* 1 once the initializer succeeded */
+    /* results the child has written whole into the result pipe (set after
+     * each write): the parent's manager spins on it instead of sleeping */
+    _Atomic uint64_t finished;
+    /* Written by the parent: tasks it has written whole into the task pipe
+     * (set after each writev); the child spins on it before it sleeps. */
+    _Atomic uint64_t posted;
 };
 
 /* What the child needs; a copy of the parent's memory, so plain values. */

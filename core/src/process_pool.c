@@ -15,6 +15,16 @@
  *       their death and reaps them. It sleeps in epoll_wait on: an eventfd
  *       (submit/shutdown wake-ups), each worker's result pipe (and task pipe
  *       when a write would block), and each worker's pidfd (death).
+ *       Before it sleeps it may spin (mgr_spin: up to MGR_SPIN_NS, a
+ *       sched_yield per turn, so a thread or worker that shares its CPU
+ *       runs first) on memory only: a worker's shm->finished passing the
+ *       results read (the result is whole in its pipe: read it now), q_hint
+ *       (a task queued while mgr_idle is still false, so no eventfd write
+ *       came), force_sig. It spins only when a CPU is free for it (fewer
+ *       workers running tasks than the pool's CPUs, two CPUs at least), a
+ *       worker is alive, nothing is closing, and, while a task runs, the
+ *       tasks are measured shorter than the spin; a worker that dies mid-task never moves
+ *       `finished`, so the spin runs out and its pidfd wakes epoll_wait.
  *     - Worker processes, forked by the manager thread (see proc_channel.c
  *       for what a child does before its first task).
  *   Locks
@@ -26,6 +36,11 @@
  *       while completing a future (callbacks run unlocked).
  *     - p->join_mu serialises joining the manager thread.
  *     - Counters for cf_executor_stats_get are relaxed atomics.
+ *     - q_hint mirrors q_len (stored under p->mu at every change); the
+ *       manager reads it without the lock only as a hint to stop spinning,
+ *       then takes p->mu as before. A worker's shared page: `posted` is
+ *       written by the manager alone (tasks written whole into its pipe,
+ *       after each writev), `started`/`finished`/`ready` by the child alone.
  *     - Worker slots (p->w[]) belong to the manager thread alone: no lock.
  *   Invariants
  *     - A task is in exactly one place: the queue (PENDING, or RUNNING if it
@@ -70,6 +85,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +108,9 @@
 #define BIG_RESULT (256 * 1024) /* results above this are read straight into their buffer */
 #define IOV_BATCH 64
 #define FUTILE_MAX 3
+#ifndef MGR_SPIN_NS       /* overridable (0 = never spin) to measure the spin's effect */
+#define MGR_SPIN_NS 50000 /* the manager's spin before it sleeps (mgr_spin) */
+#endif
 
 /* Sanitizer builds only: fork() waits until no thread is inside the
  * sanitizer's allocator, whose locks GCC 12's ASan/TSan do not take around
@@ -125,6 +144,7 @@ struct pworker {
     size_t send_off;                 /* bytes of `send` already written */
     unsigned nflight;
     uint64_t ndispatched, ndone;
+    uint64_t nposted;         /* tasks written whole into the pipe (published as shm->posted) */
     bool out_armed;           /* EPOLLOUT registered on to_fd */
     int signalled;            /* the signal apply_force sent it (0 = none) */
     const char *signalled_by; /* the public function that asked for it */
@@ -143,6 +163,7 @@ typedef struct cf_process_pool {
     pthread_mutex_t mu;
     struct ptask *q_head, *q_tail;
     size_t q_len;
+    _Atomic size_t q_hint; /* q_len, stored under mu, read without it by the spinning manager */
     bool shutdown;
     bool broken;
     char broken_msg[CF_ERRMSG_MAX];
@@ -158,6 +179,7 @@ typedef struct cf_process_pool {
     int futile;         /* workers in a row that died holding tasks, never having started one */
     bool spawn_blocked; /* fork failed; retry after a worker ends */
     unsigned lookahead;
+    int ncpu; /* CPUs the pool may use (cf_process_cpu_count at creation), for spin_ok */
     sigset_t saved_mask;
     /* joining */
     pthread_t mgr;
@@ -191,6 +213,7 @@ static void q_push(cf_process_pool *p, struct ptask *t) {
         p->q_head = t;
     p->q_tail = t;
     p->q_len++;
+    atomic_store_explicit(&p->q_hint, p->q_len, memory_order_relaxed);
 }
 
 static struct ptask *q_pop(cf_process_pool *p) {
@@ -199,6 +222,7 @@ static struct ptask *q_pop(cf_process_pool *p) {
         p->q_head = t->next;
         if (!p->q_head) p->q_tail = NULL;
         p->q_len--;
+        atomic_store_explicit(&p->q_hint, p->q_len, memory_order_relaxed);
         t->next = NULL;
     }
     return t;
@@ -211,6 +235,7 @@ static void q_push_front(cf_process_pool *p, struct ptask *head, struct ptask *t
     p->q_head = head;
     if (!p->q_tail) p->q_tail = tail;
     p->q_len += n;
+    atomic_store_explicit(&p->q_hint, p->q_len, memory_order_relaxed);
 }
 
 static void wake_manager_locked(cf_process_pool *p, bool *do_write) {
@@ -243,6 +268,7 @@ static struct ptask *take_queue_locked(cf_process_pool *p) {
     struct ptask *q = p->q_head;
     p->q_head = p->q_tail = NULL;
     p->q_len = 0;
+    atomic_store_explicit(&p->q_hint, 0, memory_order_relaxed);
     return q;
 }
 
@@ -298,6 +324,8 @@ static int spawn(cf_process_pool *p, int i, char *msg, size_t msgsz) {
     if (shm == MAP_FAILED) goto fail;
     atomic_store(&shm->started, 0);
     atomic_store(&shm->ready, 0);
+    atomic_store(&shm->finished, 0);
+    atomic_store(&shm->posted, 0);
     (void)fcntl(tp[1], F_SETPIPE_SZ, 256 * 1024);
     (void)fcntl(rp[1], F_SETPIPE_SZ, 256 * 1024);
     set_nonblock(tp[1]);
@@ -403,11 +431,13 @@ static void flush_sends(cf_process_pool *p, int i) {
                 left -= tot;
                 w->send = w->send->next;
                 w->send_off = 0;
+                w->nposted++;
             } else {
                 w->send_off += left;
                 left = 0;
             }
         }
+        atomic_store_explicit(&w->shm->posted, w->nposted, memory_order_release);
     }
     if (!w->send && w->out_armed) {
         epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->to_fd, NULL);
@@ -647,13 +677,18 @@ static bool read_results(cf_process_pool *p, struct pworker *w) {
             w->in_end -= w->in_start;
             w->in_start = 0;
         }
-        ssize_t r = read(w->from_fd, w->in + w->in_end, w->in_cap - w->in_end);
+        size_t room = w->in_cap - w->in_end;
+        ssize_t r = read(w->from_fd, w->in + w->in_end, room);
         if (r < 0) {
             if (errno == EINTR) continue;
             return true;
         }
         if (r == 0) return false;
         w->in_end += (size_t)r;
+        /* A short read emptied the pipe: parse and return without a read
+         * that would only say EAGAIN (epoll is level-triggered, and a dead
+         * writer adds nothing more). */
+        bool drained = (size_t)r < room;
         /* Parse complete messages. */
         for (;;) {
             size_t have = w->in_end - w->in_start;
@@ -683,6 +718,7 @@ static bool read_results(cf_process_pool *p, struct pworker *w) {
             w->in_start = 0;
             break;
         }
+        if (drained && !w->in_big) return true;
     }
 }
 
@@ -798,6 +834,72 @@ static void worker_died(cf_process_pool *p, int i) {
 
 /* ---- the manager thread ------------------------------------------------------------ */
 
+/* The worker's result pipe is readable (or the spin saw a result): read it.
+ * At EOF stop watching it; without a pidfd, EOF is the death signal. */
+static void on_readable(cf_process_pool *p, int i) {
+    struct pworker *w = &p->w[i];
+    if (!read_results(p, w)) {
+        epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->from_fd, NULL);
+        w->from_open = false;
+        if (w->pidfd < 0) worker_died(p, i); /* no pidfd: EOF is our only signal */
+    }
+}
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether the manager may spin before it sleeps: only with a CPU to spare
+ * (fewer workers running tasks than the pool's CPUs, and at least two
+ * CPUs, so the spin never takes a core a worker or the submitter needs),
+ * with a live worker, and not for tasks measured longer than the spin. */
+static bool spin_ok(cf_process_pool *p) {
+    if (MGR_SPIN_NS <= 0 || p->ncpu < 2 ||
+        atomic_load_explicit(&p->force_sig, memory_order_relaxed))
+        return false;
+    int busy = 0, alive = 0;
+    for (int i = 0; i < p->base.max_workers; i++) {
+        const struct pworker *w = &p->w[i];
+        if (w->state == W_FREE) continue;
+        alive++;
+        if (w->nflight) busy++;
+    }
+    if (alive == 0 || busy >= p->ncpu) return false;
+    return busy == 0 || p->avg_ns < (double)MGR_SPIN_NS;
+}
+
+/* Spin up to MGR_SPIN_NS on memory (no read, no epoll_wait; a sched_yield
+ * per turn) for what would otherwise wake the manager from epoll_wait: a
+ * result (a worker's shm->finished moved past the results read: read it
+ * now), a task queued that can be dispatched (q_hint; mgr_idle is still
+ * false, so the submitter did not write the eventfd), or a stop request.
+ * true: something
+ * happened, go round the loop; false: nothing did, sleep. A worker that
+ * dies mid-task never moves `finished`: the spin just runs out and
+ * epoll_wait sees its pidfd. */
+static bool mgr_spin(cf_process_pool *p, bool can) {
+    int nw = p->base.max_workers;
+    uint64_t t0 = mono_ns();
+    for (unsigned k = 1;; k++) {
+        for (int i = 0; i < nw; i++) {
+            struct pworker *w = &p->w[i];
+            if (w->state == W_FREE || !w->from_open || w->nflight == 0) continue;
+            if (atomic_load_explicit(&w->shm->finished, memory_order_acquire) == w->ndone) continue;
+            uint64_t done = w->ndone;
+            on_readable(p, i);
+            /* Progress only if a result completed or the slot changed; a big
+             * result still arriving keeps spinning (bounded) and then sleeps. */
+            if (w->state == W_FREE || !w->from_open || w->ndone != done) return true;
+        }
+        if (can && atomic_load_explicit(&p->q_hint, memory_order_relaxed) > 0) return true;
+        if (atomic_load_explicit(&p->force_sig, memory_order_relaxed)) return true;
+        if ((k & 15) == 0 && mono_ns() - t0 > MGR_SPIN_NS) return false;
+        sched_yield();
+    }
+}
+
 /* Send the signal that terminate/kill_workers asked for to every worker not
  * yet reaped (one that was forked after the request too). A pid stays ours
  * until waitpid, so it cannot have been reused by another process. */
@@ -860,6 +962,12 @@ static void *manager_main(void *arg) {
             can = (p->w[i].state == W_FREE && !p->spawn_blocked) || credit(p, &p->w[i]) > 0;
         pthread_mutex_lock(&p->mu);
         bool again = p->q_len > 0 && can && !p->broken;
+        bool quiet = !again && !p->shutdown && !p->broken;
+        pthread_mutex_unlock(&p->mu);
+        if (again) continue;
+        if (quiet && spin_ok(p) && mgr_spin(p, can)) continue;
+        pthread_mutex_lock(&p->mu);
+        again = p->q_len > 0 && can && !p->broken;
         if (!again) p->mgr_idle = true;
         pthread_mutex_unlock(&p->mu);
         if (again) continue;
@@ -884,11 +992,7 @@ static void *manager_main(void *arg) {
             if (w->state == W_FREE)
                 continue; /* stale event for a worker handled earlier in this batch */
             if (kind == EV_FROM) {
-                if (!read_results(p, w)) {
-                    epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->from_fd, NULL);
-                    w->from_open = false;
-                    if (w->pidfd < 0) worker_died(p, i); /* no pidfd: EOF is our only signal */
-                }
+                on_readable(p, i);
             } else if (kind == EV_TO) {
                 flush_sends(p, i);
             } else if (kind == EV_PID) {
@@ -1111,6 +1215,7 @@ int cf_process_pool_new(const cf_executor_opts *opts, cf_executor **out) {
     snprintf(p->name, sizeof p->name, "%s", o.name && *o.name ? o.name : "cf-pool");
     p->avg_ns = -1;
     p->lookahead = 1;
+    p->ncpu = cf_process_cpu_count();
     p->epfd = p->evfd = -1;
     p->w = calloc((size_t)nw, sizeof *p->w);
     if (!p->w) {
