@@ -20,9 +20,12 @@
  * end (close_range), its copy of unwritten stdio, SIGPIPE ignored;
  * cfb_rep_worker_enter(rep, k) (the workload's worker_setup, the impl's
  * worker_enter, slot k); then runs its loop; cfb_rep_worker_exit; _exit(0).
- * It never returns into the sweep. In the parent the flag server (flags)
- * has its own threads, idle while no client runs: the fork happens before
- * any request, so no parent thread holds a lock a child needs.
+ * It never returns into the sweep. Other parent threads (the embedded flag
+ * server's) vanish in the child; glibc resets its malloc and stdio locks at
+ * fork, and sanitizer builds fork only while no thread is inside the
+ * allocator (cf__fork_quiesce, as the process pool does). Libraries with
+ * their own state (libcurl) are set up again by the workload's
+ * worker_setup and the driver's open in the child.
  *
  * Tasks reach the processes through a shared next-index: a MAP_SHARED page
  * made per repetition before the forks holds an atomic `next` and, per task,
@@ -81,6 +84,20 @@
 
 #include "cf_loop.h"
 #include "modes.h"
+
+/* Sanitizer builds only: fork() waits until no thread is inside the
+ * sanitizer's allocator, whose locks GCC 12's ASan/TSan do not take around
+ * fork (core/src/san_fork_gate.c; the process pool does the same). glibc's
+ * malloc is fork-safe: release builds compile these to nothing. */
+#ifdef CFB_SANITIZER
+void cf__fork_quiesce(void); /* core/src/proc_channel.h */
+void cf__fork_resume(bool child);
+#define FORK_QUIESCE() cf__fork_quiesce()
+#define FORK_RESUME(child) cf__fork_resume(child)
+#else
+#define FORK_QUIESCE() ((void)0)
+#define FORK_RESUME(child) ((void)0)
+#endif
 
 /* ---- the number of processes --------------------------------------------- */
 
@@ -510,12 +527,15 @@ static int run_hybrid(cfb_rep *rep) {
         }
         (void)fcntl(pf[1], F_SETPIPE_SZ, 1024 * 1024);
         int window = workers / np + (k < workers % np);
+        FORK_QUIESCE();
         pid_t pid = fork();
         if (pid == 0) {
+            FORK_RESUME(true);
             close(pf[0]);
             close(go[1]);
             child_main(rep, ct, k, window, pf[1], go[0], kill_after);
         }
+        FORK_RESUME(false);
         close(pf[1]);
         if (pid < 0) {
             close(pf[0]);
