@@ -21,18 +21,26 @@
 # flags_bench.sh. A cfbench repetition is 676 downloads from fresh
 # connections (its clock starts when every loop is ready, before the first
 # connect); wrk's figure is a 3 s steady state on warm connections: the
-# difference is the repetition's ramp, measured below as the same run at
-# REPS with C connections against one of 1 in flight per process.
+# difference is the repetition's ramp; the "steady" figures leave it out.
+# The floor (bench/http_floor --client curl: bare libcurl, the textbook multi
+# loop, nothing of ours): two of them at once, C/2 in flight each, FLOOR_N
+# downloads of one image each, against wrk -t2 on that same image — the
+# most any 2-process libcurl client can reach next to wrk on this machine
+# (the server shares the same CPUs): hybrid's ratio cannot pass the floor's.
 set -u
 build=${1:-build}
 cfbench=$build/cfbench
+hf=$build/bench/http_floor
 runs=${RUNS:-5}
 conns=${C:-64}
 procs=${PROCS:-2}
 codes=${CODES:-every}
 reps=${REPS:-5}
 wrk_s=${WRK_SECONDS:-3}
-[ -x "$cfbench" ] || { echo "hybrid_bench.sh: $cfbench not built (cmake --build $build)" >&2; exit 3; }
+floor_n=${FLOOR_N:-10000}
+for f in "$cfbench" "$hf"; do
+    [ -x "$f" ] || { echo "hybrid_bench.sh: $f not built (cmake --build $build)" >&2; exit 3; }
+done
 command -v wrk >/dev/null || { echo "hybrid_bench.sh: wrk not installed (scripts/deps.sh)" >&2; exit 3; }
 command -v python3 >/dev/null || { echo "hybrid_bench.sh: needs python3 (reads the results JSON)" >&2; exit 3; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -90,6 +98,8 @@ echo "hybrid_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load averag
 echo "server: $url (cfbench serve -L LOCAL); codes=$codes; $conns connections / in flight;" \
     "hybrid: $procs processes"
 : >"$tmp/wrk"
+: >"$tmp/wrkimg"
+: >"$tmp/floor"
 for f in async hybrid; do : >"$tmp/$f"; : >"$tmp/$f.steady"; : >"$tmp/$f.cpu"; done
 for r in $(seq "$runs"); do
     w=$(wrk -t2 -c"$conns" -d"${wrk_s}s" -s "$tmp/paths.lua" "$host/$base_path" |
@@ -102,6 +112,18 @@ for r in $(seq "$runs"); do
     read -r h hs hc <<<"$(figs "$tmp/r$r.json" hybrid)"
     echo "round $r: wrk -t2 -c$conns $w req/s; async (1 loop) $a downloads/s (steady $as," \
         "$ac us CPU each); hybrid ($procs loops) $h downloads/s (steady $hs, $hc us CPU each)"
+    wi=$(wrk -t2 -c"$conns" -d"${wrk_s}s" "$url/br/br.gif" | awk '/Requests\/sec/ {print $2}')
+    half=$((conns / 2 > 0 ? conns / 2 : 1))
+    t0=$(date +%s.%N)
+    "$hf" --client curl --url "$url" --n "$floor_n" --inflight "$half" --runs 1 >"$tmp/f1" &
+    "$hf" --client curl --url "$url" --n "$floor_n" --inflight "$half" --runs 1 >"$tmp/f2"
+    wait
+    t1=$(date +%s.%N)
+    fl=$(awk -v a="$t0" -v b="$t1" -v n=$((2 * floor_n)) 'BEGIN {printf "%.0f", n / (b - a)}')
+    echo "         floor: wrk -t2 -c$conns on one image $wi req/s; bare libcurl, 2 processes x" \
+        "$half in flight, $((2 * floor_n)) downloads: $fl downloads/s (with their start-up)"
+    echo "$wi" >>"$tmp/wrkimg"
+    echo "$fl" >>"$tmp/floor"
     echo "$w" >>"$tmp/wrk"
     echo "$a" >>"$tmp/async"; echo "$as" >>"$tmp/async.steady"; echo "$ac" >>"$tmp/async.cpu"
     echo "$h" >>"$tmp/hybrid"; echo "$hs" >>"$tmp/hybrid.steady"; echo "$hc" >>"$tmp/hybrid.cpu"
@@ -119,4 +141,8 @@ awk -v w="$mw" -v a="$ma" -v h="$mh" -v as="$mas" -v hs="$mhs" 'BEGIN {
         h / w, a / w, h / a
     printf "steady (10%%..90%% of a repetition): hybrid / wrk -t2 %.2f, async / wrk -t2 %.2f\n",
         hs / w, as / w }'
+mwi=$(median <"$tmp/wrkimg")
+mfl=$(median <"$tmp/floor")
+awk -v w="$mwi" -v f="$mfl" 'BEGIN {
+    printf "floor: bare libcurl in 2 processes / wrk -t2 (one image): %.2f (%s / %s): no 2-process libcurl client passes this ratio here\n", f / w, f, w }'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
