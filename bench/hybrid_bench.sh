@@ -116,8 +116,9 @@ for r in $(seq "$runs"); do
     half=$((conns / 2 > 0 ? conns / 2 : 1))
     t0=$(date +%s.%N)
     "$hf" --client curl --url "$url" --n "$floor_n" --inflight "$half" --runs 1 >"$tmp/f1" &
+    fpid=$!
     "$hf" --client curl --url "$url" --n "$floor_n" --inflight "$half" --runs 1 >"$tmp/f2"
-    wait
+    wait "$fpid" # (not a bare wait: the server is a child too)
     t1=$(date +%s.%N)
     fl=$(awk -v a="$t0" -v b="$t1" -v n=$((2 * floor_n)) 'BEGIN {printf "%.0f", n / (b - a)}')
     echo "         floor: wrk -t2 -c$conns on one image $wi req/s; bare libcurl, 2 processes x" \

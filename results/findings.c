@@ -164,7 +164,8 @@ static void fmt_x(char *out, size_t n, double v) {
 }
 
 static const char *unit_of(const char *mode, int w) {
-    if (!strcmp(mode, "async") || !strcmp(mode, "hybrid")) return "in flight";
+    /* hybrid: "workers" (in flight with a driver, inline tasks without one) */
+    if (!strcmp(mode, "async")) return "in flight";
     return w == 1 ? "worker" : "workers";
 }
 
