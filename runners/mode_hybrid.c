@@ -12,7 +12,10 @@
  * engine's wrapper: CPU-bound work then scales with the processes (up to
  * the CPUs), unlike async.
  *
- * Processes. The parent (the sweep's main thread) forks the P children
+ * Processes. The parent (the sweep's main thread) first runs the worker
+ * setup once and undoes it (so process-wide lazy initialisation, e.g.
+ * curl_global_init, is inherited rather than repeated per child), then
+ * forks the P children
  * directly (not through the process pool: a pool worker closes every
  * inherited descriptor, and the outcomes must stream back while the
  * repetition runs, so that a child that dies loses only what it had not yet
@@ -508,6 +511,18 @@ static int run_hybrid(cfb_rep *rep) {
         ct->owner[i] = -1;
     long kill_after = kill_knob();
     int rc = 0, go[2] = {-1, -1};
+    /* The worker setup once in the parent, undone at once: process-wide lazy
+     * initialisation it triggers (libcurl's curl_global_init and OpenSSL's
+     * tables, ~1 ms) is then done once and inherited by every child instead
+     * of paid by each child of each repetition (a forkserver's preload). A
+     * setup that fails fails the repetition here, before any fork. */
+    if (cfb_rep_worker_enter(rep, 0) != 0) {
+        munmap(m, csize);
+        free(ps);
+        free(got);
+        return CF_EBROKEN;
+    }
+    cfb_rep_worker_exit(rep);
     if (pipe2(go, O_CLOEXEC) != 0) {
         munmap(m, csize);
         free(ps);
