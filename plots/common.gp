@@ -41,6 +41,7 @@ dodge(i, n) = 2**((i - (n + 1) / 2.0) * 0.03)
 
 # One colour per concurrency mode, the same in every chart.
 modecolor(m) = m eq 'seq' ? '#555555' : m eq 'thread' ? '#1f77b4' : \
-               m eq 'process' ? '#ff7f0e' : m eq 'async' ? '#2ca02c' : '#9467bd'
+               m eq 'process' ? '#ff7f0e' : m eq 'async' ? '#2ca02c' : \
+               m eq 'hybrid' ? '#8c564b' : '#9467bd'
 # Colours for result files / implementations in comparison charts.
 seriescolor(i) = word('#1f77b4 #d62728 #2ca02c #9467bd #8c564b #e377c2 #17becf #bcbd22', (i-1)%8+1)

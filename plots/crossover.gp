@@ -27,8 +27,8 @@ if (cpus > 0) {
     set label 1 sprintf('%d CPUs', cpus) at cpus, graph 0.04 offset 0.6,0 tc rgb '#aa3333' font ',9'
 }
 boundcolor(b) = b eq 'io' ? '#1f77b4' : '#d62728'
-modedash(m) = m eq 'thread' ? 1 : m eq 'process' ? 2 : m eq 'async' ? 3 : 4
-modepoint(m) = m eq 'thread' ? 7 : m eq 'process' ? 5 : m eq 'async' ? 9 : 11
+modedash(m) = m eq 'thread' ? 1 : m eq 'process' ? 2 : m eq 'async' ? 3 : m eq 'hybrid' ? 5 : 4
+modepoint(m) = m eq 'thread' ? 7 : m eq 'process' ? 5 : m eq 'async' ? 9 : m eq 'hybrid' ? 13 : 11
 
 plot x with lines dt 2 lw 1.2 lc rgb '#000000' title 'ideal (= workers)', \
      1 with lines dt 3 lw 1.2 lc rgb '#888888' title 'no speedup', \

@@ -415,7 +415,7 @@ static int chart_best(ctx *c, int si) {
     }
     /* modes in canonical order */
     char sorted[512] = "";
-    for (int r = 0; r <= 5; r++) {
+    for (int r = 0; r <= 6; r++) {
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s", modes);
         for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " "))
@@ -588,10 +588,11 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
         free(t);
         return 0;
     }
-    int is_async = !strcmp(pc->mode, "async");
+    int is_async = !strcmp(pc->mode, "async"), is_hybrid = !strcmp(pc->mode, "hybrid");
     int nrows = 1;
-    if (is_async) {
-        /* one thread runs them all: give each in-flight task its own lane
+    if (is_async || is_hybrid) {
+        /* event loops run them (one thread, or one per hybrid process): give
+         * each in-flight task its own lane
          * (interval partitioning, lowest free lane first) */
         qsort(t, n, sizeof *t, cmp_start);
         double *lane_end = calloc(n, sizeof *lane_end);
@@ -670,7 +671,8 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
     char what[128];
     snprintf(what, sizeof what, "Task timeline, %s w%d", pc->mode, pc->workers);
     job_common_vars(c, j, path, what, pc->workload, s, s->source);
-    const char *rowname = is_async                       ? "in-flight slot (one event-loop thread)"
+    const char *rowname = is_async    ? "in-flight slot (one event-loop thread)"
+                          : is_hybrid ? "in-flight slot (event loops in processes)"
                           : !strcmp(pc->mode, "thread")  ? "worker thread"
                           : !strcmp(pc->mode, "process") ? "worker process"
                           : !strcmp(pc->mode, "mpi")     ? "worker rank (rank - 1)"
@@ -682,7 +684,8 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
              "%s with %s, %d workers: one row per %s, one bar per task from start to end (first "
              "measured repetition, %zu tasks; bars carry the task's %s where it fits; the "
              "dashed line is the repetition's wall time).",
-             pc->workload, pc->mode, pc->workers, is_async ? "concurrent operation" : "worker", n,
+             pc->workload, pc->mode, pc->workers,
+             is_async || is_hybrid ? "concurrent operation" : "worker", n,
              labelled ? "label" : "number");
     return 0;
 }

@@ -118,7 +118,8 @@ int plot_case_bound(json_t *doc, json_t *jc, const char *workload);
 /* "I/O-bound", "CPU-bound" or "" (static strings). */
 const char *plot_bound_name(int bound);
 
-/* Canonical mode rank: seq 0, thread 1, process 2, async 3, other 4. */
+/* Canonical mode rank: seq 0, thread 1, process 2, async 3, hybrid 4, mpi 5,
+ * other 6. */
 int plot_mode_rank(const char *mode);
 /* Distinct workloads of a series in document order; *out malloc'd (caller
  * frees), entries borrowed. Returns the count, or -1 on ENOMEM. */

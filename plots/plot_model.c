@@ -8,10 +8,10 @@
 #include "results_io.h"
 
 int plot_mode_rank(const char *mode) {
-    static const char *const order[] = {"seq", "thread", "process", "async", "mpi"};
-    for (int i = 0; i < 5; i++)
+    static const char *const order[] = {"seq", "thread", "process", "async", "hybrid", "mpi"};
+    for (int i = 0; i < 6; i++)
         if (!strcmp(mode, order[i])) return i;
-    return 5;
+    return 6;
 }
 
 static const char *str_or(json_t *o, const char *key, const char *dflt) {

@@ -45,10 +45,10 @@ static bool case_usable(const json_t *c) {
 }
 
 static int mode_rank(const char *m) {
-    static const char *const order[] = {"seq", "thread", "process", "async", "mpi"};
-    for (int i = 0; i < 5; i++)
+    static const char *const order[] = {"seq", "thread", "process", "async", "hybrid", "mpi"};
+    for (int i = 0; i < 6; i++)
         if (!strcmp(m, order[i])) return i;
-    return 5;
+    return 6;
 }
 
 /* ---- groups: one (workload, impl) ----------------------------------------- */
@@ -164,6 +164,7 @@ static void fmt_x(char *out, size_t n, double v) {
 }
 
 static const char *unit_of(const char *mode, int w) {
+    /* hybrid: "workers" (in flight with a driver, inline tasks without one) */
     if (!strcmp(mode, "async")) return "in flight";
     return w == 1 ? "worker" : "workers";
 }
@@ -305,7 +306,7 @@ static void io_finding(cfb_finding *f, const grp *g, int cpus) {
     tbuf t = {f->text, sizeof f->text, 0};
     head(&t, f);
     /* threads, async, then the rest, as the chapter tells it */
-    static const char *const order[] = {"thread", "async", "process", "mpi", NULL};
+    static const char *const order[] = {"thread", "async", "hybrid", "process", "mpi", NULL};
     int k = 0;
     for (const char *const *m = order; *m; m++) {
         const cfb_mode_best *mb = find_mode(f, *m);
@@ -324,7 +325,8 @@ static void io_finding(cfb_finding *f, const grp *g, int cpus) {
 /* Returns true when no pool beats seq (then a GIL has nothing to take). */
 static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
     if (!basics(f, g)) return false;
-    static const char *const pools[] = {"thread", "process", "mpi", NULL};
+    /* hybrid runs CPU-bound tasks inline in its processes: a pool of them */
+    static const char *const pools[] = {"thread", "process", "hybrid", "mpi", NULL};
     const json_t *at = best_in(g, pools, 1, cpus > 0 ? cpus : 1 << 30);
     const json_t *past = cpus > 0 ? best_in(g, pools, cpus + 1, 1 << 30) : NULL;
     const json_t *any = best_in(g, pools, 1, 1 << 30);

@@ -66,9 +66,9 @@ static void run_help(FILE *to) {
             "options:\n"
             "  -w, --workload LIST   workloads, comma-separated (cfbench list); default all;\n"
             "                        in any list a repeated name runs once (with a note)\n"
-            "  -m, --mode LIST       seq,thread,process,async,mpi (default: every mode; mpi\n"
-            "                        only under mpirun: mpirun -np 3 cfbench run -m mpi runs\n"
-            "                        on 2 worker ranks, docs/scale-out.md)\n"
+            "  -m, --mode LIST       seq,thread,process,async,hybrid,mpi (default: every mode;\n"
+            "                        mpi only under mpirun: mpirun -np 3 cfbench run -m mpi\n"
+            "                        runs on 2 worker ranks, docs/scale-out.md)\n"
             "  -j, --workers LIST    e.g. 1,2,4 or 1..8, for every workload; default (or auto):\n"
             "                        a ladder per workload kind (cfbench list), ncpu = the CPUs\n"
             "                        this process may use (taskset, cpusets):\n"
@@ -91,6 +91,8 @@ static void run_help(FILE *to) {
             "      --switch-interval S  the GIL's switch interval in seconds (default 0.005)\n"
             "      --reference python  also run the sweep through Python's concurrent.futures\n"
             "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases\n"
+            "      --hybrid-procs N  hybrid mode: run N processes (at most one per in-flight\n"
+            "                        operation); default min(workers, ncpu) (docs/hybrid.md)\n"
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
             "                        baseline for measuring the measuring)\n"
             "      --floors WHEN     the host floors recorded in host.floors (futex wake-up,\n"
@@ -363,6 +365,17 @@ int cfb_cmd_run(int argc, char **argv) {
         case CFB_OPT_GIL:
             gil = true;
             break;
+        case CFB_OPT_HYBRID_PROCS: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > MAX_WORKERS) {
+                ret = usage_error("--hybrid-procs: '%s' is not a process count in 1..1024%s",
+                                  optarg, "");
+                goto done;
+            }
+            cfb_hybrid_set_procs((int)v);
+            break;
+        }
         case CFB_OPT_SWITCH_INTERVAL: {
             char *end;
             double v = strtod(optarg, &end);
@@ -526,11 +539,14 @@ int cfb_cmd_run(int argc, char **argv) {
             json_object_set_new(extra, "gil", json_true());
             json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
         }
+        if (cfb_hybrid_get_procs() > 0) /* hybrid cases also record their own `processes` */
+            json_object_set_new(extra, "hybrid_procs", json_integer(cfb_hybrid_get_procs()));
         size_t nmode_names = 0;
         bool want_mpi = false;
         for (size_t i = 0; i < nmodes; i++) {
             want_mpi |= !strcmp(modes[i]->name, "mpi");
-            if (strcmp(modes[i]->name, "mpi")) mode_names[nmode_names++] = modes[i]->name;
+            if (strcmp(modes[i]->name, "mpi") && strcmp(modes[i]->name, "hybrid"))
+                mode_names[nmode_names++] = modes[i]->name; /* the Python reference's modes */
         }
         cfb_reference ref = {.repeat = (int)repeat,
                              .warmup = (int)warmup,

@@ -124,6 +124,7 @@ const cfb_impl cfb_impl_c = {.name = "c"};
     X(thread)                                                                                      \
     X(process)                                                                                     \
     X(async)                                                                                       \
+    X(hybrid)                                                                                      \
     X(mpi)
 
 #define CFB_IMPL_LIST(X) X(c) X(gil)

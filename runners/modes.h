@@ -23,6 +23,11 @@
  *   cfb_rep_take(rep, i, fut). Without a driver it runs the task inline on
  *   the loop thread: cfb_rep_task(rep, i, &fn, &arg, &len), cf_future_new(),
  *   cf_run_task() — which blocks the loop, as the results must show.
+ * - hybrid (runners/mode_hybrid.c): P forked processes, each with its own
+ *   cf_loop and the workload's driver (or inline without one); workers =
+ *   operations in flight in total, P = min(workers, CPUs) or
+ *   cfb_hybrid_set_procs(N). Its design comment says how tasks reach the
+ *   processes and outcomes come back.
  * - GIL emulation (the `gil` helper): define `const cfb_impl cfb_impl_gil =
  *   {.name = "c+gil", .call = gil_call, .worker_enter = …, …}` in its own
  *   file and add X(gil) to CFB_IMPL_LIST in modes.c. `cfbench run --impl
@@ -46,7 +51,7 @@
 typedef struct cfb_rep cfb_rep;
 
 typedef struct cfb_mode {
-    const char *name;        /* "seq", "thread", "process", "async" */
+    const char *name;        /* "seq", "thread", "process", "async", "hybrid" */
     const char *description; /* one line for `cfbench list` */
     bool parallel;           /* false: always runs with 1 worker (seq) */
     /* Run every task of rep once, in the calling (main) thread's control:
@@ -76,6 +81,13 @@ typedef struct cfb_impl {
  * ranks; mode_mpi.c); 0 = no limit. The sweep leaves cases above it out of
  * the plan (cfbench run says so). */
 int cfb_mode_max_workers(const cfb_mode *m);
+
+/* The hybrid mode's process count (mode_hybrid.c): n > 0 fixes it at
+ * min(n, workers) (`cfbench run --hybrid-procs N`), 0 = min(workers, the
+ * CPUs this process may use). Set before the sweep; main thread only. */
+void cfb_hybrid_set_procs(int n);
+int cfb_hybrid_get_procs(void);        /* 0 = auto */
+int cfb_hybrid_processes(int workers); /* recorded as a hybrid case's `processes` */
 
 /* Tables (modes.c). NULL-terminated; *n gets the count. */
 const cfb_mode *const *cfb_modes_all(size_t *n);

@@ -22,7 +22,7 @@ static const cfb_optdef vocab[] = {
     /* the shared vocabulary: a letter here means this option in every command */
     {CFB_OPT_HELP,       "help",       'h', NULL,      "print the help and exit 0", false},
     {CFB_OPT_WORKLOAD,   "workload",   'w', "LIST",    "workloads, comma-separated (cfbench list)", false},
-    {CFB_OPT_MODE,       "mode",       'm', "MODE",    "execution mode(s): seq, thread, process, async, mpi", false},
+    {CFB_OPT_MODE,       "mode",       'm', "MODE",    "execution mode(s): seq, thread, process, async, hybrid, mpi", false},
     {CFB_OPT_WORKERS,    "workers",    'j', "N",       "pool size(s): how many workers", false},
     {CFB_OPT_REPEAT,     "repeat",     'r', "N",       "measured repetitions", false},
     {CFB_OPT_PARAM,      "param",      'p', "K=V",     "set a workload parameter (repeatable)", false},
@@ -93,6 +93,7 @@ static const cfb_optdef vocab[] = {
     {CFB_OPT_NO_MAP,     "no-map",     0, NULL,        "skip the executor.map part", false},
     {CFB_OPT_FLOORS,     "floors",     0, "WHEN",      "host floors: auto (cached per boot), fresh, off", false},
     {CFB_OPT_NO_FLOORS,  "no-floors",  0, NULL,        "no host floors calibration (= --floors off)", false},
+    {CFB_OPT_HYBRID_PROCS, "hybrid-procs", 0, "N",     "hybrid mode: processes (default: min(workers, CPUs))", false},
     /* flags3 (the flags command's --meta): added to o_flags with its code */
     {CFB_OPT_META,       "meta",       0, NULL,        "flags3: also fetch each metadata.json", false},
     /* the book set: Fluent Python's flags2_common.py, `cfbench flags` only */
@@ -129,7 +130,7 @@ static const cfb_optalias aliases[] = {
 static const int o_run[] = {CFB_OPT_WORKLOAD, CFB_OPT_MODE, CFB_OPT_WORKERS, CFB_OPT_REPEAT,
     CFB_OPT_WARMUP, CFB_OPT_PARAM, CFB_OPT_INTERLEAVE, CFB_OPT_SEED, CFB_OPT_OUT, CFB_OPT_QUIET,
     CFB_OPT_IMPL, CFB_OPT_GIL, CFB_OPT_SWITCH_INTERVAL, CFB_OPT_REFERENCE, CFB_OPT_NO_MEASURE,
-    CFB_OPT_FLOORS, CFB_OPT_NO_FLOORS, CFB_OPT_HELP, 0};
+    CFB_OPT_FLOORS, CFB_OPT_NO_FLOORS, CFB_OPT_HYBRID_PROCS, CFB_OPT_HELP, 0};
 static const int o_list[] = {CFB_OPT_HELP, 0};
 static const int o_primes[] = {CFB_OPT_MODE, CFB_OPT_WORKERS, CFB_OPT_SET, CFB_OPT_NUMBERS,
     CFB_OPT_HELP, 0};

@@ -701,6 +701,8 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     json_object_set_new(o, "workers", json_integer(c->workers));
     json_object_set_new(o, "impl", json_string(c->impl->name));
     json_object_set_new(o, "bound", json_string(c->w->bound == CFB_BOUND_IO ? "io" : "cpu"));
+    if (!strcmp(c->m->name, "hybrid")) /* the processes its workers were split over */
+        json_object_set_new(o, "processes", json_integer(cfb_hybrid_processes(c->workers)));
     json_t *params = json_object();
     for (size_t i = 0; i < cfb_params_count(c->params); i++)
         json_object_set_new(params, cfb_params_name_at(c->params, i),
@@ -1000,7 +1002,10 @@ static size_t mode_workers(const cfb_sweep_cfg *cfg, const cfb_workload *w, cons
     size_t n = 0;
     if (cfg->ladders) {
         bool async = !strcmp(m->name, "async");
-        n = cfb_worker_ladder(w->bound, async, ncpu, ntasks, out, CFB_LADDER_MAX);
+        /* hybrid with a driver: workers are operations in flight, as in async;
+         * without one its processes run tasks inline: the ladder of a pool */
+        bool in_flight = async || (!strcmp(m->name, "hybrid") && w->async);
+        n = cfb_worker_ladder(w->bound, in_flight, ncpu, ntasks, out, CFB_LADDER_MAX);
         if (async && !w->async && n > 2) { /* inline on the loop thread: workers change nothing, */
             out[1] = out[n - 1];           /* so its ends only (the flat line, for a third of */
             n = 2;                         /* the time) */
