@@ -33,12 +33,12 @@ typedef struct cfb__xfer {
     CURLU *uh; /* owned */
     char ubase[1024];
     char upath[1024];
-    char dest[1024];       /* "" or "-": do not save */
-    size_t len;            /* body bytes received */
-    int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
-    int werr;              /* errno of a failed write/mkstemp */
-    char tmp[1100];        /* its path, "" when none */
-    long long tmp_size;    /* bytes already in tmp when it was opened (a recycled spare) */
+    char dest[1024];    /* "" or "-": do not save */
+    size_t len;         /* body bytes received */
+    int fd;             /* temporary file of a 200 body being saved; -1 none, -2 not decided */
+    int werr;           /* errno of a failed write/mkstemp */
+    char tmp[1100];     /* its path, "" when none */
+    long long tmp_size; /* bytes already in tmp when it was opened (a recycled spare) */
     /* The file a save replaced (RENAME_EXCHANGE put it under the temporary
      * name): recycled as the next temporary file of a save to the same
      * dest, so a save on an existing name creates and deletes no inode;
