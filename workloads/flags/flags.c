@@ -24,7 +24,12 @@
  * Files. A 200 body is written as it arrives into a temporary file in dest
  * (no body buffer: 10,000 transfers in flight cost no memory for bodies),
  * checked against Content-Length when complete, then renamed to {CC}.gif;
- * any failure unlinks it. A reader never sees a partial flag.
+ * any failure unlinks it. A reader never sees a partial flag. Over an
+ * existing regular {CC}.gif the rename is a RENAME_EXCHANGE, and the old
+ * file (now under the temporary name) stays with the worker's xfer as
+ * `spare`, reused as its next temporary file in the same dest and unlinked
+ * by cfb__xfer_fini: a spare belongs to one xfer, so to one worker thread
+ * or the loop thread, and needs no lock (commit_tmp says why: ext4 here).
  */
 #include <ctype.h>
 #include <errno.h>
