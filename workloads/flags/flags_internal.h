@@ -33,11 +33,17 @@ typedef struct cfb__xfer {
     CURLU *uh; /* owned */
     char ubase[1024];
     char upath[1024];
-    char dest[1024];       /* "" or "-": do not save */
-    size_t len;            /* body bytes received */
-    int fd;                /* temporary file of a 200 body being saved; -1 none, -2 not decided */
-    int werr;              /* errno of a failed write/mkstemp */
-    char tmp[1100];        /* its path, "" when none */
+    char dest[1024];    /* "" or "-": do not save */
+    size_t len;         /* body bytes received */
+    int fd;             /* temporary file of a 200 body being saved; -1 none, -2 not decided */
+    int werr;           /* errno of a failed write/mkstemp */
+    char tmp[1100];     /* its path, "" when none */
+    long long tmp_size; /* bytes already in tmp when it was opened (a recycled spare) */
+    /* The file a save replaced (RENAME_EXCHANGE put it under the temporary
+     * name): recycled as the next temporary file of a save to the same
+     * dest, so a save on an existing name creates and deletes no inode;
+     * unlinked by cfb__xfer_fini or when it cannot be reused. "" none. */
+    char spare[1100];
     char status_line[160]; /* the last "HTTP/1.1 418 I'm a teapot" seen */
     char errbuf[CURL_ERROR_SIZE];
     void *user; /* the async driver's per-transfer data */
