@@ -429,10 +429,11 @@ static int wscan_make(const cfb_sweep_cfg *cfg, const cfb_workload *w, wscan *ws
         for (size_t j = k + 1; j < cfg->noverrides && !later; j++)
             later = !cfg->overrides[j].quiet && !strcmp(cfg->overrides[j].key, o->key) &&
                     applies(&cfg->overrides[j], w);
-        if (later || !cfb_param_is_scan(d, o->value)) continue;
+        if (later) continue;
         char why[256];
         scan_key sk = {.o = o, .key = d->name};
         int rc = cfb_param_scan(d, o->value, &sk.values, &sk.n, why, sizeof why);
+        if (rc == 0) continue; /* a single value */
         if (rc != 1 || ws->nk == CFB_SCAN_MAX_KEYS) {
             if (rc == 1) snprintf(why, sizeof why, "more than %d scanned keys", CFB_SCAN_MAX_KEYS);
             cfb_param_scan_free(sk.values, sk.n);

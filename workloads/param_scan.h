@@ -8,7 +8,8 @@
  *                a step lands on it. INT steps are whole numbers.
  *   BOOL         a comma list of booleans (true,false).
  *   STRING       never a scan: commas are literal (primes.numbers and
- *                flags.codes are comma lists themselves).
+ *                flags.codes are comma lists themselves); a value that is
+ *                a numeric range (1..8, 1,2..4:x2) is refused, as for BOOL.
  *
  * Runner side only; the workload interface (workload.h) is unchanged.
  */
@@ -33,7 +34,7 @@ bool cfb_param_is_scan(const cfb_param_def *d, const char *text);
  * text is a scan; 0 (*values NULL, *n 0) when it is a single value (not
  * checked here); CF_EINVAL with a one-line reason in err (an empty item,
  * a reversed range, a step of zero or below, x1, an x range from 0 or
- * below, a range over a BOOL, more than CFB_SCAN_MAX_VALUES values, a value
+ * below, a numeric range given to a STRING or BOOL parameter, more than CFB_SCAN_MAX_VALUES values, a value
  * out of the parameter's bounds); CF_ENOMEM. */
 int cfb_param_scan(const cfb_param_def *d, const char *text, char ***values, size_t *n, char *err,
                    size_t errlen);

@@ -348,6 +348,41 @@ static int scan_range(const cfb_param_def *d, char *t, char *dots, scan_list *l,
     return 0;
 }
 
+/* Is every comma item of t a number or a numeric range A..B[:+S|:xF], and
+ * one of them a range? (A range given to a STRING or BOOL parameter.) */
+static bool looks_like_range(const char *t) {
+    bool range = false;
+    for (const char *p = t;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char item[128];
+        if (!len || len >= sizeof item) return false;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        char *dots = strstr(item, ".."), *end;
+        if (dots) {
+            *dots = '\0';
+            char *b = dots + 2, *st = strchr(b, ':');
+            if (st) *st++ = '\0';
+            strtod(item, &end);
+            if (!*item || *end) return false;
+            strtod(b, &end);
+            if (!*b || *end) return false;
+            if (st) {
+                if (*st != '+' && *st != 'x') return false;
+                strtod(st + 1, &end);
+                if (!st[1] || *end) return false;
+            }
+            range = true;
+        } else {
+            strtod(item, &end);
+            if (*end) return false;
+        }
+        if (!e) return range;
+        p = e + 1;
+    }
+}
+
 void cfb_param_scan_free(char **values, size_t n) {
     for (size_t i = 0; values && i < n; i++)
         free(values[i]);
@@ -360,6 +395,9 @@ int cfb_param_scan(const cfb_param_def *d, const char *text, char ***values, siz
     *values = NULL;
     *n = 0;
     if (!d || !text) return fail(err, errlen, "no parameter definition");
+    if (d->type != CFB_P_INT && d->type != CFB_P_DOUBLE && looks_like_range(text))
+        return fail(err, errlen, "%s: a range needs an INT or DOUBLE parameter (%s is a %s)",
+                    d->name, d->name, d->type == CFB_P_BOOL ? "boolean" : "string");
     if (!cfb_param_is_scan(d, text)) return 0;
     char *buf = strdup(text);
     if (!buf) return CF_ENOMEM;
