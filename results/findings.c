@@ -70,7 +70,7 @@ static void scan_label(const json_t *c, char *out, size_t n) {
 }
 
 typedef struct grp {
-    char scan[CFB_FINDING_SCAN]; /* scan_label() of its cases */
+    char scan[CFB_FINDING_SCAN];   /* scan_label() of its cases */
     const char *wl, *impl, *bound; /* borrowed from the document */
     const json_t **cases;          /* borrowed, usable cases in document order (owned array) */
     size_t n;
@@ -516,7 +516,8 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
         char scan[CFB_FINDING_SCAN];
         scan_label(c, scan, sizeof scan);
         size_t k = 0;
-        while (k < ng && (strcmp(g[k].wl, wl) || strcmp(g[k].impl, impl) || strcmp(g[k].scan, scan)))
+        while (k < ng &&
+               (strcmp(g[k].wl, wl) || strcmp(g[k].impl, impl) || strcmp(g[k].scan, scan)))
             k++;
         if (k == ng) {
             snprintf(g[k].scan, sizeof g[k].scan, "%s", scan);

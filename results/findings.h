@@ -53,7 +53,7 @@ typedef struct cfb_finding {
     cfb_finding_kind kind;
     char workload[64];
     char impl[32];
-    char bound[8];  /* "io", "cpu", or "" when the results do not say */
+    char bound[8]; /* "io", "cpu", or "" when the results do not say */
     /* the scanned value set this finding is about, "tasks=10 unit=0.01"
      * (case.scan, docs/scans.md); "" when the cases are not a scan */
     char scan[CFB_FINDING_SCAN];

@@ -34,8 +34,8 @@ bool cfb_param_is_scan(const cfb_param_def *d, const char *text);
  * text is a scan; 0 (*values NULL, *n 0) when it is a single value (not
  * checked here); CF_EINVAL with a one-line reason in err (an empty item,
  * a reversed range, a step of zero or below, x1, an x range from 0 or
- * below, a numeric range given to a STRING or BOOL parameter, more than CFB_SCAN_MAX_VALUES values, a value
- * out of the parameter's bounds); CF_ENOMEM. */
+ * below, a numeric range given to a STRING or BOOL parameter, more than CFB_SCAN_MAX_VALUES values,
+ * a value out of the parameter's bounds); CF_ENOMEM. */
 int cfb_param_scan(const cfb_param_def *d, const char *text, char ***values, size_t *n, char *err,
                    size_t errlen);
 void cfb_param_scan_free(char **values, size_t n); /* NULL is fine */

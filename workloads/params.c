@@ -243,8 +243,8 @@ typedef struct scan_list {
 
 /* Append the canonical text of x (INT/DOUBLE) or b (BOOL), checked by d,
  * unless already there. 0, CF_EINVAL (err), CF_ENOMEM. */
-static int scan_add(const cfb_param_def *d, scan_list *l, double x, long long xi, bool b,
-                    char *err, size_t errlen) {
+static int scan_add(const cfb_param_def *d, scan_list *l, double x, long long xi, bool b, char *err,
+                    size_t errlen) {
     char t[64];
     if (d->type == CFB_P_INT)
         snprintf(t, sizeof t, "%lld", xi);
@@ -313,10 +313,8 @@ static int scan_range(const cfb_param_def *d, char *t, char *dots, scan_list *l,
             return fail(err, errlen, "%s: step ':%s' is not a number", d->name, st);
         if (d->type == CFB_P_INT && s != floor(s))
             return fail(err, errlen, "%s: step ':%s' is not a whole number", d->name, st);
-        if (!mul && s <= 0)
-            return fail(err, errlen, "%s: step ':%s' must be above 0", d->name, st);
-        if (mul && s <= 1)
-            return fail(err, errlen, "%s: step ':%s' must be above 1", d->name, st);
+        if (!mul && s <= 0) return fail(err, errlen, "%s: step ':%s' must be above 0", d->name, st);
+        if (mul && s <= 1) return fail(err, errlen, "%s: step ':%s' must be above 1", d->name, st);
         if (mul && a <= 0)
             return fail(err, errlen, "%s: a multiplicative range must start above 0 (not %s)",
                         d->name, t);

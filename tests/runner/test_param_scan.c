@@ -26,8 +26,8 @@ static void expect(const cfb_param_def *d, const char *text, const char *want) {
     size_t len = 0;
     for (size_t i = 0; i < n && len < sizeof got; i++)
         len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? " " : "", v[i]);
-    if (strcmp(got, want)) fprintf(stderr, "  %s=%s: got '%s' want '%s' (%s)\n", d->name, text,
-                                   got, want, err);
+    if (strcmp(got, want))
+        fprintf(stderr, "  %s=%s: got '%s' want '%s' (%s)\n", d->name, text, got, want, err);
     CHECK_EQ_STR(got, want);
     cfb_param_scan_free(v, n);
 }
@@ -67,8 +67,7 @@ static void test_lists_and_ranges(void) {
            "9000000000000000000 8999999999999999999");
     expect(&d_big, "8999999999999999998..9000000000000000000",
            "8999999999999999998 8999999999999999999 9000000000000000000"); /* exact past 2^53 */
-    expect(&d_big, "1..9000000000000000000:x1000000000",
-           "1 1000000000 1000000000000000000");
+    expect(&d_big, "1..9000000000000000000:x1000000000", "1 1000000000 1000000000000000000");
     expect(&d_dbl, "0..1:+0.25", "0 0.25 0.5 0.75 1");
     expect(&d_dbl, "0..0.3:+0.1", "0 0.1 0.2 0.3"); /* the end despite rounding */
     expect(&d_dbl, "0.001..0.008:x2", "0.001 0.002 0.004 0.008");
