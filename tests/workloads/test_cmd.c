@@ -108,7 +108,7 @@ static void take(cf_future *f, outcome *o) {
     o->rc = cf_future_result(f, 60, &d, &len);
     if (o->rc == 0) {
         o->len = len;
-        memcpy(o->data, d, len < sizeof o->data ? len : sizeof o->data);
+        if (len) memcpy(o->data, d, len < sizeof o->data ? len : sizeof o->data);
     } else {
         const char *m = "";
         cf_future_error(f, &o->code, &m);
