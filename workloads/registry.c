@@ -12,7 +12,8 @@
     X(loiter)                                                                                      \
     X(noop)                                                                                        \
     X(flags)                                                                                       \
-    X(spinner)
+    X(spinner)                                                                                     \
+    X(cmd)
 
 #define CFB_DECLARE(n) extern const cfb_workload cfb_workload_##n;
 CFB_WORKLOAD_LIST(CFB_DECLARE)

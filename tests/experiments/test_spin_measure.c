@@ -9,6 +9,7 @@
  * that long"), and the fork test orders the child's post before the
  * parent's wait with waitpid.
  */
+#include <string.h>
 #include <math.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -94,8 +95,11 @@ static void test_names_and_metric(void) {
     CHECK(isnan(sw->metric(&v, 3)));
     size_t n;
     const cfb_workload *const *all = cfb_workloads_all(&n);
-    for (size_t i = 0; i < n; i++) /* only the spinner has one */
-        if (all[i] != sw) CHECK(!all[i]->metric && !all[i]->opt_in);
+    for (size_t i = 0; i < n; i++) { /* only the spinner has one */
+        if (all[i] != sw) CHECK(!all[i]->metric);
+        /* opt-in: the spinner, and cmd (no default command) */
+        CHECK(all[i]->opt_in == (all[i] == sw || !strcmp(all[i]->name, "cmd")));
+    }
 }
 
 int main(void) {
