@@ -1,4 +1,6 @@
-/* findings.c — the sentences a results document supports (findings.h). */
+/* findings.c — the sentences a results document supports (findings.h).
+ * Cases of a parameter scan (case.scan, docs/scans.md) are grouped per
+ * value set: a finding compares the modes of one value set only. */
 #include "findings.h"
 
 #include <math.h>
@@ -51,9 +53,24 @@ static int mode_rank(const char *m) {
     return 6;
 }
 
-/* ---- groups: one (workload, impl) ----------------------------------------- */
+/* ---- groups: one (workload, impl, scanned value set) ----------------------- */
+
+/* The value set of a scanned case, "tasks=10 unit=0.01" (case.scan in its
+ * order), or "" when the case is not part of a scan. */
+static void scan_label(const json_t *c, char *out, size_t n) {
+    out[0] = '\0';
+    const char *k;
+    json_t *v;
+    size_t len = 0;
+    json_object_foreach((json_t *)json_object_get(c, "scan"), k, v) {
+        if (!json_is_string(v) || len >= n) continue;
+        int w = snprintf(out + len, n - len, "%s%s=%s", len ? " " : "", k, json_string_value(v));
+        if (w > 0) len += (size_t)w;
+    }
+}
 
 typedef struct grp {
+    char scan[CFB_FINDING_SCAN];   /* scan_label() of its cases */
     const char *wl, *impl, *bound; /* borrowed from the document */
     const json_t **cases;          /* borrowed, usable cases in document order (owned array) */
     size_t n;
@@ -198,10 +215,13 @@ static void head(tbuf *t, const cfb_finding *f) {
     const char *kind = !strcmp(f->bound, "io")    ? ", I/O-bound"
                        : !strcmp(f->bound, "cpu") ? ", CPU-bound"
                                                   : "";
+    char wl[sizeof f->workload + sizeof f->scan + 4];
+    snprintf(wl, sizeof wl, "%s%s%s%s", f->workload, f->scan[0] ? " [" : "", f->scan,
+             f->scan[0] ? "]" : "");
     if (f->kind == CFB_FINDING_GIL)
-        tb_printf(t, "%s under the GIL (%s): ", f->workload, f->impl);
+        tb_printf(t, "%s under the GIL (%s): ", wl, f->impl);
     else
-        tb_printf(t, "%s%s%s%s%s: ", f->workload, kind, strcmp(f->impl, "c") ? " (" : "",
+        tb_printf(t, "%s%s%s%s%s: ", wl, kind, strcmp(f->impl, "c") ? " (" : "",
                   strcmp(f->impl, "c") ? f->impl : "", strcmp(f->impl, "c") ? ")" : "");
 }
 
@@ -472,6 +492,11 @@ static bool gil_impl(const char *impl) {
     return !strcmp(impl, "c+gil") || !strcmp(impl, "python");
 }
 
+/* Same workload and value set (any impl). */
+static bool same_set(const grp *a, const grp *b) {
+    return !strcmp(a->wl, b->wl) && !strcmp(a->scan, b->scan);
+}
+
 int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
     memset(out, 0, sizeof *out);
     const json_t *host = json_object_get(doc, "host");
@@ -488,10 +513,14 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
         const json_t *c = json_array_get(cases, i);
         if (!case_usable(c)) continue;
         const char *wl = jstr(c, "workload", ""), *impl = jstr(c, "impl", "c");
+        char scan[CFB_FINDING_SCAN];
+        scan_label(c, scan, sizeof scan);
         size_t k = 0;
-        while (k < ng && (strcmp(g[k].wl, wl) || strcmp(g[k].impl, impl)))
+        while (k < ng &&
+               (strcmp(g[k].wl, wl) || strcmp(g[k].impl, impl) || strcmp(g[k].scan, scan)))
             k++;
         if (k == ng) {
+            snprintf(g[k].scan, sizeof g[k].scan, "%s", scan);
             g[k].wl = wl;
             g[k].impl = impl;
             g[k].bound = case_bound(doc, c);
@@ -512,6 +541,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
         snprintf(f.workload, sizeof f.workload, "%s", g[k].wl);
         snprintf(f.impl, sizeof f.impl, "%s", g[k].impl);
         snprintf(f.bound, sizeof f.bound, "%s", g[k].bound);
+        snprintf(f.scan, sizeof f.scan, "%s", g[k].scan);
         const char *modes[CFB_FINDING_MODES];
         size_t nm = 0;
         for (size_t i = 0; i < g[k].n; i++) {
@@ -532,17 +562,18 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
         f.nmodes = nm;
         rc = add(&out->groups, &out->ngroups, &gcap, &f);
     }
-    /* per workload (document order): its plain finding, then the GIL ones */
+    /* per workload and value set (document order): its plain finding, then
+     * the GIL ones */
     for (size_t k = 0; k < ng && !rc; k++) {
         bool first = true;
         for (size_t q = 0; q < k; q++)
-            first &= strcmp(g[q].wl, g[k].wl) != 0;
+            first &= !same_set(&g[q], &g[k]);
         if (!first) continue;
         size_t plain = ng;
         for (size_t q = k; q < ng && plain == ng; q++)
-            if (!strcmp(g[q].wl, g[k].wl) && !strcmp(g[q].impl, "c")) plain = q;
+            if (same_set(&g[q], &g[k]) && !strcmp(g[q].impl, "c")) plain = q;
         for (size_t q = k; q < ng && plain == ng; q++)
-            if (!strcmp(g[q].wl, g[k].wl) && !gil_impl(g[q].impl)) plain = q;
+            if (same_set(&g[q], &g[k]) && !gil_impl(g[q].impl)) plain = q;
         bool flat = false; /* nothing to lose under a GIL: no GIL finding */
         if (plain < ng) {
             cfb_finding f = out->groups[plain];
@@ -582,7 +613,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
             rc = add(&out->items, &out->n, &cap, &f);
         }
         for (size_t q = k; q < ng && !rc && !flat; q++) {
-            if (strcmp(g[q].wl, g[k].wl) || !gil_impl(g[q].impl)) continue;
+            if (!same_set(&g[q], &g[k]) || !gil_impl(g[q].impl)) continue;
             cfb_finding f = out->groups[q];
             f.kind = CFB_FINDING_GIL;
             gil_finding(&f, &g[q], out->cpus);
@@ -659,6 +690,12 @@ void cfb_findings_print(FILE *to, const json_t *doc, int width) {
                 "wall");
     for (size_t k = 0; k < f.ngroups; k++) {
         const cfb_finding *g = &f.groups[k];
+        if (g->scan[0] && (k == 0 || strcmp(g->scan, f.groups[k - 1].scan) ||
+                           strcmp(g->workload, f.groups[k - 1].workload))) {
+            char line[sizeof g->workload + sizeof g->scan + 16];
+            snprintf(line, sizeof line, "%s [%s]:", g->workload, g->scan);
+            wrap(to, "", line, width);
+        }
         for (size_t i = 0; i < g->nmodes; i++) {
             const cfb_mode_best *mb = &g->modes[i];
             char x[32], wall[32], w[16];

@@ -1,6 +1,7 @@
 /*
  * findings.h — what a results document says, in a few sentences computed
- * from its data (issue 16): per workload, the best speedup of each mode and
+ * from its data (issue 16): per workload (and per value set of a parameter
+ * scan, docs/scans.md), the best speedup of each mode and
  * at which worker count, read by the workload's kind (I/O- or CPU-bound),
  * and what the GIL (impl c+gil, or Python's own) does to it. A sentence the
  * data cannot carry (noisy, too few worker counts, no seq case) is kept,
@@ -24,6 +25,8 @@
 #include <stdio.h>
 
 #include <jansson.h>
+
+#define CFB_FINDING_SCAN 128
 
 typedef enum cfb_finding_kind {
     CFB_FINDING_IO_SCALING,  /* I/O-bound workload: how far each mode scales */
@@ -50,7 +53,10 @@ typedef struct cfb_finding {
     cfb_finding_kind kind;
     char workload[64];
     char impl[32];
-    char bound[8];  /* "io", "cpu", or "" when the results do not say */
+    char bound[8]; /* "io", "cpu", or "" when the results do not say */
+    /* the scanned value set this finding is about, "tasks=10 unit=0.01"
+     * (case.scan, docs/scans.md); "" when the cases are not a scan */
+    char scan[CFB_FINDING_SCAN];
     bool supported; /* false: text says "not supported by the data: …" and why */
     char text[720]; /* one sentence, plain ASCII */
     cfb_mode_best modes[CFB_FINDING_MODES]; /* seq first, then the others in canonical order */

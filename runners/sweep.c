@@ -23,6 +23,13 @@
  *
  * Ownership: the engine owns cases, their params copies, task lists,
  * argument buffers, mappings and JSON; modes borrow them through cfb_rep.
+ *
+ * Scans (docs/scans.md): a --param whose value is a scan for the
+ * parameter's type (param_scan.h) makes the cross product of its values
+ * with every other scanned key of the same workload (in command-line
+ * order, the first key outermost); each value set ("combo") is a full
+ * sweep of impls x modes x workers, with its own seq reference. The
+ * expanded values (wscan) are owned by the sweep and freed with the cases.
  */
 #include "sweep.h"
 
@@ -43,6 +50,7 @@
 #include "inject.h"
 #include "measure.h"
 #include "outliers.h"
+#include "param_scan.h"
 #include "progress.h"
 #include "results_io.h"
 #include "stats.h"
@@ -104,12 +112,30 @@ typedef struct wrap_hdr {
  * the others run bare, exactly as with measuring off. */
 #define CFB_TIMED_MAX 10000
 
+/* The scanned keys of one workload: for each, the --param that won (the
+ * last one for that workload and key) and its expanded values (owned). */
+#define CFB_SCAN_MAX_KEYS 16
+typedef struct scan_key {
+    const cfb_override *o; /* borrowed */
+    const char *key;       /* borrowed (the definition's name) */
+    char **values;         /* owned: cfb_param_scan_free */
+    size_t n;
+} scan_key;
+
+typedef struct wscan {
+    scan_key k[CFB_SCAN_MAX_KEYS];
+    size_t nk;
+    size_t ncombos; /* the product of the k[].n (1 when nothing is scanned) */
+} wscan;
+
 typedef struct cfb_case {
     const cfb_workload *w;
     const cfb_mode *m;
     const cfb_impl *impl;
     int workers;
-    char id[192];
+    const wscan *scan; /* borrowed from the sweep; NULL or nk == 0: not scanned */
+    size_t combo;      /* the value set: index into the cross product of scan */
+    char id[512];
     cfb_params *params; /* owned; resolved (defaults + overrides) */
     /* prepared state (between the first and last unit of the case) */
     bool prepared, finished, failed;
@@ -362,8 +388,71 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
 
 /* ---- preparing a case --------------------------------------------------- */
 
-static int resolve_params(const cfb_sweep_cfg *cfg, const cfb_workload *w, cfb_params **out,
-                          char *err, size_t errlen) {
+static const cfb_param_def *param_def(const cfb_workload *w, const char *key) {
+    for (size_t j = 0; j < w->nparams; j++)
+        if (!strcmp(w->params[j].name, key)) return &w->params[j];
+    return NULL;
+}
+
+/* Does o apply to w (its workload, or unprefixed and w has the key)? */
+static bool applies(const cfb_override *o, const cfb_workload *w) {
+    return o->workload ? !strcmp(o->workload, w->name) : param_def(w, o->key) != NULL;
+}
+
+/* The value of scanned key k in value set `combo` (first key outermost). */
+static const char *combo_value(const wscan *ws, size_t k, size_t combo) {
+    size_t inner = 1;
+    for (size_t j = k + 1; j < ws->nk; j++)
+        inner *= ws->k[j].n;
+    return ws->k[k].values[(combo / inner) % ws->k[k].n];
+}
+
+static void wscan_free(wscan *ws) {
+    for (size_t k = 0; k < ws->nk; k++)
+        cfb_param_scan_free(ws->k[k].values, ws->k[k].n);
+    memset(ws, 0, sizeof *ws);
+    ws->ncombos = 1;
+}
+
+/* Expand the scans of w into ws (ws->ncombos 1 when none). 0, or -1 with a
+ * one-line reason naming the --param. */
+static int wscan_make(const cfb_sweep_cfg *cfg, const cfb_workload *w, wscan *ws, char *err,
+                      size_t errlen) {
+    memset(ws, 0, sizeof *ws);
+    ws->ncombos = 1;
+    /* the winning override of each key, in the order of the winners */
+    for (size_t k = 0; k < cfg->noverrides; k++) {
+        const cfb_override *o = &cfg->overrides[k];
+        const cfb_param_def *d = param_def(w, o->key);
+        if (o->quiet || !d || !applies(o, w)) continue;
+        bool later = false;
+        for (size_t j = k + 1; j < cfg->noverrides && !later; j++)
+            later = !cfg->overrides[j].quiet && !strcmp(cfg->overrides[j].key, o->key) &&
+                    applies(&cfg->overrides[j], w);
+        if (later) continue;
+        char why[256];
+        scan_key sk = {.o = o, .key = d->name};
+        int rc = cfb_param_scan(d, o->value, &sk.values, &sk.n, why, sizeof why);
+        if (rc == 0) continue; /* a single value */
+        if (rc != 1 || ws->nk == CFB_SCAN_MAX_KEYS) {
+            if (rc == 1) snprintf(why, sizeof why, "more than %d scanned keys", CFB_SCAN_MAX_KEYS);
+            cfb_param_scan_free(sk.values, sk.n);
+            snprintf(err, errlen, "--param %s%s%s=%s: %s", o->workload ? o->workload : "",
+                     o->workload ? "." : "", o->key, o->value, why);
+            wscan_free(ws);
+            return -1;
+        }
+        ws->k[ws->nk++] = sk;
+        /* saturate: the case count check below refuses it anyway */
+        ws->ncombos = ws->ncombos > (size_t)1 << 40 ? ws->ncombos : ws->ncombos * sk.n;
+    }
+    return 0;
+}
+
+/* The params of w: defaults, the overrides in order (scans skipped), then
+ * value set `combo` of ws (NULL: none). */
+static int resolve_params(const cfb_sweep_cfg *cfg, const cfb_workload *w, const wscan *ws,
+                          size_t combo, cfb_params **out, char *err, size_t errlen) {
     char why[256];
     int rc = cfb_params_new(w->params, w->nparams, out, why, sizeof why);
     if (rc) {
@@ -374,6 +463,8 @@ static int resolve_params(const cfb_sweep_cfg *cfg, const cfb_workload *w, cfb_p
         const cfb_override *o = &cfg->overrides[k];
         if (o->workload && strcmp(o->workload, w->name)) continue;
         if (!o->workload && !cfb_params_has(*out, o->key)) continue;
+        const cfb_param_def *d = param_def(w, o->key);
+        if (d && !o->quiet && cfb_param_is_scan(d, o->value)) continue; /* set per value set */
         rc = cfb_params_set(*out, o->key, o->value, why, sizeof why);
         if (rc) {
             if (o->quiet && !cfb_params_has(*out, o->key)) continue;
@@ -384,8 +475,27 @@ static int resolve_params(const cfb_sweep_cfg *cfg, const cfb_workload *w, cfb_p
             return rc;
         }
     }
+    for (size_t k = 0; ws && k < ws->nk; k++) {
+        const scan_key *sk = &ws->k[k];
+        rc = cfb_params_set(*out, sk->key, combo_value(ws, k, combo), why, sizeof why);
+        if (rc) {
+            snprintf(err, errlen, "--param %s%s%s=%s: %s", sk->o->workload ? sk->o->workload : "",
+                     sk->o->workload ? "." : "", sk->o->key, sk->o->value, why);
+            cfb_params_free(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
     return 0;
 }
+
+/* The most cases a sweep with a scan may make (a typo like 1..100000 should
+ * not start a week of work). */
+#define CFB_SCAN_MAX_CASES 10000
+
+static int check_one(const cfb_sweep_cfg *cfg, const cfb_workload *w, const wscan *ws, size_t ci,
+                     char *err, size_t errlen);
+static size_t count_cases_of(const cfb_sweep_cfg *cfg, const cfb_workload *w, long ntasks);
 
 int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
     for (size_t k = 0; k < cfg->noverrides; k++) {
@@ -418,10 +528,54 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             }
         }
     }
+    /* scans: their syntax and values, the case count, then every value set */
+    size_t ncases = 0;
+    const cfb_override *biggest = NULL;
+    size_t biggest_n = 0;
+    for (size_t i = 0; i < cfg->nworkloads; i++) {
+        wscan ws;
+        if (wscan_make(cfg, cfg->workloads[i], &ws, err, errlen)) return -1;
+        for (size_t k = 0; k < ws.nk; k++)
+            if (ws.k[k].n > biggest_n) biggest = ws.k[k].o, biggest_n = ws.k[k].n;
+        if (ws.nk && cfg->extra_cases) {
+            const cfb_override *o = ws.k[0].o;
+            snprintf(err, errlen,
+                     "--param %s%s%s=%s: a scan cannot be combined with --reference python",
+                     o->workload ? o->workload : "", o->workload ? "." : "", o->key, o->value);
+            wscan_free(&ws);
+            return -1;
+        }
+        ncases += count_cases_of(cfg, cfg->workloads[i], -1) * ws.ncombos;
+        wscan_free(&ws);
+    }
+    if (biggest && ncases > CFB_SCAN_MAX_CASES) {
+        snprintf(err, errlen,
+                 "--param %s%s%s=%s: the sweep would make %zu cases (at most %d with a scan); "
+                 "scan fewer values",
+                 biggest->workload ? biggest->workload : "", biggest->workload ? "." : "",
+                 biggest->key, biggest->value, ncases, CFB_SCAN_MAX_CASES);
+        return -1;
+    }
     for (size_t i = 0; i < cfg->nworkloads; i++) {
         const cfb_workload *w = cfg->workloads[i];
+        wscan ws;
+        if (wscan_make(cfg, w, &ws, err, errlen)) return -1;
+        for (size_t ci = 0; ci < ws.ncombos; ci++)
+            if (check_one(cfg, w, &ws, ci, err, errlen)) {
+                wscan_free(&ws);
+                return -1;
+            }
+        wscan_free(&ws);
+    }
+    return 0;
+}
+
+/* check_params of w at value set ci of ws. 0, or -1 with a reason. */
+static int check_one(const cfb_sweep_cfg *cfg, const cfb_workload *w, const wscan *ws, size_t ci,
+                     char *err, size_t errlen) {
+    {
         cfb_params *p = NULL;
-        if (resolve_params(cfg, w, &p, err, errlen)) return -1;
+        if (resolve_params(cfg, w, ws, ci, &p, err, errlen)) return -1;
         const char *param = NULL;
         char why[512] = "";
         int rc = w->check_params ? w->check_params(p, &param, why, sizeof why) : 0;
@@ -691,6 +845,8 @@ typedef struct sweep {
     size_t nextra_done;
     json_t *ladders; /* owned: config.ladders, per workload its bound and per mode its workers */
     json_t *workers_all; /* owned: every worker count of some case (config.workers) */
+    wscan *scans;        /* owned: per workload (cfg order), its scanned keys */
+    size_t nscans;
 } sweep;
 
 static json_t *case_json(const sweep *s, const cfb_case *c) {
@@ -708,6 +864,13 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
         json_object_set_new(params, cfb_params_name_at(c->params, i),
                             json_string(cfb_params_text_at(c->params, i)));
     json_object_set_new(o, "params", params);
+    if (c->scan) { /* the scanned keys and this case's values of them, in scan order */
+        json_t *sc = json_object();
+        for (size_t k = 0; k < c->scan->nk; k++)
+            json_object_set_new(sc, c->scan->k[k].key,
+                                json_string(combo_value(c->scan, k, c->combo)));
+        json_object_set_new(o, "scan", sc);
+    }
     json_object_set_new(o, "tasks", json_integer((json_int_t)c->ntasks));
     json_object_set(o, "repetitions", c->reps);
     if (c->timeline) json_object_set(o, "timeline", c->timeline);
@@ -719,11 +882,12 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
     bool all_instr = n && c->nipt == n;
     json_object_set_new(sum, "instructions_per_task",
                         num_or_null(all_instr, median_of(c->ipt, c->nipt)));
-    /* against the seq case of the same workload, params and impl */
+    /* against the seq case of the same workload, params (value set) and impl */
     const cfb_case *seq = NULL;
     for (size_t i = 0; i < s->ncases; i++) {
         const cfb_case *q = &s->cases[i];
-        if (q->w == c->w && q->impl == c->impl && !strcmp(q->m->name, "seq") && q->reps_done)
+        if (q->w == c->w && q->impl == c->impl && q->combo == c->combo &&
+            !strcmp(q->m->name, "seq") && q->reps_done)
             seq = q;
     }
     double med = median_of(c->wall, n);
@@ -892,6 +1056,21 @@ static json_t *config_json(const sweep *s) {
         json_object_set_new(p, key, json_string(o->value));
     }
     json_object_set_new(c, "params", p);
+    /* scans: "workload.key" -> its values (canonical texts), in scan order */
+    json_t *scan = json_object();
+    for (size_t i = 0; i < s->nscans; i++)
+        for (size_t k = 0; k < s->scans[i].nk; k++) {
+            char key[256];
+            snprintf(key, sizeof key, "%s.%s", cfg->workloads[i]->name, s->scans[i].k[k].key);
+            json_t *v = json_array();
+            for (size_t j = 0; j < s->scans[i].k[k].n; j++)
+                json_array_append_new(v, json_string(s->scans[i].k[k].values[j]));
+            json_object_set_new(scan, key, v);
+        }
+    if (json_object_size(scan))
+        json_object_set_new(c, "scan", scan);
+    else
+        json_decref(scan);
     if (cfg->config_extra) json_object_update(c, cfg->config_extra);
     return c;
 }
@@ -942,6 +1121,9 @@ static void free_cases(sweep *s) {
         free(c->metric_v);
     }
     free(s->cases);
+    for (size_t i = 0; i < s->nscans; i++)
+        wscan_free(&s->scans[i]);
+    free(s->scans);
 }
 
 size_t cfb_worker_ladder(cfb_bound bound, bool in_flight, int ncpu, long ntasks, int *out,
@@ -1021,12 +1203,50 @@ static size_t mode_workers(const cfb_sweep_cfg *cfg, const cfb_workload *w, cons
     return kept;
 }
 
+/* The cases of w for one value set: impls x the worker counts of each mode
+ * (ntasks -1: the async ladder at its 1..64 default). */
+static size_t count_cases_of(const cfb_sweep_cfg *cfg, const cfb_workload *w, long ntasks) {
+    static int wk[CFB_LADDER_MAX];
+    int ncpu = cfg->ladder_cpus > 0 ? cfg->ladder_cpus : cfb_cpus_allowed(NULL, 0);
+    size_t n = 0;
+    for (size_t mi = 0; mi < cfg->nmodes; mi++)
+        n += mode_workers(cfg, w, cfg->modes[mi], ntasks, ncpu, wk);
+    return n * cfg->nimpls;
+}
+
+/* Append "/key=value" of every scanned key of c to its id. false when the
+ * id does not fit. */
+static bool id_scan(cfb_case *c) {
+    size_t len = strlen(c->id);
+    for (size_t k = 0; c->scan && k < c->scan->nk; k++) {
+        int n = snprintf(c->id + len, sizeof c->id - len, "/%s=%s", c->scan->k[k].key,
+                         combo_value(c->scan, k, c->combo));
+        if (n < 0 || (size_t)n >= sizeof c->id - len) return false;
+        len += (size_t)n;
+    }
+    return true;
+}
+
 static int build_cases(sweep *s, char *err, size_t errlen) {
     const cfb_sweep_cfg *cfg = s->cfg;
     int ncpu = cfg->ladder_cpus > 0 ? cfg->ladder_cpus : cfb_cpus_allowed(NULL, 0);
-    static int wk[CFB_LADDER_MAX];
     size_t per = cfg->ladders ? 16 : (cfg->nworkers ? cfg->nworkers : 1); /* a ladder has <= 13 */
-    size_t max = cfg->nworkloads * cfg->nimpls * cfg->nmodes * per;
+    /* the scans of each workload (s->scans[wi]) and, per workload and value
+     * set, the task count its async ladder is sized for */
+    s->scans = calloc(cfg->nworkloads ? cfg->nworkloads : 1, sizeof *s->scans);
+    if (!s->scans) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->nscans = cfg->nworkloads;
+    size_t combos = 0, scanned = 0;
+    for (size_t wi = 0; wi < cfg->nworkloads; wi++) {
+        if (wscan_make(cfg, cfg->workloads[wi], &s->scans[wi], err, errlen)) return -1;
+        combos += s->scans[wi].ncombos;
+        scanned += s->scans[wi].nk;
+    }
+    size_t max = combos * cfg->nimpls * cfg->nmodes * per;
+    if (scanned && max > CFB_SCAN_MAX_CASES * (size_t)16) max = CFB_SCAN_MAX_CASES * (size_t)16;
     s->cases = calloc(max ? max : 1, sizeof *s->cases);
     s->ladders = json_object();
     json_t *all = json_array();
@@ -1036,71 +1256,101 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
         return -1;
     }
     bool seen[CFB_LADDER_MAX + 1] = {false};
+    /* per mode of one value set: its worker counts; and their union over the
+     * value sets of a workload (config.ladders) */
+    int *lists = malloc(cfg->nmodes * CFB_LADDER_MAX * sizeof *lists);
+    size_t *nlist = calloc(cfg->nmodes, sizeof *nlist);
+    bool *mark = malloc(cfg->nmodes * (CFB_LADDER_MAX + 1) * sizeof *mark);
+    int rc = -1;
+    if (!lists || !nlist || !mark) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
     for (size_t wi = 0; wi < cfg->nworkloads; wi++) {
         const cfb_workload *w = cfg->workloads[wi];
-        long ntasks = -1;
-        if (cfg->ladders && w->bound == CFB_BOUND_IO) {
-            cfb_params *p = NULL;
-            if (resolve_params(cfg, w, &p, err, errlen)) {
-                json_decref(all);
-                return -1;
+        const wscan *ws = &s->scans[wi];
+        memset(mark, 0, cfg->nmodes * (CFB_LADDER_MAX + 1) * sizeof *mark);
+        for (size_t ci = 0; ci < ws->ncombos; ci++) {
+            long ntasks = -1;
+            if (cfg->ladders && w->bound == CFB_BOUND_IO) {
+                cfb_params *p = NULL;
+                if (resolve_params(cfg, w, ws, ci, &p, err, errlen)) goto out;
+                ntasks = count_tasks(w, p);
+                cfb_params_free(p);
             }
-            ntasks = count_tasks(w, p);
-            cfb_params_free(p);
+            for (size_t mi = 0; mi < cfg->nmodes; mi++) {
+                int *l = lists + mi * CFB_LADDER_MAX;
+                nlist[mi] = mode_workers(cfg, w, cfg->modes[mi], ntasks, ncpu, l);
+                for (size_t ki = 0; ki < nlist[mi]; ki++)
+                    mark[mi * (CFB_LADDER_MAX + 1) + (size_t)l[ki]] = seen[l[ki]] = true;
+            }
+            for (size_t ii = 0; ii < cfg->nimpls; ii++)
+                for (size_t mi = 0; mi < cfg->nmodes; mi++) {
+                    const cfb_mode *m = cfg->modes[mi];
+                    for (size_t ki = 0; ki < nlist[mi]; ki++) {
+                        if (s->ncases == max || (scanned && s->ncases == CFB_SCAN_MAX_CASES)) {
+                            const cfb_override *o = NULL;
+                            for (size_t q = 0; q < s->nscans && !o; q++)
+                                if (s->scans[q].nk) o = s->scans[q].k[0].o;
+                            if (o)
+                                snprintf(err, errlen,
+                                         "--param %s%s%s=%s: the sweep would make more than %d "
+                                         "cases; scan fewer values",
+                                         o->workload ? o->workload : "", o->workload ? "." : "",
+                                         o->key, o->value, CFB_SCAN_MAX_CASES);
+                            else
+                                snprintf(err, errlen, "too many cases");
+                            goto out;
+                        }
+                        cfb_case *c = &s->cases[s->ncases];
+                        c->w = w;
+                        c->m = m;
+                        c->impl = cfg->impls[ii];
+                        c->workers = lists[mi * CFB_LADDER_MAX + ki];
+                        c->scan = ws->nk ? ws : NULL;
+                        c->combo = ci;
+                        bool plain = !strcmp(c->impl->name, "c");
+                        snprintf(c->id, sizeof c->id, "%s/%s/w%d%s%s", c->w->name, m->name,
+                                 c->workers, plain ? "" : "/", plain ? "" : c->impl->name);
+                        s->ncases++;
+                        if (!id_scan(c)) {
+                            snprintf(err, errlen, "case %.200s...: the id is too long", c->id);
+                            goto out;
+                        }
+                        if (resolve_params(cfg, c->w, ws, ci, &c->params, err, errlen)) goto out;
+                        c->reps = json_array();
+                        size_t r = (size_t)cfg->repeat;
+                        c->wall = calloc(r, sizeof(double));
+                        c->cpu = calloc(r, sizeof(double));
+                        c->tps = calloc(r, sizeof(double));
+                        c->ipt = calloc(r, sizeof(double));
+                        if (!c->reps || !c->wall || !c->cpu || !c->tps || !c->ipt) {
+                            snprintf(err, errlen, "out of memory");
+                            goto out;
+                        }
+                    }
+                }
         }
         json_t *lw =
             json_pack("{s:s, s:{}}", "bound", w->bound == CFB_BOUND_IO ? "io" : "cpu", "workers");
         json_object_set_new(s->ladders, w->name, lw);
         for (size_t mi = 0; mi < cfg->nmodes; mi++) {
-            const cfb_mode *m = cfg->modes[mi];
-            size_t nk = mode_workers(cfg, w, m, ntasks, ncpu, wk);
             json_t *a = json_array();
-            for (size_t ki = 0; ki < nk; ki++) {
-                json_array_append_new(a, json_integer(wk[ki]));
-                seen[wk[ki]] = true;
-            }
-            json_object_set_new(json_object_get(lw, "workers"), m->name, a);
+            for (int v = 1; v <= CFB_LADDER_MAX; v++)
+                if (mark[mi * (CFB_LADDER_MAX + 1) + (size_t)v])
+                    json_array_append_new(a, json_integer(v));
+            json_object_set_new(json_object_get(lw, "workers"), cfg->modes[mi]->name, a);
         }
     }
     for (int v = 1; v <= CFB_LADDER_MAX; v++)
         if (seen[v]) json_array_append_new(all, json_integer(v));
+    rc = 0;
+out:
     s->workers_all = all;
-    for (size_t wi = 0; wi < cfg->nworkloads; wi++)
-        for (size_t ii = 0; ii < cfg->nimpls; ii++)
-            for (size_t mi = 0; mi < cfg->nmodes; mi++) {
-                const cfb_mode *m = cfg->modes[mi];
-                json_t *a = json_object_get(
-                    json_object_get(json_object_get(s->ladders, cfg->workloads[wi]->name),
-                                    "workers"),
-                    m->name);
-                for (size_t ki = 0; ki < json_array_size(a); ki++) {
-                    if (s->ncases == max) {
-                        snprintf(err, errlen, "too many cases");
-                        return -1;
-                    }
-                    cfb_case *c = &s->cases[s->ncases];
-                    c->w = cfg->workloads[wi];
-                    c->m = m;
-                    c->impl = cfg->impls[ii];
-                    c->workers = (int)json_integer_value(json_array_get(a, ki));
-                    bool plain = !strcmp(c->impl->name, "c");
-                    snprintf(c->id, sizeof c->id, "%s/%s/w%d%s%s", c->w->name, m->name, c->workers,
-                             plain ? "" : "/", plain ? "" : c->impl->name);
-                    if (resolve_params(cfg, c->w, &c->params, err, errlen)) return -1;
-                    c->reps = json_array();
-                    size_t r = (size_t)cfg->repeat;
-                    c->wall = calloc(r, sizeof(double));
-                    c->cpu = calloc(r, sizeof(double));
-                    c->tps = calloc(r, sizeof(double));
-                    c->ipt = calloc(r, sizeof(double));
-                    s->ncases++;
-                    if (!c->reps || !c->wall || !c->cpu || !c->tps || !c->ipt) {
-                        snprintf(err, errlen, "out of memory");
-                        return -1;
-                    }
-                }
-            }
-    return 0;
+    free(lists);
+    free(nlist);
+    free(mark);
+    return rc;
 }
 
 int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
