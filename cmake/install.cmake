@@ -108,11 +108,11 @@ if(NOT EXISTS ${CMAKE_BINARY_DIR}/share/cfbench/plots)
 endif()
 
 # --- man page and bash completion, generated from the tables ---------------
-# runners/docgen/cfbench_docgen.c walks the command table (runners/commands.c),
-# the option tables (runners/options.c), the modes and the workloads, so the
+# cli/docgen/cfbench_docgen.c walks the command table (cli/commands.c),
+# the option tables (cli/options.c), the modes and the workloads, so the
 # two files cannot go stale; tests/install checks them against `cfbench --help`.
-add_executable(cfbench_docgen ${CMAKE_SOURCE_DIR}/runners/docgen/cfbench_docgen.c)
-target_link_libraries(cfbench_docgen PRIVATE cfb_runner)
+add_executable(cfbench_docgen ${CMAKE_SOURCE_DIR}/cli/docgen/cfbench_docgen.c)
+target_link_libraries(cfbench_docgen PRIVATE cfb_cli)
 set(CFB_MAN ${CMAKE_BINARY_DIR}/share/man/man1/cfbench.1)
 set(CFB_COMPLETION ${CMAKE_BINARY_DIR}/share/bash-completion/completions/cfbench)
 add_custom_command(OUTPUT ${CFB_MAN} ${CFB_COMPLETION}

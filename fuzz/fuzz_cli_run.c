@@ -1,6 +1,6 @@
 /*
  * fuzz_cli_run.c — fuzz target `cli_run`: the option parsing of
- * `cfbench run` (runners/cmd_run.c: worker, mode, workload and impl lists,
+ * `cfbench run` (cli/cmd_run.c: worker, mode, workload and impl lists,
  * -p overrides, numbers), end to end through cfb_cmd_run(). The harness is
  * linked with -Wl,--wrap=cfb_sweep_run: the sweep is never run; the wrapper
  * records the configuration the CLI built and returns 3, as an unwritable

@@ -3,7 +3,7 @@
 # `cfbench --help` lists: --help exits 0 on stdout; a mistyped option is one
 # line `cfbench CMD: unknown option '--…' — did you mean '--…'? (see cfbench
 # CMD --help)` and exit 2; a deprecated spelling still parses, with a note.
-# (A command added without an entry in runners/options.c fails here.)
+# (A command added without an entry in cli/options.c fails here.)
 set -u
 : "${CFBENCH:?CFBENCH must point at the cfbench binary}"
 fails=0

@@ -165,8 +165,8 @@ static void test_vocabulary(void) {
     }
 }
 
-/* Every subcommand (runners/commands.c, the table the CLI dispatches
- * through) has an option table in options.c, and no runners/cmd_*.c
+/* Every subcommand (cli/commands.c, the table the CLI dispatches
+ * through) has an option table in options.c, and no cli/cmd_*.c
  * declares its own getopt_long table. */
 static void test_every_command(void) {
     size_t seen = 0;
@@ -185,7 +185,7 @@ static void test_every_command(void) {
         char *src = slurp(path);
         CHECK(src != NULL);
         if (src && (strstr(src, "struct option ") || strstr(src, "getopt_long("))) {
-            fprintf(stderr, "%s has its own getopt_long table: use runners/options.c\n", e->d_name);
+            fprintf(stderr, "%s has its own getopt_long table: use cli/options.c\n", e->d_name);
             CHECK(0);
         }
         free(src);

@@ -1,4 +1,4 @@
-/* test_suggest.c — cfb_edit_distance and cfb_suggest (runners/suggest.h):
+/* test_suggest.c — cfb_edit_distance and cfb_suggest (cli/suggest.h):
  * the distances of the optimal-string-alignment metric, the thresholds,
  * the unique-prefix rule and the NULL answers. */
 #include "check.h"

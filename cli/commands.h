@@ -1,9 +1,9 @@
 /*
  * commands.h — the cfbench subcommands. Each lives in its own file and is
- * listed in the table in runners/commands.c.
+ * listed in the table in cli/commands.c.
  *
  * A command gets argv with argv[0] = the subcommand name, parses its
- * options through the shared table (runners/options.h), answers --help on stdout with exit 0, and
+ * options through the shared table (cli/options.h), answers --help on stdout with exit 0, and
  * returns the process exit code:
  *   0  success
  *   1  the work ran but failed (a regression found, tasks failed, …)
@@ -27,8 +27,8 @@ typedef struct cfb_command {
 } cfb_command;
 
 /* Every subcommand in listing order, ended by an entry whose name is NULL
- * (runners/commands.c; static, not to be freed). A new command adds its
- * line there and its options to runners/options.c. */
+ * (cli/commands.c; static, not to be freed). A new command adds its
+ * line there and its options to cli/options.c. */
 #define CFB_COMMANDS_MAX 32
 const cfb_command *cfb_commands(void);
 

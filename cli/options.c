@@ -224,7 +224,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
     p->command = command;
     const cfb_cmdopts *c = find_command(command);
     if (!c) {
-        fprintf(stderr, "cfbench %s: no option table (a bug: add it to runners/options.c)\n",
+        fprintf(stderr, "cfbench %s: no option table (a bug: add it to cli/options.c)\n",
                 command);
         return -1;
     }
@@ -233,7 +233,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
     for (const int *k = c->ids; *k; k++) {
         const cfb_optdef *d = cfb_opts_def(*k);
         if (!d || p->nlong >= CFB_OPTS_MAX) {
-            fprintf(stderr, "cfbench %s: bad option table (a bug in runners/options.c)\n", command);
+            fprintf(stderr, "cfbench %s: bad option table (a bug in cli/options.c)\n", command);
             return -1;
         }
         p->longopts[p->nlong++] =
@@ -241,7 +241,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
         char l = cfb_opts_letter(command, d->id);
         if (!l) continue;
         if (p->short_id[(unsigned char)l]) {
-            fprintf(stderr, "cfbench %s: letter -%c given twice (a bug in runners/options.c)\n",
+            fprintf(stderr, "cfbench %s: letter -%c given twice (a bug in cli/options.c)\n",
                     command, l);
             return -1;
         }
@@ -266,7 +266,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
         }
         if (a->letter) {
             if (p->short_id[(unsigned char)a->letter]) {
-                fprintf(stderr, "cfbench %s: letter -%c given twice (a bug in runners/options.c)\n",
+                fprintf(stderr, "cfbench %s: letter -%c given twice (a bug in cli/options.c)\n",
                         command, a->letter);
                 return -1;
             }
@@ -438,5 +438,5 @@ int cfb_opt_double(const char *s, double lo, double hi, double *out) {
 int cfb_usage_error(const char *cmd, const char *msg, const char *arg) {
     fprintf(stderr, "cfbench %s: %s%s%s (see cfbench %s --help)\n", cmd, msg, arg ? " " : "",
             arg ? arg : "", cmd);
-    return 2; /* CFB_EXIT_USAGE (runners/commands.h) */
+    return 2; /* CFB_EXIT_USAGE (cli/commands.h) */
 }
