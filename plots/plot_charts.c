@@ -10,6 +10,18 @@
  *   5 latency-<wl>     per-task latency CDF per mode
  *   6 compare-<wl>     several sources (files / impls): the same case side by side
  *   7 crossover        speedup vs workers of an I/O-bound and a CPU-bound workload
+ *   8 scan-<wl>-<key>  parameter scans: wall time against a scanned key, one line
+ *     scan-speedup-…   per mode, each point at that value's fastest worker count
+ *                      (and the speedup over seq of the same value set)
+ *
+ * Scans (case.scan, docs/scans.md): every chart but 8 shows one value set
+ * of a scanned workload — its first in document order, named in the titles
+ * ("loiter [tasks=4]") — except with --x workers, where charts 1-2 are drawn
+ * for each value set (at most PLOT_MAX_SETS, suffix -<set slug>) and chart 8
+ * is not. Chart 8 holds the workload's other scanned keys at their first
+ * value (named in the title); --x KEY draws only chart 8 against KEY for
+ * the workloads that scan KEY, instead of charts 1-2. With no scan in the
+ * files every chart and data file is what it was before scans.
  *
  * Charts 1–5 and 7 are drawn per series (a results file × impl); a name gets
  * the series slug as suffix when there is more than one series. Charts of
@@ -23,9 +35,13 @@
 #include "compare.h"
 #include "plot_internal.h"
 
+/* --x workers: value sets drawn per scanned workload, the first ones. */
+#define PLOT_MAX_SETS 12
+
 typedef struct ctx {
     const plot_model *m;
     const char *data_dir;
+    const char *x_key; /* NULL: the default; "workers"; or a scanned key */
     FILE *log;
     plot_plan *plan;
     char *err;
@@ -150,17 +166,33 @@ static int cmp_case(const void *a, const void *b) {
     return (x > y) - (x < y); /* stable: document order */
 }
 
-/* Cases of series s for a workload, not failed, sorted by mode then workers;
- * a later duplicate (mode, workers) is dropped. *out malloc'd (caller frees),
- * entries borrowed from m. Returns the count or -1 (ENOMEM). */
-static int collect(const plot_model *m, const plot_series *s, const char *workload,
-                   const plot_case ***out) {
+static int usable(const plot_case *pc) {
+    return !pc->error && isfinite(pc->med);
+}
+
+/* The value set of the first usable case of workload in s ("" when the
+ * workload is not scanned, or has no usable case). Borrowed. */
+static const char *first_set(const plot_model *m, const plot_series *s, const char *workload) {
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (usable(pc) && !strcmp(pc->workload, workload)) return pc->scan;
+    }
+    return "";
+}
+
+/* Cases of series s for a workload and value set `scan` ("" when not
+ * scanned; NULL: the workload's first), not failed, sorted by mode then
+ * workers; a later duplicate (mode, workers) is dropped. *out malloc'd
+ * (caller frees), entries borrowed from m. Returns the count or -1 (ENOMEM). */
+static int collect_set(const plot_model *m, const plot_series *s, const char *workload,
+                       const char *scan, const plot_case ***out) {
+    if (!scan) scan = first_set(m, s, workload);
     const plot_case **v = malloc((s->ncases + 1) * sizeof *v);
     if (!v) return -1;
     int n = 0;
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *pc = &m->cases[s->cases[i]];
-        if (pc->error || !isfinite(pc->med) || strcmp(pc->workload, workload)) continue;
+        if (!usable(pc) || strcmp(pc->workload, workload) || strcmp(pc->scan, scan)) continue;
         v[n++] = pc;
     }
     qsort(v, (size_t)n, sizeof *v, cmp_case);
@@ -170,6 +202,13 @@ static int collect(const plot_model *m, const plot_series *s, const char *worklo
             v[k++] = v[i];
     *out = v;
     return k;
+}
+
+/* collect_set() of the workload's first value set (the only one when it is
+ * not scanned). */
+static int collect(const plot_model *m, const plot_series *s, const char *workload,
+                   const plot_case ***out) {
+    return collect_set(m, s, workload, NULL, out);
 }
 
 static const plot_case *seq_case(const plot_case **v, int n) {
@@ -215,13 +254,14 @@ typedef struct wl_range {
     double smin, smax; /* speedup: INFINITY / 0 when none */
 } wl_range;
 
-static int workload_range(const plot_model *m, const char *wl, wl_range *r) {
+/* scan: the value set (NULL: each series' first). */
+static int workload_range(const plot_model *m, const char *wl, const char *scan, wl_range *r) {
     r->wmin = r->smin = INFINITY;
     r->wmax = r->smax = 0;
     int lo = 0, hi = 0;
     for (size_t si = 0; si < m->nseries; si++) {
         const plot_case **v;
-        int n = collect(m, &m->series[si], wl, &v);
+        int n = collect_set(m, &m->series[si], wl, scan, &v);
         if (n < 0) return -1;
         const plot_case *seq = seq_case(v, n);
         for (int i = 0; i < n; i++) {
@@ -276,19 +316,29 @@ static void mode_blocks(pbuf *d, const plot_case **v, int n, int metric, char *m
 
 /* ---- 1 + 2: wall time and speedup vs workers ------------------------------ */
 
-static int chart_wall_speedup(ctx *c, int si, const char *wl) {
+/* Charts 1 and 2 of value set `scan` (NULL: the first; "" when not
+ * scanned); named: the set's slug ends the chart names (--x workers). */
+static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, int named) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
-    int n = collect(m, s, wl, &v);
+    int n = collect_set(m, s, wl, scan, &v);
     if (n < 0) return nomem(c);
     if (n == 0) {
         free(v);
         return 0;
     }
     const plot_case *seq = seq_case(v, n);
+    /* a value set: "loiter [tasks=4]" in titles and data headers */
+    const char *set = v[0]->scan;
+    char sslug[170] = "", wlt[256];
+    if (named && *set) {
+        sslug[0] = '-';
+        plot_slug(sslug + 1, sizeof sslug - 1, set);
+    }
+    snprintf(wlt, sizeof wlt, "%s%s%s%s", wl, *set ? " [" : "", set, *set ? "]" : "");
     wl_range r;
-    if (workload_range(m, wl, &r)) {
+    if (workload_range(m, wl, named ? set : NULL, &r)) {
         free(v);
         return nomem(c);
     }
@@ -299,7 +349,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
 
     /* chart 1 */
     char name[256], base[160], path[1300], modes[512] = "";
-    snprintf(base, sizeof base, "wall-%s", wl);
+    snprintf(base, sizeof base, "wall-%s%s", wl, sslug);
     name_with_slug(name, sizeof name, base, s);
     plot_job *j = add_job(c, "wall", name, si, wl);
     if (!j) {
@@ -307,7 +357,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         return nomem(c);
     }
     pbuf d = {0};
-    pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wl, s->label);
+    pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wlt, s->label);
     pb_puts(&d, "# one block per mode; columns: workers median_wall_s ci95_lo_s ci95_hi_s\n");
     mode_blocks(&d, v, n, 0, modes, sizeof modes);
     int rc = write_data(c, j, &d, path, sizeof path);
@@ -316,7 +366,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         free(v);
         return rc;
     }
-    job_common_vars(c, j, path, "Wall time vs workers", wl, s, s->source);
+    job_common_vars(c, j, path, "Wall time vs workers", wlt, s, s->source);
     pb_printf(&j->vars, "footnote=footnote.' | median of %d repetitions, bars: 95%% CI'; ", reps);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
@@ -341,14 +391,15 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         free(v);
         return 0;
     }
-    snprintf(base, sizeof base, "speedup-%s", wl);
+    snprintf(base, sizeof base, "speedup-%s%s", wl, sslug);
     name_with_slug(name, sizeof name, base, s);
     j = add_job(c, "speedup", name, si, wl);
     if (!j) {
         free(v);
         return nomem(c);
     }
-    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wl, s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt,
+              s->label);
     pb_puts(&d, "# one block per mode; columns: workers speedup lo hi "
                 "(seq median / this median; lo, hi from this case's 95% CI)\n");
     modes[0] = '\0';
@@ -370,7 +421,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pb_free(&d);
     free(v);
     if (rc) return rc;
-    job_common_vars(c, j, path, "Speedup vs workers", wl, s, s->source);
+    job_common_vars(c, j, path, "Speedup vs workers", wlt, s, s->source);
     pb_puts(&j->vars, "footnote=footnote.' | bars from the 95% CI of each wall time'; ");
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
@@ -383,6 +434,305 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     snprintf(j->caption, sizeof j->caption,
              "Speedup over the sequential run (median seq wall time / median wall time) per "
              "mode; the dashed line is linear scaling, the dotted red line the host's CPUs.");
+    return 0;
+}
+
+/* ---- 8: a scanned parameter on the x axis --------------------------------- */
+
+/* One value of the scanned key: its canonical text and its x (the number,
+ * or its index when some value is not a number: a categorical axis). */
+typedef struct scan_val {
+    const char *text; /* borrowed */
+    double x;
+} scan_val;
+
+static int cmp_scan_val(const void *a, const void *b) {
+    const scan_val *x = a, *y = b;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+static int as_number(const char *t, double *out) {
+    char *end;
+    double v = strtod(t, &end);
+    if (end == t || *end || !isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* A log x axis for sorted numeric values: all above 0, and either a
+ * geometric range (3 or more values, one ratio between neighbours, above
+ * 1: 1..64:x2) or a span of 100x or more (1,10,100,1000). */
+static int scan_logx(const scan_val *v, int n) {
+    if (n < 2 || !(v[0].x > 0)) return 0;
+    if (v[n - 1].x / v[0].x >= 100) return 1;
+    if (n < 3) return 0;
+    double r = v[1].x / v[0].x;
+    if (!(r > 1)) return 0;
+    for (int i = 2; i < n; i++)
+        if (fabs(v[i].x / v[i - 1].x - r) > 1e-6 * r) return 0;
+    return 1;
+}
+
+/* The fastest case of mode among v[0..n) whose key has value val, or NULL. */
+static const plot_case *scan_best(const plot_case **v, int n, const char *mode, const char *key,
+                                  const char *val) {
+    const plot_case *best = NULL;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i]->mode, mode) && !strcmp(plot_case_scan(v[i], key), val) &&
+            (!best || v[i]->med < best->med))
+            best = v[i];
+    return best;
+}
+
+/* Block header of mode, for the key: "thread (best of w1..w4)", "thread
+ * (w4)" when it ran one count, "seq". */
+static void scan_mode_header(pbuf *d, const plot_case **v, int n, const char *mode) {
+    int lo = 0, hi = 0;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i]->mode, mode)) {
+            if (!lo || v[i]->workers < lo) lo = v[i]->workers;
+            if (v[i]->workers > hi) hi = v[i]->workers;
+        }
+    char h[160];
+    if (!strcmp(mode, "seq"))
+        snprintf(h, sizeof h, "%s", mode);
+    else if (lo == hi)
+        snprintf(h, sizeof h, "%s (w%d)", mode, lo);
+    else
+        snprintf(h, sizeof h, "%s (best of w%d..w%d)", mode, lo, hi);
+    pb_datastr(d, h);
+    pb_puts(d, "\n");
+}
+
+/* Charts 8 of scanned key `key` of workload wl in series si: wall time and
+ * speedup against the key's values, the workload's other scanned keys held
+ * at the values of its first case that scans key. */
+static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    const char **keys;
+    int nk = plot_workload_scan_keys(m, s, wl, &keys);
+    if (nk < 0) return nomem(c);
+    const plot_case *first = NULL;
+    for (size_t i = 0; i < s->ncases && !first; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (usable(pc) && !strcmp(pc->workload, wl) && plot_case_scan(pc, key)) first = pc;
+    }
+    const plot_case **v = first ? malloc((s->ncases + 1) * sizeof *v) : NULL;
+    scan_val *vals = first ? malloc((s->ncases + 1) * sizeof *vals) : NULL;
+    if (!first || !v || !vals) {
+        free(keys);
+        free(v);
+        free(vals);
+        return first ? nomem(c) : 0;
+    }
+    char held[256] = ""; /* "unit=0.001": the other keys, at their first value */
+    for (int k = 0; k < nk; k++) {
+        const char *hv = plot_case_scan(first, keys[k]);
+        if (!strcmp(keys[k], key) || !hv) continue;
+        size_t l = strlen(held);
+        snprintf(held + l, sizeof held - l, "%s%s=%s", l ? " " : "", keys[k], hv);
+    }
+    int n = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (!usable(pc) || strcmp(pc->workload, wl) || !plot_case_scan(pc, key)) continue;
+        int same = 1;
+        for (int k = 0; k < nk && same; k++) {
+            if (!strcmp(keys[k], key)) continue;
+            const char *a = plot_case_scan(pc, keys[k]), *b = plot_case_scan(first, keys[k]);
+            same = (!a && !b) || (a && b && !strcmp(a, b));
+        }
+        if (same) v[n++] = pc;
+    }
+    free(keys);
+    int nv = 0, numeric = 1;
+    for (int i = 0; i < n; i++) {
+        const char *t = plot_case_scan(v[i], key);
+        int seen = 0;
+        for (int q = 0; q < nv && !seen; q++)
+            seen = !strcmp(vals[q].text, t);
+        if (seen) continue;
+        vals[nv].text = t;
+        numeric &= as_number(t, &vals[nv].x);
+        nv++;
+    }
+    if (nv < 2) { /* one value left: nothing to draw against */
+        free(v);
+        free(vals);
+        return 0;
+    }
+    if (numeric)
+        qsort(vals, (size_t)nv, sizeof *vals, cmp_scan_val);
+    else
+        for (int q = 0; q < nv; q++)
+            vals[q].x = q; /* in scan order */
+    qsort(v, (size_t)n, sizeof *v, cmp_case);
+    char modes[512] = "";
+    for (int i = 0; i < n; i++)
+        add_mode(modes, sizeof modes, v[i]->mode);
+    int logx = numeric && scan_logx(vals, nv);
+    double xmin, xmax;
+    if (!numeric) {
+        xmin = -0.5;
+        xmax = nv - 0.5;
+    } else if (logx) {
+        xmin = vals[0].x / 1.3;
+        xmax = vals[nv - 1].x * 1.3;
+    } else {
+        double pad = (vals[nv - 1].x - vals[0].x) * 0.06;
+        xmin = vals[0].x - pad;
+        xmax = vals[nv - 1].x + pad;
+    }
+    char wlt[300], xlab[200];
+    snprintf(wlt, sizeof wlt, "%s%s%s%s", wl, *held ? " [" : "", held, *held ? "]" : "");
+    snprintf(xlab, sizeof xlab, "%s.%s%s", wl, key, logx ? " (log scale)" : "");
+    int reps = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i]->nreps > reps) reps = v[i]->nreps;
+
+    /* wall time */
+    pbuf d = {0};
+    pb_printf(&d, "# cfbench plot: wall time vs %s, workload %s, %s\n", key, wlt, s->label);
+    pb_printf(&d,
+              "# one block per mode (header: the mode and the worker counts it ran); columns: "
+              "%s \"value\" median_wall_s ci95_lo_s ci95_hi_s workers (the mode's fastest worker "
+              "count at that value)\n",
+              numeric ? "value" : "index");
+    double wmin = INFINITY, wmax = 0;
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s", modes);
+    int blocks = 0;
+    for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " ")) {
+        pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
+        scan_mode_header(&d, v, n, tok);
+        for (int q = 0; q < nv; q++) {
+            const plot_case *b = scan_best(v, n, tok, key, vals[q].text);
+            if (!b) continue;
+            pb_printf(&d, "%.9g ", vals[q].x);
+            pb_datastr(&d, vals[q].text);
+            pb_printf(&d, " %.9g %.9g %.9g %d\n", b->med, b->lo, b->hi, b->workers);
+            if (b->lo > 0 && b->lo < wmin) wmin = b->lo;
+            if (b->hi > wmax) wmax = b->hi;
+        }
+    }
+    char name[320], base[200], path[1300];
+    snprintf(base, sizeof base, "scan-%s-%s", wl, key);
+    name_with_slug(name, sizeof name, base, s);
+    plot_job *j = add_job(c, "scan", name, si, wl);
+    if (!j) {
+        pb_free(&d);
+        free(v);
+        free(vals);
+        return nomem(c);
+    }
+    int rc = write_data(c, j, &d, path, sizeof path);
+    pb_free(&d);
+    if (rc) {
+        free(v);
+        free(vals);
+        return rc;
+    }
+    char what[200];
+    snprintf(what, sizeof what, "Wall time vs %s", key);
+    job_common_vars(c, j, path, what, wlt, s, s->source);
+    pb_printf(&j->vars,
+              "footnote=footnote.' | median of %d repetitions at the fastest worker count of "
+              "each value (wN), bars: 95%% CI'; ",
+              reps);
+    pb_puts(&j->vars, "modes=");
+    pb_gpstr(&j->vars, modes);
+    pb_puts(&j->vars, "; xlab=");
+    pb_gpstr(&j->vars, xlab);
+    int logy = isfinite(wmin) && wmax / wmin > 20;
+    double ymin = logy ? wmin / 1.5 : 0, ymax = logy ? wmax * 1.5 : wmax * 1.15;
+    if (!(ymax > ymin)) ymax = ymin > 0 ? ymin * 2 : 1;
+    pb_printf(&j->vars,
+              "; metric='wall'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
+              "logy=%d; ymin=%.9g; ymax=%.9g; ",
+              logx, !numeric, nv <= 16, xmin, xmax, logy, ymin, ymax);
+    snprintf(j->caption, sizeof j->caption,
+             "Median wall time (%d repetitions) against %s.%s (%d values%s), one line per mode; "
+             "each point is the mode's fastest worker count at that value (labelled wN), bars "
+             "the 95%% CI of its median%s%s%s.",
+             reps, wl, key, nv, logx ? ", log scale" : "",
+             *held ? "; the other scanned keys are held at their first value (" : "", held,
+             *held ? ")" : "");
+
+    /* speedup over the seq case of the same value set */
+    d = (pbuf){0};
+    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt,
+              s->label);
+    pb_printf(&d,
+              "# one block per mode but seq; columns: %s \"value\" speedup lo hi workers "
+              "(seq median of that value / the mode's fastest median there; lo, hi from its "
+              "95%% CI)\n",
+              numeric ? "value" : "index");
+    double smin = INFINITY, smax = 0;
+    snprintf(tmp, sizeof tmp, "%s", modes);
+    char smodes[512] = "";
+    blocks = 0;
+    for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " ")) {
+        if (!strcmp(tok, "seq")) continue;
+        int rows = 0;
+        for (int q = 0; q < nv; q++) {
+            const plot_case *b = scan_best(v, n, tok, key, vals[q].text);
+            const plot_case *sq = scan_best(v, n, "seq", key, vals[q].text);
+            double lo, hi, sp = b && sq ? case_speedup(b, sq, &lo, &hi) : NAN;
+            if (!isfinite(sp)) continue;
+            if (!isfinite(lo)) lo = sp;
+            if (!isfinite(hi)) hi = sp;
+            if (!rows++) {
+                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
+                scan_mode_header(&d, v, n, tok);
+                add_mode(smodes, sizeof smodes, tok);
+            }
+            pb_printf(&d, "%.9g ", vals[q].x);
+            pb_datastr(&d, vals[q].text);
+            pb_printf(&d, " %.9g %.9g %.9g %d\n", sp, lo, hi, b->workers);
+            if (lo > 0 && lo < smin) smin = lo;
+            if (hi > smax) smax = hi;
+        }
+    }
+    free(v);
+    free(vals);
+    if (!blocks) {
+        pb_free(&d);
+        return 0;
+    }
+    snprintf(base, sizeof base, "scan-speedup-%s-%s", wl, key);
+    name_with_slug(name, sizeof name, base, s);
+    j = add_job(c, "scan", name, si, wl);
+    if (!j) {
+        pb_free(&d);
+        return nomem(c);
+    }
+    rc = write_data(c, j, &d, path, sizeof path);
+    pb_free(&d);
+    if (rc) return rc;
+    snprintf(what, sizeof what, "Speedup vs %s", key);
+    job_common_vars(c, j, path, what, wlt, s, s->source);
+    pb_puts(&j->vars, "footnote=footnote.' | seq median / the fastest median at each value (wN), "
+                      "bars from its 95% CI'; ");
+    pb_puts(&j->vars, "modes=");
+    pb_gpstr(&j->vars, smodes);
+    pb_puts(&j->vars, "; xlab=");
+    pb_gpstr(&j->vars, xlab);
+    if (!isfinite(smin)) smin = 1;
+    if (smin > 1) smin = 1;
+    if (smax < 1) smax = 1;
+    logy = smax / smin > 20;
+    pb_printf(&j->vars,
+              "; metric='speedup'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
+              "logy=%d; ymin=%.9g; ymax=%.9g; ",
+              logx, !numeric, nv <= 16, xmin, xmax, logy, logy ? smin / 1.5 : 0,
+              logy ? smax * 1.5 : smax * 1.15);
+    snprintf(j->caption, sizeof j->caption,
+             "Speedup over seq against %s.%s: the seq median of each value over the mode's "
+             "fastest median there (labelled with its worker count), one line per mode; the "
+             "dashed line is seq (1x)%s%s%s.",
+             wl, key, *held ? "; the other scanned keys are held at their first value (" : "",
+             held, *held ? ")" : "");
     return 0;
 }
 
@@ -1299,10 +1649,53 @@ static int chart_metric(ctx *c, int si, const char *wl) {
 
 /* ---- the plan ------------------------------------------------------------- */
 
-int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
-                     plot_plan *plan, char *err, size_t errlen) {
+/* --x workers: charts 1-2 of each value set of a scanned workload (the
+ * first PLOT_MAX_SETS), or of its cases when it is not scanned. */
+static int charts_per_set(ctx *c, int si, const char *wl) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    const char *sets[PLOT_MAX_SETS];
+    int ns = 0, more = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (!usable(pc) || strcmp(pc->workload, wl)) continue;
+        int seen = 0;
+        for (int k = 0; k < ns && !seen; k++)
+            seen = !strcmp(sets[k], pc->scan);
+        if (seen) continue;
+        if (ns < PLOT_MAX_SETS)
+            sets[ns++] = pc->scan;
+        else
+            more++;
+    }
+    if (more && c->log)
+        fprintf(c->log, "%s: charts of the first %d value sets only (%d more)\n", wl, ns, more);
+    int rc = 0;
+    for (int k = 0; k < ns && !rc; k++)
+        rc = chart_wall_speedup(c, si, wl, sets[k], 1);
+    return rc;
+}
+
+/* Charts 1-2 and 8 of one workload, as --x asks (see the top comment). */
+static int charts_x(ctx *c, int si, const char *wl) {
+    if (c->x_key && !strcmp(c->x_key, "workers")) return charts_per_set(c, si, wl);
+    const char **keys;
+    int nk = plot_workload_scan_keys(c->m, &c->m->series[si], wl, &keys);
+    if (nk < 0) return nomem(c);
+    int here = 0; /* this workload scans the --x key */
+    for (int k = 0; k < nk && c->x_key; k++)
+        here |= plot_x_matches(c->x_key, wl, keys[k]);
+    int rc = here ? 0 : chart_wall_speedup(c, si, wl, NULL, 0);
+    for (int k = 0; k < nk && !rc; k++)
+        if (!here || plot_x_matches(c->x_key, wl, keys[k])) rc = chart_scan(c, si, wl, keys[k]);
+    free(keys);
+    return rc;
+}
+
+int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, const char *x_key,
+                     FILE *log, plot_plan *plan, char *err, size_t errlen) {
     memset(plan, 0, sizeof *plan);
-    ctx c = {m, data_dir, log, plan, err, errlen};
+    ctx c = {m, data_dir, x_key, log, plan, err, errlen};
     int rc = 0;
     for (size_t si = 0; si < m->nseries && !rc; si++) {
         const char **wls;
@@ -1312,7 +1705,7 @@ int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, F
             break;
         }
         for (int w = 0; w < nw && !rc; w++) {
-            rc = chart_wall_speedup(&c, (int)si, wls[w]);
+            rc = charts_x(&c, (int)si, wls[w]);
             if (!rc) rc = chart_latency(&c, (int)si, wls[w]);
             if (!rc) rc = chart_metric(&c, (int)si, wls[w]);
             if (!rc) rc = charts_timelines(&c, (int)si, wls[w], timelines);
