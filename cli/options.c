@@ -94,6 +94,7 @@ static const cfb_optdef vocab[] = {
     {CFB_OPT_FLOORS,     "floors",     0, "WHEN",      "host floors: auto (cached per boot), fresh, off", false},
     {CFB_OPT_NO_FLOORS,  "no-floors",  0, NULL,        "no host floors calibration (= --floors off)", false},
     {CFB_OPT_HYBRID_PROCS, "hybrid-procs", 0, "N",     "hybrid mode: processes (default: min(workers, CPUs))", false},
+    {CFB_OPT_X,          "x",          0, "KEY",       "plot: the x axis, workers or a scanned parameter (loiter.tasks)", false},
     /* flags3 (the flags command's --meta): added to o_flags with its code */
     {CFB_OPT_META,       "meta",       0, NULL,        "flags3: also fetch each metadata.json", false},
     /* the book set: Fluent Python's flags2_common.py, `cfbench flags` only */
@@ -139,8 +140,8 @@ static const int o_loiter[] = {CFB_OPT_WORKERS, CFB_OPT_TASKS, CFB_OPT_UNIT, CFB
 static const int o_serve[] = {CFB_OPT_BIND, CFB_OPT_PORT, CFB_OPT_LABEL, CFB_OPT_DELAY,
     CFB_OPT_ERROR_RATE, CFB_OPT_ROOT, CFB_OPT_SEED, CFB_OPT_THREADS, CFB_OPT_MAX_CONNECTIONS,
     CFB_OPT_EXPORT_DIR, CFB_OPT_HELP, 0};
-static const int o_plot[] = {CFB_OPT_OUT, CFB_OPT_FORMAT, CFB_OPT_TIMELINES, CFB_OPT_VERBOSE,
-    CFB_OPT_HELP, 0};
+static const int o_plot[] = {CFB_OPT_OUT, CFB_OPT_FORMAT, CFB_OPT_TIMELINES, CFB_OPT_X,
+    CFB_OPT_VERBOSE, CFB_OPT_HELP, 0};
 static const int o_flags[] = {CFB_OPT_BOOK_ALL, CFB_OPT_BOOK_EVERY, CFB_OPT_BOOK_LIMIT,
     CFB_OPT_BOOK_MAX_REQ, CFB_OPT_BOOK_SERVER, CFB_OPT_VERBOSE, CFB_OPT_MODE, CFB_OPT_OUT,
     CFB_OPT_TIMEOUT, CFB_OPT_DELAY, CFB_OPT_ERROR_RATE, CFB_OPT_SEED, CFB_OPT_META, CFB_OPT_HELP, 0};
