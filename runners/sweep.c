@@ -156,6 +156,9 @@ typedef struct cfb_case {
     size_t nipt;
     char error[1024];
     bool has_error;
+    /* observed runs (cfb_rep_run_observed, taskrun.c): NULL in a sweep */
+    const cfb_tasklist *given;   /* borrowed: copied instead of run_setup + make_tasks */
+    const cfb_rep_observer *obs; /* borrowed: every task timed, every take reported */
 } cfb_case;
 
 struct cfb_rep {
@@ -177,6 +180,7 @@ struct cfb_rep {
     size_t ncounts;
     char fail_msg[512];
     char first_problem[512];
+    const cfb_rep_observer *obs; /* the case's (NULL in a sweep) */
 };
 
 static _Thread_local int tls_slot;
@@ -355,7 +359,6 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
         rep->ok++;
         rep->state[i] = 1;
         const cfb_workload *w = c->w;
-        count(rep, w->classify ? w->classify(data, len) : "ok");
         if (w->result_bytes) rep->bytes += w->result_bytes(data, len);
         double m = w->metric ? w->metric(data, len) : NAN;
         if (isfinite(m) && (!rep->has_metric || m > rep->metric)) {
@@ -363,16 +366,21 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
             rep->has_metric = true;
         }
         char why[256] = "";
-        if (w->check && w->check(c->params, i, data, len, why, sizeof why) != 0) {
+        const char *cls = w->classify ? w->classify(data, len) : "ok";
+        count(rep, cls);
+        bool wrong = w->check && w->check(c->params, i, data, len, why, sizeof why) != 0;
+        if (wrong) {
             rep->check_failures++;
             if (!rep->first_problem[0])
                 snprintf(rep->first_problem, sizeof rep->first_problem,
                          "task %zu: wrong answer: %s", i, why);
         }
+        if (rep->obs) rep->obs->on_take(rep->obs->ctx, rep, i, f, cls, wrong ? why : NULL);
     } else {
         rep->failed++;
         rep->state[i] = 2;
         count(rep, "error");
+        if (rep->obs) rep->obs->on_take(rep->obs->ctx, rep, i, f, "error", NULL);
         if (!rep->first_problem[0]) {
             int code = 0;
             const char *msg = "";
@@ -602,7 +610,7 @@ static int check_one(const cfb_sweep_cfg *cfg, const cfb_workload *w, const wsca
 
 static void case_release(cfb_case *c) {
     if (!c->prepared) return;
-    if (c->w->run_teardown) c->w->run_teardown(c->run_state);
+    if (c->w->run_teardown && !c->given) c->w->run_teardown(c->run_state);
     c->run_state = NULL;
     cfb_tasklist_free(&c->tl);
     free(c->args);
@@ -616,12 +624,19 @@ static void case_release(cfb_case *c) {
 
 static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
     char why[400] = "";
-    if (c->w->run_setup && c->w->run_setup(c->params, &c->run_state, why, sizeof why) != 0) {
+    if (!c->given && c->w->run_setup &&
+        c->w->run_setup(c->params, &c->run_state, why, sizeof why) != 0) {
         snprintf(c->error, sizeof c->error, "run setup failed: %s", why);
         return -1;
     }
     c->prepared = true;
-    int rc = c->w->make_tasks(c->params, &c->tl, why, sizeof why);
+    int rc = 0;
+    if (c->given) /* an observed run's own tasks (copied: the case owns its list) */
+        for (size_t i = 0; i < c->given->n && !rc; i++)
+            rc = cfb_tasklist_add(&c->tl, c->given->tasks[i].arg, c->given->tasks[i].len,
+                                  c->given->tasks[i].label);
+    else
+        rc = c->w->make_tasks(c->params, &c->tl, why, sizeof why);
     if (rc) {
         snprintf(c->error, sizeof c->error, "cannot make tasks: %s",
                  why[0] ? why : cf_strerror(rc));
@@ -633,7 +648,7 @@ static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
         return -1;
     }
     c->stride = 1; /* a power of two: the per-task test is a mask */
-    while (c->ntasks / c->stride > CFB_TIMED_MAX)
+    while (!c->obs && c->ntasks / c->stride > CFB_TIMED_MAX) /* observed: every task timed */
         c->stride *= 2;
     size_t total = 0;
     for (size_t i = 0; i < c->ntasks; i++)
@@ -690,6 +705,7 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
     rep->parent_pid = getpid();
     rep->index = measured ? index : -1;
     rep->state = state;
+    rep->obs = c->obs;
     memset(c->sh->recs, 0, c->ntasks * sizeof(trec));
     atomic_store(&c->sh->next_slot, 0);
 
@@ -1495,4 +1511,44 @@ out:
     json_decref(s.extra);
     free_cases(&s);
     return ret;
+}
+
+/* ---- observed runs (runners/taskrun.c) ---------------------------------- */
+
+bool cfb_rep_observed(const cfb_rep *rep) {
+    return rep->obs != NULL;
+}
+
+bool cfb_rep_stopping(const cfb_rep *rep) {
+    return rep->obs && rep->obs->stop && atomic_load(rep->obs->stop) != 0;
+}
+
+double cfb_rep_poll_s(const cfb_rep *rep) {
+    return rep->obs && rep->obs->stop ? CFB_REP_POLL_S : CF_FOREVER;
+}
+
+bool cfb_rep_times(const cfb_rep *rep, size_t i, double *start, double *end, int *worker) {
+    const trec *r = i < rep->c->ntasks ? &rep->c->sh->recs[i] : NULL;
+    bool set = r && r->set;
+    *start = set ? r->start : NAN;
+    *end = set ? r->end : NAN;
+    *worker = set ? r->worker : -1;
+    return set;
+}
+
+int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_mode *m, int workers,
+                         const cfb_impl *impl, const cfb_tasklist *tl, const cfb_rep_observer *obs,
+                         char *err, size_t errlen) {
+    cfb_case c = {.w = w,
+                  .m = m,
+                  .impl = impl,
+                  .workers = m->parallel ? workers : 1,
+                  .params = (cfb_params *)p, /* borrowed: never freed here */
+                  .given = tl,
+                  .obs = obs};
+    cfb_sweep_cfg cfg = {.repeat = 1, .measure = true};
+    int rc = case_prepare(&c, &cfg) ? CF_EINVAL : run_rep(&c, &cfg, false, -1) ? CF_EBROKEN : 0;
+    if (rc) snprintf(err, errlen, "%s", c.error);
+    case_release(&c);
+    return rc;
 }
