@@ -214,6 +214,49 @@ static const rec_list *get_list(const cfb_rec *r, size_t f) {
     return r->f[f].st == FS_SET ? &r->f[f].u.l : NULL;
 }
 
+/* A deep copy of r (JSON values copied too: a setter may change them in
+ * place); NULL on out of memory. */
+cfb_rec *rec_copy(const cfb_rec *r) {
+    cfb_rec *c = rec_new(r->type);
+    if (!c) return NULL;
+    if ((r->extra && !(c->extra = json_deep_copy(r->extra))) ||
+        (r->nord && !(c->ord = malloc(r->nord))))
+        goto oom;
+    if (r->nord) memcpy(c->ord, r->ord, r->nord);
+    c->nord = c->ordcap = r->nord;
+    for (size_t f = 0; f < rec_nfields(r->type); f++) {
+        const fval *v = &r->f[f];
+        fval *w = &c->f[f];
+        if (v->st != FS_SET) {
+            *w = *v; /* absent, null, an integer */
+            continue;
+        }
+        switch (rec_fields(r->type)[f].kind) {
+        case FK_STR:
+            if (!(w->u.s = strdup(v->u.s))) goto oom;
+            break;
+        case FK_JSON:
+            if (!(w->u.j = json_deep_copy(v->u.j))) goto oom;
+            break;
+        case FK_REC:
+            if (!(w->u.r = rec_copy(v->u.r))) goto oom;
+            break;
+        case FK_RECS:
+            w->st = FS_SET;
+            for (size_t i = 0; i < v->u.l.n; i++)
+                if (rec_list_push(&w->u.l, rec_copy(v->u.l.v[i]))) goto oom;
+            break;
+        default:
+            w->u = v->u;
+        }
+        w->st = FS_SET;
+    }
+    return c;
+oom:
+    rec_free(c);
+    return NULL;
+}
+
 #define REC(x) (&(x)->rec)
 
 /* ---- the document -------------------------------------------------------- */
@@ -469,6 +512,13 @@ static int kv_add(cfb_rcase *c, size_t f, const char *key, const char *value) {
     return json_object_set_new(r->f[f].u.j, key, json_string(value));
 }
 
+int cfb_rcase_init_params(cfb_rcase *c) {
+    return kv_obj(c, C_PARAMS) ? 0 : set_json(REC(c), C_PARAMS, json_object());
+}
+int cfb_rcase_init_scan(cfb_rcase *c) {
+    return kv_obj(c, C_SCAN) ? 0 : set_json(REC(c), C_SCAN, json_object());
+}
+
 bool cfb_rcase_has_params(const cfb_rcase *c) {
     return get_json(REC(c), C_PARAMS) != NULL;
 }
@@ -620,6 +670,10 @@ cfb_repetition *cfb_repetition_new(long long index, double wall_s) {
 
 void cfb_repetition_free(cfb_repetition *r) {
     rec_free(r ? REC(r) : NULL);
+}
+
+cfb_repetition *cfb_repetition_copy(const cfb_repetition *r) {
+    return r ? (cfb_repetition *)rec_copy(REC(r)) : NULL;
 }
 
 long long cfb_repetition_index(const cfb_repetition *r) {

@@ -151,6 +151,10 @@ const char *cfb_rcase_param_key(const cfb_rcase *c, size_t i);
 const char *cfb_rcase_param_value(const cfb_rcase *c, size_t i);
 const char *cfb_rcase_param(const cfb_rcase *c, const char *key); /* NULL: none */
 int cfb_rcase_add_param(cfb_rcase *c, const char *key, const char *value);
+/* Give c an empty params / scan object (where there is none yet): the
+ * sweep writes "params": {} for a workload without parameters. */
+int cfb_rcase_init_params(cfb_rcase *c);
+int cfb_rcase_init_scan(cfb_rcase *c);
 size_t cfb_rcase_nscan(const cfb_rcase *c);
 const char *cfb_rcase_scan_key(const cfb_rcase *c, size_t i);
 const char *cfb_rcase_scan_value(const cfb_rcase *c, size_t i);
@@ -229,6 +233,8 @@ typedef struct cfb_latency {
  * out of memory. */
 cfb_repetition *cfb_repetition_new(long long index, double wall_s);
 void cfb_repetition_free(cfb_repetition *r); /* NULL is fine */
+/* A deep copy of r (owned by the caller); NULL on out of memory. */
+cfb_repetition *cfb_repetition_copy(const cfb_repetition *r);
 
 long long cfb_repetition_index(const cfb_repetition *r);
 double cfb_repetition_wall_s(const cfb_repetition *r);
@@ -290,6 +296,12 @@ int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out
  * caller), or -1, *out NULL, and err says why: exactly the messages of
  * cfb_results_validate() (results_io.h), or out of memory. */
 int cfb_results_decode(const json_t *doc, cfb_results **out, char *err, size_t errlen);
+
+/* One case object (o borrowed; not validated: what the required fields
+ * lack reads as absent) as a new case owned by the caller: the cases
+ * another runner hands over as JSON (the Python reference). 0, or -1 when
+ * o is not an object or out of memory (*out NULL). */
+int cfb_rcase_from_json(const json_t *o, cfb_rcase **out);
 
 /* The document as JSON: a new reference owned by the caller; NULL on out
  * of memory. Keys in the order they were read (new fields after them, in

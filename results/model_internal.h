@@ -165,8 +165,9 @@ size_t rec_nfields(rec_type t);
 const fdesc *rec_fields(rec_type t);
 
 /* model.c */
-cfb_rec *rec_new(rec_type t);               /* NULL on out of memory */
-void rec_free(cfb_rec *r);                  /* NULL is fine */
+cfb_rec *rec_new(rec_type t); /* NULL on out of memory */
+void rec_free(cfb_rec *r);
+cfb_rec *rec_copy(const cfb_rec *r);        /* NULL is fine */
 void slot_clear(cfb_rec *r, size_t f);      /* back to FS_ABSENT, value freed */
 int rec_list_push(rec_list *l, cfb_rec *r); /* r taken, also on failure */
 int ord_push(cfb_rec *r, signed char v);

@@ -346,6 +346,15 @@ int cfb_results_decode(const json_t *doc, cfb_results **out, char *err, size_t e
     return 0;
 }
 
+int cfb_rcase_from_json(const json_t *o, cfb_rcase **out) {
+    if (!out) return -1;
+    *out = NULL;
+    cfb_rec *r;
+    if (!json_is_object(o) || decode_rec(o, RT_CASE, &r)) return -1;
+    *out = (cfb_rcase *)r;
+    return 0;
+}
+
 int cfb_results_read(const char *path, cfb_results **out, char *err, size_t errlen) {
     if (!out) return fail(err, errlen, "internal error: NULL out");
     *out = NULL;
