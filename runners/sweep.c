@@ -22,7 +22,13 @@
  * whole process group) so the current repetition can finish.
  *
  * Ownership: the engine owns cases, their params copies, task lists,
- * argument buffers, mappings and JSON; modes borrow them through cfb_rep.
+ * argument buffers, mappings and results; modes borrow them through cfb_rep.
+ * Results: each measured repetition is a cfb_repetition of the results
+ * model (results/model.h, built in run_rep); save() builds the document as
+ * a cfb_results (case_model per case, copies of its repetitions; speedup,
+ * efficiency and overhead from the model's cfb_rcase_derived) and writes
+ * its encoding. config, host, build, noise and the timeline stay JSON
+ * sections of the model.
  *
  * Scans (docs/scans.md): a --param whose value is a scan for the
  * parameter's type (param_scan.h) makes the cross product of its values
@@ -49,6 +55,7 @@
 #include "context.h"
 #include "inject.h"
 #include "measure.h"
+#include "model.h"
 #include "outliers.h"
 #include "param_scan.h"
 #include "progress.h"
@@ -149,7 +156,7 @@ typedef struct cfb_case {
     size_t stride; /* time every stride-th task (a power of two; 1 up to CFB_TIMED_MAX) */
     int warm_done, reps_done;
     /* results */
-    json_t *reps; /* owned array */
+    cfb_repetition **reps; /* owned: reps_done of repeat entries (results/model.h) */
     json_t *timeline;
     double *wall, *cpu, *tps, *ipt; /* repeat entries each */
     double *metric_v;               /* repeat entries: w->metric's per repetition (lazy) */
@@ -680,8 +687,13 @@ static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
 
 /* ---- one repetition ----------------------------------------------------- */
 
-static json_t *num_or_null(bool ok, double v) {
-    return ok && isfinite(v) ? json_real(v) : json_null();
+/* Field f of repetition r: v when ok (and finite), else null. */
+static int num_or_null(cfb_repetition *r, cfb_rep_field f, bool ok, double v) {
+    return ok && isfinite(v) ? cfb_repetition_set_num(r, f, v) : cfb_repetition_set_null(r, f);
+}
+
+static int int_or_null(cfb_repetition *r, cfb_rep_field f, bool ok, long long v) {
+    return ok ? cfb_repetition_set_int(r, f, v) : cfb_repetition_set_null(r, f);
 }
 
 static int cmp_d(const void *a, const void *b) {
@@ -689,7 +701,8 @@ static int cmp_d(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Run one repetition of c; measured: append to c->reps. 0, or -1 when
+/* Run one repetition of c; measured: c->reps[c->reps_done] (a
+ * cfb_repetition of results/model.h). 0, or -1 when
  * the case failed (c->error set). */
 static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int index) {
     cfb_rep *rep = calloc(1, sizeof *rep);
@@ -739,31 +752,33 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
         result = -1;
     } else if (measured) {
         double wall = rep->t_end - rep->t_start;
-        json_t *r = json_object();
-        json_object_set_new(r, "index", json_integer(index));
-        json_object_set_new(r, "wall_s", json_real(wall));
+        cfb_repetition *r = cfb_repetition_new(index, wall);
+        if (!r) {
+            snprintf(c->error, sizeof c->error, "out of memory");
+            free(state);
+            free(rep);
+            return -1;
+        }
         double user = u1.user_s - u0.user_s, sys = u1.sys_s - u0.sys_s;
-        json_object_set_new(r, "user_s", num_or_null(meas, user));
-        json_object_set_new(r, "sys_s", num_or_null(meas, sys));
-        json_object_set_new(r, "cpu_s", num_or_null(meas, user + sys));
-        json_object_set_new(r, "max_rss_kb", meas ? json_integer(u1.max_rss_kb) : json_null());
-        json_object_set_new(r, "ctx_voluntary",
-                            meas ? json_integer(u1.nvcsw - u0.nvcsw) : json_null());
-        json_object_set_new(r, "ctx_involuntary",
-                            meas ? json_integer(u1.nivcsw - u0.nivcsw) : json_null());
-        json_object_set_new(r, "tasks_ok", json_integer((json_int_t)rep->ok));
-        json_object_set_new(r, "tasks_failed", json_integer((json_int_t)rep->failed));
-        json_t *counts = json_object();
-        for (size_t k = 0; k < rep->ncounts; k++)
-            json_object_set_new(counts, rep->counts[k].name,
-                                json_integer((json_int_t)rep->counts[k].n));
-        if (!json_object_get(counts, "error"))
-            json_object_set_new(counts, "error", json_integer(0));
-        json_object_set_new(r, "counts", counts);
-        json_object_set_new(r, "check_failures", json_integer((json_int_t)rep->check_failures));
-        json_object_set_new(r, "bytes", json_integer((json_int_t)rep->bytes));
+        /* out of memory leaves a field out, as json_object_set_new did */
+        (void)num_or_null(r, CFB_REP_USER_S, meas, user);
+        (void)num_or_null(r, CFB_REP_SYS_S, meas, sys);
+        (void)num_or_null(r, CFB_REP_CPU_S, meas, user + sys);
+        (void)int_or_null(r, CFB_REP_MAX_RSS_KB, meas, u1.max_rss_kb);
+        (void)int_or_null(r, CFB_REP_CTX_VOLUNTARY, meas, u1.nvcsw - u0.nvcsw);
+        (void)int_or_null(r, CFB_REP_CTX_INVOLUNTARY, meas, u1.nivcsw - u0.nivcsw);
+        (void)cfb_repetition_set_int(r, CFB_REP_TASKS_OK, (long long)rep->ok);
+        (void)cfb_repetition_set_int(r, CFB_REP_TASKS_FAILED, (long long)rep->failed);
+        bool have_error = false;
+        for (size_t k = 0; k < rep->ncounts; k++) {
+            (void)cfb_repetition_add_count(r, rep->counts[k].name, (long long)rep->counts[k].n);
+            if (!strcmp(rep->counts[k].name, "error")) have_error = true;
+        }
+        if (!have_error) (void)cfb_repetition_add_count(r, "error", 0);
+        (void)cfb_repetition_set_int(r, CFB_REP_CHECK_FAILURES, (long long)rep->check_failures);
+        (void)cfb_repetition_set_int(r, CFB_REP_BYTES, (long long)rep->bytes);
         double tps = wall > 0 ? (double)c->ntasks / wall : NAN;
-        json_object_set_new(r, "throughput_tps", num_or_null(true, tps));
+        (void)num_or_null(r, CFB_REP_THROUGHPUT_TPS, true, tps);
         /* per-task latency from the records */
         size_t nrec = 0;
         double *lat = meas ? malloc(c->ntasks * sizeof *lat) : NULL;
@@ -776,31 +791,29 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
             double sum = 0;
             for (size_t i = 0; i < nrec; i++)
                 sum += lat[i];
-            json_object_set_new(r, "latency_s",
-                                json_pack("{s:f, s:f, s:f, s:f, s:f}", "p50",
-                                          cfb_quantile_sorted(lat, nrec, 0.5), "p90",
-                                          cfb_quantile_sorted(lat, nrec, 0.9), "p99",
-                                          cfb_quantile_sorted(lat, nrec, 0.99), "max",
-                                          lat[nrec - 1], "mean", sum / (double)nrec));
+            cfb_latency l = {.p50 = cfb_quantile_sorted(lat, nrec, 0.5),
+                             .p90 = cfb_quantile_sorted(lat, nrec, 0.9),
+                             .p99 = cfb_quantile_sorted(lat, nrec, 0.99),
+                             .max = lat[nrec - 1],
+                             .mean = sum / (double)nrec};
+            (void)cfb_repetition_set_latency(r, &l);
         } else {
-            json_object_set_new(r, "latency_s", json_null());
+            (void)cfb_repetition_set_latency(r, NULL);
         }
         free(lat);
-        json_object_set_new(r, "latency_sample_every",
-                            nrec ? json_integer((json_int_t)c->stride) : json_null());
-        json_object_set_new(r, "instructions",
-                            have_instr ? json_integer((json_int_t)instr) : json_null());
-        if (rep->first_problem[0])
-            json_object_set_new(r, "first_problem", json_string(rep->first_problem));
-        json_array_append_new(c->reps, r);
+        (void)int_or_null(r, CFB_REP_LATENCY_SAMPLE_EVERY, nrec, (long long)c->stride);
+        (void)int_or_null(r, CFB_REP_INSTRUCTIONS, have_instr, (long long)instr);
+        if (rep->first_problem[0]) (void)cfb_repetition_set_first_problem(r, rep->first_problem);
+        if (c->w->metric) /* the workload's own measurement (workload.h: metric) */
+            (void)num_or_null(r, CFB_REP_METRIC, rep->has_metric, rep->metric);
+        c->reps[c->reps_done] = r;
 
         size_t k = (size_t)c->reps_done;
         c->wall[k] = wall;
         c->cpu[k] = meas ? user + sys : NAN;
         c->tps[k] = tps;
         if (have_instr) c->ipt[c->nipt++] = (double)instr / (double)c->ntasks;
-        if (c->w->metric) { /* the workload's own measurement (workload.h: metric) */
-            json_object_set_new(r, "metric", num_or_null(rep->has_metric, rep->metric));
+        if (c->w->metric) {
             if (!c->metric_v) c->metric_v = calloc((size_t)cfg->repeat, sizeof(double));
             if (c->metric_v) c->metric_v[k] = rep->has_metric ? rep->metric : NAN;
         }
@@ -827,22 +840,6 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
 
 /* ---- the document ------------------------------------------------------- */
 
-/* The statistics of x[0..n) plus `outliers`: how many of them the
- * modified z-score rule flags (results/outliers.h). */
-static json_t *stats_json(const double *x, size_t n) {
-    size_t m = 0;
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; v && i < n; i++)
-        if (isfinite(x[i])) v[m++] = x[i];
-    cfb_stats st;
-    json_t *j = m && cfb_stats_compute(v, m, &st) == 0 ? cfb_stats_to_json(&st) : json_null();
-    size_t nout = 0;
-    if (json_is_object(j) && cfb_outliers(v, m, NULL, &nout) == 0)
-        json_object_set_new(j, "outliers", json_integer((json_int_t)nout));
-    free(v);
-    return j;
-}
-
 static double median_of(const double *x, size_t n) {
     cfb_stats st;
     return n && cfb_stats_compute(x, n, &st) == 0 ? st.median : NAN;
@@ -865,62 +862,64 @@ typedef struct sweep {
     size_t nscans;
 } sweep;
 
-static json_t *case_json(const sweep *s, const cfb_case *c) {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(c->id));
-    json_object_set_new(o, "workload", json_string(c->w->name));
-    json_object_set_new(o, "mode", json_string(c->m->name));
-    json_object_set_new(o, "workers", json_integer(c->workers));
-    json_object_set_new(o, "impl", json_string(c->impl->name));
-    json_object_set_new(o, "bound", json_string(c->w->bound == CFB_BOUND_IO ? "io" : "cpu"));
+/* The statistics of x[0..n) and their outliers count (results/outliers.h)
+ * as summary statistic w of case o (null when no value is finite). */
+static int set_stats(cfb_rcase *o, cfb_stat_which w, const double *x, size_t n) {
+    size_t m = 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        if (isfinite(x[i])) v[m++] = x[i];
+    cfb_stats st;
+    int rc;
+    size_t nout = 0;
+    if (m && cfb_stats_compute(v, m, &st) == 0)
+        rc = cfb_rcase_set_stat(o, w, &st,
+                                cfb_outliers(v, m, NULL, &nout) == 0 ? (long long)nout : -1);
+    else
+        rc = cfb_rcase_set_stat(o, w, NULL, -1);
+    free(v);
+    return rc;
+}
+
+/* Case c as a record of the results model (new, owned by the caller; NULL
+ * on out of memory). Its speedup, efficiency and overhead are set by
+ * save() once every case is in the document (cfb_rcase_derived). */
+static cfb_rcase *case_model(const cfb_case *c) {
+    cfb_rcase *o = cfb_rcase_new(c->id, c->w->name, c->m->name, c->workers, (long long)c->ntasks);
+    if (!o) return NULL;
+    int e = cfb_rcase_set_impl(o, c->impl->name);
+    e |= cfb_rcase_set_bound(o, c->w->bound == CFB_BOUND_IO ? "io" : "cpu");
     if (!strcmp(c->m->name, "hybrid")) /* the processes its workers were split over */
-        json_object_set_new(o, "processes", json_integer(cfb_hybrid_processes(c->workers)));
-    json_t *params = json_object();
+        e |= cfb_rcase_set_processes(o, cfb_hybrid_processes(c->workers));
+    e |= cfb_rcase_init_params(o);
     for (size_t i = 0; i < cfb_params_count(c->params); i++)
-        json_object_set_new(params, cfb_params_name_at(c->params, i),
-                            json_string(cfb_params_text_at(c->params, i)));
-    json_object_set_new(o, "params", params);
+        e |= cfb_rcase_add_param(o, cfb_params_name_at(c->params, i),
+                                 cfb_params_text_at(c->params, i));
     if (c->scan) { /* the scanned keys and this case's values of them, in scan order */
-        json_t *sc = json_object();
+        e |= cfb_rcase_init_scan(o);
         for (size_t k = 0; k < c->scan->nk; k++)
-            json_object_set_new(sc, c->scan->k[k].key,
-                                json_string(combo_value(c->scan, k, c->combo)));
-        json_object_set_new(o, "scan", sc);
+            e |= cfb_rcase_add_scan(o, c->scan->k[k].key, combo_value(c->scan, k, c->combo));
     }
-    json_object_set_new(o, "tasks", json_integer((json_int_t)c->ntasks));
-    json_object_set(o, "repetitions", c->reps);
-    if (c->timeline) json_object_set(o, "timeline", c->timeline);
+    for (int i = 0; i < c->reps_done; i++)
+        e |= cfb_rcase_add_rep(o, cfb_repetition_copy(c->reps[i]));
+    if (c->timeline) e |= cfb_rcase_set_timeline(o, json_incref(c->timeline));
     size_t n = (size_t)c->reps_done;
-    json_t *sum = json_object();
-    json_object_set_new(sum, "wall_s", stats_json(c->wall, n));
-    json_object_set_new(sum, "cpu_s", stats_json(c->cpu, n));
-    json_object_set_new(sum, "throughput_tps", stats_json(c->tps, n));
+    e |= set_stats(o, CFB_STAT_WALL, c->wall, n);
+    e |= set_stats(o, CFB_STAT_CPU, c->cpu, n);
+    e |= set_stats(o, CFB_STAT_THROUGHPUT, c->tps, n);
     bool all_instr = n && c->nipt == n;
-    json_object_set_new(sum, "instructions_per_task",
-                        num_or_null(all_instr, median_of(c->ipt, c->nipt)));
-    /* against the seq case of the same workload, params (value set) and impl */
-    const cfb_case *seq = NULL;
-    for (size_t i = 0; i < s->ncases; i++) {
-        const cfb_case *q = &s->cases[i];
-        if (q->w == c->w && q->impl == c->impl && q->combo == c->combo &&
-            !strcmp(q->m->name, "seq") && q->reps_done)
-            seq = q;
-    }
-    double med = median_of(c->wall, n);
-    bool have = seq && n && med > 0 && c->ntasks;
-    double seqmed = have ? median_of(seq->wall, (size_t)seq->reps_done) : NAN;
-    double speedup = have ? seqmed / med : NAN;
-    json_object_set_new(sum, "speedup", num_or_null(have, speedup));
-    json_object_set_new(sum, "efficiency", num_or_null(have, speedup / c->workers));
-    json_object_set_new(sum, "overhead_per_task_s",
-                        num_or_null(have, (med * c->workers - seqmed) / (double)c->ntasks));
+    double ipt = median_of(c->ipt, c->nipt);
+    e |= cfb_rcase_set_sum(o, CFB_SUM_INSTRUCTIONS_PER_TASK, all_instr, ipt);
     if (c->w->metric) {
-        json_object_set_new(o, "metric_name",
-                            json_string(c->w->metric_name ? c->w->metric_name : "metric"));
-        json_object_set_new(sum, "metric", c->metric_v ? stats_json(c->metric_v, n) : json_null());
+        e |= cfb_rcase_set_metric_name(o, c->w->metric_name ? c->w->metric_name : "metric");
+        e |= c->metric_v ? set_stats(o, CFB_STAT_METRIC, c->metric_v, n)
+                         : cfb_rcase_set_stat(o, CFB_STAT_METRIC, NULL, -1);
     }
-    json_object_set_new(o, "summary", sum);
-    if (c->has_error) json_object_set_new(o, "error", json_string(c->error));
+    if (c->has_error) e |= cfb_rcase_set_error(o, c->error);
+    if (e) {
+        cfb_rcase_free(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -1005,28 +1004,53 @@ static int save(const sweep *s, bool final, bool complete, bool interrupted, cha
     if (!final && cfb_out_is_stdout(s->cfg->out_path)) return 0;
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
-    json_t *doc = json_object();
-    json_object_set_new(doc, "schema", json_string(CFB_RESULTS_SCHEMA));
-    json_object_set_new(doc, "schema_version", json_integer(CFB_RESULTS_SCHEMA_VERSION));
-    json_object_set_new(doc, "complete", json_boolean(complete));
-    json_object_set_new(doc, "interrupted", json_boolean(interrupted));
-    json_object_set_new(doc, "tool",
-                        json_pack("{s:s, s:s, s:s}", "name", "cfbench", "version", CFB_VERSION,
-                                  "commit", CFB_GIT_COMMIT));
-    json_object_set_new(doc, "created", json_string(s->created));
-    json_object_set_new(doc, "finished", json_string(finished));
-    json_object_set(doc, "host", s->host);
-    json_object_set(doc, "build", s->build);
-    if (s->noise_on) json_object_set_new(doc, "noise", cfb_noise_json(&s->noise));
-    json_object_set(doc, "config", s->config);
-    json_t *cases = json_array();
+    cfb_results *d = cfb_results_new(); /* the document (results/model.h) */
+    int e = d ? cfb_results_set_status(d, complete, interrupted) : -1;
+    if (e) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    e |= cfb_results_set_tool(d, "cfbench", CFB_VERSION, CFB_GIT_COMMIT);
+    e |= cfb_results_set_times(d, s->created, finished);
+    e |= cfb_results_set_host(d, json_incref(s->host));
+    e |= cfb_results_set_build(d, json_incref(s->build));
+    if (s->noise_on) e |= cfb_results_set_noise(d, cfb_noise_json(&s->noise));
+    e |= cfb_results_set_config(d, json_incref(s->config));
     for (size_t i = 0; i < s->ncases; i++) {
         const cfb_case *c = &s->cases[i];
-        if (c->reps_done || c->has_error) json_array_append_new(cases, case_json(s, c));
+        if (c->reps_done || c->has_error) e |= cfb_results_add_case(d, case_model(c));
     }
-    if (s->extra) json_array_extend(cases, s->extra);
-    json_object_set_new(doc, "cases", cases);
-    if (s->cfg->doc_extra) json_object_update_missing(doc, s->cfg->doc_extra);
+    /* against the seq case of the same workload, params (value set) and
+     * impl: the model's one definition (results/model.h) */
+    size_t nown = cfb_results_ncases(d);
+    for (size_t i = 0; i < nown; i++) {
+        cfb_rcase *c = cfb_results_case_mut(d, i);
+        cfb_derived dv;
+        bool have = cfb_rcase_derived(d, c, &dv) == 0;
+        e |= cfb_rcase_set_sum(c, CFB_SUM_SPEEDUP, have, dv.speedup);
+        e |= cfb_rcase_set_sum(c, CFB_SUM_EFFICIENCY, have, dv.efficiency);
+        e |= cfb_rcase_set_sum(c, CFB_SUM_OVERHEAD_PER_TASK_S, have, dv.overhead_per_task_s);
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(s->extra, i, x) { /* cases of another runner, as they came */
+        cfb_rcase *c;
+        e |= cfb_rcase_from_json(x, &c) ? -1 : cfb_results_add_case(d, c);
+    }
+    if (s->cfg->doc_extra) { /* keys of the document the model does not know (mpi) */
+        const char *k;
+        json_t *v;
+        json_object_foreach(s->cfg->doc_extra, k, v) {
+            if (!cfb_results_extension(d, k)) (void)cfb_results_set_extension(d, k, json_incref(v));
+        }
+    }
+    json_t *doc = e ? NULL : cfb_results_encode(d);
+    cfb_results_free(d);
+    if (!doc) {
+        snprintf(err, errlen, "%s: cannot build the results document (out of memory)",
+                 s->cfg->out_path);
+        return -1;
+    }
     int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
     if (final && rc == 0 && s->cfg->doc_out) {
         json_decref(*s->cfg->doc_out);
@@ -1093,14 +1117,13 @@ static json_t *config_json(const sweep *s) {
 
 /* Wrong answers make the run exit 1: say so on stderr, also with -q. */
 static void report_wrong(cfb_progress *pg, const cfb_case *c) {
-    json_int_t wrong = 0;
+    long long wrong = 0;
     const char *first = NULL;
-    size_t i;
-    json_t *r;
-    json_array_foreach(c->reps, i, r) {
-        json_int_t k = json_integer_value(json_object_get(r, "check_failures"));
+    for (int i = 0; i < c->reps_done; i++) {
+        long long k = 0;
+        (void)cfb_repetition_int(c->reps[i], CFB_REP_CHECK_FAILURES, &k);
         wrong += k;
-        if (k && !first) first = json_string_value(json_object_get(r, "first_problem"));
+        if (k && !first) first = cfb_repetition_first_problem(c->reps[i]);
     }
     if (!wrong) return;
     char line[1024];
@@ -1128,7 +1151,9 @@ static void free_cases(sweep *s) {
         cfb_case *c = &s->cases[i];
         case_release(c);
         cfb_params_free(c->params);
-        json_decref(c->reps);
+        for (int k = 0; c->reps && k < c->reps_done; k++)
+            cfb_repetition_free(c->reps[k]);
+        free(c->reps);
         json_decref(c->timeline);
         free(c->wall);
         free(c->cpu);
@@ -1334,8 +1359,8 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                             goto out;
                         }
                         if (resolve_params(cfg, c->w, ws, ci, &c->params, err, errlen)) goto out;
-                        c->reps = json_array();
                         size_t r = (size_t)cfg->repeat;
+                        c->reps = calloc(r ? r : 1, sizeof *c->reps);
                         c->wall = calloc(r, sizeof(double));
                         c->cpu = calloc(r, sizeof(double));
                         c->tps = calloc(r, sizeof(double));
@@ -1462,8 +1487,9 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             failed = run_rep(c, cfg, true, c->reps_done) != 0;
             if (!failed) {
                 c->reps_done++;
-                json_t *last = json_array_get(c->reps, json_array_size(c->reps) - 1);
-                if (json_integer_value(json_object_get(last, "check_failures"))) any_fail = true;
+                long long wrong = 0;
+                (void)cfb_repetition_int(c->reps[c->reps_done - 1], CFB_REP_CHECK_FAILURES, &wrong);
+                if (wrong) any_fail = true;
             }
             cfb_progress_unit(&pg, c->id);
         }
