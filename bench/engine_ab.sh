@@ -1,6 +1,7 @@
 #!/bin/sh
 # engine_ab.sh — does the engine as a library (cfbench.h) cost anything?
-# A 10^6-task noop case (thread mode, 2 workers, measuring on) through
+# A 10^6-task noop case (thread mode, 2 workers, measuring on: the
+# runner_bench figure of docs) through
 #   A  the pre-library runner_bench (main at 06da354: cfb_sweep_run writes
 #      a results file, runner_bench re-reads it for the wall), and
 #   B  today's runner_bench (cfb_run, no reporter, the wall from the
@@ -11,15 +12,20 @@
 #
 #   bench/engine_ab.sh [ROUNDS] [TASKS]          (default 10 rounds, 1000000)
 #   OLD=path/to/old/runner_bench NEW=build/bench/runner_bench bench/engine_ab.sh
+#   MODE=seq WORKERS=1 bench/engine_ab.sh       (default MODE=thread WORKERS=2)
 # Without OLD, main's runner_bench at $OLD_REV (default 06da354) is built
 # once into build/engine-ab-old/ (git archive + cmake; ~1 minute).
 set -eu
 ROUNDS=${1:-10}
 TASKS=${2:-1000000}
+MODE=${MODE:-thread}
+WORKERS=${WORKERS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NEW=${NEW:-$ROOT/build/bench/runner_bench}
 OLD_REV=${OLD_REV:-06da354}
 case $ROUNDS in '' | *[!0-9]*) echo "engine_ab.sh: ROUNDS '$ROUNDS' is not a count" >&2; exit 2 ;; esac
+case $WORKERS in '' | *[!0-9]*) echo "engine_ab.sh: WORKERS '$WORKERS' is not a count" >&2; exit 2 ;; esac
+case $MODE in seq | thread | process) ;; *) echo "engine_ab.sh: MODE '$MODE': seq, thread or process" >&2; exit 2 ;; esac
 case $TASKS in '' | *[!0-9]*) echo "engine_ab.sh: TASKS '$TASKS' is not a count" >&2; exit 2 ;; esac
 [ -x "$NEW" ] || { echo "engine_ab.sh: $NEW not built (cmake --build build --target runner_bench)" >&2; exit 2; }
 if [ -z "${OLD:-}" ]; then
@@ -38,7 +44,7 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # one invocation: 1 warm-up, then two measured walls (the "aa" form: both arms measure)
-walls() { "$1" thread 2 "$TASKS" 1 aa | sed -n 's/^round 0: measure on \([0-9.]*\) s, off \([0-9.]*\) s$/\1\n\2/p'; }
+walls() { "$1" "$MODE" "$WORKERS" "$TASKS" 1 aa | sed -n 's/^round 0: measure on \([0-9.]*\) s, off \([0-9.]*\) s$/\1\n\2/p'; }
 i=0
 while [ "$i" -lt "$ROUNDS" ]; do
     if [ $((i % 2)) -eq 0 ]; then
@@ -50,7 +56,7 @@ while [ "$i" -lt "$ROUNDS" ]; do
 done
 med() { sort -g "$1" | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 A=$(med "$TMP/a"); B=$(med "$TMP/b"); B2=$(med "$TMP/b2")
-echo "noop $TASKS tasks, thread mode, 2 workers, $ROUNDS interleaved rounds ($(wc -l <"$TMP/a") walls each), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "noop $TASKS tasks, $MODE mode, $WORKERS workers, $ROUNDS interleaved rounds ($(wc -l <"$TMP/a") walls each), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "A  old (file written + re-read): median $A s"
 echo "B  new (cfb_run, in memory):     median $B s"
 echo "B' new again (A/A):              median $B2 s"

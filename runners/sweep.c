@@ -1628,6 +1628,10 @@ int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporter
             c->warm_done++;
             emit_rep_done(&s, c, ci, -1, !failed);
         }
+        if (!failed && cfb_stop_requested(stop)) { /* after the current repetition */
+            interrupted = true;
+            break;
+        }
         if (!failed) {
             int index = c->reps_done;
             failed = run_rep(c, cfg, true, index) != 0;
