@@ -55,9 +55,13 @@ while [ "$i" -lt "$ROUNDS" ]; do
     i=$((i + 1))
 done
 med() { sort -g "$1" | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+mn() { sort -g "$1" | head -1; }
 A=$(med "$TMP/a"); B=$(med "$TMP/b"); B2=$(med "$TMP/b2")
+AM=$(mn "$TMP/a"); BM=$(mn "$TMP/b"); B2M=$(mn "$TMP/b2")
 echo "noop $TASKS tasks, $MODE mode, $WORKERS workers, $ROUNDS interleaved rounds ($(wc -l <"$TMP/a") walls each), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "A  old (file written + re-read): median $A s"
-echo "B  new (cfb_run, in memory):     median $B s"
-echo "B' new again (A/A):              median $B2 s"
-awk -v a="$A" -v b="$B" -v b2="$B2" 'BEGIN {printf "A/B  new / old = %.3f\nA/A  new / new = %.3f\n", b / a, b2 / b}'
+echo "A  old (file written + re-read): median $A s, min $AM s"
+echo "B  new (cfb_run, in memory):     median $B s, min $BM s"
+echo "B' new again (A/A):              median $B2 s, min $B2M s"
+awk -v a="$A" -v b="$B" -v b2="$B2" -v am="$AM" -v bm="$BM" -v b2m="$B2M" 'BEGIN {
+    printf "A/B  new / old = %.3f (medians), %.3f (minima)\n", b / a, bm / am
+    printf "A/A  new / new = %.3f (medians), %.3f (minima)\n", b2 / b, b2m / bm }'
