@@ -303,8 +303,8 @@ static void install_signals(cfb_stop *stop) {
  * the status with its reason printed. */
 static int make_plan(cfb_plan *plan, const cfb_workload *const *wls, size_t nwl,
                      const cfb_mode *const *modes, size_t nmodes, const cfb_impl *const *impls,
-                     size_t nimpls, const int *workers, size_t nworkers,
-                     const cfb_override *ov, size_t nov) {
+                     size_t nimpls, const int *workers, size_t nworkers, const cfb_override *ov,
+                     size_t nov) {
     int rc = 0;
     for (size_t i = 0; i < nwl && !rc; i++)
         rc = cfb_plan_add_workload(plan, wls[i]->name);
@@ -681,8 +681,8 @@ int cfb_cmd_run(int argc, char **argv) {
             goto oom;
         install_signals(stop);
         cfb_mpi_session_signals();
-        int rc = cfb_run(plan, (const cfb_reporter *const *)reps, 2, stop, &results, err,
-                         sizeof err);
+        int rc =
+            cfb_run(plan, (const cfb_reporter *const *)reps, 2, stop, &results, err, sizeof err);
         if (rc) { /* the run did not happen, or a reporter (the results file) stopped it */
             fprintf(stderr, "cfbench run: %s\n", err);
             ret = rc == CF_EINVAL ? CFB_EXIT_USAGE : CFB_EXIT_ENV;

@@ -244,7 +244,8 @@ int cfb_plan_set_param(cfb_plan *p, const char *key, const char *value) {
     if (dot == key) return fail(p, CF_EINVAL, "parameter '%s': no workload before the dot", key);
     char w[128];
     size_t n = (size_t)(dot - key);
-    if (n >= sizeof w) return fail(p, CF_EINVAL, "parameter '%.100s…': workload name too long", key);
+    if (n >= sizeof w)
+        return fail(p, CF_EINVAL, "parameter '%.100s…': workload name too long", key);
     memcpy(w, key, n);
     w[n] = '\0';
     return cfb_plan_set_param_for(p, w, dot + 1, value, false);

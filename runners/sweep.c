@@ -1520,8 +1520,7 @@ static cfb_results *results_final(const sweep *s, bool complete, bool interrupte
 /* ---- the run -------------------------------------------------------------- */
 
 int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
-                   size_t nreporters, cfb_stop *stop, cfb_results **out, char *err,
-                   size_t errlen) {
+                   size_t nreporters, cfb_stop *stop, cfb_results **out, char *err, size_t errlen) {
     if (out) *out = NULL;
     if (errlen) err[0] = '\0';
     if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
@@ -1584,8 +1583,8 @@ int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporter
                          .warmup = cfg->warmup};
     for (size_t i = 0; i < s.nrep && !ret; i++) {
         char why[512] = "";
-        if (s.rep[i]->run_start && s.rep[i]->run_start(s.rep[i]->user, &info, s.partial, why,
-                                                       sizeof why))
+        if (s.rep[i]->run_start &&
+            s.rep[i]->run_start(s.rep[i]->user, &info, s.partial, why, sizeof why))
             ret = refused(s.rep[i], why, err, errlen);
         partial_drop(&s);
     }

@@ -55,7 +55,7 @@ typedef struct cfb_sweep_cfg {
     /* every task through the engine's wrapper (cfb_plan_set_wrap_every_task) */
     bool wrap_every_task;
     double gil_interval; /* impl c+gil's switch interval; 0: the default 0.005 s */
-    int argc;     /* the command line, recorded in config.argv */
+    int argc;            /* the command line, recorded in config.argv */
     char *const *argv;
     json_t *config_extra; /* borrowed, may be NULL: merged into `config` (e.g. gil) */
     json_t *doc_extra;    /* borrowed, may be NULL: its keys join the document's top level
@@ -102,8 +102,7 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
  * object (out may be NULL), or CF_EINVAL / CF_ENOMEM / CFB_EREPORTER with
  * the reason in err. */
 int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
-                   size_t nreporters, cfb_stop *stop, cfb_results **out, char *err,
-                   size_t errlen);
+                   size_t nreporters, cfb_stop *stop, cfb_results **out, char *err, size_t errlen);
 
 /* A convenience for in-tree tests and benchmarks: cfb_sweep_exec with the
  * progress reporter (cfg->progress) and, when cfg->out_path is set, the

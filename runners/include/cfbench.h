@@ -110,8 +110,8 @@ double cfb_plan_gil_interval(const cfb_plan *plan);
 int cfb_plan_set_param(cfb_plan *plan, const char *key, const char *value);
 /* The same with the workload apart (NULL: every workload that has key).
  * quiet: a default — no error when no selected workload has key. */
-int cfb_plan_set_param_for(cfb_plan *plan, const char *workload, const char *key,
-                           const char *value, bool quiet);
+int cfb_plan_set_param_for(cfb_plan *plan, const char *workload, const char *key, const char *value,
+                           bool quiet);
 /* The command line recorded in config.argv (copied). */
 int cfb_plan_set_argv(cfb_plan *plan, int argc, char *const *argv);
 
@@ -128,8 +128,8 @@ int cfb_plan_set_argv(cfb_plan *plan, int argc, char *const *argv);
 int cfb_plan_set_config_extra(cfb_plan *plan, json_t *config_extra);
 void cfb_plan_set_doc_extra(cfb_plan *plan, json_t *doc_extra);
 void cfb_plan_set_extra_cases(cfb_plan *plan,
-                              json_t *(*fn)(void *ctx, const cfb_workload *w,
-                                            const cfb_params *p, const cfb_tasklist *tl),
+                              json_t *(*fn)(void *ctx, const cfb_workload *w, const cfb_params *p,
+                                            const cfb_tasklist *tl),
                               void *ctx);
 void cfb_plan_set_before_work(cfb_plan *plan, json_t *(*fn)(void *ctx), void *ctx);
 
@@ -191,10 +191,10 @@ typedef struct cfb_case_event {
     int rep;        /* rep_done: measured repetition index, -1 for a warm-up */
     double wall_s;  /* rep_done: its wall time (NAN when it failed) */
     /* case_done: */
-    const char *error;    /* why the case failed, or NULL */
-    int reps_done;        /* measured repetitions that ran */
-    double median_wall_s; /* NAN when none */
-    long long wrong;      /* wrong answers over its repetitions */
+    const char *error;         /* why the case failed, or NULL */
+    int reps_done;             /* measured repetitions that ran */
+    double median_wall_s;      /* NAN when none */
+    long long wrong;           /* wrong answers over its repetitions */
     const char *first_problem; /* the first wrong answer, or NULL */
 } cfb_case_event;
 

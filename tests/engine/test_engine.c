@@ -35,10 +35,10 @@ typedef struct rec {
     int nwarn;
     size_t partial_cases[16]; /* cases in the partial document at each case_done */
     int npartial;
-    bool partial_complete;    /* any partial document said complete=true */
+    bool partial_complete; /* any partial document said complete=true */
     bool refuse_start;
-    cfb_stop *stop_at_rep;    /* request this stop at the first rep_done */
-    bool raise_at_rep;        /* raise SIGUSR1 at the first rep_done */
+    cfb_stop *stop_at_rep; /* request this stop at the first rep_done */
+    bool raise_at_rep;     /* raise SIGUSR1 at the first rep_done */
     bool stopped;
 } rec;
 
@@ -383,8 +383,8 @@ static void test_refusing_reporters(void) {
     json_t *mine = json_object_get(cfb_results_document(res), "cases");
     CHECK_EQ_INT(json_array_size(json_object_get(doc, "cases")), json_array_size(mine));
     for (size_t i = 0; i < json_array_size(mine); i++)
-        CHECK_EQ_STR(json_string_value(json_object_get(
-                         json_array_get(json_object_get(doc, "cases"), i), "id")),
+        CHECK_EQ_STR(json_string_value(
+                         json_object_get(json_array_get(json_object_get(doc, "cases"), i), "id")),
                      json_string_value(json_object_get(json_array_get(mine, i), "id")));
     json_decref(doc);
     cfb_results_free(res);
