@@ -1,5 +1,14 @@
-/* cmd_run.c — `cfbench run` (the sweep) and `cfbench list`. */
+/* cmd_run.c — `cfbench run` (the sweep) and `cfbench list`.
+ *
+ * `run` is a thin client of the engine (cfbench.h): parse the options →
+ * a cfb_plan → cfb_run with the progress and JSON reporters and a stop
+ * token → map the status and the outcome to an exit code (0 complete, 1 a
+ * failed case / wrong answer / interrupted, 2 bad usage or plan, 3 the
+ * results file cannot be written). The SIGINT/SIGTERM handler (installed
+ * here, not by the engine) sets the stop token: the run ends after the
+ * current repetition. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,10 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfbench.h"
 #include "commands.h"
 #include "context.h"
 #include "findings.h"
 #include "floors.h"
+#include "cf_gil.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
@@ -267,6 +278,48 @@ static json_t *run_floors(void *arg) {
     return add;
 }
 
+/* SIGINT/SIGTERM: ask the run to stop after the current repetition
+ * (cfb_stop_request is async-signal-safe). SA_RESETHAND: a second signal
+ * acts as usual. */
+static cfb_stop *run_stop;
+
+static void on_signal(int sig) {
+    (void)sig;
+    cfb_stop_request(run_stop);
+}
+
+static void install_signals(cfb_stop *stop) {
+    run_stop = stop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The plan of the parsed options (names and values copied into it). 0, or
+ * the status with its reason printed. */
+static int make_plan(cfb_plan *plan, const cfb_workload *const *wls, size_t nwl,
+                     const cfb_mode *const *modes, size_t nmodes, const cfb_impl *const *impls,
+                     size_t nimpls, const int *workers, size_t nworkers, const cfb_override *ov,
+                     size_t nov) {
+    int rc = 0;
+    for (size_t i = 0; i < nwl && !rc; i++)
+        rc = cfb_plan_add_workload(plan, wls[i]->name);
+    for (size_t i = 0; i < nmodes && !rc; i++)
+        rc = cfb_plan_add_mode(plan, modes[i]->name);
+    for (size_t i = 0; i < nimpls && !rc; i++)
+        rc = cfb_plan_add_impl(plan, impls[i]->name);
+    for (size_t i = 0; i < nworkers && !rc; i++)
+        rc = cfb_plan_add_workers(plan, workers[i]);
+    for (size_t i = 0; i < nov && !rc; i++)
+        rc = cfb_plan_set_param_for(plan, ov[i].workload, ov[i].key, ov[i].value, ov[i].quiet);
+    if (rc) fprintf(stderr, "cfbench run: %s\n", cfb_plan_error(plan));
+    return rc;
+}
+
 int cfb_cmd_run(int argc, char **argv) {
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
@@ -280,6 +333,11 @@ int cfb_cmd_run(int argc, char **argv) {
     const cfb_impl **impls = NULL;
     const char **mode_names = NULL;
     json_t *extra = NULL;
+    cfb_plan *plan = NULL;
+    cfb_stop *stop = NULL;
+    cfb_reporter *reps[2] = {NULL, NULL};
+    cfb_run_result *results = NULL;
+    double switch_interval = CF_GIL_DEFAULT_INTERVAL;
     size_t nsd = 0;
     while (sweep_defaults[nsd])
         nsd++;
@@ -386,13 +444,14 @@ int cfb_cmd_run(int argc, char **argv) {
         case CFB_OPT_SWITCH_INTERVAL: {
             char *end;
             double v = strtod(optarg, &end);
-            if (!*optarg || *end || cfb_gil_set_interval(v)) {
+            if (!*optarg || *end || !(v >= 1e-6 && v <= 10.0)) {
                 ret = usage_error("--switch-interval: '%s' is not a number of seconds in "
                                   "0.000001..10%s",
                                   optarg, "");
                 goto done;
             }
             swi_set = true;
+            switch_interval = v;
             break;
         }
         case CFB_OPT_REFERENCE:
@@ -516,35 +575,26 @@ int cfb_cmd_run(int argc, char **argv) {
                               workers_arg, "");
             goto done;
         }
-        cfb_sweep_cfg cfg = {
-            .workloads = wls,
-            .nworkloads = nwl,
-            .modes = modes,
-            .nmodes = nmodes,
-            .workers = workers,
-            .nworkers = nworkers,
-            .ladders = ladders,
-            .impls = impls,
-            .nimpls = nimpls,
-            .repeat = (int)repeat,
-            .warmup = (int)warmup,
-            .interleave = interleave,
-            .seed = (unsigned long long)seed,
-            .overrides = ov,
-            .noverrides = nov,
-            .out_path = NULL,
-            .progress = quiet                   ? CFB_PROGRESS_QUIET
-                        : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
-                                                : CFB_PROGRESS_LINES,
-            .measure = measure,
-            .argc = argc,
-            .argv = argv,
-        };
+        if (!(plan = cfb_plan_new())) goto oom;
+        if (make_plan(plan, wls, nwl, modes, nmodes, impls, nimpls, workers, nworkers, ov, nov)) {
+            ret = CFB_EXIT_USAGE;
+            goto done;
+        }
+        cfb_plan_set_repeat(plan, (int)repeat);
+        cfb_plan_set_warmup(plan, (int)warmup);
+        cfb_plan_set_interleave(plan, interleave);
+        cfb_plan_set_seed(plan, (unsigned long long)seed);
+        cfb_plan_set_measure(plan, measure);
+        cfb_plan_set_gil_interval(plan, switch_interval);
+        if (cfb_plan_set_argv(plan, argc, argv)) goto oom;
+        int style = quiet                   ? CFB_PROGRESS_QUIET
+                    : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
+                                            : CFB_PROGRESS_LINES;
         /* issue 8: the GIL's configuration and the Python reference run */
         extra = json_object();
         if (gil) {
             json_object_set_new(extra, "gil", json_true());
-            json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
+            json_object_set_new(extra, "switch_interval_s", json_real(cfb_plan_gil_interval(plan)));
         }
         if (cfb_hybrid_get_procs() > 0) /* hybrid cases also record their own `processes` */
             json_object_set_new(extra, "hybrid_procs", json_integer(cfb_hybrid_get_procs()));
@@ -570,14 +620,13 @@ int cfb_cmd_run(int argc, char **argv) {
                                 "reference is skipped, C cases only\n");
             } else {
                 ref.python = python;
-                cfg.extra_cases = cfb_reference_cases;
-                cfg.extra_ctx = &ref;
+                cfb_plan_set_extra_cases(plan, cfb_reference_cases, &ref);
                 json_object_set_new(extra, "reference", json_string("python"));
             }
         }
-        cfg.config_extra = extra;
+        if (cfb_plan_set_config_extra(plan, extra)) goto oom;
         char err[1024];
-        if (cfb_sweep_check(&cfg, err, sizeof err)) {
+        if (cfb_plan_check(plan, err, sizeof err)) {
             fprintf(stderr, "cfbench run: %s\n", err);
             ret = CFB_EXIT_USAGE;
             goto done;
@@ -589,7 +638,7 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = mpi_code;
             goto done;
         }
-        cfg.doc_extra = cfb_mpi_session_doc();
+        cfb_plan_set_doc_extra(plan, cfb_mpi_session_doc());
         if (want_mpi && !ladders) {
             int nw = cfb_mpi_worker_ranks(), skipped = 0;
             for (size_t i = 0; i < nworkers; i++)
@@ -623,25 +672,23 @@ int cfb_cmd_run(int argc, char **argv) {
             snprintf(pathbuf, sizeof pathbuf, "cfbench-out/results-%s.json", stamp);
             out = pathbuf;
         }
-        cfg.out_path = out;
         /* issue 15: the host floors, once the results file is known to be
          * writable and before any work */
         floors_ctx fctx = {floors_when, quiet};
-        if (floors_when) {
-            cfg.before_work = run_floors;
-            cfg.before_work_ctx = &fctx;
-        }
-        cfb_sweep_install_signals();
+        if (floors_when) cfb_plan_set_before_work(plan, run_floors, &fctx);
+        if (!(stop = cfb_stop_new()) || !(reps[0] = cfb_reporter_progress_new(style)) ||
+            !(reps[1] = cfb_reporter_json_new(out)))
+            goto oom;
+        install_signals(stop);
         cfb_mpi_session_signals();
-        json_t *final_doc = NULL;
-        cfg.doc_out = &final_doc;
-        int rc = cfb_sweep_run(&cfg, err, sizeof err);
-        if (rc == 2 || rc == 3) {
-            json_decref(final_doc);
+        int rc =
+            cfb_run(plan, (const cfb_reporter *const *)reps, 2, stop, &results, err, sizeof err);
+        if (rc) { /* the run did not happen, or a reporter (the results file) stopped it */
             fprintf(stderr, "cfbench run: %s\n", err);
-            ret = rc;
+            ret = rc == CF_EINVAL ? CFB_EXIT_USAGE : CFB_EXIT_ENV;
             goto done;
         }
+        json_t *final_doc = cfb_run_result_document(results);
         /* issue 16: the summary table and the findings, on stderr (stdout
          * is the results path alone) */
         if (final_doc && !quiet) {
@@ -651,10 +698,9 @@ int cfb_cmd_run(int argc, char **argv) {
             int cols = isatty(STDERR_FILENO) ? cfb_progress_columns(STDERR_FILENO) - 1 : 80;
             cfb_findings_print(stderr, final_doc, cols < 80 ? cols : 80);
         }
-        json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
-        ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
+        ret = cfb_run_result_outcome(results) == CFB_RUN_COMPLETE ? CFB_EXIT_OK : CFB_EXIT_FAIL;
     }
     goto done;
 oom:
@@ -662,6 +708,16 @@ oom:
     ret = CFB_EXIT_ENV;
 done:
     cfb_mpi_session_end();
+    if (stop && run_stop == stop) { /* back to the default action before the token goes */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        run_stop = NULL;
+    }
+    cfb_run_result_free(results);
+    cfb_reporter_free(reps[0]);
+    cfb_reporter_free(reps[1]);
+    cfb_stop_free(stop);
+    cfb_plan_free(plan);
     free(items);
     free(listbuf);
     free(wls);

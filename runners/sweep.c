@@ -17,18 +17,29 @@
  * repetitions, when no worker is alive. `next_slot` is the only field
  * written concurrently: atomically, once per worker start.
  *
- * Signals: SIGINT/SIGTERM set a flag (sig_atomic_t) checked between
- * repetitions; pool children ignore SIGINT (a terminal's Ctrl-C reaches the
- * whole process group) so the current repetition can finish.
+ * Stopping: the caller's stop token (cfbench.h: cfb_stop, a sig_atomic_t
+ * that a signal handler may set) is checked between repetitions; the
+ * engine installs no signal handler. Pool children ignore SIGINT (a
+ * terminal's Ctrl-C reaches the whole process group) so the current
+ * repetition can finish. `current_stop` points at the token of the run in
+ * progress for cfb_sweep_interrupted() (mode_mpi.c); runs do not overlap.
+ *
+ * Output: none printed here. Every event (run start, case start, a
+ * repetition done, case done, a warning, run done) goes to the reporters
+ * the caller attached (runners/reporters.c has the progress display and
+ * the atomic JSON writer), in the caller's thread. A `partial` results
+ * object (a view of the sweep in progress) is handed to them; its document
+ * is built only when a reporter asks for it and dropped after the event.
  *
  * Ownership: the engine owns cases, their params copies, task lists,
  * argument buffers, mappings and results; modes borrow them through cfb_rep.
  * Results: each measured repetition is a cfb_repetition of the results
- * model (results/model.h, built in run_rep); save() builds the document as
- * a cfb_results (case_model per case, copies of its repetitions; speedup,
- * efficiency and overhead from the model's cfb_rcase_derived) and writes
- * its encoding. config, host, build, noise and the timeline stay JSON
- * sections of the model.
+ * model (results/model.h, built in run_rep); snapshot() builds the document
+ * as a cfb_results (case_model per case, copies of its repetitions;
+ * speedup, efficiency and overhead from the model's cfb_rcase_derived).
+ * config, host, build, noise and the timeline stay JSON sections of the
+ * model. The final cfb_run_result (the typed document, the outcome and
+ * per-case walls) is the caller's, freed with cfb_run_result_free.
  *
  * Scans (docs/scans.md): a --param whose value is a scan for the
  * parameter's type (param_scan.h) makes the cross product of its values
@@ -52,13 +63,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cf_gil.h"
 #include "context.h"
+#include "impl_gil.h"
 #include "inject.h"
 #include "measure.h"
 #include "model.h"
 #include "outliers.h"
 #include "param_scan.h"
-#include "progress.h"
 #include "results_io.h"
 #include "stats.h"
 
@@ -70,25 +82,30 @@ double cfb_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static volatile sig_atomic_t stop_requested;
+struct cfb_stop {
+    volatile sig_atomic_t flag;
+};
 
-static void on_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
+cfb_stop *cfb_stop_new(void) {
+    return calloc(1, sizeof(cfb_stop));
+}
+void cfb_stop_free(cfb_stop *st) {
+    free(st);
+}
+void cfb_stop_request(cfb_stop *st) { /* async-signal-safe: one store */
+    if (st) st->flag = 1;
+}
+bool cfb_stop_requested(const cfb_stop *st) {
+    return st && st->flag != 0;
+}
+void cfb_stop_reset(cfb_stop *st) {
+    if (st) st->flag = 0;
 }
 
-void cfb_sweep_install_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal acts as usual */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
+static const cfb_stop *current_stop; /* the run in progress' token (main thread) */
 
 bool cfb_sweep_interrupted(void) {
-    return stop_requested != 0;
+    return cfb_stop_requested(current_stop);
 }
 
 /* ---- cases -------------------------------------------------------------- */
@@ -239,8 +256,6 @@ const cfb_impl *cfb_rep_impl(const cfb_rep *rep) {
     return rep->c->impl;
 }
 
-bool cfb_sweep_wrap_every_task;
-
 /* Task i is timed (start, end, worker recorded) when measuring and i is a
  * multiple of the case's sampling stride. */
 static bool timed(const cfb_rep *rep, size_t i) {
@@ -249,7 +264,7 @@ static bool timed(const cfb_rep *rep, size_t i) {
 
 void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg, size_t *len) {
     const cfb_case *c = rep->c;
-    if (c->impl->call || cfb_sweep_wrap_every_task || timed(rep, i)) {
+    if (c->impl->call || rep->cfg->wrap_every_task || timed(rep, i)) {
         *fn = wrapped_task;
         *arg = c->args + c->argoff[i];
         *len = sizeof(wrap_hdr) + c->tl.tasks[i].len;
@@ -860,7 +875,26 @@ typedef struct sweep {
     json_t *workers_all; /* owned: every worker count of some case (config.workers) */
     wscan *scans;        /* owned: per workload (cfg order), its scanned keys */
     size_t nscans;
+    const cfb_reporter *const *rep; /* borrowed: the observers of the run */
+    size_t nrep;
+    cfb_run_result *partial; /* owned: the view of the run in progress handed to them */
+    size_t cases_done, cases_failed;
+    long long wrong;
 } sweep;
+
+/* The results of a run (cfbench.h). A partial view (live != NULL) reads
+ * the sweep in progress and caches its document (the typed model) until the
+ * event ends; a final one owns its document and a copy of the per-case walls and ids. */
+struct cfb_run_result {
+    const struct sweep *live;
+    cfb_results *doc; /* owned (for a partial view: a cache, dropped after each event) */
+    json_t *json;     /* owned: doc encoded, made on demand (cfb_run_result_document) */
+    bool complete, interrupted;
+    size_t ncases, cases_done, cases_failed;
+    long long wrong;
+    double *wall; /* final: median wall of every case */
+    char **ids;   /* final: every case's id (owned) */
+};
 
 /* The statistics of x[0..n) and their outliers count (results/outliers.h)
  * as summary statistic w of case o (null when no value is finite). */
@@ -927,25 +961,19 @@ static cfb_rcase *case_model(const cfb_case *c) {
  * outliers in wall time (results/outliers.h), as hyperfine's "Statistical
  * outliers were detected". Recorded in noise.warnings; printed below the
  * case's progress line unless quiet. */
-static void warn_outliers(sweep *s, cfb_progress *pg, const char *id, const double *wall, size_t n,
-                          bool echo) {
+static void warn_outliers(sweep *s, const char *id, const double *wall, size_t n) {
     size_t nout = 0;
     if (cfb_outliers(wall, n, NULL, &nout) != 0 || nout == 0) return;
-    const char *w = cfb_noise_warn(&s->noise, true,
-                                   "case %s: %zu of %zu repetitions are outliers (wall time, "
-                                   "|modified z| > %.1f): something interfered; rerun on a quiet "
-                                   "machine, or with more --warmup / --repeat",
-                                   id, nout, n, CFB_OUTLIER_Z);
-    if (w && echo) {
-        char line[1200];
-        snprintf(line, sizeof line, "cfbench: warning: %s", w);
-        cfb_progress_note(pg, line);
-    }
+    cfb_noise_warn(&s->noise, false, /* to the reporters' warning callbacks */
+                   "case %s: %zu of %zu repetitions are outliers (wall time, "
+                   "|modified z| > %.1f): something interfered; rerun on a quiet "
+                   "machine, or with more --warmup / --repeat",
+                   id, nout, n, CFB_OUTLIER_Z);
 }
 
 /* Extra cases (the Python reference) bring their own statistics: add the
  * `outliers` counts the sweep's own cases have, and warn the same way. */
-static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo) {
+static void extra_outliers(sweep *s, json_t *cases) {
     static const char *const keys[] = {"wall_s", "cpu_s", "throughput_tps"};
     size_t i;
     json_t *k;
@@ -964,7 +992,7 @@ static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo)
             if (!json_is_object(st) || cfb_outliers(v, m, NULL, &nout)) continue;
             json_object_set_new(st, "outliers", json_integer((json_int_t)nout));
             if (q == 0 && !json_object_get(k, "error"))
-                warn_outliers(s, pg, json_string_value(json_object_get(k, "id")), v, m, echo);
+                warn_outliers(s, json_string_value(json_object_get(k, "id")), v, m);
         }
         free(v);
     }
@@ -972,7 +1000,7 @@ static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo)
 
 /* Hand c's workload to cfg->extra_cases once (c prepared). Returns true
  * when the extra cases carry wrong answers. */
-static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) {
+static bool run_extra(sweep *s, const cfb_case *c) {
     const cfb_sweep_cfg *cfg = s->cfg;
     if (!cfg->extra_cases || !c->prepared || c->has_error) return false;
     for (size_t i = 0; i < s->nextra_done; i++)
@@ -982,7 +1010,7 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     json_t *x = cfg->extra_cases(cfg->extra_ctx, c->w, c->params, &c->tl);
     if (!x) return false;
     if (!s->extra) s->extra = json_array();
-    extra_outliers(s, pg, x, echo);
+    extra_outliers(s, x);
     json_array_extend(s->extra, x);
     bool wrong = false;
     size_t i, j;
@@ -996,19 +1024,17 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     return wrong;
 }
 
-/* Write the results file: after every case (final false) and at the end
- * (final true). With --out - (stdout) only the final document is written:
- * stdout cannot be rewritten in place. */
-static int save(const sweep *s, bool final, bool complete, bool interrupted, char *err,
-                size_t errlen) {
-    if (!final && cfb_out_is_stdout(s->cfg->out_path)) return 0;
+/* The results document as of now, typed (new, owned by the caller; NULL
+ * when out of memory): for the reporters after every case (complete false)
+ * and at the end. */
+static cfb_results *snapshot(const sweep *s, bool complete, bool interrupted) {
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
     cfb_results *d = cfb_results_new(); /* the document (results/model.h) */
     int e = d ? cfb_results_set_status(d, complete, interrupted) : -1;
     if (e) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        cfb_results_free(d);
+        return NULL;
     }
     e |= cfb_results_set_tool(d, "cfbench", CFB_VERSION, CFB_GIT_COMMIT);
     e |= cfb_results_set_times(d, s->created, finished);
@@ -1044,20 +1070,11 @@ static int save(const sweep *s, bool final, bool complete, bool interrupted, cha
             if (!cfb_results_extension(d, k)) (void)cfb_results_set_extension(d, k, json_incref(v));
         }
     }
-    json_t *doc = e ? NULL : cfb_results_encode(d);
-    cfb_results_free(d);
-    if (!doc) {
-        snprintf(err, errlen, "%s: cannot build the results document (out of memory)",
-                 s->cfg->out_path);
-        return -1;
+    if (e) {
+        cfb_results_free(d);
+        return NULL;
     }
-    int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
-    if (final && rc == 0 && s->cfg->doc_out) {
-        json_decref(*s->cfg->doc_out);
-        *s->cfg->doc_out = json_incref(doc);
-    }
-    json_decref(doc);
-    return rc;
+    return d;
 }
 
 static json_t *config_json(const sweep *s) {
@@ -1115,22 +1132,18 @@ static json_t *config_json(const sweep *s) {
     return c;
 }
 
-/* Wrong answers make the run exit 1: say so on stderr, also with -q. */
-static void report_wrong(cfb_progress *pg, const cfb_case *c) {
+/* The wrong answers over c's repetitions, with the first problem (borrowed
+ * from c's repetitions) in *first. */
+static long long case_wrong(const cfb_case *c, const char **first) {
     long long wrong = 0;
-    const char *first = NULL;
+    *first = NULL;
     for (int i = 0; i < c->reps_done; i++) {
         long long k = 0;
         (void)cfb_repetition_int(c->reps[i], CFB_REP_CHECK_FAILURES, &k);
         wrong += k;
-        if (k && !first) first = cfb_repetition_first_problem(c->reps[i]);
+        if (k && !*first) *first = cfb_repetition_first_problem(c->reps[i]);
     }
-    if (!wrong) return;
-    char line[1024];
-    snprintf(line, sizeof line, "cfbench run: case %s: %lld wrong answers%s%s", c->id,
-             (long long)wrong, first ? " (first problem: " : "", first ? first : "");
-    if (first) snprintf(line + strlen(line), sizeof line - strlen(line), ")");
-    cfb_progress_error(pg, line);
+    return (long long)wrong;
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -1394,46 +1407,208 @@ out:
     return rc;
 }
 
-int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
-    if (cfg->doc_out) *cfg->doc_out = NULL;
-    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
-        (!cfg->nworkers && !cfg->ladders) || !cfg->nimpls || !cfg->out_path) {
-        snprintf(err, errlen, "empty or invalid sweep configuration");
-        return 2;
+/* ---- reporters and results ---------------------------------------------- */
+
+static void partial_drop(sweep *s) {
+    cfb_results_free(s->partial->doc);
+    s->partial->doc = NULL;
+    json_decref(s->partial->json);
+    s->partial->json = NULL;
+    s->partial->cases_done = s->cases_done;
+    s->partial->cases_failed = s->cases_failed;
+    s->partial->wrong = s->wrong;
+}
+
+static void on_warning(void *ctx, const char *text) {
+    sweep *s = ctx;
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->warning) s->rep[i]->warning(s->rep[i]->user, text);
+}
+
+/* A reporter's refusal: its reason (or a generic one) in err. */
+static int refused(const cfb_reporter *r, char *why, char *err, size_t errlen) {
+    (void)r;
+    snprintf(err, errlen, "%s", why[0] ? why : "a reporter stopped the run");
+    return CFB_EREPORTER;
+}
+
+static void ev_case(const cfb_case *c, size_t index, cfb_case_event *ev) {
+    memset(ev, 0, sizeof *ev);
+    ev->id = c->id;
+    ev->index = index;
+    ev->rep = -1;
+    ev->wall_s = NAN;
+    ev->median_wall_s = NAN;
+}
+
+static void emit_case_start(sweep *s, const cfb_case *c, size_t index) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->case_start) s->rep[i]->case_start(s->rep[i]->user, &ev);
+}
+
+static void emit_rep_done(sweep *s, const cfb_case *c, size_t index, int rep, bool ok) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    ev.rep = rep;
+    ev.wall_s = ok && rep >= 0 ? c->wall[rep] : NAN;
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->rep_done) s->rep[i]->rep_done(s->rep[i]->user, &ev);
+}
+
+static int emit_case_done(sweep *s, const cfb_case *c, size_t index, char *err, size_t errlen) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    ev.error = c->has_error ? c->error : NULL;
+    ev.reps_done = c->reps_done;
+    ev.median_wall_s = c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+    ev.wrong = case_wrong(c, &ev.first_problem);
+    partial_drop(s);
+    int rc = 0;
+    for (size_t i = 0; i < s->nrep && !rc; i++) {
+        char why[512] = "";
+        if (s->rep[i]->case_done &&
+            s->rep[i]->case_done(s->rep[i]->user, &ev, s->partial, why, sizeof why))
+            rc = refused(s->rep[i], why, err, errlen);
     }
-    if (cfb_sweep_check(cfg, err, errlen)) return 2;
-    sweep s = {.cfg = cfg};
+    partial_drop(s);
+    return rc;
+}
+
+const cfb_results *cfb_run_result_results(const cfb_run_result *r) {
+    if (!r) return NULL;
+    if (!r->doc && r->live) /* a partial view: built on demand, dropped after the event */
+        ((cfb_run_result *)r)->doc = snapshot(r->live, false, false);
+    return r->doc;
+}
+
+json_t *cfb_run_result_document(const cfb_run_result *r) {
+    const cfb_results *d = cfb_run_result_results(r);
+    if (d && !r->json) ((cfb_run_result *)r)->json = cfb_results_encode(d); /* the one codec */
+    return r ? r->json : NULL;
+}
+
+cfb_outcome cfb_run_result_outcome(const cfb_run_result *r) {
+    if (!r) return CFB_RUN_CASE_FAILED;
+    if (r->interrupted) return CFB_RUN_INTERRUPTED;
+    if (r->cases_failed) return CFB_RUN_CASE_FAILED;
+    if (r->wrong) return CFB_RUN_WRONG;
+    return r->complete ? CFB_RUN_COMPLETE : CFB_RUN_CASE_FAILED;
+}
+bool cfb_run_result_complete(const cfb_run_result *r) {
+    return r && r->complete;
+}
+bool cfb_run_result_interrupted(const cfb_run_result *r) {
+    return r && r->interrupted;
+}
+size_t cfb_run_result_ncases(const cfb_run_result *r) {
+    return r ? (r->live ? r->live->ncases : r->ncases) : 0;
+}
+size_t cfb_run_result_cases_done(const cfb_run_result *r) {
+    return r ? r->cases_done : 0;
+}
+size_t cfb_run_result_cases_failed(const cfb_run_result *r) {
+    return r ? r->cases_failed : 0;
+}
+long long cfb_run_result_wrong_answers(const cfb_run_result *r) {
+    return r ? r->wrong : 0;
+}
+
+double cfb_run_result_case_wall(const cfb_run_result *r, size_t i, const char **id) {
+    if (id) *id = NULL;
+    if (!r || i >= cfb_run_result_ncases(r)) return NAN;
+    if (r->live) {
+        const cfb_case *c = &r->live->cases[i];
+        if (id) *id = c->id;
+        return c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+    }
+    if (id) *id = r->ids[i];
+    return r->wall[i];
+}
+
+void cfb_run_result_free(cfb_run_result *r) {
+    if (!r) return;
+    cfb_results_free(r->doc);
+    json_decref(r->json);
+    for (size_t i = 0; r->ids && i < r->ncases; i++)
+        free(r->ids[i]);
+    free(r->ids);
+    free(r->wall);
+    free(r);
+}
+
+/* The final results of s (NULL when out of memory). */
+static cfb_run_result *results_final(const sweep *s, bool complete, bool interrupted) {
+    cfb_run_result *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->complete = complete;
+    r->interrupted = interrupted;
+    r->ncases = s->ncases;
+    r->cases_done = s->cases_done;
+    r->cases_failed = s->cases_failed;
+    r->wrong = s->wrong;
+    r->wall = malloc((s->ncases ? s->ncases : 1) * sizeof *r->wall);
+    r->ids = calloc(s->ncases ? s->ncases : 1, sizeof *r->ids);
+    r->doc = snapshot(s, complete, interrupted);
+    bool ok = r->wall && r->ids && r->doc;
+    for (size_t i = 0; ok && i < s->ncases; i++) {
+        const cfb_case *c = &s->cases[i];
+        r->wall[i] = c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+        ok = (r->ids[i] = strdup(c->id)) != NULL;
+    }
+    if (!ok) {
+        cfb_run_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err, size_t errlen) {
+    if (out) *out = NULL;
+    if (errlen) err[0] = '\0';
+    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
+        (!cfg->nworkers && !cfg->ladders) || !cfg->nimpls || (nreporters && !reporters)) {
+        snprintf(err, errlen, "empty or invalid sweep configuration");
+        return CF_EINVAL;
+    }
+    for (size_t i = 0; i < nreporters; i++)
+        if (!reporters[i]) {
+            snprintf(err, errlen, "reporter %zu is NULL", i);
+            return CF_EINVAL;
+        }
+    if (cfb_sweep_check(cfg, err, errlen)) return CF_EINVAL;
+    double gil = cfg->gil_interval > 0 ? cfg->gil_interval : CF_GIL_DEFAULT_INTERVAL;
+    if (cfb_gil_use_interval(gil)) {
+        snprintf(err, errlen, "GIL switch interval %g s: not in 1e-6..10", gil);
+        return CF_EINVAL;
+    }
+    sweep s = {.cfg = cfg, .rep = reporters, .nrep = nreporters};
     cfb_iso_now(s.created, sizeof s.created);
+    int ret = 0;
     if (build_cases(&s, err, errlen)) {
         free_cases(&s);
         json_decref(s.ladders);
         json_decref(s.workers_all);
-        return 2;
+        return CF_EINVAL;
     }
     s.host = cfb_host_json();
     s.build = cfb_build_json();
     s.config = config_json(&s);
-    int ret = 0;
-    /* Write first: an unwritable path fails before any work. */
-    char why[512];
-    if (save(&s, false, false, false, why, sizeof why)) {
-        snprintf(err, errlen, "cannot write results: %s", why);
-        ret = 3;
-        goto out;
-    }
-    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next save on */
-        json_t *add = cfg->before_work(cfg->before_work_ctx);
-        if (json_is_object(add)) json_object_update(s.host, add);
-        json_decref(add);
-    }
+    s.partial = calloc(1, sizeof *s.partial);
     /* Measured units, one per (case, repetition); shuffled when asked. */
     size_t nunits = s.ncases * (size_t)cfg->repeat;
     unit *units = malloc((nunits ? nunits : 1) * sizeof *units);
-    if (!units) {
+    size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
+    if (!units || !left || !s.partial) {
         snprintf(err, errlen, "out of memory");
-        ret = 2;
+        ret = CF_ENOMEM;
         goto out;
     }
+    s.partial->live = &s;
     for (size_t i = 0; i < nunits; i++)
         units[i].c = (uint32_t)(i / (size_t)cfg->repeat);
     if (cfg->interleave) {
@@ -1445,35 +1620,51 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             units[j] = t;
         }
     }
-    /* The noise guard: load, steal (a short sampling window), governor,
-     * build; warnings printed now, before the progress display. */
-    bool echo = cfg->progress != CFB_PROGRESS_QUIET;
-    cfb_noise_begin(&s.noise, (int)json_integer_value(json_object_get(s.host, "cpus_allowed")),
-                    s.build, echo);
-    s.noise_on = true;
-    size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
-    for (size_t i = 0; left && i < s.ncases; i++)
+    for (size_t i = 0; i < s.ncases; i++)
         left[i] = (size_t)cfg->repeat;
+    /* The reporters first (the JSON writer writes the empty document: an
+     * unwritable path fails before any work). */
+    cfb_run_info info = {.ncases = s.ncases,
+                         .nunits = s.ncases * (size_t)(cfg->repeat + cfg->warmup),
+                         .repeat = cfg->repeat,
+                         .warmup = cfg->warmup};
+    for (size_t i = 0; i < s.nrep && !ret; i++) {
+        char why[512] = "";
+        if (s.rep[i]->run_start &&
+            s.rep[i]->run_start(s.rep[i]->user, &info, s.partial, why, sizeof why))
+            ret = refused(s.rep[i], why, err, errlen);
+        partial_drop(&s);
+    }
+    if (ret) goto out;
+    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next snapshot on */
+        json_t *add = cfg->before_work(cfg->before_work_ctx);
+        if (json_is_object(add)) json_object_update(s.host, add);
+        json_decref(add);
+    }
+    /* The noise guard: load, steal (a short sampling window), governor,
+     * build; its warnings go to the reporters. */
+    cfb_noise_begin(&s.noise, (int)json_integer_value(json_object_get(s.host, "cpus_allowed")),
+                    s.build, on_warning, &s);
+    s.noise_on = true;
+    current_stop = stop;
 
-    cfb_progress pg;
-    cfb_progress_init(&pg, cfg->progress, s.ncases * (size_t)(cfg->repeat + cfg->warmup), s.ncases);
-    bool any_fail = false, case_error = false, interrupted = false;
-    size_t cases_done = 0;
-    for (size_t u = 0; u < nunits && left; u++) {
-        if (cfb_sweep_interrupted()) {
+    bool interrupted = false;
+    for (size_t u = 0; u < nunits; u++) {
+        if (cfb_stop_requested(stop)) {
             interrupted = true;
             break;
         }
-        cfb_case *c = &s.cases[units[u].c];
+        size_t ci = units[u].c;
+        cfb_case *c = &s.cases[ci];
         if (c->has_error) continue;
         if (!c->prepared) {
-            cfb_progress_case(&pg, c->id);
+            emit_case_start(&s, c, ci);
             if (case_prepare(c, cfg) != 0) {
                 c->has_error = true;
-                any_fail = case_error = true;
+                s.cases_failed++;
                 case_release(c);
-                cfb_progress_case_done(&pg, c->id, c->error, NAN, 0);
-                cases_done++;
+                s.cases_done++;
+                if ((ret = emit_case_done(&s, c, ci, err, errlen))) break;
                 continue;
             }
         }
@@ -1481,53 +1672,62 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         while (c->warm_done < cfg->warmup && !failed) {
             failed = run_rep(c, cfg, false, -1) != 0;
             c->warm_done++;
-            cfb_progress_unit(&pg, c->id);
+            emit_rep_done(&s, c, ci, -1, !failed);
+        }
+        if (!failed && cfb_stop_requested(stop)) { /* after the current repetition */
+            interrupted = true;
+            break;
         }
         if (!failed) {
-            failed = run_rep(c, cfg, true, c->reps_done) != 0;
-            if (!failed) {
-                c->reps_done++;
-                long long wrong = 0;
-                (void)cfb_repetition_int(c->reps[c->reps_done - 1], CFB_REP_CHECK_FAILURES, &wrong);
-                if (wrong) any_fail = true;
-            }
-            cfb_progress_unit(&pg, c->id);
+            int index = c->reps_done;
+            failed = run_rep(c, cfg, true, index) != 0;
+            if (!failed) c->reps_done++;
+            emit_rep_done(&s, c, ci, index, !failed);
         }
         if (failed) {
             c->has_error = true;
-            any_fail = case_error = true;
+            s.cases_failed++;
         }
-        if (failed || --left[units[u].c] == 0) {
-            if (run_extra(&s, c, &pg, echo)) any_fail = true;
+        if (failed || --left[ci] == 0) {
+            if (run_extra(&s, c)) s.wrong++; /* the extra cases' wrong answers */
             case_release(c);
             c->finished = true;
-            cases_done++;
-            cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
-                                   median_of(c->wall, (size_t)c->reps_done), c->reps_done);
-            report_wrong(&pg, c);
-            if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
-            if (save(&s, false, false, false, why, sizeof why)) {
-                snprintf(err, errlen, "cannot write results: %s", why);
-                ret = 3;
-                break;
-            }
+            s.cases_done++;
+            const char *first;
+            s.wrong += case_wrong(c, &first);
+            if (!c->has_error) warn_outliers(&s, c->id, c->wall, (size_t)c->reps_done);
+            if ((ret = emit_case_done(&s, c, ci, err, errlen))) break;
         }
     }
-    if (cfb_sweep_interrupted()) interrupted = true;
-    cfb_progress_end(&pg, interrupted);
+    if (cfb_stop_requested(stop)) interrupted = true;
+    current_stop = NULL;
     cfb_noise_end(&s.noise);
-    free(units);
-    free(left);
     if (ret == 0) {
-        bool complete = !interrupted && !case_error && cases_done == s.ncases;
-        if (save(&s, true, complete, interrupted, why, sizeof why)) {
-            snprintf(err, errlen, "cannot write results: %s", why);
-            ret = 3;
-        } else {
-            ret = (interrupted || any_fail) ? 1 : 0;
+        bool complete = !interrupted && !s.cases_failed && s.cases_done == s.ncases;
+        cfb_run_result *r = results_final(&s, complete, interrupted);
+        if (!r) {
+            snprintf(err, errlen, "out of memory");
+            ret = CF_ENOMEM;
         }
+        for (size_t i = 0; i < s.nrep && !ret; i++) {
+            char why[512] = "";
+            if (s.rep[i]->run_done && s.rep[i]->run_done(s.rep[i]->user, r, why, sizeof why))
+                ret = refused(s.rep[i], why, err, errlen);
+        }
+        if (ret == 0 && out)
+            *out = r;
+        else
+            cfb_run_result_free(r);
     }
 out:
+    current_stop = NULL;
+    free(units);
+    free(left);
+    if (s.partial) {
+        cfb_results_free(s.partial->doc);
+        json_decref(s.partial->json);
+        free(s.partial);
+    }
     json_decref(s.host);
     json_decref(s.build);
     json_decref(s.config);
@@ -1576,5 +1776,24 @@ int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_m
     int rc = case_prepare(&c, &cfg) ? CF_EINVAL : run_rep(&c, &cfg, false, -1) ? CF_EBROKEN : 0;
     if (rc) snprintf(err, errlen, "%s", c.error);
     case_release(&c);
+    return rc;
+}
+
+int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
+    cfb_reporter *rep[2] = {cfb_reporter_progress_new(cfg->progress),
+                            cfg->out_path ? cfb_reporter_json_new(cfg->out_path) : NULL};
+    size_t n = cfg->out_path ? 2 : 1;
+    int rc;
+    cfb_run_result *r = NULL;
+    if (!rep[0] || (cfg->out_path && !rep[1])) {
+        snprintf(err, errlen, "out of memory");
+        rc = CF_ENOMEM;
+    } else {
+        rc = cfb_sweep_exec(cfg, (const cfb_reporter *const *)rep, n, NULL, &r, err, errlen);
+        if (rc == 0) rc = (int)cfb_run_result_outcome(r);
+    }
+    cfb_run_result_free(r);
+    cfb_reporter_free(rep[0]);
+    cfb_reporter_free(rep[1]);
     return rc;
 }
