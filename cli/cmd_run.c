@@ -26,25 +26,32 @@
 int cfb_cmd_run(int argc, char **argv);
 int cfb_cmd_list(int argc, char **argv);
 
-/* The default sweep's parameter values, applied before --param (which
- * wins) to the workloads that have them: sized so the whole default sweep
- * (`make run`: every workload, mode and worker ladder, c and c+gil) takes
- * under 3 minutes on 2 cores, and each tells its story: loiter's 20 equal
- * sleeps can reach 20x (a ramp of n tasks cannot pass (n+1)/2), flags' 20
- * answers of 10-15 ms about 15x, primes' medium set (~1e14, tens of ms a
- * number) outweighs a process pool's start-up. A workload that joins the
- * default sweep adds its line here. */
-static const char *const sweep_defaults[] = {
-    "primes.set=medium",
-    "loiter.tasks=20",
-    "loiter.unit=0.005",
-    "loiter.pattern=fixed",
-    "noop.tasks=20000",
-    /* flags: the book's 20 flags from the embedded DELAY server, 10-15 ms per answer */
-    "flags.server=DELAY",
-    "flags.delay=0.01:0.015",
-    NULL,
-};
+/* The default sweep's parameter values come from each workload
+ * (cfb_workload.sweep_defaults, cfbench_workload.h): applied before
+ * --param (which wins) to the workloads that have them, as quiet
+ * overrides "NAME.KEY=VALUE". */
+static size_t count_sweep_defaults(void) {
+    size_t n = 0, nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            n++;
+    return n;
+}
+
+/* "NAME.KEY=VALUE" of the k-th sweep default (malloc'd), NULL past the end. */
+static char *sweep_default_at(size_t k) {
+    size_t nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            if (k-- == 0) {
+                char *s = NULL;
+                return asprintf(&s, "%s.%s", all[i]->name, all[i]->sweep_defaults[j]) < 0 ? NULL
+                                                                                          : s;
+            }
+    return NULL;
+}
 
 #define MAX_WORKERS 1024
 
@@ -280,9 +287,7 @@ int cfb_cmd_run(int argc, char **argv) {
     const cfb_impl **impls = NULL;
     const char **mode_names = NULL;
     json_t *extra = NULL;
-    size_t nsd = 0;
-    while (sweep_defaults[nsd])
-        nsd++;
+    size_t nsd = count_sweep_defaults();
     size_t nov = 0, capov = nsd + (size_t)argc;
     cfb_override *ov = calloc(capov, sizeof *ov);
     char **ovbuf = calloc(capov, sizeof *ovbuf);
@@ -294,7 +299,7 @@ int cfb_cmd_run(int argc, char **argv) {
         return CFB_EXIT_ENV;
     }
     for (size_t i = 0; i < nsd; i++) {
-        ovbuf[nov] = strdup(sweep_defaults[i]);
+        ovbuf[nov] = sweep_default_at(i);
         if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) goto done;
         ov[nov++].quiet = true;
     }
@@ -743,7 +748,10 @@ int cfb_cmd_list(int argc, char **argv) {
     for (size_t i = 0; i < n; i++)
         printf(" %s", impls[i]->name);
     printf("\n\ndefault sweep parameters (cfbench run without --param):\n");
-    for (size_t i = 0; sweep_defaults[i]; i++)
-        printf("  %s\n", sweep_defaults[i]);
+    char *sd;
+    for (size_t i = 0; (sd = sweep_default_at(i)); i++) {
+        printf("  %s\n", sd);
+        free(sd);
+    }
     return CFB_EXIT_OK;
 }
