@@ -105,7 +105,7 @@ static int fail(char *err, size_t errlen, const char *path, const char *fmt, con
 }
 
 int cfb_plugin_load(const char *path, char *err, size_t errlen) {
-    if (!path || !*path) return fail(err, errlen, "--plugin", "an empty path%s", NULL);
+    if (!path || !*path) return fail(err, errlen, "''", "an empty path%s", NULL);
     char given[PATH_MAX];
     if (snprintf(given, sizeof given, "%s%s", strchr(path, '/') ? "" : "./", path) >=
         (int)sizeof given)
