@@ -154,10 +154,12 @@ static const cfb_param_def hash_params[] = {
 };
 
 static int hash_run_setup(cfb_params *p, void **run_state, char *err, size_t errlen) {
+    (void)p, (void)run_state;
     return siphash_selftest(err, errlen);
 }
 
 static int hash_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, size_t errlen) {
+    (void)err, (void)errlen; /* cfb_tasklist_add can only run out of memory */
     long long n = cfb_params_int(p, "tasks");
     for (long long i = 0; i < n; i++) {
         hash_arg a = {(uint64_t)cfb_params_int(p, "seed"), (uint64_t)i,
