@@ -29,6 +29,7 @@
 #include "mpi_session.h"
 #include "progress.h"
 #include "options.h"
+#include "plugin.h"
 #include "reference.h"
 #include "results_io.h"
 #include "sweep.h"
@@ -37,25 +38,32 @@
 int cfb_cmd_run(int argc, char **argv);
 int cfb_cmd_list(int argc, char **argv);
 
-/* The default sweep's parameter values, applied before --param (which
- * wins) to the workloads that have them: sized so the whole default sweep
- * (`make run`: every workload, mode and worker ladder, c and c+gil) takes
- * under 3 minutes on 2 cores, and each tells its story: loiter's 20 equal
- * sleeps can reach 20x (a ramp of n tasks cannot pass (n+1)/2), flags' 20
- * answers of 10-15 ms about 15x, primes' medium set (~1e14, tens of ms a
- * number) outweighs a process pool's start-up. A workload that joins the
- * default sweep adds its line here. */
-static const char *const sweep_defaults[] = {
-    "primes.set=medium",
-    "loiter.tasks=20",
-    "loiter.unit=0.005",
-    "loiter.pattern=fixed",
-    "noop.tasks=20000",
-    /* flags: the book's 20 flags from the embedded DELAY server, 10-15 ms per answer */
-    "flags.server=DELAY",
-    "flags.delay=0.01:0.015",
-    NULL,
-};
+/* The default sweep's parameter values come from each workload
+ * (cfb_workload.sweep_defaults, cfbench_workload.h): applied before
+ * --param (which wins) to the workloads that have them, as quiet
+ * overrides "NAME.KEY=VALUE". */
+static size_t count_sweep_defaults(void) {
+    size_t n = 0, nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            n++;
+    return n;
+}
+
+/* "NAME.KEY=VALUE" of the k-th sweep default (malloc'd), NULL past the end. */
+static char *sweep_default_at(size_t k) {
+    size_t nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            if (k-- == 0) {
+                char *s = NULL;
+                return asprintf(&s, "%s.%s", all[i]->name, all[i]->sweep_defaults[j]) < 0 ? NULL
+                                                                                          : s;
+            }
+    return NULL;
+}
 
 #define MAX_WORKERS 1024
 
@@ -64,6 +72,55 @@ static int usage_error(const char *fmt, const char *a, const char *b) {
     fprintf(stderr, fmt, a, b);
     fprintf(stderr, " (see cfbench run --help)\n");
     return CFB_EXIT_USAGE;
+}
+
+static int parse_override(char *s, cfb_override *o);
+
+/* Load $CFBENCH_PLUGINS and the --plugin paths. 0, or -1 after the
+ * one-line error (the caller exits 2). */
+static int load_plugins(const char *cmd, const char *const *paths, size_t n) {
+    char err[1024];
+    int rc = cfb_plugins_load_env(err, sizeof err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = cfb_plugin_load(paths[i], err, sizeof err);
+    if (rc) fprintf(stderr, "cfbench %s: --plugin %s\n", cmd, err);
+    return rc;
+}
+
+/* Put every registered workload's sweep defaults (quiet overrides) ahead
+ * of the nov user overrides in *ov / *ovbuf (regrown). 0 or -1 (memory). */
+static int prepend_sweep_defaults(cfb_override **ov, char ***ovbuf, size_t *nov, size_t *capov) {
+    size_t nsd = count_sweep_defaults(), cap = nsd + *nov + 1;
+    cfb_override *nov_ = calloc(cap, sizeof *nov_);
+    char **nbuf = calloc(cap, sizeof *nbuf);
+    if (!nov_ || !nbuf) {
+        free(nov_);
+        free(nbuf);
+        return -1;
+    }
+    size_t k = 0;
+    for (; k < nsd; k++) {
+        nbuf[k] = sweep_default_at(k);
+        if (!nbuf[k] || parse_override(nbuf[k], &nov_[k])) {
+            for (size_t i = 0; i <= k; i++)
+                free(nbuf[i]);
+            free(nov_);
+            free(nbuf);
+            return -1;
+        }
+        nov_[k].quiet = true;
+    }
+    for (size_t i = 0; i < *nov; i++, k++) {
+        nov_[k] = (*ov)[i];
+        nbuf[k] = (*ovbuf)[i];
+    }
+    free(*ov);
+    free(*ovbuf);
+    *ov = nov_;
+    *ovbuf = nbuf;
+    *nov = k;
+    *capov = cap;
+    return 0;
 }
 
 static void run_help(FILE *to) {
@@ -108,7 +165,8 @@ static void run_help(FILE *to) {
             "                        GIL (one per process), next to the plain C cases\n"
             "      --switch-interval S  the GIL's switch interval in seconds (default 0.005)\n"
             "      --reference python  also run the sweep through Python's concurrent.futures\n"
-            "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases\n"
+            "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases;\n"
+            "                        -w naming a workload without one (cmd, spinner): exit 2\n"
             "      --hybrid-procs N  hybrid mode: run N processes (at most one per in-flight\n"
             "                        operation); default min(workers, ncpu) (docs/hybrid.md)\n"
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
@@ -119,6 +177,11 @@ static void run_help(FILE *to) {
             "                        from the per-boot cache (~/.cache/cfbench/floors.json)\n"
             "                        or measures them; fresh measures again; off: none\n"
             "      --no-floors       the same as --floors off\n"
+            "      --plugin PATH     load plugin workloads from a shared object built against\n"
+            "                        cfbench_workload.h (docs/writing-workloads.md); repeatable,\n"
+            "                        after the paths of $CFBENCH_PLUGINS (colon-separated); a\n"
+            "                        missing file, not a shared object, another ABI or a name\n"
+            "                        already taken: one line, exit 2; recorded in config.plugins\n"
             "  -h, --help            this help\n\n"
             "Progress goes to stderr (a bar on a terminal, a line per case otherwise), and\n"
             "at the end the best speedup per workload, impl and mode with what the data\n"
@@ -338,23 +401,18 @@ int cfb_cmd_run(int argc, char **argv) {
     cfb_reporter *reps[2] = {NULL, NULL};
     cfb_run_result *results = NULL;
     double switch_interval = CF_GIL_DEFAULT_INTERVAL;
-    size_t nsd = 0;
-    while (sweep_defaults[nsd])
-        nsd++;
-    size_t nov = 0, capov = nsd + (size_t)argc;
+    size_t nov = 0, capov = (size_t)argc + 1;
+    const char **plugins = calloc((size_t)argc + 1, sizeof *plugins);
+    size_t nplugins = 0;
     cfb_override *ov = calloc(capov, sizeof *ov);
     char **ovbuf = calloc(capov, sizeof *ovbuf);
     int ret = CFB_EXIT_USAGE;
-    if (!ov || !ovbuf) {
+    if (!ov || !ovbuf || !plugins) {
         fprintf(stderr, "cfbench run: out of memory\n");
         free(ov);
         free(ovbuf);
+        free(plugins);
         return CFB_EXIT_ENV;
-    }
-    for (size_t i = 0; i < nsd; i++) {
-        ovbuf[nov] = strdup(sweep_defaults[i]);
-        if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) goto done;
-        ov[nov++].quiet = true;
     }
     cfb_optparser op;
     if (cfb_opts_init(&op, "run")) goto done;
@@ -462,6 +520,9 @@ int cfb_cmd_run(int argc, char **argv) {
             }
             ref_arg = optarg;
             break;
+        case CFB_OPT_PLUGIN:
+            plugins[nplugins++] = optarg;
+            break;
         case CFB_OPT_HELP:
             run_help(stdout);
             ret = CFB_EXIT_OK;
@@ -474,6 +535,10 @@ int cfb_cmd_run(int argc, char **argv) {
         ret = usage_error("unexpected argument '%s'%s", argv[optind], "");
         goto done;
     }
+    /* plugins ($CFBENCH_PLUGINS, then --plugin), then every workload's sweep
+     * defaults ahead of the user's --param (which win) */
+    if (load_plugins("run", plugins, nplugins)) goto done;
+    if (prepend_sweep_defaults(&ov, &ovbuf, &nov, &capov)) goto oom;
     {
         /* workloads, modes, impls: lists of any length; a name given twice
          * runs once (a note says so), so each fits in its registry's size */
@@ -496,6 +561,12 @@ int cfb_cmd_run(int argc, char **argv) {
                 if (!w) {
                     ret = usage_error("unknown workload '%s'%s (cfbench list shows them)", items[i],
                                       "");
+                    goto done;
+                }
+                if (ref_arg && !w->reference) {
+                    ret = usage_error("--reference python: workload '%s' has no Python "
+                                      "reference%s",
+                                      items[i], "");
                     goto done;
                 }
                 if (nwl < nall_w) wls[nwl++] = w;
@@ -624,6 +695,8 @@ int cfb_cmd_run(int argc, char **argv) {
                 json_object_set_new(extra, "reference", json_string("python"));
             }
         }
+        json_t *pj = cfb_plugins_json(); /* the plugins loaded: path, size, mtime, hash */
+        if (pj) json_object_set_new(extra, "plugins", pj);
         if (cfb_plan_set_config_extra(plan, extra)) goto oom;
         char err[1024];
         if (cfb_plan_check(plan, err, sizeof err)) {
@@ -730,6 +803,7 @@ done:
         free(ovbuf[i]);
     free(ovbuf);
     free(ov);
+    free(plugins);
     return ret;
 }
 
@@ -750,12 +824,27 @@ int cfb_cmd_list(int argc, char **argv) {
     cfb_optparser op;
     if (cfb_opts_init(&op, "list")) return CFB_EXIT_USAGE;
     int c;
+    const char *plugins[64];
+    size_t nplugins = 0;
     while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         if (c == CFB_OPT_HELP) {
-            printf("usage: cfbench list\n\nList the workloads with their parameters "
-                   "(type, default, bounds or choices), the modes and the implementations.\n\n"
-                   "  -h, --help   this help\n");
+            printf("usage: cfbench list [--plugin PATH]...\n\nList the workloads with their "
+                   "parameters (type, default, bounds or choices), the modes and the "
+                   "implementations.\n\n"
+                   "      --plugin PATH   also load the workloads of a plugin (a shared object,\n"
+                   "                      docs/writing-workloads.md; repeatable; and the paths of\n"
+                   "                      $CFBENCH_PLUGINS, colon-separated); they are listed\n"
+                   "                      with \"(plugin PATH)\"\n"
+                   "  -h, --help          this help\n");
             return CFB_EXIT_OK;
+        }
+        if (c == CFB_OPT_PLUGIN) {
+            if (nplugins == sizeof plugins / sizeof plugins[0]) {
+                fprintf(stderr, "cfbench list: more than 64 --plugin options\n");
+                return CFB_EXIT_USAGE;
+            }
+            plugins[nplugins++] = optarg;
+            continue;
         }
         return CFB_EXIT_USAGE; /* CFB_OPT_ERROR, said by cfb_opts_next */
     }
@@ -764,12 +853,18 @@ int cfb_cmd_list(int argc, char **argv) {
                 argv[optind]);
         return CFB_EXIT_USAGE;
     }
+    if (load_plugins("list", plugins, nplugins)) return CFB_EXIT_USAGE;
     size_t n;
     const cfb_workload *const *all = cfb_workloads_all(&n);
     printf("workloads:\n");
     for (size_t i = 0; i < n; i++) {
         const cfb_workload *w = all[i];
-        printf("  %-10s %s\n", w->name, w->description);
+        const char *origin = cfb_workload_origin(w);
+        if (origin)
+            printf("  %-10s %s (plugin %s)\n", w->name, w->description ? w->description : "",
+                   origin);
+        else
+            printf("  %-10s %s\n", w->name, w->description);
         printf("      kind: %s (its default worker ladder: cfbench run --help)\n",
                w->bound == CFB_BOUND_IO ? "I/O-bound" : "CPU-bound");
         for (size_t j = 0; j < w->nparams; j++) {
@@ -799,7 +894,10 @@ int cfb_cmd_list(int argc, char **argv) {
     for (size_t i = 0; i < n; i++)
         printf(" %s", impls[i]->name);
     printf("\n\ndefault sweep parameters (cfbench run without --param):\n");
-    for (size_t i = 0; sweep_defaults[i]; i++)
-        printf("  %s\n", sweep_defaults[i]);
+    char *sd;
+    for (size_t i = 0; (sd = sweep_default_at(i)); i++) {
+        printf("  %s\n", sd);
+        free(sd);
+    }
     return CFB_EXIT_OK;
 }

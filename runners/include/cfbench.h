@@ -31,8 +31,8 @@
 #include "cfutures.h"
 /* the typed results model and its one JSON codec (results/model.h) */
 #include "model.h"
-/* the workload interface; becomes cfbench_workload.h once i12-plugin is merged */
-#include "workload.h"
+/* the public workload interface (ABI-versioned) */
+#include "cfbench_workload.h"
 
 #ifdef __cplusplus
 extern "C" {
