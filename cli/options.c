@@ -225,8 +225,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
     p->command = command;
     const cfb_cmdopts *c = find_command(command);
     if (!c) {
-        fprintf(stderr, "cfbench %s: no option table (a bug: add it to cli/options.c)\n",
-                command);
+        fprintf(stderr, "cfbench %s: no option table (a bug: add it to cli/options.c)\n", command);
         return -1;
     }
     size_t ns = 0;

@@ -398,8 +398,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
         free(v);
         return nomem(c);
     }
-    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt,
-              s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt, s->label);
     pb_puts(&d, "# one block per mode; columns: workers speedup lo hi "
                 "(seq median / this median; lo, hi from this case's 95% CI)\n");
     modes[0] = '\0';
@@ -661,8 +660,7 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
 
     /* speedup over the seq case of the same value set */
     d = (pbuf){0};
-    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt,
-              s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt, s->label);
     pb_printf(&d,
               "# one block per mode but seq; columns: %s \"value\" speedup lo hi workers "
               "(seq median of that value / the mode's fastest median there; lo, hi from its "
@@ -731,8 +729,8 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
              "Speedup over seq against %s.%s: the seq median of each value over the mode's "
              "fastest median there (labelled with its worker count), one line per mode; the "
              "dashed line is seq (1x)%s%s%s.",
-             wl, key, *held ? "; the other scanned keys are held at their first value (" : "",
-             held, *held ? ")" : "");
+             wl, key, *held ? "; the other scanned keys are held at their first value (" : "", held,
+             *held ? ")" : "");
     return 0;
 }
 
