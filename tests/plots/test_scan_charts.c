@@ -344,6 +344,40 @@ static void test_noscan_same(void) {
     CHECK(!has(a, "data/scan-loiter-tasks.dat"));
 }
 
+/* Two series (c and c+gil, 3x slower): their scan charts share the y range. */
+static void test_shared_range(void) {
+    json_error_t je;
+    json_t *doc = json_load_file(doc_path, 0, &je);
+    CHECK(doc != NULL);
+    if (!doc) return;
+    json_t *cases = json_object_get(doc, "cases");
+    size_t n = json_array_size(cases);
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_deep_copy(json_array_get(cases, i));
+        char id[300];
+        snprintf(id, sizeof id, "%s/c+gil", json_string_value(json_object_get(c, "id")));
+        json_object_set_new(c, "id", json_string(id));
+        json_object_set_new(c, "impl", json_string("c+gil"));
+        json_t *sum = json_object_get(c, "summary");
+        double med = json_number_value(json_object_get(json_object_get(sum, "wall_s"), "median"));
+        json_object_set_new(sum, "wall_s", stats(med * 3));
+        json_array_append_new(cases, c);
+    }
+    char path[160], out[160], err[1024] = "";
+    snprintf(path, sizeof path, "%s/two.json", tmp_root);
+    CHECK(json_dump_file(doc, path, 0) == 0);
+    json_decref(doc);
+    snprintf(out, sizeof out, "%s/two", tmp_root);
+    CHECK_EQ_INT(plot_x(path, out, NULL, err, sizeof err), CFB_PLOT_ENOGNUPLOT);
+    static const char *const vars[] = {"ymin", "ymax", "logy"};
+    for (int k = 0; k < 3; k++) {
+        double a = cd_varnum(out, "scan-nap-tasks-c", vars[k]);
+        double b = cd_varnum(out, "scan-nap-tasks-c+gil", vars[k]);
+        CHECK(isfinite(a) && a == b);
+    }
+    CHECK(cd_varnum(out, "scan-nap-tasks-c", "ymax") >= 3 * nap_wall(32, 0.001, "seq", 1));
+}
+
 /* One scan chart drawn for real. */
 static void test_drawn(void) {
     char out[160], err[1024] = "";
@@ -404,6 +438,7 @@ int main(void) {
     RUN(test_x_key);
     RUN(test_x_bad);
     RUN(test_noscan_same);
+    RUN(test_shared_range);
     RUN(test_drawn);
     int rc = check_summary();
     if (rc == 0 || !getenv("CFB_KEEP_TMP"))
