@@ -398,8 +398,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
         free(v);
         return nomem(c);
     }
-    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt,
-              s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt, s->label);
     pb_puts(&d, "# one block per mode; columns: workers speedup lo hi "
                 "(seq median / this median; lo, hi from this case's 95% CI)\n");
     modes[0] = '\0';
@@ -439,16 +438,44 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
 
 /* ---- 8: a scanned parameter on the x axis --------------------------------- */
 
-/* One value of the scanned key: its canonical text and its x (the number,
- * or its index when some value is not a number: a categorical axis). */
+#define SCAN_MAX_MODES 16
+
+/* One value of the scanned key: its canonical text, its x (the number, or
+ * its index when some value is not a number: a categorical axis), the
+ * position of its first case (scan order). */
 typedef struct scan_val {
     const char *text; /* borrowed */
     double x;
+    int first;
 } scan_val;
 
-static int cmp_scan_val(const void *a, const void *b) {
+static int cmp_val_text(const void *a, const void *b) {
+    const scan_val *x = a, *y = b;
+    int s = strcmp(x->text, y->text);
+    return s ? s : x->first - y->first;
+}
+
+/* The position of text t in vals[0..n) sorted by text, or -1. */
+static int find_text(const scan_val *vals, int n, const char *t) {
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(vals[mid].text, t);
+        if (!c) return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+static int cmp_val_x(const void *a, const void *b) {
     const scan_val *x = a, *y = b;
     return (x->x > y->x) - (x->x < y->x);
+}
+
+static int cmp_val_first(const void *a, const void *b) {
+    return ((const scan_val *)a)->first - ((const scan_val *)b)->first;
 }
 
 static int as_number(const char *t, double *out) {
@@ -473,65 +500,52 @@ static int scan_logx(const scan_val *v, int n) {
     return 1;
 }
 
-/* The fastest case of mode among v[0..n) whose key has value val, or NULL. */
-static const plot_case *scan_best(const plot_case **v, int n, const char *mode, const char *key,
-                                  const char *val) {
-    const plot_case *best = NULL;
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v[i]->mode, mode) && !strcmp(plot_case_scan(v[i], key), val) &&
-            (!best || v[i]->med < best->med))
-            best = v[i];
-    return best;
+/* What chart 8 draws of one series: the key's values, the modes, and per
+ * mode and value the fastest case. */
+typedef struct scan_sel {
+    char held[256];  /* "unit=0.001": the other scanned keys at their first value */
+    scan_val *vals;  /* owned; in axis order */
+    int nv, numeric; /* nv < 2: nothing to draw */
+    char modes[SCAN_MAX_MODES][32];
+    int nm, wlo[SCAN_MAX_MODES], whi[SCAN_MAX_MODES]; /* worker counts each mode ran */
+    const plot_case **best;                           /* owned: [mode * nv + value] or NULL */
+    int reps;
+} scan_sel;
+
+static void scan_sel_free(scan_sel *z) {
+    free(z->vals);
+    free(z->best);
+    memset(z, 0, sizeof *z);
 }
 
-/* Block header of mode, for the key: "thread (best of w1..w4)", "thread
- * (w4)" when it ran one count, "seq". */
-static void scan_mode_header(pbuf *d, const plot_case **v, int n, const char *mode) {
-    int lo = 0, hi = 0;
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v[i]->mode, mode)) {
-            if (!lo || v[i]->workers < lo) lo = v[i]->workers;
-            if (v[i]->workers > hi) hi = v[i]->workers;
-        }
-    char h[160];
-    if (!strcmp(mode, "seq"))
-        snprintf(h, sizeof h, "%s", mode);
-    else if (lo == hi)
-        snprintf(h, sizeof h, "%s (w%d)", mode, lo);
-    else
-        snprintf(h, sizeof h, "%s (best of w%d..w%d)", mode, lo, hi);
-    pb_datastr(d, h);
-    pb_puts(d, "\n");
-}
-
-/* Charts 8 of scanned key `key` of workload wl in series si: wall time and
- * speedup against the key's values, the workload's other scanned keys held
- * at the values of its first case that scans key. */
-static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
-    const plot_model *m = c->m;
-    const plot_series *s = &m->series[si];
+/* Select the cases of chart 8 for scanned key `key` of workload wl in
+ * series s: usable, scanning key, the workload's other scanned keys at the
+ * values of its first case that scans key. 0 (z->nv < 2 when there is
+ * nothing to draw) or -1 (ENOMEM). O(n log n) in the cases. */
+static int scan_select(const plot_model *m, const plot_series *s, const char *wl, const char *key,
+                       scan_sel *z) {
+    memset(z, 0, sizeof *z);
     const char **keys;
     int nk = plot_workload_scan_keys(m, s, wl, &keys);
-    if (nk < 0) return nomem(c);
+    if (nk < 0) return -1;
     const plot_case *first = NULL;
     for (size_t i = 0; i < s->ncases && !first; i++) {
         const plot_case *pc = &m->cases[s->cases[i]];
         if (usable(pc) && !strcmp(pc->workload, wl) && plot_case_scan(pc, key)) first = pc;
     }
     const plot_case **v = first ? malloc((s->ncases + 1) * sizeof *v) : NULL;
-    scan_val *vals = first ? malloc((s->ncases + 1) * sizeof *vals) : NULL;
-    if (!first || !v || !vals) {
+    scan_val *all = first ? malloc((s->ncases + 1) * sizeof *all) : NULL;
+    if (!first || !v || !all) {
         free(keys);
         free(v);
-        free(vals);
-        return first ? nomem(c) : 0;
+        free(all);
+        return first ? -1 : 0;
     }
-    char held[256] = ""; /* "unit=0.001": the other keys, at their first value */
     for (int k = 0; k < nk; k++) {
         const char *hv = plot_case_scan(first, keys[k]);
         if (!strcmp(keys[k], key) || !hv) continue;
-        size_t l = strlen(held);
-        snprintf(held + l, sizeof held - l, "%s%s=%s", l ? " " : "", keys[k], hv);
+        size_t l = strlen(z->held);
+        snprintf(z->held + l, sizeof z->held - l, "%s%s=%s", l ? " " : "", keys[k], hv);
     }
     int n = 0;
     for (size_t i = 0; i < s->ncases; i++) {
@@ -543,37 +557,162 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
             const char *a = plot_case_scan(pc, keys[k]), *b = plot_case_scan(first, keys[k]);
             same = (!a && !b) || (a && b && !strcmp(a, b));
         }
-        if (same) v[n++] = pc;
+        if (!same) continue;
+        all[n] = (scan_val){plot_case_scan(pc, key), 0, n};
+        v[n++] = pc;
     }
     free(keys);
-    int nv = 0, numeric = 1;
+    /* the distinct values (by text, each at its first case), then in axis
+     * order: by number, or — when some value is not one — in scan order */
+    qsort(all, (size_t)n, sizeof *all, cmp_val_text);
+    int nv = 0;
+    z->numeric = 1;
     for (int i = 0; i < n; i++) {
-        const char *t = plot_case_scan(v[i], key);
-        int seen = 0;
-        for (int q = 0; q < nv && !seen; q++)
-            seen = !strcmp(vals[q].text, t);
-        if (seen) continue;
-        vals[nv].text = t;
-        numeric &= as_number(t, &vals[nv].x);
+        if (nv && !strcmp(all[nv - 1].text, all[i].text)) continue;
+        all[nv] = all[i];
+        z->numeric &= as_number(all[nv].text, &all[nv].x);
         nv++;
     }
-    if (nv < 2) { /* one value left: nothing to draw against */
+    z->vals = malloc((size_t)(nv + 1) * sizeof *z->vals);
+    if (!z->vals) {
         free(v);
-        free(vals);
+        free(all);
+        return -1;
+    }
+    memcpy(z->vals, all, (size_t)nv * sizeof *all);
+    qsort(z->vals, (size_t)nv, sizeof *z->vals, z->numeric ? cmp_val_x : cmp_val_first);
+    /* all[0..nv) stays sorted by text: axis[p] is the axis index of all[p] */
+    int *axis = malloc((size_t)(nv + 1) * sizeof *axis);
+    if (!axis) {
+        free(v);
+        free(all);
+        return -1;
+    }
+    for (int q = 0; q < nv; q++) {
+        if (!z->numeric) z->vals[q].x = q;
+        axis[find_text(all, nv, z->vals[q].text)] = q;
+    }
+    z->nv = nv;
+    /* the modes, in canonical order */
+    qsort(v, (size_t)n, sizeof *v, cmp_case);
+    for (int i = 0; i < n; i++) {
+        int mi = z->nm - 1;
+        if (mi < 0 || strcmp(z->modes[mi], v[i]->mode)) {
+            if (z->nm == SCAN_MAX_MODES) continue;
+            mi = z->nm++;
+            snprintf(z->modes[mi], sizeof z->modes[mi], "%s", v[i]->mode);
+            z->wlo[mi] = z->whi[mi] = v[i]->workers;
+        }
+        if (v[i]->workers < z->wlo[mi]) z->wlo[mi] = v[i]->workers;
+        if (v[i]->workers > z->whi[mi]) z->whi[mi] = v[i]->workers;
+    }
+    z->best = calloc((size_t)(z->nm * nv + 1), sizeof *z->best);
+    if (!z->best) {
+        free(v);
+        free(all);
+        free(axis);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        int mi = 0;
+        while (mi < z->nm && strcmp(z->modes[mi], v[i]->mode))
+            mi++;
+        if (mi == z->nm) continue;
+        int p = find_text(all, nv, plot_case_scan(v[i], key));
+        if (p < 0) continue;
+        const plot_case **slot = &z->best[mi * nv + axis[p]];
+        if (!*slot || v[i]->med < (*slot)->med) *slot = v[i];
+        if (v[i]->nreps > z->reps) z->reps = v[i]->nreps;
+    }
+    free(v);
+    free(all);
+    free(axis);
+    return 0;
+}
+
+static const plot_case *sel_best(const scan_sel *z, int mi, int q) {
+    return mi >= 0 && mi < z->nm ? z->best[mi * z->nv + q] : NULL;
+}
+
+static int sel_mode(const scan_sel *z, const char *mode) {
+    for (int mi = 0; mi < z->nm; mi++)
+        if (!strcmp(z->modes[mi], mode)) return mi;
+    return -1;
+}
+
+/* The speedup of mode mi at value q: seq of that value / its fastest case
+ * (the case's recorded speedup when there is no seq case); NAN if none. */
+static double sel_speedup(const scan_sel *z, int mi, int q, double *lo, double *hi) {
+    const plot_case *b = sel_best(z, mi, q);
+    *lo = *hi = NAN;
+    if (!b || !strcmp(z->modes[mi], "seq")) return NAN;
+    double sp = case_speedup(b, sel_best(z, sel_mode(z, "seq"), q), lo, hi);
+    if (!isfinite(*lo)) *lo = sp;
+    if (!isfinite(*hi)) *hi = sp;
+    return sp;
+}
+
+/* Block header of mode mi, for the key: "thread (best of w1..w4)",
+ * "thread (w4)" when it ran one count, "seq". */
+static void sel_header(pbuf *d, const scan_sel *z, int mi) {
+    char h[160];
+    if (!strcmp(z->modes[mi], "seq"))
+        snprintf(h, sizeof h, "%s", z->modes[mi]);
+    else if (z->wlo[mi] == z->whi[mi])
+        snprintf(h, sizeof h, "%s (w%d)", z->modes[mi], z->wlo[mi]);
+    else
+        snprintf(h, sizeof h, "%s (best of w%d..w%d)", z->modes[mi], z->wlo[mi], z->whi[mi]);
+    pb_datastr(d, h);
+    pb_puts(d, "\n");
+}
+
+/* The y extent of chart 8 of (wl, key) over every series, so that c and
+ * c+gil (or two files) read side by side: wall (lo > 0 only) and speedup.
+ * 0 or -1 (ENOMEM). */
+static int scan_range(const plot_model *m, const char *wl, const char *key, double *wmin,
+                      double *wmax, double *smin, double *smax) {
+    *wmin = *smin = INFINITY;
+    *wmax = *smax = 0;
+    for (size_t si = 0; si < m->nseries; si++) {
+        scan_sel z;
+        if (scan_select(m, &m->series[si], wl, key, &z)) return -1;
+        for (int mi = 0; mi < z.nm; mi++)
+            for (int q = 0; q < z.nv; q++) {
+                const plot_case *b = sel_best(&z, mi, q);
+                if (!b) continue;
+                if (b->lo > 0 && b->lo < *wmin) *wmin = b->lo;
+                if (b->hi > *wmax) *wmax = b->hi;
+                double lo, hi, sp = sel_speedup(&z, mi, q, &lo, &hi);
+                if (!isfinite(sp)) continue;
+                if (lo > 0 && lo < *smin) *smin = lo;
+                if (hi > *smax) *smax = hi;
+            }
+        scan_sel_free(&z);
+    }
+    return 0;
+}
+
+/* Charts 8 of scanned key `key` of workload wl in series si: wall time and
+ * speedup against the key's values (scan_select), y ranges shared by the
+ * series (scan_range). */
+static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    scan_sel z;
+    if (scan_select(m, s, wl, key, &z)) return nomem(c);
+    if (z.nv < 2) { /* one value: nothing to draw against */
+        scan_sel_free(&z);
         return 0;
     }
-    if (numeric)
-        qsort(vals, (size_t)nv, sizeof *vals, cmp_scan_val);
-    else
-        for (int q = 0; q < nv; q++)
-            vals[q].x = q; /* in scan order */
-    qsort(v, (size_t)n, sizeof *v, cmp_case);
-    char modes[512] = "";
-    for (int i = 0; i < n; i++)
-        add_mode(modes, sizeof modes, v[i]->mode);
-    int logx = numeric && scan_logx(vals, nv);
+    double wmin, wmax, smin, smax;
+    if (scan_range(m, wl, key, &wmin, &wmax, &smin, &smax)) {
+        scan_sel_free(&z);
+        return nomem(c);
+    }
+    const scan_val *vals = z.vals;
+    int nv = z.nv, logx = z.numeric && scan_logx(vals, nv);
     double xmin, xmax;
-    if (!numeric) {
+    if (!z.numeric) {
         xmin = -0.5;
         xmax = nv - 0.5;
     } else if (logx) {
@@ -584,12 +723,11 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
         xmin = vals[0].x - pad;
         xmax = vals[nv - 1].x + pad;
     }
-    char wlt[300], xlab[200];
+    const char *held = z.held;
+    char wlt[300], xlab[200], modes[512] = "";
     snprintf(wlt, sizeof wlt, "%s%s%s%s", wl, *held ? " [" : "", held, *held ? "]" : "");
     snprintf(xlab, sizeof xlab, "%s.%s%s", wl, key, logx ? " (log scale)" : "");
-    int reps = 0;
-    for (int i = 0; i < n; i++)
-        if (v[i]->nreps > reps) reps = v[i]->nreps;
+    const char *xcol = z.numeric ? "value" : "index";
 
     /* wall time */
     pbuf d = {0};
@@ -598,39 +736,31 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
               "# one block per mode (header: the mode and the worker counts it ran); columns: "
               "%s \"value\" median_wall_s ci95_lo_s ci95_hi_s workers (the mode's fastest worker "
               "count at that value)\n",
-              numeric ? "value" : "index");
-    double wmin = INFINITY, wmax = 0;
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s", modes);
+              xcol);
     int blocks = 0;
-    for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " ")) {
-        pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
-        scan_mode_header(&d, v, n, tok);
+    for (int mi = 0; mi < z.nm; mi++) {
+        int rows = 0;
         for (int q = 0; q < nv; q++) {
-            const plot_case *b = scan_best(v, n, tok, key, vals[q].text);
+            const plot_case *b = sel_best(&z, mi, q);
             if (!b) continue;
+            if (!rows++) {
+                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
+                sel_header(&d, &z, mi);
+                add_mode(modes, sizeof modes, z.modes[mi]);
+            }
             pb_printf(&d, "%.9g ", vals[q].x);
             pb_datastr(&d, vals[q].text);
             pb_printf(&d, " %.9g %.9g %.9g %d\n", b->med, b->lo, b->hi, b->workers);
-            if (b->lo > 0 && b->lo < wmin) wmin = b->lo;
-            if (b->hi > wmax) wmax = b->hi;
         }
     }
     char name[320], base[200], path[1300];
     snprintf(base, sizeof base, "scan-%s-%s", wl, key);
     name_with_slug(name, sizeof name, base, s);
     plot_job *j = add_job(c, "scan", name, si, wl);
-    if (!j) {
-        pb_free(&d);
-        free(v);
-        free(vals);
-        return nomem(c);
-    }
-    int rc = write_data(c, j, &d, path, sizeof path);
+    int rc = j ? write_data(c, j, &d, path, sizeof path) : nomem(c);
     pb_free(&d);
     if (rc) {
-        free(v);
-        free(vals);
+        scan_sel_free(&z);
         return rc;
     }
     char what[200];
@@ -639,7 +769,7 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
     pb_printf(&j->vars,
               "footnote=footnote.' | median of %d repetitions at the fastest worker count of "
               "each value (wN), bars: 95%% CI'; ",
-              reps);
+              z.reps);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
     pb_puts(&j->vars, "; xlab=");
@@ -650,89 +780,83 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
     pb_printf(&j->vars,
               "; metric='wall'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
               "logy=%d; ymin=%.9g; ymax=%.9g; ",
-              logx, !numeric, nv <= 16, xmin, xmax, logy, ymin, ymax);
-    snprintf(j->caption, sizeof j->caption,
-             "Median wall time (%d repetitions) against %s.%s (%d values%s), one line per mode; "
-             "each point is the mode's fastest worker count at that value (labelled wN), bars "
-             "the 95%% CI of its median%s%s%s.",
-             reps, wl, key, nv, logx ? ", log scale" : "",
-             *held ? "; the other scanned keys are held at their first value (" : "", held,
-             *held ? ")" : "");
+              logx, !z.numeric, nv <= 16, xmin, xmax, logy, ymin, ymax);
+    pbuf cap = {0};
+    pb_printf(&cap,
+              "Median wall time (%d repetitions) against %s.%s (%d values%s), one line per mode; "
+              "each point is the mode's fastest worker count at that value (labelled wN), bars "
+              "the 95%% CI of its median%s%s%s.",
+              z.reps, wl, key, nv, logx ? ", log scale" : "",
+              *held ? "; the other scanned keys are held at their first value (" : "", held,
+              *held ? ")" : "");
+    snprintf(j->caption, sizeof j->caption, "%s", cap.s ? cap.s : "");
+    pb_free(&cap);
 
     /* speedup over the seq case of the same value set */
     d = (pbuf){0};
-    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt,
-              s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt, s->label);
     pb_printf(&d,
               "# one block per mode but seq; columns: %s \"value\" speedup lo hi workers "
               "(seq median of that value / the mode's fastest median there; lo, hi from its "
               "95%% CI)\n",
-              numeric ? "value" : "index");
-    double smin = INFINITY, smax = 0;
-    snprintf(tmp, sizeof tmp, "%s", modes);
-    char smodes[512] = "";
+              xcol);
+    modes[0] = '\0';
     blocks = 0;
-    for (char *tok = strtok(tmp, " "); tok; tok = strtok(NULL, " ")) {
-        if (!strcmp(tok, "seq")) continue;
+    for (int mi = 0; mi < z.nm; mi++) {
         int rows = 0;
         for (int q = 0; q < nv; q++) {
-            const plot_case *b = scan_best(v, n, tok, key, vals[q].text);
-            const plot_case *sq = scan_best(v, n, "seq", key, vals[q].text);
-            double lo, hi, sp = b && sq ? case_speedup(b, sq, &lo, &hi) : NAN;
+            double lo, hi, sp = sel_speedup(&z, mi, q, &lo, &hi);
             if (!isfinite(sp)) continue;
-            if (!isfinite(lo)) lo = sp;
-            if (!isfinite(hi)) hi = sp;
             if (!rows++) {
                 pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
-                scan_mode_header(&d, v, n, tok);
-                add_mode(smodes, sizeof smodes, tok);
+                sel_header(&d, &z, mi);
+                add_mode(modes, sizeof modes, z.modes[mi]);
             }
             pb_printf(&d, "%.9g ", vals[q].x);
             pb_datastr(&d, vals[q].text);
-            pb_printf(&d, " %.9g %.9g %.9g %d\n", sp, lo, hi, b->workers);
-            if (lo > 0 && lo < smin) smin = lo;
-            if (hi > smax) smax = hi;
+            pb_printf(&d, " %.9g %.9g %.9g %d\n", sp, lo, hi, sel_best(&z, mi, q)->workers);
         }
     }
-    free(v);
-    free(vals);
     if (!blocks) {
         pb_free(&d);
+        scan_sel_free(&z);
         return 0;
     }
     snprintf(base, sizeof base, "scan-speedup-%s-%s", wl, key);
     name_with_slug(name, sizeof name, base, s);
     j = add_job(c, "scan", name, si, wl);
-    if (!j) {
-        pb_free(&d);
-        return nomem(c);
-    }
-    rc = write_data(c, j, &d, path, sizeof path);
+    rc = j ? write_data(c, j, &d, path, sizeof path) : nomem(c);
     pb_free(&d);
-    if (rc) return rc;
+    if (rc) {
+        scan_sel_free(&z);
+        return rc;
+    }
     snprintf(what, sizeof what, "Speedup vs %s", key);
     job_common_vars(c, j, path, what, wlt, s, s->source);
     pb_puts(&j->vars, "footnote=footnote.' | seq median / the fastest median at each value (wN), "
                       "bars from its 95% CI'; ");
     pb_puts(&j->vars, "modes=");
-    pb_gpstr(&j->vars, smodes);
+    pb_gpstr(&j->vars, modes);
     pb_puts(&j->vars, "; xlab=");
     pb_gpstr(&j->vars, xlab);
-    if (!isfinite(smin)) smin = 1;
-    if (smin > 1) smin = 1;
+    if (!isfinite(smin) || smin > 1) smin = 1;
     if (smax < 1) smax = 1;
     logy = smax / smin > 20;
     pb_printf(&j->vars,
               "; metric='speedup'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
               "logy=%d; ymin=%.9g; ymax=%.9g; ",
-              logx, !numeric, nv <= 16, xmin, xmax, logy, logy ? smin / 1.5 : 0,
+              logx, !z.numeric, nv <= 16, xmin, xmax, logy, logy ? smin / 1.5 : 0,
               logy ? smax * 1.5 : smax * 1.15);
-    snprintf(j->caption, sizeof j->caption,
-             "Speedup over seq against %s.%s: the seq median of each value over the mode's "
-             "fastest median there (labelled with its worker count), one line per mode; the "
-             "dashed line is seq (1x)%s%s%s.",
-             wl, key, *held ? "; the other scanned keys are held at their first value (" : "",
-             held, *held ? ")" : "");
+    cap = (pbuf){0};
+    pb_printf(&cap,
+              "Speedup over seq against %s.%s: the seq median of each value over the mode's "
+              "fastest median there (labelled with its worker count), one line per mode; the "
+              "dashed line is seq (1x)%s%s%s.",
+              wl, key, *held ? "; the other scanned keys are held at their first value (" : "",
+              held, *held ? ")" : "");
+    snprintf(j->caption, sizeof j->caption, "%s", cap.s ? cap.s : "");
+    pb_free(&cap);
+    scan_sel_free(&z);
     return 0;
 }
 
@@ -1649,27 +1773,38 @@ static int chart_metric(ctx *c, int si, const char *wl) {
 
 /* ---- the plan ------------------------------------------------------------- */
 
+static int cmp_strp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* --x workers: charts 1-2 of each value set of a scanned workload (the
- * first PLOT_MAX_SETS), or of its cases when it is not scanned. */
+ * first PLOT_MAX_SETS, in document order; the log says when there are more),
+ * or of its cases when it is not scanned. */
 static int charts_per_set(ctx *c, int si, const char *wl) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const char *sets[PLOT_MAX_SETS];
-    int ns = 0, more = 0;
+    const char **all = malloc((s->ncases + 1) * sizeof *all);
+    if (!all) return nomem(c);
+    int ns = 0;
+    size_t na = 0;
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *pc = &m->cases[s->cases[i]];
         if (!usable(pc) || strcmp(pc->workload, wl)) continue;
+        all[na++] = pc->scan;
         int seen = 0;
         for (int k = 0; k < ns && !seen; k++)
             seen = !strcmp(sets[k], pc->scan);
-        if (seen) continue;
-        if (ns < PLOT_MAX_SETS)
-            sets[ns++] = pc->scan;
-        else
-            more++;
+        if (!seen && ns < PLOT_MAX_SETS) sets[ns++] = pc->scan;
     }
-    if (more && c->log)
-        fprintf(c->log, "%s: charts of the first %d value sets only (%d more)\n", wl, ns, more);
+    /* how many value sets there are, to say how many are left out */
+    qsort(all, na, sizeof *all, cmp_strp);
+    size_t distinct = 0;
+    for (size_t i = 0; i < na; i++)
+        distinct += !i || strcmp(all[i], all[i - 1]);
+    free(all);
+    if (distinct > (size_t)ns && c->log)
+        fprintf(c->log, "%s: charts of the first %d of %zu value sets only\n", wl, ns, distinct);
     int rc = 0;
     for (int k = 0; k < ns && !rc; k++)
         rc = chart_wall_speedup(c, si, wl, sets[k], 1);

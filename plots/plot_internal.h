@@ -79,7 +79,7 @@ typedef struct plot_case {
     int bound;   /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
     json_t *obj; /* the case object, borrowed from the document */
     /* its value set when part of a parameter scan (case.scan, docs/scans.md):
-     * "tasks=10 unit=0.01" in scan order; "" when not scanned */
+     * "tasks=10 unit=0.01" in scan order (cut at 159 bytes); "" when not scanned */
     char scan[160];
 } plot_case;
 

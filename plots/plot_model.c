@@ -466,8 +466,10 @@ int plot_x_check(const plot_model *m, const char *x_key, char *err, size_t errle
                  keys.s ? keys.s : "");
         rc = CFB_PLOT_EINPUT;
     } else {
-        snprintf(err, errlen, "--x %s: no case has a parameter '%s' (scanned keys%s%s; or --x "
-                 "workers)", x_key, x_key, keys.s ? ": " : ": none", keys.s ? keys.s : "");
+        snprintf(err, errlen,
+                 "--x %s: no case has a parameter '%s' (scanned keys%s%s; or --x "
+                 "workers)",
+                 x_key, x_key, keys.s ? ": " : ": none", keys.s ? keys.s : "");
         rc = CFB_PLOT_EINPUT;
     }
     if (keys.oom) {

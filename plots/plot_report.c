@@ -400,7 +400,8 @@ static const plot_case *overhead_case(const plot_model *m, const plot_series *s,
 
 /* <section id="floors">: a row of floors per source that has them, then the
  * executor overheads (median wall / tasks at 1 worker of the workload with
- * the cheapest tasks, overhead_case()) in units of the matching floor. Nothing at all when no source has floors. */
+ * the cheapest tasks, overhead_case()) in units of the matching floor. Nothing at all when no
+ * source has floors. */
 static void floors_section(pbuf *b, const plot_model *m) {
     size_t with = 0;
     for (size_t i = 0; i < m->nsrc; i++)
@@ -463,13 +464,12 @@ static void floors_section(pbuf *b, const plot_model *m) {
                    "<th>overhead per task</th><th class=l>floor</th><th>floor median</th>"
                    "<th>× floor</th></tr>\n");
         pb_put(b, rows.s, rows.len);
-        pb_puts(
-            b, "</table>\n<p class=muted>Overhead per task: the median wall time over "
-               "the task count at 1 worker of the workload with the cheapest tasks (submit, "
-               "run and collect an empty task, the pool's start-up spread over the tasks; many tasks are in flight at "
-               "once, so it can be below one round trip); a thread pool is "
-               "read against the futex wake-up round trip, a process pool against the "
-               "pipe round trip.</p>\n");
+        pb_puts(b, "</table>\n<p class=muted>Overhead per task: the median wall time over "
+                   "the task count at 1 worker of the workload with the cheapest tasks (submit, "
+                   "run and collect an empty task, the pool's start-up spread over the tasks; many "
+                   "tasks are in flight at once, so it can be below one round trip); a thread "
+                   "pool is read against the futex wake-up round trip, a process pool against "
+                   "the pipe round trip.</p>\n");
     } else if (with) {
         pb_puts(b, "<p class=muted>No case of empty tasks at 1 worker in thread or "
                    "process mode: no executor overhead to set against the floors "

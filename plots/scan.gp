@@ -34,7 +34,8 @@ if (valtics || categorical) {
     set xtics format '%g'
 }
 
-# the value's text as its tic, when there are few values (or they are words)
+# the value's text as its tic, when there are few values (or they are words);
+# the wN labels sit above the points of every other mode and below the rest
 tic(col) = (valtics || categorical) ? stringcolumn(col) : ''
 wlabel(i) = word(modes, i) eq 'seq' ? '' : sprintf('w%d', int(column(6)))
 
@@ -42,6 +43,7 @@ plot for [i=1:words(modes)] datafile index (i-1) using 1:3:4:5:xticlabels(tic(2)
          with yerrorlines lw 2 pt 7 ps 0.9 lc rgb modecolor(word(modes,i)) \
          title columnheader(1), \
      for [i=1:words(modes)] datafile index (i-1) using 1:3:(valtics ? wlabel(i) : '') \
-         with labels offset 0,0.9 font ',7' tc rgb modecolor(word(modes,i)) notitle, \
+         with labels offset 0,(i % 2 ? 0.9 : -0.9) font ',7' tc rgb modecolor(word(modes,i)) \
+         notitle, \
      (metric eq 'speedup' ? 1 : NaN) with lines dt 2 lw 1.2 lc rgb modecolor('seq') \
          title (metric eq 'speedup' ? 'seq (1x)' : '')
