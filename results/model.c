@@ -823,12 +823,13 @@ int cfb_derived_compute(double seq_median, double median, int workers, long long
                         cfb_derived *out) {
     if (!out) return -1;
     out->speedup = out->efficiency = out->overhead_per_task_s = NAN;
-    if (!isfinite(seq_median) || !isfinite(median) || !(median > 0) || workers <= 0 || tasks <= 0)
-        return -1;
-    out->speedup = seq_median / median;
-    out->efficiency = out->speedup / workers;
-    out->overhead_per_task_s = (median * workers - seq_median) / (double)tasks;
-    return 0;
+    if (!isfinite(seq_median) || !isfinite(median) || workers <= 0) return -1;
+    if (median > 0) {
+        out->speedup = seq_median / median;
+        out->efficiency = out->speedup / workers;
+    }
+    if (tasks > 0) out->overhead_per_task_s = (median * workers - seq_median) / (double)tasks;
+    return isfinite(out->speedup) && isfinite(out->overhead_per_task_s) ? 0 : -1;
 }
 
 int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out) {

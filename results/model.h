@@ -283,8 +283,11 @@ typedef struct cfb_derived {
     double overhead_per_task_s; /* (median wall × workers − seq median wall) / tasks */
 } cfb_derived;
 
-/* The formulas: 0 and *out filled when seq_median is finite, median > 0,
- * workers > 0 and tasks > 0; else -1 and *out all NaN. */
+/* The formulas, for a median wall time or one repetition's wall time
+ * (compare derives them per repetition). Each field is NaN where its
+ * formula is undefined: speedup and efficiency need median > 0 (and
+ * workers > 0), overhead needs tasks > 0 and workers > 0; all need
+ * seq_median and median finite. 0 when all three are defined, else -1. */
 int cfb_derived_compute(double seq_median, double median, int workers, long long tasks,
                         cfb_derived *out);
 /* cfb_derived_compute of c against cfb_results_seq_of(d, c). */

@@ -201,7 +201,10 @@ static void test_formulas(void) {
     CHECK(dv.speedup == 2.0 && dv.efficiency == 0.5 && dv.overhead_per_task_s == 1.0);
     CHECK_EQ_INT(cfb_derived_compute(NAN, 1, 1, 1, &dv), -1);
     CHECK(isnan(dv.speedup));
-    CHECK_EQ_INT(cfb_derived_compute(1, 0, 1, 1, &dv), -1);
+    CHECK_EQ_INT(cfb_derived_compute(1, 0, 1, 1, &dv), -1); /* no speedup of a 0 s wall */
+    CHECK(isnan(dv.speedup) && isnan(dv.efficiency) && dv.overhead_per_task_s == -1.0);
+    CHECK_EQ_INT(cfb_derived_compute(2, 1, 1, 0, &dv), -1); /* no overhead without tasks */
+    CHECK(dv.speedup == 2.0 && dv.efficiency == 2.0 && isnan(dv.overhead_per_task_s));
     CHECK_EQ_INT(cfb_derived_compute(1, 1, 0, 1, &dv), -1);
     CHECK_EQ_INT(cfb_derived_compute(1, 1, 1, 0, &dv), -1);
     CHECK_EQ_INT(cfb_derived_compute(1, 1, 1, 1, NULL), -1);
