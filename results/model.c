@@ -591,14 +591,13 @@ bool cfb_rcase_stat(const cfb_rcase *c, cfb_stat_which w, cfb_stat_summary *out)
     const cfb_rec *s = get_rec(REC(c), C_SUMMARY);
     const cfb_rec *st = s ? get_rec(s, stat_slot[w]) : NULL;
     if (!st) return false;
-    long long n;
     double *dst[] = {&out->st.median, &out->st.mean, &out->st.stddev,
                      &out->st.mad,    &out->st.min,  &out->st.max};
     memset(out, 0, sizeof *out);
-    if (!get_int(st, ST_N_, &n) || n < 0) return false;
-    out->st.n = (size_t)n;
-    for (size_t k = 0; k < 6; k++)
-        if (!get_num(st, ST_MEDIAN + k, dst[k])) return false;
+    long long n = int_or(st, ST_N_, 0);
+    out->st.n = n > 0 ? (size_t)n : 0;
+    for (size_t k = 0; k < 6; k++) /* a hand-made file may hold only some */
+        if (!get_num(st, ST_MEDIAN + k, dst[k])) *dst[k] = NAN;
     out->st.ci_lo = out->st.ci_hi = NAN;
     const json_t *ci = get_json(st, ST_CI);
     if (json_is_array(ci) && json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
