@@ -591,14 +591,13 @@ bool cfb_rcase_stat(const cfb_rcase *c, cfb_stat_which w, cfb_stat_summary *out)
     const cfb_rec *s = get_rec(REC(c), C_SUMMARY);
     const cfb_rec *st = s ? get_rec(s, stat_slot[w]) : NULL;
     if (!st) return false;
-    long long n;
     double *dst[] = {&out->st.median, &out->st.mean, &out->st.stddev,
                      &out->st.mad,    &out->st.min,  &out->st.max};
     memset(out, 0, sizeof *out);
-    if (!get_int(st, ST_N_, &n) || n < 0) return false;
-    out->st.n = (size_t)n;
-    for (size_t k = 0; k < 6; k++)
-        if (!get_num(st, ST_MEDIAN + k, dst[k])) return false;
+    long long n = int_or(st, ST_N_, 0);
+    out->st.n = n > 0 ? (size_t)n : 0;
+    for (size_t k = 0; k < 6; k++) /* a hand-made file may hold only some */
+        if (!get_num(st, ST_MEDIAN + k, dst[k])) *dst[k] = NAN;
     out->st.ci_lo = out->st.ci_hi = NAN;
     const json_t *ci = get_json(st, ST_CI);
     if (json_is_array(ci) && json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
@@ -823,12 +822,13 @@ int cfb_derived_compute(double seq_median, double median, int workers, long long
                         cfb_derived *out) {
     if (!out) return -1;
     out->speedup = out->efficiency = out->overhead_per_task_s = NAN;
-    if (!isfinite(seq_median) || !isfinite(median) || !(median > 0) || workers <= 0 || tasks <= 0)
-        return -1;
-    out->speedup = seq_median / median;
-    out->efficiency = out->speedup / workers;
-    out->overhead_per_task_s = (median * workers - seq_median) / (double)tasks;
-    return 0;
+    if (!isfinite(seq_median) || !isfinite(median) || workers <= 0) return -1;
+    if (median > 0) {
+        out->speedup = seq_median / median;
+        out->efficiency = out->speedup / workers;
+    }
+    if (tasks > 0) out->overhead_per_task_s = (median * workers - seq_median) / (double)tasks;
+    return isfinite(out->speedup) && isfinite(out->overhead_per_task_s) ? 0 : -1;
 }
 
 int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out) {

@@ -84,6 +84,8 @@ int cfb_results_set_tool(cfb_results *d, const char *name, const char *version, 
 int cfb_results_set_times(cfb_results *d, const char *created, const char *finished);
 
 /* The sections kept as JSON (borrowed; NULL when absent). */
+/* config.ladders.<workload>.bound ("io" / "cpu" as written), or NULL. */
+const char *cfb_results_ladder_bound(const cfb_results *d, const char *workload);
 const json_t *cfb_results_host(const cfb_results *d);
 const json_t *cfb_results_build(const cfb_results *d);
 const json_t *cfb_results_noise(const cfb_results *d);
@@ -194,8 +196,9 @@ typedef enum cfb_sum_which {
 } cfb_sum_which;
 
 bool cfb_rcase_has_summary(const cfb_rcase *c);
-/* true and *out filled when that statistic is an object with its numbers;
- * false when absent or null. */
+/* true and *out filled when that statistic is an object (a number it
+ * lacks, or holds as another type, is NaN; n 0); false when absent or
+ * null. */
 bool cfb_rcase_stat(const cfb_rcase *c, cfb_stat_which w, cfb_stat_summary *out);
 /* Set it: st NULL writes null; outliers < 0 writes no outliers field.
  * Creates the summary when there is none. */
@@ -283,8 +286,11 @@ typedef struct cfb_derived {
     double overhead_per_task_s; /* (median wall × workers − seq median wall) / tasks */
 } cfb_derived;
 
-/* The formulas: 0 and *out filled when seq_median is finite, median > 0,
- * workers > 0 and tasks > 0; else -1 and *out all NaN. */
+/* The formulas, for a median wall time or one repetition's wall time
+ * (compare derives them per repetition). Each field is NaN where its
+ * formula is undefined: speedup and efficiency need median > 0 (and
+ * workers > 0), overhead needs tasks > 0 and workers > 0; all need
+ * seq_median and median finite. 0 when all three are defined, else -1. */
 int cfb_derived_compute(double seq_median, double median, int workers, long long tasks,
                         cfb_derived *out);
 /* cfb_derived_compute of c against cfb_results_seq_of(d, c). */

@@ -107,6 +107,15 @@ const fdesc *rec_fields(rec_type t) {
 #define HOST_CPUS "cpus"
 #define HOST_CPUS_ALLOWED "cpus_allowed"
 #define CONFIG_REPEAT "repeat"
+#define CONFIG_LADDERS "ladders"
+#define LADDER_BOUND "bound"
+
+const char *cfb_results_ladder_bound(const cfb_results *d, const char *workload) {
+    if (!workload) return NULL;
+    const json_t *l =
+        json_object_get(json_object_get(cfb_results_config(d), CONFIG_LADDERS), workload);
+    return json_string_value(json_object_get(l, LADDER_BOUND));
+}
 
 const char *cfb_results_hostname(const cfb_results *d) {
     return json_string_value(json_object_get(cfb_results_host(d), HOST_HOSTNAME));

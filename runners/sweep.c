@@ -36,10 +36,11 @@
  * Results: each measured repetition is a cfb_repetition of the results
  * model (results/model.h, built in run_rep); snapshot() builds the document
  * as a cfb_results (case_model per case, copies of its repetitions;
- * speedup, efficiency and overhead from the model's cfb_rcase_derived).
- * config, host, build, noise and the timeline stay JSON sections of the
- * model. The final cfb_run_result (the typed document, the outcome and
- * per-case walls) is the caller's, freed with cfb_run_result_free.
+ * speedup, efficiency and overhead by the model's cfb_derived_compute
+ * against the seq case of the same value set). config, host, build, noise
+ * and the timeline stay JSON sections of the model. The final
+ * cfb_run_result (the typed document, the outcome and per-case walls) is
+ * the caller's, freed with cfb_run_result_free.
  *
  * Scans (docs/scans.md): a --param whose value is a scan for the
  * parameter's type (param_scan.h) makes the cross product of its values
@@ -917,7 +918,7 @@ static int set_stats(cfb_rcase *o, cfb_stat_which w, const double *x, size_t n) 
 
 /* Case c as a record of the results model (new, owned by the caller; NULL
  * on out of memory). Its speedup, efficiency and overhead are set by
- * save() once every case is in the document (cfb_rcase_derived). */
+ * save() once every case is in the document. */
 static cfb_rcase *case_model(const cfb_case *c) {
     cfb_rcase *o = cfb_rcase_new(c->id, c->w->name, c->m->name, c->workers, (long long)c->ntasks);
     if (!o) return NULL;
@@ -1046,16 +1047,32 @@ static cfb_results *snapshot(const sweep *s, bool complete, bool interrupted) {
         const cfb_case *c = &s->cases[i];
         if (c->reps_done || c->has_error) e |= cfb_results_add_case(d, case_model(c));
     }
-    /* against the seq case of the same workload, params (value set) and
-     * impl: the model's one definition (results/model.h) */
-    size_t nown = cfb_results_ncases(d);
-    for (size_t i = 0; i < nown; i++) {
-        cfb_rcase *c = cfb_results_case_mut(d, i);
+    /* against the seq case of the same workload, value set (combo) and
+     * impl: the sweep knows its value sets exactly, where a document read
+     * back only has the params (which may carry run-time values such as
+     * flags' server URL); the formulas are the model's (cfb_derived_compute) */
+    size_t row = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const cfb_case *c = &s->cases[i];
+        if (!c->reps_done && !c->has_error) continue;
+        const cfb_case *seq = NULL;
+        for (size_t j = 0; j < s->ncases; j++) {
+            const cfb_case *q = &s->cases[j];
+            if (q->w == c->w && q->impl == c->impl && q->combo == c->combo &&
+                !strcmp(q->m->name, "seq") && q->reps_done)
+                seq = q;
+        }
+        cfb_rcase *o = cfb_results_case_mut(d, row++);
+        if (!o) break; /* out of memory building it: e is set */
+        size_t n = (size_t)c->reps_done;
         cfb_derived dv;
-        bool have = cfb_rcase_derived(d, c, &dv) == 0;
-        e |= cfb_rcase_set_sum(c, CFB_SUM_SPEEDUP, have, dv.speedup);
-        e |= cfb_rcase_set_sum(c, CFB_SUM_EFFICIENCY, have, dv.efficiency);
-        e |= cfb_rcase_set_sum(c, CFB_SUM_OVERHEAD_PER_TASK_S, have, dv.overhead_per_task_s);
+        bool have =
+            seq && n &&
+            cfb_derived_compute(median_of(seq->wall, (size_t)seq->reps_done), median_of(c->wall, n),
+                                c->workers, (long long)c->ntasks, &dv) == 0;
+        e |= cfb_rcase_set_sum(o, CFB_SUM_SPEEDUP, have, dv.speedup);
+        e |= cfb_rcase_set_sum(o, CFB_SUM_EFFICIENCY, have, dv.efficiency);
+        e |= cfb_rcase_set_sum(o, CFB_SUM_OVERHEAD_PER_TASK_S, have, dv.overhead_per_task_s);
     }
     size_t i;
     json_t *x;
