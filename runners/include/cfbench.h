@@ -155,6 +155,8 @@ bool cfb_results_interrupted(const cfb_results *r); /* the stop token ended the 
 size_t cfb_results_ncases(const cfb_results *r);    /* cases of the plan */
 size_t cfb_results_cases_done(const cfb_results *r);
 size_t cfb_results_cases_failed(const cfb_results *r);
+/* Wrong answers over every case's repetitions; a workload's extra cases
+ * (the Python reference) that had any count 1. */
 long long cfb_results_wrong_answers(const cfb_results *r);
 /* Median wall time in seconds of the measured repetitions of case i (plan
  * order, 0..ncases-1), with its id (borrowed) when id is not NULL; NAN
