@@ -345,6 +345,7 @@ static json_t *run_floors(void *arg) {
  * (cfb_stop_request is async-signal-safe). SA_RESETHAND: a second signal
  * acts as usual. */
 static cfb_stop *run_stop;
+static struct sigaction old_int, old_term; /* restored when the run is over */
 
 static void on_signal(int sig) {
     (void)sig;
@@ -358,8 +359,8 @@ static void install_signals(cfb_stop *stop) {
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART | SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
 }
 
 /* The plan of the parsed options (names and values copied into it). 0, or
@@ -781,9 +782,9 @@ oom:
     ret = CFB_EXIT_ENV;
 done:
     cfb_mpi_session_end();
-    if (stop && run_stop == stop) { /* back to the default action before the token goes */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+    if (stop && run_stop == stop) { /* the caller's actions back before the token goes */
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
         run_stop = NULL;
     }
     cfb_run_result_free(results);

@@ -17,8 +17,9 @@
  * repetitions, when no worker is alive. `next_slot` is the only field
  * written concurrently: atomically, once per worker start.
  *
- * Stopping: the caller's stop token (cfbench.h: cfb_stop, a sig_atomic_t
- * that a signal handler may set) is checked between repetitions; the
+ * Stopping: the caller's stop token (cfbench.h: cfb_stop, a lock-free
+ * atomic int that a signal handler or any thread may set) is checked
+ * between repetitions; the
  * engine installs no signal handler. Pool children ignore SIGINT (a
  * terminal's Ctrl-C reaches the whole process group) so the current
  * repetition can finish. `current_stop` points at the token of the run in
@@ -83,8 +84,10 @@ double cfb_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* A lock-free atomic: safe from a signal handler and from any thread. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cfb_stop needs a lock-free atomic int");
 struct cfb_stop {
-    volatile sig_atomic_t flag;
+    _Atomic int flag;
 };
 
 cfb_stop *cfb_stop_new(void) {
@@ -93,14 +96,14 @@ cfb_stop *cfb_stop_new(void) {
 void cfb_stop_free(cfb_stop *st) {
     free(st);
 }
-void cfb_stop_request(cfb_stop *st) { /* async-signal-safe: one store */
-    if (st) st->flag = 1;
+void cfb_stop_request(cfb_stop *st) { /* async-signal-safe: one lock-free store */
+    if (st) atomic_store(&st->flag, 1);
 }
 bool cfb_stop_requested(const cfb_stop *st) {
-    return st && st->flag != 0;
+    return st && atomic_load(&((cfb_stop *)st)->flag) != 0;
 }
 void cfb_stop_reset(cfb_stop *st) {
-    if (st) st->flag = 0;
+    if (st) atomic_store(&st->flag, 0);
 }
 
 static const cfb_stop *current_stop; /* the run in progress' token (main thread) */

@@ -163,6 +163,8 @@ bool cfb_run_result_interrupted(const cfb_run_result *r); /* the stop token ende
 size_t cfb_run_result_ncases(const cfb_run_result *r);    /* cases of the plan */
 size_t cfb_run_result_cases_done(const cfb_run_result *r);
 size_t cfb_run_result_cases_failed(const cfb_run_result *r);
+/* Wrong answers over every case's repetitions; a workload's extra cases
+ * (the Python reference) that had any count 1. */
 long long cfb_run_result_wrong_answers(const cfb_run_result *r);
 /* Median wall time in seconds of the measured repetitions of case i (plan
  * order, 0..ncases-1), with its id (borrowed) when id is not NULL; NAN

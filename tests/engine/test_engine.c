@@ -16,6 +16,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +187,7 @@ static void test_no_reporter(void) {
 typedef struct feeder {
     const char *fifo;
     cfb_stop *stop;
-    int opened;
+    _Atomic int opened;
 } feeder;
 
 static void *feed(void *arg) {
@@ -216,7 +217,7 @@ static void test_stop_while_blocked(void) {
     CHECK_EQ_INT(cfb_plan_set_param(p, "cmd.tasks", "1"), 0);
     cfb_stop *stop = cfb_stop_new();
     CHECK(stop && !cfb_stop_requested(stop));
-    feeder f = {fifo, stop, 0};
+    feeder f = {.fifo = fifo, .stop = stop};
     pthread_t th;
     CHECK_EQ_INT(pthread_create(&th, NULL, feed, &f), 0);
     rec r = {0};
