@@ -20,7 +20,7 @@
 
 #include "cfbench.h"
 #include "modes.h"
-#include "stats.h"
+#include "cfbench_stats.h"
 
 /* One noop case of `tasks` tasks through the library API (cfbench.h): no
  * reporter, so nothing is written or re-read; the wall is the case's one

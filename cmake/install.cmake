@@ -100,7 +100,7 @@ install(TARGETS cfbench_shared cfbench_static EXPORT cfbench-targets
 # The public headers of libcfbench: the workload interface, and whatever the
 # engine's public headers are (runners/include/*.h, by glob).
 file(GLOB CFBENCH_PUBLIC_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/workloads/include/*.h
-  ${CMAKE_SOURCE_DIR}/runners/include/*.h)
+  ${CMAKE_SOURCE_DIR}/runners/include/*.h ${CMAKE_SOURCE_DIR}/results/include/*.h)
 install(FILES ${CFBENCH_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 set(CFBENCH_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cfbench)
 install(EXPORT cfbench-targets NAMESPACE cfbench:: DESTINATION ${CFBENCH_CMAKE_DIR})

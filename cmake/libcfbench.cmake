@@ -16,6 +16,8 @@ target_include_directories(cfbench_shared PUBLIC
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/workloads>
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/runners>
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/results>
+  $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/results/include>
+  $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/runners/include>
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/plots>
   $<INSTALL_INTERFACE:include>)
 target_link_libraries(cfbench_shared PRIVATE PkgConfig::JANSSON PkgConfig::CURL PkgConfig::MHD

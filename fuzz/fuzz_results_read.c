@@ -8,7 +8,7 @@
  *       jansson's except that the values at the dropped paths are null
  *       (or, for a key written with an escape, untouched);
  *   R2  cfb_results_load, cfb_results_load_filtered and the model's reader
- *       (cfb_results_read, results/model.h) on the file agree: all accept
+ *       (cfb_results_read, results/include/cfbench_results.h) on the file agree: all accept
  *       or all reject, and accept exactly the documents that
  *       cfb_results_validate accepts; the model's decoder gives the same
  *       message as the validator;
@@ -34,7 +34,7 @@
 #include "fuzz_util.h"
 #include "history.h"
 #include "json_filter.h"
-#include "model.h"
+#include "cfbench_results.h"
 #include "results_io.h"
 
 /* A memfd holding data, its path in *path. Returns the fd or -1. */

@@ -1,7 +1,7 @@
 /* compare.c — match cases, derive per-repetition metrics, decide verdicts,
  * render the report (see compare.h and docs/cli-compare.md). */
 #include "compare.h"
-#include "model.h"
+#include "cfbench_results.h"
 
 #include <fnmatch.h>
 #include <limits.h>
@@ -97,7 +97,7 @@ static char *case_key(const json_t *c) {
 }
 
 /* Can seq case s be a reference at all: the rule of the results model
- * (cfb_results_seq_of, results/model.h): no error, a repetition. */
+ * (cfb_results_seq_of, results/include/cfbench_results.h): no error, a repetition. */
 static bool usable_seq(const json_t *s) {
     return !json_object_get(s, "error") && json_array_size(json_object_get(s, "repetitions"));
 }

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "cfbench_results.h"
 #include "results_io.h"
 
-/* ---- reading a case (the results model, results/model.h) ---------------- */
+/* ---- reading a case (the results model, results/include/cfbench_results.h) ---------------- */
 
 static double case_med(const cfb_rcase *c) {
     cfb_stat_summary st;

@@ -75,7 +75,7 @@ typedef struct cfb_findings {
 
 /* Compute the findings of doc (borrowed; a valid results document,
  * cfb_results_validate). *out is filled (free with cfb_findings_free, also
- * on failure); it is read through the results model (results/model.h).
+ * on failure); it is read through the results model (results/include/cfbench_results.h).
  * 0, or -1 when out of memory or doc is not valid. Deterministic: the same
  * document gives the same sentences. */
 int cfb_findings_compute(const json_t *doc, cfb_findings *out);

@@ -1,6 +1,6 @@
 /*
  * model.c — the results model's storage, accessors, builders and derived
- * metrics (results/model.h; the storage is described in model_internal.h,
+ * metrics (results/include/cfbench_results.h; the storage is described in model_internal.h,
  * the JSON codec is model_json.c). No schema key is spelled here: a key
  * is needed only for a verbatim value, and comes from the codec's tables.
  * Single-threaded per document; no locks, no globals.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "results_io.h"
-#include "stats.h"
+#include "cfbench_stats.h"
 
 /* ---- records ------------------------------------------------------------ */
 

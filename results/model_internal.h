@@ -1,5 +1,5 @@
 /*
- * model_internal.h — the storage of the results model (results/model.h),
+ * model_internal.h — the storage of the results model (results/include/cfbench_results.h),
  * shared by model.c (accessors, builders, derived metrics) and
  * model_json.c (the codec, the only place that spells schema keys).
  * Not for readers: they use model.h.
@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "model.h"
+#include "cfbench_results.h"
 
 typedef enum rec_type {
     RT_DOC,

@@ -1,5 +1,5 @@
 /*
- * model_json.c — the one JSON codec of the results model (results/model.h):
+ * model_json.c — the one JSON codec of the results model (results/include/cfbench_results.h):
  * the schema's keys (docs/results-schema.md) are spelled here and only
  * here, in the field tables below; cfb_results_validate() (the required
  * fields and their messages, results_io.h) and the decoder / encoder are

@@ -35,7 +35,7 @@
  * Ownership: the engine owns cases, their params copies, task lists,
  * argument buffers, mappings and results; modes borrow them through cfb_rep.
  * Results: each measured repetition is a cfb_repetition of the results
- * model (results/model.h, built in run_rep); snapshot() builds the document
+ * model (results/include/cfbench_results.h, built in run_rep); snapshot() builds the document
  * as a cfb_results (case_model per case, copies of its repetitions;
  * speedup, efficiency and overhead by the model's cfb_derived_compute
  * against the seq case of the same value set). config, host, build, noise
@@ -70,11 +70,11 @@
 #include "impl_gil.h"
 #include "inject.h"
 #include "measure.h"
-#include "model.h"
+#include "cfbench_results.h"
 #include "outliers.h"
 #include "param_scan.h"
 #include "results_io.h"
-#include "stats.h"
+#include "cfbench_stats.h"
 
 /* ---- clocks and signals ------------------------------------------------- */
 
@@ -177,7 +177,7 @@ typedef struct cfb_case {
     size_t stride; /* time every stride-th task (a power of two; 1 up to CFB_TIMED_MAX) */
     int warm_done, reps_done;
     /* results */
-    cfb_repetition **reps; /* owned: reps_done of repeat entries (results/model.h) */
+    cfb_repetition **reps; /* owned: reps_done of repeat entries (results/include/cfbench_results.h) */
     json_t *timeline;
     double *wall, *cpu, *tps, *ipt; /* repeat entries each */
     double *metric_v;               /* repeat entries: w->metric's per repetition (lazy) */
@@ -721,7 +721,7 @@ static int cmp_d(const void *a, const void *b) {
 }
 
 /* Run one repetition of c; measured: c->reps[c->reps_done] (a
- * cfb_repetition of results/model.h). 0, or -1 when
+ * cfb_repetition of results/include/cfbench_results.h). 0, or -1 when
  * the case failed (c->error set). */
 static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int index) {
     cfb_rep *rep = calloc(1, sizeof *rep);
@@ -1034,7 +1034,7 @@ static bool run_extra(sweep *s, const cfb_case *c) {
 static cfb_results *snapshot(const sweep *s, bool complete, bool interrupted) {
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
-    cfb_results *d = cfb_results_new(); /* the document (results/model.h) */
+    cfb_results *d = cfb_results_new(); /* the document (results/include/cfbench_results.h) */
     int e = d ? cfb_results_set_status(d, complete, interrupted) : -1;
     if (e) {
         cfb_results_free(d);

@@ -29,8 +29,8 @@
 #include <jansson.h>
 
 #include "cfutures.h"
-/* the typed results model and its one JSON codec (results/model.h) */
-#include "model.h"
+/* the typed results model and its one JSON codec (results/include/cfbench_results.h) */
+#include "cfbench_results.h"
 /* the public workload interface (ABI-versioned) */
 #include "cfbench_workload.h"
 
@@ -143,7 +143,7 @@ int cfb_plan_check(const cfb_plan *plan, char *err, size_t errlen);
 
 /* ---- results ------------------------------------------------------------------
  * What a run hands back: the typed results document of
- * docs/results-schema.md (cfb_results, results/model.h: cases,
+ * docs/results-schema.md (cfb_results, results/include/cfbench_results.h: cases,
  * repetitions, the seq reference, speedup and efficiency defined once) and
  * the run's outcome. Inside a reporter callback a `partial` run result
  * describes the run so far (complete false); it is borrowed and valid only

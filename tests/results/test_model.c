@@ -1,5 +1,5 @@
 /* test_model.c — the results model's builders, accessors and derived
- * metrics (results/model.h): the key order of a built document is
+ * metrics (results/include/cfbench_results.h): the key order of a built document is
  * cfbench's, each rule of the seq reference (cfb_results_seq_of), the
  * speedup / efficiency / overhead formulas, medians, copies, and the
  * refusals (bad arguments, known keys as extensions). */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "model.h"
+#include "cfbench_results.h"
 
 static char *compact(const cfb_results *d) {
     json_t *j = cfb_results_encode(d);

@@ -1,4 +1,4 @@
-/* test_model_json.c — the results model's JSON codec (results/model.h):
+/* test_model_json.c — the results model's JSON codec (results/include/cfbench_results.h):
  *  - every results document under tests/, docs/results/ and the fuzz
  *    corpus decodes, and encodes back to the same JSON: equal dumps at 17
  *    significant digits with the keys in file order (exact), and, for a
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "model.h"
+#include "cfbench_results.h"
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"

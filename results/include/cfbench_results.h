@@ -48,7 +48,7 @@
 
 #include <jansson.h>
 
-#include "stats.h"
+#include "cfbench_stats.h"
 
 typedef struct cfb_results cfb_results;
 typedef struct cfb_rcase cfb_rcase;
