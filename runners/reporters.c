@@ -24,8 +24,8 @@ void cfb_reporter_free(cfb_reporter *r) {
 
 /* ---- progress --------------------------------------------------------------- */
 
-static int pg_run_start(void *user, const cfb_run_info *info, const cfb_run_result *partial, char *err,
-                        size_t errlen) {
+static int pg_run_start(void *user, const cfb_run_info *info, const cfb_run_result *partial,
+                        char *err, size_t errlen) {
     (void)partial, (void)err, (void)errlen;
     cfb_progress *p = user;
     cfb_progress_init(p, p->style, info->nunits, info->ncases);
@@ -42,8 +42,8 @@ static void pg_rep_done(void *user, const cfb_case_event *ev) {
 
 /* A failed case and wrong answers are printed in every style (they are
  * the reason the CLI exits 1). */
-static int pg_case_done(void *user, const cfb_case_event *ev, const cfb_run_result *partial, char *err,
-                        size_t errlen) {
+static int pg_case_done(void *user, const cfb_case_event *ev, const cfb_run_result *partial,
+                        char *err, size_t errlen) {
     (void)partial, (void)err, (void)errlen;
     cfb_progress *p = user;
     cfb_progress_case_done(p, ev->id, ev->error, ev->median_wall_s, ev->reps_done);
@@ -95,7 +95,8 @@ cfb_reporter *cfb_reporter_progress_new(int style) {
 
 /* With path "-" (stdout) only the final document is written: stdout cannot
  * be rewritten in place. */
-static int js_save(const char *path, const cfb_run_result *r, bool final, char *err, size_t errlen) {
+static int js_save(const char *path, const cfb_run_result *r, bool final, char *err,
+                   size_t errlen) {
     if (!final && cfb_out_is_stdout(path)) return 0;
     json_t *doc = cfb_run_result_document(r);
     char why[512];
@@ -110,14 +111,14 @@ static int js_save(const char *path, const cfb_run_result *r, bool final, char *
     return 0;
 }
 
-static int js_run_start(void *user, const cfb_run_info *info, const cfb_run_result *partial, char *err,
-                        size_t errlen) {
+static int js_run_start(void *user, const cfb_run_info *info, const cfb_run_result *partial,
+                        char *err, size_t errlen) {
     (void)info;
     return js_save(user, partial, false, err, errlen);
 }
 
-static int js_case_done(void *user, const cfb_case_event *ev, const cfb_run_result *partial, char *err,
-                        size_t errlen) {
+static int js_case_done(void *user, const cfb_case_event *ev, const cfb_run_result *partial,
+                        char *err, size_t errlen) {
     (void)ev;
     return js_save(user, partial, false, err, errlen);
 }

@@ -177,7 +177,8 @@ typedef struct cfb_case {
     size_t stride; /* time every stride-th task (a power of two; 1 up to CFB_TIMED_MAX) */
     int warm_done, reps_done;
     /* results */
-    cfb_repetition **reps; /* owned: reps_done of repeat entries (results/include/cfbench_results.h) */
+    cfb_repetition *
+        *reps; /* owned: reps_done of repeat entries (results/include/cfbench_results.h) */
     json_t *timeline;
     double *wall, *cpu, *tps, *ipt; /* repeat entries each */
     double *metric_v;               /* repeat entries: w->metric's per repetition (lazy) */
@@ -1587,7 +1588,8 @@ static cfb_run_result *results_final(const sweep *s, bool complete, bool interru
 /* ---- the run -------------------------------------------------------------- */
 
 int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
-                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err, size_t errlen) {
+                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                   size_t errlen) {
     if (out) *out = NULL;
     if (errlen) err[0] = '\0';
     if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||

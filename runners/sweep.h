@@ -102,7 +102,8 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
  * object (out may be NULL), or CF_EINVAL / CF_ENOMEM / CFB_EREPORTER with
  * the reason in err. */
 int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
-                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err, size_t errlen);
+                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                   size_t errlen);
 
 /* A convenience for in-tree tests and benchmarks: cfb_sweep_exec with the
  * progress reporter (cfg->progress) and, when cfg->out_path is set, the
