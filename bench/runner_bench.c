@@ -3,61 +3,55 @@
  * (default 10^6) with measuring on and off, alternated R times (default 5)
  * so machine drift hits both alike; prints the median and minimum walls
  * and the overhead in percent (on a shared machine the minimum is the
- * steadier estimate of a fixed per-task cost).
+ * steadier estimate of a fixed per-task cost). Runs through the engine's
+ * library API (cfbench.h) with no reporter: the wall comes from the
+ * in-memory results, no file is written. bench/engine_ab.sh compares it
+ * with the pre-library runner_bench (A/B) and with itself (A/A).
  *
  *   build/bench/runner_bench [MODE] [WORKERS] [TASKS] [ROUNDS] [aa]
  *   (aa: measure in both arms — an A/A run showing the noise alone)
  *   e.g. build/bench/runner_bench thread 2 1000000 5
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cfbench.h"
 #include "modes.h"
-#include "results_io.h"
-#include "stats.h"
-#include "sweep.h"
+#include "cfbench_stats.h"
 
-static double one(const char *mode, int workers, const char *tasks, bool measure,
-                  const char *path) {
-    const cfb_workload *w[] = {cfb_workload_find("noop")};
-    const cfb_mode *m[] = {cfb_mode_find(mode)};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
-    int wk[] = {workers};
-    cfb_override ov[] = {{"noop", "tasks", tasks, false}};
+/* One noop case of `tasks` tasks through the library API (cfbench.h): no
+ * reporter, so nothing is written or re-read; the wall is the case's one
+ * measured repetition, from the in-memory results. */
+static double one(const char *mode, int workers, const char *tasks, bool measure) {
+    cfb_plan *plan = cfb_plan_new();
     char *argv[] = {"runner_bench"};
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = 1,
-                         .modes = m,
-                         .nmodes = 1,
-                         .workers = wk,
-                         .nworkers = 1,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 1,
-                         .warmup = 0,
-                         .overrides = ov,
-                         .noverrides = 1,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
-                         .measure = measure,
-                         .argc = 1,
-                         .argv = argv};
-    char err[512];
-    if (cfb_sweep_run(&cfg, err, sizeof err) != 0) {
+    char err[512] = "";
+    cfb_run_result *r = NULL;
+    int rc = plan ? 0 : CF_ENOMEM;
+    if (!rc) rc = cfb_plan_add_workload(plan, "noop");
+    if (!rc) rc = cfb_plan_add_mode(plan, mode);
+    if (!rc) rc = cfb_plan_add_workers(plan, workers);
+    if (!rc) rc = cfb_plan_set_param(plan, "noop.tasks", tasks);
+    if (!rc) rc = cfb_plan_set_argv(plan, 1, argv);
+    if (rc) snprintf(err, sizeof err, "%s", plan ? cfb_plan_error(plan) : "out of memory");
+    if (!rc) {
+        cfb_plan_set_measure(plan, measure);
+        rc = cfb_run(plan, NULL, 0, NULL, &r, err, sizeof err);
+    }
+    double wall = rc ? NAN : cfb_run_result_case_wall(r, 0, NULL);
+    if (!rc && cfb_run_result_outcome(r) != CFB_RUN_COMPLETE) {
+        snprintf(err, sizeof err, "the run %s", cfb_outcome_name(cfb_run_result_outcome(r)));
+        rc = -1;
+    }
+    cfb_run_result_free(r);
+    cfb_plan_free(plan);
+    if (rc) {
         fprintf(stderr, "runner_bench: %s\n", err);
         exit(1);
     }
-    json_t *doc;
-    if (cfb_results_load(path, &doc, err, sizeof err)) {
-        fprintf(stderr, "runner_bench: %s\n", err);
-        exit(1);
-    }
-    json_t *r = json_array_get(
-        json_object_get(json_array_get(json_object_get(doc, "cases"), 0), "repetitions"), 0);
-    double wall = json_real_value(json_object_get(r, "wall_s"));
-    json_decref(doc);
     return wall;
 }
 
@@ -72,18 +66,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: runner_bench [seq|thread|process] [WORKERS] [TASKS] [ROUNDS]\n");
         return 2;
     }
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/runner_bench.%ld.json", (long)getpid());
     double *on = calloc((size_t)rounds, sizeof *on), *off = calloc((size_t)rounds, sizeof *off);
-    one(mode, workers, tasks, true, path); /* warm-up */
+    one(mode, workers, tasks, true); /* warm-up */
     for (int i = 0; i < rounds; i++) {
         /* alternate which goes first */
         if (i % 2) {
-            off[i] = one(mode, workers, tasks, !off_arm, path);
-            on[i] = one(mode, workers, tasks, true, path);
+            off[i] = one(mode, workers, tasks, !off_arm);
+            on[i] = one(mode, workers, tasks, true);
         } else {
-            on[i] = one(mode, workers, tasks, true, path);
-            off[i] = one(mode, workers, tasks, !off_arm, path);
+            on[i] = one(mode, workers, tasks, true);
+            off[i] = one(mode, workers, tasks, !off_arm);
         }
         printf("round %d: measure on %.4f s, off %.4f s\n", i, on[i], off[i]);
     }
@@ -95,7 +87,6 @@ int main(int argc, char **argv) {
            tasks, mode, workers, rounds, son.median, soff.median,
            100.0 * (son.median / soff.median - 1.0), son.min, soff.min,
            100.0 * (son.min / soff.min - 1.0));
-    unlink(path);
     free(on);
     free(off);
     return 0;

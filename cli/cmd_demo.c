@@ -1,10 +1,23 @@
 /*
  * cmd_demo.c — the book's demos: `cfbench primes` and `cfbench loiter`.
  *
- * Threads/processes: a cfutures pool runs the demo tasks; the main thread
- * prints. Demo tasks print with one write(2) per line (atomic for short
- * lines on pipes and terminals), so lines from threads or forked workers
- * never interleave, and stdio buffers are never duplicated by fork.
+ * Modes: the tasks run through cfb_run_tasks() (runners/taskrun.h), i.e.
+ * the engine's own seq, thread, process, async and hybrid modes; this file
+ * has no pool code of its own. Threads/processes are the mode's: seq and
+ * async run the tasks on the main thread (async: loiter on its timer
+ * driver, primes inline, blocking the loop), thread/process a cfutures
+ * pool, hybrid forked processes with a loop each. The main thread prints
+ * each result from the run's events, which arrive on it in completion
+ * order: --as-completed prints them so; map order (loiter's default, as
+ * Executor.map) buffers them and prints the longest done prefix. primes
+ * prints in completion order with the engine's own per-task times
+ * (start/end recorded around the task in its worker). Demo tasks print
+ * with one write(2) per line (atomic for short lines on pipes and
+ * terminals), so lines from threads or forked workers never interleave,
+ * and stdio buffers are never duplicated by fork.
+ *
+ * Who frees what: each command owns its params, task list and result
+ * buffers; the engine owns everything of the run.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +35,7 @@
 #include "loiter.h"
 #include "modes.h"
 #include "primes.h"
+#include "taskrun.h"
 #include "workload.h"
 
 int cfb_cmd_primes(int argc, char **argv);
@@ -47,42 +61,59 @@ static void say(const char *fmt, ...) {
 
 /* ---- primes --------------------------------------------------------------- */
 
-typedef struct primes_demo_value {
-    uint64_t n;
-    uint64_t prime;
-    double elapsed;
-} primes_demo_value;
-
 static double now_s(void) {
     return cfb_now();
 }
 
-/* Times cfb_is_prime (the workload's algorithm) on the worker. */
-static void primes_demo_task(const void *arg, size_t len, cf_out *out) {
-    uint64_t n;
-    if (len != sizeof n) {
-        cf_out_error(out, 1, "bad argument");
-        return;
+/* The mode as --help and errors spell it, and a run's one-line description. */
+static const cfb_mode *demo_mode(const char *cmd, const char *name, int *ret) {
+    const cfb_mode *m = cfb_taskrun_mode_find(name);
+    if (!m) {
+        char names[128], msg[160];
+        snprintf(msg, sizeof msg, "--mode must be %s, not",
+                 cfb_taskrun_mode_names(names, sizeof names));
+        *ret = cfb_usage_error(cmd, msg, name);
     }
-    memcpy(&n, arg, sizeof n);
-    double t0 = now_s();
-    bool p = cfb_is_prime(n);
-    primes_demo_value v = {n, p, now_s() - t0};
-    cf_out_set(out, &v, sizeof v);
+    return m;
 }
 
-static int primes_line(const cfb_params *p, size_t i, const void *data, size_t len, int *wrong) {
-    primes_demo_value v;
-    if (len != sizeof v) return -1;
-    memcpy(&v, data, sizeof v);
-    say("%16" PRIu64 "  %c %9.6fs\n", v.n, v.prime ? 'P' : ' ', v.elapsed);
-    cfb_primes_result r = {.n = v.n, .prime = (uint8_t)v.prime};
-    char why[256];
-    if (cfb_workload_primes.check(p, i, &r, sizeof r, why, sizeof why) != 0) {
-        fprintf(stderr, "cfbench primes: WRONG: %s\n", why);
-        (*wrong)++;
+static void with_what(const cfb_mode *m, long workers, char *buf, size_t len) {
+    if (!strcmp(m->name, "seq"))
+        snprintf(buf, len, "sequentially");
+    else if (!strcmp(m->name, "thread"))
+        snprintf(buf, len, "with %ld threads", workers);
+    else if (!strcmp(m->name, "process"))
+        snprintf(buf, len, "with %ld processes", workers);
+    else if (!strcmp(m->name, "async"))
+        snprintf(buf, len, "on one event loop, %ld in flight", workers);
+    else if (!strcmp(m->name, "hybrid"))
+        snprintf(buf, len, "with %d processes, an event loop each, %ld in flight",
+                 cfb_hybrid_processes((int)workers), workers);
+    else
+        snprintf(buf, len, "in %s mode, %ld workers", m->name, workers);
+}
+
+typedef struct primes_demo {
+    int wrong, failed;
+} primes_demo;
+
+/* One line per number as it completes: `n  P  elapsed` (the task's own
+ * time in its worker), and the workload's check of the answer. */
+static void primes_done(void *arg, const cfb_task_event *ev) {
+    primes_demo *d = arg;
+    cfb_primes_result r;
+    if (ev->status || ev->len != sizeof r) {
+        fprintf(stderr, "cfbench primes: task %zu failed: %s%s%s\n", ev->index,
+                cf_strerror(ev->status ? ev->status : CF_EINVAL), ev->msg[0] ? ": " : "", ev->msg);
+        d->failed++;
+        return;
     }
-    return 0;
+    memcpy(&r, ev->value, sizeof r);
+    say("%16" PRIu64 "  %c %9.6fs\n", r.n, r.prime ? 'P' : ' ', ev->end - ev->start);
+    if (ev->wrong) {
+        fprintf(stderr, "cfbench primes: WRONG: %s\n", ev->wrong);
+        d->wrong++;
+    }
 }
 
 int cfb_cmd_primes(int argc, char **argv) {
@@ -109,13 +140,15 @@ int cfb_cmd_primes(int argc, char **argv) {
             break;
         case CFB_OPT_HELP:
             printf(
-                "usage: cfbench primes [--mode seq|thread|process] [--workers N]\n"
+                "usage: cfbench primes [--mode MODE] [--workers N]\n"
                 "                      [--set fixture|small|medium] [--numbers N,N,…]\n\n"
                 "Fluent Python's primality demo: check each number by trial division and\n"
                 "print `n  P  elapsed` (P for a prime) as results complete, then the total\n"
                 "time. Every answer is checked against the known one (exit 1 if wrong).\n"
-                "  -m, --mode MODE      seq (a plain loop), thread or process (default process)\n"
-                "  -j, --workers N      pool size (default: the number of CPUs)\n"
+                "  -m, --mode MODE      seq (a plain loop), thread, process (default), async\n"
+                "                       (one event loop: the tasks block it, one at a time) or\n"
+                "                       hybrid (processes with an event loop each)\n"
+                "  -j, --workers N      pool size, or tasks in flight (default: the CPUs)\n"
                 "      --set NAME       the book's 20 numbers (fixture, default), small, medium\n"
                 "      --numbers N,N,…  your own comma-separated numbers (instead of --set)\n"
                 "  -h, --help           this help\n"
@@ -126,10 +159,9 @@ int cfb_cmd_primes(int argc, char **argv) {
         }
     }
     if (optind < argc) return cfb_usage_error("primes", "unexpected argument", argv[optind]);
-    bool seq = !strcmp(mode, "seq"), thread = !strcmp(mode, "thread"),
-         proc = !strcmp(mode, "process");
-    if (!seq && !thread && !proc)
-        return cfb_usage_error("primes", "--mode must be seq, thread or process, not", mode);
+    int ret = CFB_EXIT_OK;
+    const cfb_mode *m = demo_mode("primes", mode, &ret);
+    if (!m) return ret;
     const cfb_workload *w = &cfb_workload_primes;
     cfb_params *p = NULL;
     char err[512];
@@ -147,62 +179,26 @@ int cfb_cmd_primes(int argc, char **argv) {
         return cfb_usage_error("primes", err, NULL);
     }
     if (!workers) workers = cf_cpu_count();
-    int wrong = 0, ret = CFB_EXIT_OK;
+    if (!m->parallel) workers = 1;
+    char what[128];
+    with_what(m, workers, what, sizeof what);
     fflush(stdout);
-    if (seq)
-        say("Checking %zu numbers sequentially:\n", tl.n);
-    else
-        say("Checking %zu numbers with %ld %s:\n", tl.n, workers, thread ? "threads" : "processes");
+    say("Checking %zu numbers %s:\n", tl.n, what);
     double t0 = now_s();
-    if (seq) {
-        for (size_t i = 0; i < tl.n; i++) {
-            cf_future *f = cf_future_new();
-            const void *d;
-            size_t len;
-            if (!f || cf_run_task(f, primes_demo_task, tl.tasks[i].arg, tl.tasks[i].len) ||
-                cf_future_result(f, 0, &d, &len) || primes_line(p, i, d, len, &wrong)) {
-                fprintf(stderr, "cfbench primes: task %zu failed\n", i);
-                ret = CFB_EXIT_FAIL;
-            }
-            cf_future_release(f);
-        }
-    } else {
-        cf_executor_opts o = {.max_workers = (int)workers};
-        cf_executor *ex = NULL;
-        cf_future **fs = calloc(tl.n, sizeof *fs);
-        int rc =
-            fs ? (thread ? cf_thread_pool_new(&o, &ex) : cf_process_pool_new(&o, &ex)) : CF_ENOMEM;
-        size_t nsub = 0;
-        for (size_t i = 0; !rc && i < tl.n; i++) {
-            rc = cf_submit(ex, primes_demo_task, tl.tasks[i].arg, tl.tasks[i].len, &fs[i]);
-            if (!rc) {
-                cf_future_set_tag(fs[i], i);
-                nsub++;
-            }
-        }
-        cf_as_completed *ac = NULL;
-        if (!rc) rc = cf_as_completed_new(fs, nsub, CF_FOREVER, &ac);
-        cf_future *f;
-        while (!rc && cf_as_completed_next(ac, &f) == 0) {
-            const void *d;
-            size_t len;
-            size_t i = (size_t)cf_future_tag(f);
-            int r = cf_future_result(f, 0, &d, &len);
-            if (r || primes_line(p, i, d, len, &wrong)) {
-                fprintf(stderr, "cfbench primes: task %zu failed: %s\n", i, cf_strerror(r));
-                ret = CFB_EXIT_FAIL;
-            }
-        }
-        if (rc) {
-            fprintf(stderr, "cfbench primes: %s\n", cf_strerror(rc));
-            ret = CFB_EXIT_FAIL;
-        }
-        cf_as_completed_free(ac);
-        for (size_t i = 0; i < nsub; i++)
-            cf_future_release(fs[i]);
-        free(fs);
-        cf_executor_free(ex);
+    primes_demo d = {0};
+    cfb_taskrun run = {.workload = w,
+                       .params = p,
+                       .tasks = &tl,
+                       .mode = m,
+                       .workers = (int)workers,
+                       .on_done = primes_done,
+                       .ctx = &d};
+    if (cfb_run_tasks(&run, err, sizeof err)) {
+        fprintf(stderr, "cfbench primes: %s\n", err);
+        ret = CFB_EXIT_FAIL;
     }
+    if (d.failed) ret = CFB_EXIT_FAIL;
+    int wrong = d.wrong;
     say("Total time: %.2fs\n", now_s() - t0);
     if (wrong) {
         fprintf(stderr, "cfbench primes: %d wrong answers\n", wrong);
@@ -258,6 +254,73 @@ static void loiter_demo_task(const void *arg, size_t len, cf_out *out) {
     cf_out_set(out, &v, sizeof v);
 }
 
+/* `--mode async` / `hybrid`: the loiter workload's timer driver, with the
+ * demo's two lines around each sleep (the driver sets no tag; the mode tags
+ * each future with the task's index, which is the loiter index here). */
+static int demo_open(struct cf_loop *loop, const cfb_params *p, int max_inflight, void **state) {
+    return cfb_workload_loiter.async->open(loop, p, max_inflight, state);
+}
+
+static void demo_woke(cf_future *f, void *arg) {
+    (void)arg;
+    long long i = (long long)cf_future_tag(f);
+    char tabs[64];
+    int t = i < 63 ? (int)i : 63;
+    memset(tabs, '\t', (size_t)t);
+    tabs[t] = '\0';
+    display("%sloiter(%lld): done.", tabs, i);
+}
+
+static int demo_start(void *state, const void *arg, size_t len, cf_future *fut) {
+    cfb_loiter_arg a;
+    if (len != sizeof a) return CF_EINVAL;
+    memcpy(&a, arg, sizeof a);
+    char tabs[64];
+    int t = a.index < 63 ? (int)a.index : 63;
+    memset(tabs, '\t', (size_t)t);
+    tabs[t] = '\0';
+    display("%sloiter(%lld): doing nothing for %gs...", tabs, (long long)a.index, a.seconds);
+    int rc = cfb_workload_loiter.async->start(state, arg, len, fut);
+    if (!rc) cf_future_add_done_callback(fut, demo_woke, NULL); /* before the mode's */
+    return rc;
+}
+
+static void demo_close(void *state) {
+    cfb_workload_loiter.async->close(state);
+}
+
+static const cfb_async_driver loiter_demo_driver = {demo_open, demo_start, demo_close};
+
+typedef struct loiter_demo {
+    bool as_completed;
+    size_t n, next; /* map order: results 0..next-1 printed */
+    int64_t *value;
+    bool *have;
+    int failed;
+} loiter_demo;
+
+static void loiter_done(void *arg, const cfb_task_event *ev) {
+    loiter_demo *d = arg;
+    int64_t v = 0;
+    if (ev->status == 0 && ev->len == sizeof v) {
+        memcpy(&v, ev->value, sizeof v);
+    } else {
+        fprintf(stderr, "cfbench loiter: task %zu failed: %s%s%s\n", ev->index,
+                cf_strerror(ev->status ? ev->status : CF_EINVAL), ev->msg[0] ? ": " : "", ev->msg);
+        d->failed++;
+    }
+    if (d->as_completed) {
+        display("result (task %zu): %lld", ev->index, (long long)v);
+        return;
+    }
+    d->value[ev->index] = v; /* map: each result once all before it are in */
+    d->have[ev->index] = true;
+    while (d->next < d->n && d->have[d->next]) {
+        display("result %zu: %lld", d->next, (long long)d->value[d->next]);
+        d->next++;
+    }
+}
+
 int cfb_cmd_loiter(int argc, char **argv) {
     long workers = 3, tasks = 5;
     double unit = 1.0;
@@ -298,17 +361,19 @@ int cfb_cmd_loiter(int argc, char **argv) {
         case CFB_OPT_HELP:
             printf(
                 "usage: cfbench loiter [--workers N] [--tasks N] [--unit S] [--as-completed]\n"
-                "                      [--reverse] [--mode thread|process]\n\n"
+                "                      [--reverse] [--mode MODE]\n\n"
                 "Fluent Python's executor demo, with timestamps: task i prints, sleeps i*unit\n"
                 "seconds, prints again and returns i*10. Executor.map gives the results in\n"
                 "input order (each waits for its predecessors); --as-completed submits and\n"
                 "prints each result as soon as it is done.\n"
-                "  -j, --workers N     pool size (default 3)\n"
+                "  -j, --workers N     pool size, or tasks in flight (default 3)\n"
                 "  -n, --tasks N       number of tasks (default 5)\n"
                 "  -u, --unit S        seconds per step (default 1)\n"
                 "      --as-completed  results in completion order\n"
                 "      --reverse       task i sleeps (tasks-1-i)*unit: later inputs finish first\n"
-                "  -m, --mode MODE     thread (default) or process\n"
+                "  -m, --mode MODE     thread (default), process, seq (one after another),\n"
+                "                      async (timers on one event loop) or hybrid (processes\n"
+                "                      with an event loop each)\n"
                 "  -h, --help          this help\n"
                 "(-t, -a and -r for --tasks, --as-completed and --reverse are deprecated:\n"
                 "they mean --threshold, --alpha and --repeat in other commands)\n");
@@ -318,87 +383,60 @@ int cfb_cmd_loiter(int argc, char **argv) {
         }
     }
     if (optind < argc) return cfb_usage_error("loiter", "unexpected argument", argv[optind]);
-    bool thread = !strcmp(mode, "thread");
-    if (!thread && strcmp(mode, "process"))
-        return cfb_usage_error("loiter", "--mode must be thread or process, not", mode);
+    int ret = CFB_EXIT_OK;
+    const cfb_mode *m = demo_mode("loiter", mode, &ret);
+    if (!m) return ret;
     loiter_ms = unit < 1.0 || unit != (double)(long)unit;
-    cfb_loiter_arg *args = calloc((size_t)tasks, sizeof *args);
-    const void **ptrs = calloc((size_t)tasks, sizeof *ptrs);
-    size_t *lens = calloc((size_t)tasks, sizeof *lens);
-    if (!args || !ptrs || !lens) {
-        free(args);
-        free(ptrs);
-        free(lens);
+    cfb_workload w = cfb_workload_loiter; /* the demo's task and driver print */
+    w.task = loiter_demo_task;
+    w.async = &loiter_demo_driver;
+    w.check = NULL; /* our own tasks: --reverse is not the workload's pattern */
+    cfb_params *p = NULL;
+    cfb_tasklist tl = {0};
+    loiter_demo d = {.as_completed = as_completed, .n = (size_t)tasks};
+    d.value = calloc(d.n, sizeof *d.value);
+    d.have = calloc(d.n, sizeof *d.have);
+    char err[512];
+    if (!d.value || !d.have || cfb_params_new(w.params, w.nparams, &p, err, sizeof err)) {
         fprintf(stderr, "cfbench loiter: out of memory\n");
-        return CFB_EXIT_ENV;
+        ret = CFB_EXIT_ENV;
+        goto out;
     }
     for (long i = 0; i < tasks; i++) {
-        args[i].index = i;
-        args[i].seconds = (double)(reverse ? tasks - 1 - i : i) * unit;
-        ptrs[i] = &args[i];
-        lens[i] = sizeof args[i];
+        cfb_loiter_arg a = {.index = i, .seconds = (double)(reverse ? tasks - 1 - i : i) * unit};
+        char label[32];
+        snprintf(label, sizeof label, "%ld", i);
+        if (cfb_tasklist_add(&tl, &a, sizeof a, label)) {
+            fprintf(stderr, "cfbench loiter: out of memory\n");
+            ret = CFB_EXIT_ENV;
+            goto out;
+        }
     }
     fflush(stdout);
     display("Script starting.");
-    cf_executor_opts o = {.max_workers = (int)workers};
-    cf_executor *ex = NULL;
-    int rc = thread ? cf_thread_pool_new(&o, &ex) : cf_process_pool_new(&o, &ex);
-    int ret = CFB_EXIT_OK;
-    if (rc) {
-        fprintf(stderr, "cfbench loiter: cannot create the pool: %s\n", cf_strerror(rc));
-        ret = CFB_EXIT_ENV;
-    } else if (!as_completed) {
-        cf_map_iter *it = NULL;
-        rc = cf_map_array(ex, loiter_demo_task, ptrs, lens, (size_t)tasks, NULL, &it);
-        if (!rc) {
-            display("results: <cf_map_iter %p>", (void *)it);
-            display("Waiting for individual results:");
-            const void *d;
-            size_t len;
-            for (long i = 0; (rc = cf_map_next(it, &d, &len)) == 0; i++) {
-                int64_t v = 0;
-                if (len == sizeof v) memcpy(&v, d, sizeof v);
-                display("result %ld: %lld", i, (long long)v);
-            }
-            if (rc == CF_EEOF) rc = 0;
-        }
-        cf_map_free(it);
+    if (!as_completed) {
+        display("results: <map of %ld tasks, yielded in input order>", tasks);
+        display("Waiting for individual results:");
     } else {
-        cf_future **fs = calloc((size_t)tasks, sizeof *fs);
-        long nsub = 0;
-        rc = fs ? 0 : CF_ENOMEM;
-        for (long i = 0; !rc && i < tasks; i++) {
-            rc = cf_submit(ex, loiter_demo_task, ptrs[i], lens[i], &fs[i]);
-            if (!rc) {
-                cf_future_set_tag(fs[i], (uintptr_t)i);
-                nsub++;
-            }
-        }
-        cf_as_completed *ac = NULL;
-        if (!rc) rc = cf_as_completed_new(fs, (size_t)nsub, CF_FOREVER, &ac);
-        if (!rc) display("Waiting for results as they complete:");
-        cf_future *f;
-        while (!rc && (rc = cf_as_completed_next(ac, &f)) == 0) {
-            const void *d;
-            size_t len;
-            int r = cf_future_result(f, 0, &d, &len);
-            int64_t v = 0;
-            if (!r && len == sizeof v) memcpy(&v, d, sizeof v);
-            display("result (task %lu): %lld", (unsigned long)cf_future_tag(f), (long long)v);
-        }
-        if (rc == CF_EEOF) rc = 0;
-        cf_as_completed_free(ac);
-        for (long i = 0; i < nsub; i++)
-            cf_future_release(fs[i]);
-        free(fs);
+        display("Waiting for results as they complete:");
     }
-    if (rc) {
-        fprintf(stderr, "cfbench loiter: %s\n", cf_strerror(rc));
+    cfb_taskrun run = {.workload = &w,
+                       .params = p,
+                       .tasks = &tl,
+                       .mode = m,
+                       .workers = (int)workers,
+                       .on_done = loiter_done,
+                       .ctx = &d};
+    if (cfb_run_tasks(&run, err, sizeof err)) {
+        fprintf(stderr, "cfbench loiter: %s\n", err);
+        ret = CFB_EXIT_FAIL;
+    } else if (d.failed) {
         ret = CFB_EXIT_FAIL;
     }
-    cf_executor_free(ex);
-    free(args);
-    free(ptrs);
-    free(lens);
+out:
+    cfb_tasklist_free(&tl);
+    cfb_params_free(p);
+    free(d.value);
+    free(d.have);
     return ret;
 }

@@ -11,31 +11,38 @@
  * downloaded, nothing not found: an unreachable server), one more line on
  * stderr gives the cause and the exit status is 1.
  *
- * Threads. The main thread parses, starts the server (its own threads), and
- * consumes the futures with cf_as_completed in completion order, printing as
- * they come. seq: tasks run on the main thread (cf_run_task). thread /
- * process: a cfutures pool runs the flags task; each worker makes its curl
- * handle in the pool initializer (in the child, after fork, in process
- * mode). async: one extra thread runs a cf_loop with the flags curl-multi
- * driver; the main thread hands it the start and the close through
- * cf_loop_call_soon_threadsafe, so the driver is only ever touched on the
- * loop thread.
+ * Modes. The tasks run through cfb_run_tasks() (runners/taskrun.h): the
+ * engine's own seq, thread, process, async and hybrid modes, the ones the
+ * sweep measures; this file has no pool or loop code of its own. Threads:
+ * the main thread parses, starts the server (its own threads), and calls
+ * cfb_run_tasks, which calls account() on the main thread once per flag in
+ * completion order; account() prints the -v line or moves the bar. seq:
+ * tasks run on the main thread. thread / process: a cfutures pool of
+ * --max-req workers, each making its curl handle in the worker setup (in
+ * the child, after fork, in process mode). async: the cf_loop with the
+ * flags curl-multi driver runs on the main thread itself (before this file
+ * ran it on a second thread and consumed futures on the main one; one
+ * thread is simpler and is what the sweep measures). hybrid: forked
+ * processes, each with its own loop and driver, --max-req split over them.
  *
  * Ctrl-C. The SIGINT handler only sets two lock-free atomic flags (`interrupted`
  * here, `cfb_flags_abort` in the workload, which makes every running curl
- * transfer abort at its next progress callback). The main thread polls
- * `interrupted` between as_completed steps (0.1 s timeout), then cancels
- * what has not started (pool shutdown with cancel_futures, or the driver's
- * close, which also aborts in-flight transfers), waits for the rest, and
- * prints the report of what was done. Exit status 1 after an interruption.
+ * transfer abort at its next progress callback). `interrupted` is the run's
+ * stop flag: the mode looks at it every CFB_REP_POLL_S (0.05 s), starts
+ * nothing more, cancels what has not started (pool shutdown with
+ * cancel_futures, or the driver's close, which also fails in-flight
+ * transfers; hybrid: the processes claim nothing more), waits for the rest,
+ * and every flag that never ran comes back cancelled; then this file prints
+ * the report of what was done. Exit status 1 after an interruption.
+ * Forked workers (process, hybrid) ignore SIGINT and do not see the abort
+ * flag: their running transfers end by themselves (--timeout bounds them).
  *
- * Who frees what: this file owns the params, task list, futures (one
- * reference each), executor / loop / driver state and the server.
+ * Who frees what: this file owns the params, the task list (the engine
+ * runs a copy) and the server; the engine owns everything of the run.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -48,8 +55,9 @@
 #include "cf_loop.h"
 #include "cfutures.h"
 #include "commands.h"
-#include "progress.h"
 #include "options.h"
+#include "progress.h"
+#include "taskrun.h"
 #include "flags/flag_server.h"
 #include "flags/flags.h"
 
@@ -75,13 +83,14 @@ static void flags_usage(FILE *to) {
                 "  -e, --every            every code from AA to ZZ (676; 482 are not found)\n"
                 "  -l, --limit N          limit to the first N codes\n"
                 "  -m, --max-req N        maximum concurrent requests (default: seq 1,\n"
-                "                         thread 30, process 4 x CPUs, async 5, as the book;\n"
+                "                         thread 30, process and hybrid 4 x CPUs, async 5;\n"
                 "                         --max_req, the book's spelling, works too)\n"
                 "  -s, --server LABEL     LOCAL, DELAY or ERROR (embedded server started in\n"
                 "                         this process on a free port; default LOCAL), or a URL\n"
                 "                         such as http://127.0.0.1:8001/flags\n"
                 "  -v, --verbose          one line per flag instead of the progress bar\n"
-                "      --mode MODE        seq, thread, process or async (default async)\n"
+                "      --mode MODE        seq, thread, process, async or hybrid (default async;\n"
+                "                         hybrid: processes with an event loop each)\n"
                 "  -o, --out DIR          save {CC}.gif files here (default: a new directory\n"
                 "                         under cfbench-out/downloads/; --output: deprecated)\n"
                 "      --timeout S        seconds per request (default 3.1; -t: deprecated)\n"
@@ -177,41 +186,34 @@ static void draw_bar(tally *t, bool final) {
     fflush(stderr);
 }
 
-/* Count one finished future and print its line or move the bar. */
-static void account(tally *t, cf_future *f, const char *label) {
-    const void *data;
-    size_t len;
-    int rc = cf_future_result(f, CF_FOREVER, &data, &len);
+/* Count one finished task and print its line or move the bar (on the
+ * calling thread: cfb_run_tasks delivers every event there). */
+static void account(void *arg, const cfb_task_event *ev) {
+    tally *t = arg;
+    const char *label = ev->label ? ev->label : "??";
     const char *msg = NULL;
-    if (rc == CF_ECANCELLED) {
-        t->interrupted++;
+    if (ev->status == CF_ECANCELLED || (ev->status && ev->code == CF_ECANCELLED) ||
+        (ev->status && !strcmp(ev->msg, "interrupted"))) {
+        t->interrupted++; /* never started, or cut short by Ctrl-C */
         return;
     }
-    if (rc == 0 && len == sizeof(cfb_flag_result)) {
-        cfb_flag_result r;
-        memcpy(&r, data, sizeof r);
-        if (r.status == CFB_FLAG_NOT_FOUND) {
-            t->not_found++;
-            msg = "not found";
-        } else {
-            t->ok++;
-            msg = "OK";
-            if (r.country[0]) { /* flags3: "BR OK Brazil" */
-                r.country[sizeof r.country - 1] = '\0';
-                if (t->verbose) printf("%s OK %s\n", label, r.country);
-                msg = NULL;
-            }
+    /* The counts by the workload's own classify(), as the sweep counts them. */
+    if (ev->status == 0 && !strcmp(ev->outcome, "not_found")) {
+        t->not_found++;
+        msg = "not found";
+    } else if (ev->status == 0 && !strcmp(ev->outcome, "ok")) {
+        t->ok++;
+        msg = "OK";
+        cfb_flag_result r = {0};
+        if (ev->len == sizeof r) memcpy(&r, ev->value, sizeof r);
+        if (ev->len == sizeof r && r.country[0]) { /* flags3: "BR OK Brazil" */
+            r.country[sizeof r.country - 1] = '\0';
+            if (t->verbose) printf("%s OK %s\n", label, r.country);
+            msg = NULL;
         }
     } else {
-        int code = 0;
-        const char *emsg = "";
-        int st = cf_future_error(f, &code, &emsg);
-        if (st == CF_ECANCELLED || (emsg && !strcmp(emsg, "interrupted"))) {
-            t->interrupted++;
-            return;
-        }
         t->errors++;
-        const char *cause = rc == 0 ? "bad result" : emsg;
+        const char *cause = ev->status == 0 ? "bad result" : ev->msg;
         if (t->errors == 1)
             snprintf(t->first_error, sizeof t->first_error, "%s", cause);
         else if (strcmp(t->first_error, cause))
@@ -224,169 +226,6 @@ static void account(tally *t, cf_future *f, const char *label) {
         fflush(stdout);
     else if (t->bar)
         draw_bar(t, false);
-}
-
-/* Consume futures in completion order until all are done or Ctrl-C; on
- * Ctrl-C call stop(arg) once and keep draining (stop makes the rest finish). */
-static void consume(tally *t, cf_future **fs, const cfb_tasklist *tl, size_t n,
-                    void (*stop)(void *), void *arg) {
-    cf_as_completed *ac;
-    /* One iterator per poll window: its timeout clock starts at the first
-     * next(), so re-create it with a short timeout to look at the flag. */
-    bool stopped = false;
-    bool *seen = calloc(n ? n : 1, sizeof *seen);
-    size_t nseen = 0;
-    while (nseen < n && seen) {
-        if (interrupted && !stopped && stop) {
-            stop(arg);
-            stopped = true;
-        }
-        cf_future **pending = malloc(n * sizeof *pending);
-        size_t np = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!seen[i]) pending[np++] = fs[i];
-        if (cf_as_completed_new(pending, np, 0.1, &ac)) {
-            free(pending);
-            break;
-        }
-        cf_future *f;
-        while (cf_as_completed_next(ac, &f) == 0) {
-            size_t i = (size_t)cf_future_tag(f);
-            seen[i] = true;
-            nseen++;
-            account(t, f, tl->tasks[i].label);
-            if (interrupted && !stopped) break;
-        }
-        cf_as_completed_free(ac);
-        free(pending);
-    }
-    free(seen);
-}
-
-/* ---- modes ------------------------------------------------------------------------- */
-
-static const cfb_params *g_params;
-
-static int worker_init(void *arg) {
-    (void)arg;
-    return cfb_workload_flags.worker_setup(g_params);
-}
-
-static void worker_fini(void *arg) {
-    (void)arg;
-    cfb_workload_flags.worker_teardown();
-}
-
-static void stop_pool(void *arg) {
-    cf_executor_shutdown(arg, false, true);
-}
-
-static int run_pool(bool processes, int workers, const cfb_tasklist *tl, cf_future **fs, tally *t) {
-    cf_executor_opts o = {.max_workers = workers,
-                          .initializer = worker_init,
-                          .finalizer = worker_fini,
-                          .name = "flags"};
-    cf_executor *ex;
-    int rc = processes ? cf_process_pool_new(&o, &ex) : cf_thread_pool_new(&o, &ex);
-    if (rc) return rc;
-    size_t n = 0;
-    for (; n < tl->n && !interrupted; n++) {
-        rc = cf_submit(ex, cfb_workload_flags.task, tl->tasks[n].arg, tl->tasks[n].len, &fs[n]);
-        if (rc) break;
-        cf_future_set_tag(fs[n], n);
-    }
-    consume(t, fs, tl, n, stop_pool, ex);
-    t->interrupted += tl->n - n;
-    cf_executor_free(ex);
-    return rc == CF_ESHUTDOWN ? 0 : rc;
-}
-
-static void run_seq(const cfb_tasklist *tl, cf_future **fs, tally *t) {
-    cfb_workload_flags.worker_setup(g_params);
-    for (size_t i = 0; i < tl->n; i++) {
-        if (interrupted) {
-            t->interrupted += tl->n - i;
-            break;
-        }
-        fs[i] = cf_future_new();
-        if (!fs[i]) break;
-        cf_future_set_tag(fs[i], i);
-        cf_future_set_running(fs[i]);
-        cf_run_task(fs[i], cfb_workload_flags.task, tl->tasks[i].arg, tl->tasks[i].len);
-        account(t, fs[i], tl->tasks[i].label);
-    }
-    cfb_workload_flags.worker_teardown();
-}
-
-typedef struct async_ctx {
-    cf_loop *loop;
-    void *drv;
-    int max_inflight;
-    int rc;
-    const cfb_tasklist *tl;
-    cf_future **fs;
-} async_ctx;
-
-static void async_start_all(cf_loop *loop, void *arg) {
-    async_ctx *a = arg;
-    a->rc = cfb_flags_async.open(loop, g_params, a->max_inflight, &a->drv);
-    for (size_t i = 0; i < a->tl->n; i++) {
-        if (a->rc ||
-            cfb_flags_async.start(a->drv, a->tl->tasks[i].arg, a->tl->tasks[i].len, a->fs[i]))
-            cf_future_set_error(a->fs[i], CF_EBROKEN, CF_EBROKEN, "cannot start the transfer");
-    }
-}
-
-static void async_close(cf_loop *loop, void *arg) {
-    async_ctx *a = arg;
-    if (a->drv) cfb_flags_async.close(a->drv); /* fails what is still in flight: "interrupted" */
-    a->drv = NULL;
-    cf_loop_stop(loop);
-}
-
-static void stop_async(void *arg) {
-    async_ctx *a = arg;
-    cf_loop_call_soon_threadsafe(a->loop, async_close, a);
-}
-
-static void *loop_main(void *arg) {
-    async_ctx *a = arg;
-    cf_loop_run(a->loop);
-    return NULL;
-}
-
-static int run_async(int max_inflight, const cfb_tasklist *tl, cf_future **fs, tally *t) {
-    async_ctx a = {.max_inflight = max_inflight, .tl = tl, .fs = fs};
-    int rc = cf_loop_new(&a.loop);
-    if (rc) return rc;
-    for (size_t i = 0; i < tl->n; i++) {
-        fs[i] = cf_future_new();
-        if (!fs[i]) {
-            for (size_t j = 0; j < i; j++)
-                cf_future_release(fs[j]), fs[j] = NULL;
-            cf_loop_free(a.loop);
-            return CF_ENOMEM;
-        }
-        cf_future_set_tag(fs[i], i);
-    }
-    /* Block SIGINT in the loop thread: the handler must run on the main one. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    pthread_t th;
-    rc = pthread_create(&th, NULL, loop_main, &a);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc) {
-        cf_loop_free(a.loop);
-        return CF_ESYS;
-    }
-    cf_loop_call_soon_threadsafe(a.loop, async_start_all, &a);
-    consume(t, fs, tl, tl->n, stop_async, &a);
-    if (!interrupted) cf_loop_call_soon_threadsafe(a.loop, async_close, &a);
-    pthread_join(th, NULL);
-    cf_loop_free(a.loop);
-    return a.rc;
 }
 
 /* Raise the soft fd limit to the hard one (10,000 transfers need 10,000 fds). */
@@ -432,9 +271,12 @@ int cfb_cmd_flags(int argc, char **argv) {
             break;
         case CFB_OPT_MODE:
             mode = optarg;
-            if (strcmp(mode, "seq") && strcmp(mode, "thread") && strcmp(mode, "process") &&
-                strcmp(mode, "async"))
-                return usage_error("--mode must be seq, thread, process or async", optarg);
+            if (!cfb_taskrun_mode_find(mode)) {
+                char names[128], msg[160];
+                snprintf(msg, sizeof msg, "--mode must be %s",
+                         cfb_taskrun_mode_names(names, sizeof names));
+                return usage_error(msg, optarg);
+            }
             break;
         case CFB_OPT_OUT:
             outdir = optarg;
@@ -523,7 +365,6 @@ int cfb_cmd_flags(int argc, char **argv) {
     cfb_flag_server *srv = NULL;
     cfb_params *params = NULL;
     cfb_tasklist tl = {0};
-    cf_future **fs = NULL;
     char dirbuf[PATH_MAX];
     const char *base = server;
     if (embedded) {
@@ -579,14 +420,13 @@ int cfb_cmd_flags(int argc, char **argv) {
         ex = CFB_EXIT_USAGE;
         goto out;
     }
-    g_params = params;
 
     bool seq = !strcmp(mode, "seq");
     if (!max_req)
         max_req = seq                       ? 1
                   : !strcmp(mode, "thread") ? 30
                   : !strcmp(mode, "async")  ? 5
-                                            : 4LL * cf_cpu_count();
+                                            : 4LL * cf_cpu_count(); /* process, hybrid */
     if (seq) max_req = 1;
     long long actual = max_req < (long long)tl.n ? max_req : (long long)tl.n;
 
@@ -596,22 +436,20 @@ int cfb_cmd_flags(int argc, char **argv) {
     printf("%lld concurrent connection%s will be used.\n", actual, actual != 1 ? "s" : "");
     fflush(stdout);
 
-    fs = calloc(tl.n, sizeof *fs);
-    if (!fs) {
-        ex = CFB_EXIT_FAIL;
-        goto out;
-    }
     tally t = {.total = tl.n, .verbose = verbose, .bar = !verbose && isatty(2), .t0 = now_s()};
-    int rc = 0;
-    if (seq)
-        run_seq(&tl, fs, &t);
-    else if (!strcmp(mode, "async"))
-        rc = run_async((int)actual, &tl, fs, &t);
-    else
-        rc = run_pool(!strcmp(mode, "process"), (int)actual, &tl, fs, &t);
+    cfb_taskrun run = {.workload = w,
+                       .params = params,
+                       .tasks = &tl,
+                       .mode = cfb_taskrun_mode_find(mode),
+                       .workers = (int)actual,
+                       .on_done = account,
+                       .ctx = &t,
+                       .stop = &interrupted};
+    int rc = cfb_run_tasks(&run, err, sizeof err);
+    t.interrupted = tl.n - t.done; /* whatever had no outcome counts as not fetched */
     double elapsed = now_s() - t.t0;
     if (t.bar) draw_bar(&t, true);
-    if (rc) fprintf(stderr, "cfbench flags: %s mode failed: %s\n", mode, cf_strerror(rc));
+    if (rc) fprintf(stderr, "cfbench flags: %s\n", err);
     if (interrupted)
         printf("*** Interrupted: %zu of %zu flags not fetched.\n", tl.n - t.done, tl.n);
     printf("--------------------\n");
@@ -637,13 +475,8 @@ int cfb_cmd_flags(int argc, char **argv) {
     }
 out:
     sigaction(SIGINT, &old_sa, NULL);
-    if (fs)
-        for (size_t i = 0; i < tl.n; i++)
-            cf_future_release(fs[i]);
-    free(fs);
     cfb_tasklist_free(&tl);
     cfb_params_free(params);
-    g_params = NULL;
     if (srv) cfb_flag_server_stop(srv, NULL);
     free(codes);
     return ex;

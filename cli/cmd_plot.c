@@ -1,4 +1,4 @@
-/* cmd_plot.c — `cfbench plot RESULTS.json… [--out DIR] [--format png|svg|both]`. */
+/* cmd_plot.c — `cfbench plot RESULTS.json… [--out DIR] [--format png|svg|both] [--x KEY]`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +11,21 @@ int cfb_cmd_plot(int argc, char **argv);
 
 static void plot_usage(FILE *to) {
     fprintf(to, "usage: cfbench plot RESULTS.json... [--out DIR] [--format png|svg|both]\n"
-                "                    [--timelines one|all|none] [--verbose]\n\n"
+                "                    [--timelines one|all|none] [--x KEY] [--verbose]\n\n"
                 "Draw charts (gnuplot) and an offline HTML report from results files:\n"
                 "wall time and speedup vs workers, best of each mode, task timelines,\n"
                 "latency CDFs, the crossover chart (an I/O-bound and a CPU-bound workload's\n"
                 "speedup on one plot) and, for several files or impls, the same cases side\n"
-                "by side. report.html opens with the findings computed from the data.\n\n"
+                "by side. report.html opens with the findings computed from the data.\n"
+                "A parameter scan (run -p loiter.tasks=1..64:x2) also gets wall time and\n"
+                "speedup against each scanned key, one line per mode at each value's\n"
+                "fastest worker count (docs/scans.md).\n\n"
                 "  -o, --out DIR        output directory (default: plots/ next to the first file)\n"
                 "  -f, --format FMT     png (default), svg or both\n"
                 "      --timelines W    one per workload and mode (default), all, none\n"
+                "      --x KEY          x axis of the wall/speedup charts: workers (one pair\n"
+                "                       per value set of a scan), or a scanned parameter,\n"
+                "                       e.g. loiter.tasks (or tasks: every workload scanning it)\n"
                 "  -v, --verbose        print every file written\n"
                 "  -h, --help           this help\n"
                 "(-t for --timelines is deprecated: -t is --threshold in other commands)\n\n"
@@ -68,6 +74,14 @@ int cfb_cmd_plot(int argc, char **argv) {
                         optarg);
                 return CFB_EXIT_USAGE;
             }
+            break;
+        case CFB_OPT_X:
+            if (!*optarg) {
+                fprintf(stderr, "cfbench plot: --x needs a key: workers, or a scanned parameter "
+                                "such as loiter.tasks\n");
+                return CFB_EXIT_USAGE;
+            }
+            o.x_key = optarg;
             break;
         case CFB_OPT_VERBOSE:
             verbose = 1;

@@ -1,5 +1,14 @@
-/* cmd_run.c — `cfbench run` (the sweep) and `cfbench list`. */
+/* cmd_run.c — `cfbench run` (the sweep) and `cfbench list`.
+ *
+ * `run` is a thin client of the engine (cfbench.h): parse the options →
+ * a cfb_plan → cfb_run with the progress and JSON reporters and a stop
+ * token → map the status and the outcome to an exit code (0 complete, 1 a
+ * failed case / wrong answer / interrupted, 2 bad usage or plan, 3 the
+ * results file cannot be written). The SIGINT/SIGTERM handler (installed
+ * here, not by the engine) sets the stop token: the run ends after the
+ * current repetition. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,15 +18,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfbench.h"
 #include "commands.h"
 #include "context.h"
 #include "findings.h"
 #include "floors.h"
+#include "cf_gil.h"
 #include "impl_gil.h"
 #include "modes.h"
 #include "mpi_session.h"
 #include "progress.h"
 #include "options.h"
+#include "plugin.h"
 #include "reference.h"
 #include "results_io.h"
 #include "sweep.h"
@@ -26,25 +38,32 @@
 int cfb_cmd_run(int argc, char **argv);
 int cfb_cmd_list(int argc, char **argv);
 
-/* The default sweep's parameter values, applied before --param (which
- * wins) to the workloads that have them: sized so the whole default sweep
- * (`make run`: every workload, mode and worker ladder, c and c+gil) takes
- * under 3 minutes on 2 cores, and each tells its story: loiter's 20 equal
- * sleeps can reach 20x (a ramp of n tasks cannot pass (n+1)/2), flags' 20
- * answers of 10-15 ms about 15x, primes' medium set (~1e14, tens of ms a
- * number) outweighs a process pool's start-up. A workload that joins the
- * default sweep adds its line here. */
-static const char *const sweep_defaults[] = {
-    "primes.set=medium",
-    "loiter.tasks=20",
-    "loiter.unit=0.005",
-    "loiter.pattern=fixed",
-    "noop.tasks=20000",
-    /* flags: the book's 20 flags from the embedded DELAY server, 10-15 ms per answer */
-    "flags.server=DELAY",
-    "flags.delay=0.01:0.015",
-    NULL,
-};
+/* The default sweep's parameter values come from each workload
+ * (cfb_workload.sweep_defaults, cfbench_workload.h): applied before
+ * --param (which wins) to the workloads that have them, as quiet
+ * overrides "NAME.KEY=VALUE". */
+static size_t count_sweep_defaults(void) {
+    size_t n = 0, nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            n++;
+    return n;
+}
+
+/* "NAME.KEY=VALUE" of the k-th sweep default (malloc'd), NULL past the end. */
+static char *sweep_default_at(size_t k) {
+    size_t nw;
+    const cfb_workload *const *all = cfb_workloads_all(&nw);
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; all[i]->sweep_defaults && all[i]->sweep_defaults[j]; j++)
+            if (k-- == 0) {
+                char *s = NULL;
+                return asprintf(&s, "%s.%s", all[i]->name, all[i]->sweep_defaults[j]) < 0 ? NULL
+                                                                                          : s;
+            }
+    return NULL;
+}
 
 #define MAX_WORKERS 1024
 
@@ -53,6 +72,55 @@ static int usage_error(const char *fmt, const char *a, const char *b) {
     fprintf(stderr, fmt, a, b);
     fprintf(stderr, " (see cfbench run --help)\n");
     return CFB_EXIT_USAGE;
+}
+
+static int parse_override(char *s, cfb_override *o);
+
+/* Load $CFBENCH_PLUGINS and the --plugin paths. 0, or -1 after the
+ * one-line error (the caller exits 2). */
+static int load_plugins(const char *cmd, const char *const *paths, size_t n) {
+    char err[1024];
+    int rc = cfb_plugins_load_env(err, sizeof err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = cfb_plugin_load(paths[i], err, sizeof err);
+    if (rc) fprintf(stderr, "cfbench %s: --plugin %s\n", cmd, err);
+    return rc;
+}
+
+/* Put every registered workload's sweep defaults (quiet overrides) ahead
+ * of the nov user overrides in *ov / *ovbuf (regrown). 0 or -1 (memory). */
+static int prepend_sweep_defaults(cfb_override **ov, char ***ovbuf, size_t *nov, size_t *capov) {
+    size_t nsd = count_sweep_defaults(), cap = nsd + *nov + 1;
+    cfb_override *nov_ = calloc(cap, sizeof *nov_);
+    char **nbuf = calloc(cap, sizeof *nbuf);
+    if (!nov_ || !nbuf) {
+        free(nov_);
+        free(nbuf);
+        return -1;
+    }
+    size_t k = 0;
+    for (; k < nsd; k++) {
+        nbuf[k] = sweep_default_at(k);
+        if (!nbuf[k] || parse_override(nbuf[k], &nov_[k])) {
+            for (size_t i = 0; i <= k; i++)
+                free(nbuf[i]);
+            free(nov_);
+            free(nbuf);
+            return -1;
+        }
+        nov_[k].quiet = true;
+    }
+    for (size_t i = 0; i < *nov; i++, k++) {
+        nov_[k] = (*ov)[i];
+        nbuf[k] = (*ovbuf)[i];
+    }
+    free(*ov);
+    free(*ovbuf);
+    *ov = nov_;
+    *ovbuf = nbuf;
+    *nov = k;
+    *capov = cap;
+    return 0;
 }
 
 static void run_help(FILE *to) {
@@ -97,7 +165,8 @@ static void run_help(FILE *to) {
             "                        GIL (one per process), next to the plain C cases\n"
             "      --switch-interval S  the GIL's switch interval in seconds (default 0.005)\n"
             "      --reference python  also run the sweep through Python's concurrent.futures\n"
-            "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases\n"
+            "                        (python3 in PATH, or $CFB_PYTHON) and add impl python cases;\n"
+            "                        -w naming a workload without one (cmd, spinner): exit 2\n"
             "      --hybrid-procs N  hybrid mode: run N processes (at most one per in-flight\n"
             "                        operation); default min(workers, ncpu) (docs/hybrid.md)\n"
             "      --no-measure      skip per-task records, rusage and perf counters (the\n"
@@ -108,6 +177,11 @@ static void run_help(FILE *to) {
             "                        from the per-boot cache (~/.cache/cfbench/floors.json)\n"
             "                        or measures them; fresh measures again; off: none\n"
             "      --no-floors       the same as --floors off\n"
+            "      --plugin PATH     load plugin workloads from a shared object built against\n"
+            "                        cfbench_workload.h (docs/writing-workloads.md); repeatable,\n"
+            "                        after the paths of $CFBENCH_PLUGINS (colon-separated); a\n"
+            "                        missing file, not a shared object, another ABI or a name\n"
+            "                        already taken: one line, exit 2; recorded in config.plugins\n"
             "  -h, --help            this help\n\n"
             "Progress goes to stderr (a bar on a terminal, a line per case otherwise), and\n"
             "at the end the best speedup per workload, impl and mode with what the data\n"
@@ -267,6 +341,49 @@ static json_t *run_floors(void *arg) {
     return add;
 }
 
+/* SIGINT/SIGTERM: ask the run to stop after the current repetition
+ * (cfb_stop_request is async-signal-safe). SA_RESETHAND: a second signal
+ * acts as usual. */
+static cfb_stop *run_stop;
+static struct sigaction old_int, old_term; /* restored when the run is over */
+
+static void on_signal(int sig) {
+    (void)sig;
+    cfb_stop_request(run_stop);
+}
+
+static void install_signals(cfb_stop *stop) {
+    run_stop = stop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+}
+
+/* The plan of the parsed options (names and values copied into it). 0, or
+ * the status with its reason printed. */
+static int make_plan(cfb_plan *plan, const cfb_workload *const *wls, size_t nwl,
+                     const cfb_mode *const *modes, size_t nmodes, const cfb_impl *const *impls,
+                     size_t nimpls, const int *workers, size_t nworkers, const cfb_override *ov,
+                     size_t nov) {
+    int rc = 0;
+    for (size_t i = 0; i < nwl && !rc; i++)
+        rc = cfb_plan_add_workload(plan, wls[i]->name);
+    for (size_t i = 0; i < nmodes && !rc; i++)
+        rc = cfb_plan_add_mode(plan, modes[i]->name);
+    for (size_t i = 0; i < nimpls && !rc; i++)
+        rc = cfb_plan_add_impl(plan, impls[i]->name);
+    for (size_t i = 0; i < nworkers && !rc; i++)
+        rc = cfb_plan_add_workers(plan, workers[i]);
+    for (size_t i = 0; i < nov && !rc; i++)
+        rc = cfb_plan_set_param_for(plan, ov[i].workload, ov[i].key, ov[i].value, ov[i].quiet);
+    if (rc) fprintf(stderr, "cfbench run: %s\n", cfb_plan_error(plan));
+    return rc;
+}
+
 int cfb_cmd_run(int argc, char **argv) {
     const char *wl_arg = NULL, *mode_arg = NULL, *workers_arg = NULL, *impl_arg = "c";
     const char *out = NULL;
@@ -280,23 +397,23 @@ int cfb_cmd_run(int argc, char **argv) {
     const cfb_impl **impls = NULL;
     const char **mode_names = NULL;
     json_t *extra = NULL;
-    size_t nsd = 0;
-    while (sweep_defaults[nsd])
-        nsd++;
-    size_t nov = 0, capov = nsd + (size_t)argc;
+    cfb_plan *plan = NULL;
+    cfb_stop *stop = NULL;
+    cfb_reporter *reps[2] = {NULL, NULL};
+    cfb_run_result *results = NULL;
+    double switch_interval = CF_GIL_DEFAULT_INTERVAL;
+    size_t nov = 0, capov = (size_t)argc + 1;
+    const char **plugins = calloc((size_t)argc + 1, sizeof *plugins);
+    size_t nplugins = 0;
     cfb_override *ov = calloc(capov, sizeof *ov);
     char **ovbuf = calloc(capov, sizeof *ovbuf);
     int ret = CFB_EXIT_USAGE;
-    if (!ov || !ovbuf) {
+    if (!ov || !ovbuf || !plugins) {
         fprintf(stderr, "cfbench run: out of memory\n");
         free(ov);
         free(ovbuf);
+        free(plugins);
         return CFB_EXIT_ENV;
-    }
-    for (size_t i = 0; i < nsd; i++) {
-        ovbuf[nov] = strdup(sweep_defaults[i]);
-        if (!ovbuf[nov] || parse_override(ovbuf[nov], &ov[nov])) goto done;
-        ov[nov++].quiet = true;
     }
     cfb_optparser op;
     if (cfb_opts_init(&op, "run")) goto done;
@@ -386,13 +503,14 @@ int cfb_cmd_run(int argc, char **argv) {
         case CFB_OPT_SWITCH_INTERVAL: {
             char *end;
             double v = strtod(optarg, &end);
-            if (!*optarg || *end || cfb_gil_set_interval(v)) {
+            if (!*optarg || *end || !(v >= 1e-6 && v <= 10.0)) {
                 ret = usage_error("--switch-interval: '%s' is not a number of seconds in "
                                   "0.000001..10%s",
                                   optarg, "");
                 goto done;
             }
             swi_set = true;
+            switch_interval = v;
             break;
         }
         case CFB_OPT_REFERENCE:
@@ -402,6 +520,9 @@ int cfb_cmd_run(int argc, char **argv) {
                 goto done;
             }
             ref_arg = optarg;
+            break;
+        case CFB_OPT_PLUGIN:
+            plugins[nplugins++] = optarg;
             break;
         case CFB_OPT_HELP:
             run_help(stdout);
@@ -415,6 +536,10 @@ int cfb_cmd_run(int argc, char **argv) {
         ret = usage_error("unexpected argument '%s'%s", argv[optind], "");
         goto done;
     }
+    /* plugins ($CFBENCH_PLUGINS, then --plugin), then every workload's sweep
+     * defaults ahead of the user's --param (which win) */
+    if (load_plugins("run", plugins, nplugins)) goto done;
+    if (prepend_sweep_defaults(&ov, &ovbuf, &nov, &capov)) goto oom;
     {
         /* workloads, modes, impls: lists of any length; a name given twice
          * runs once (a note says so), so each fits in its registry's size */
@@ -437,6 +562,12 @@ int cfb_cmd_run(int argc, char **argv) {
                 if (!w) {
                     ret = usage_error("unknown workload '%s'%s (cfbench list shows them)", items[i],
                                       "");
+                    goto done;
+                }
+                if (ref_arg && !w->reference) {
+                    ret = usage_error("--reference python: workload '%s' has no Python "
+                                      "reference%s",
+                                      items[i], "");
                     goto done;
                 }
                 if (nwl < nall_w) wls[nwl++] = w;
@@ -516,35 +647,26 @@ int cfb_cmd_run(int argc, char **argv) {
                               workers_arg, "");
             goto done;
         }
-        cfb_sweep_cfg cfg = {
-            .workloads = wls,
-            .nworkloads = nwl,
-            .modes = modes,
-            .nmodes = nmodes,
-            .workers = workers,
-            .nworkers = nworkers,
-            .ladders = ladders,
-            .impls = impls,
-            .nimpls = nimpls,
-            .repeat = (int)repeat,
-            .warmup = (int)warmup,
-            .interleave = interleave,
-            .seed = (unsigned long long)seed,
-            .overrides = ov,
-            .noverrides = nov,
-            .out_path = NULL,
-            .progress = quiet                   ? CFB_PROGRESS_QUIET
-                        : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
-                                                : CFB_PROGRESS_LINES,
-            .measure = measure,
-            .argc = argc,
-            .argv = argv,
-        };
+        if (!(plan = cfb_plan_new())) goto oom;
+        if (make_plan(plan, wls, nwl, modes, nmodes, impls, nimpls, workers, nworkers, ov, nov)) {
+            ret = CFB_EXIT_USAGE;
+            goto done;
+        }
+        cfb_plan_set_repeat(plan, (int)repeat);
+        cfb_plan_set_warmup(plan, (int)warmup);
+        cfb_plan_set_interleave(plan, interleave);
+        cfb_plan_set_seed(plan, (unsigned long long)seed);
+        cfb_plan_set_measure(plan, measure);
+        cfb_plan_set_gil_interval(plan, switch_interval);
+        if (cfb_plan_set_argv(plan, argc, argv)) goto oom;
+        int style = quiet                   ? CFB_PROGRESS_QUIET
+                    : isatty(STDERR_FILENO) ? CFB_PROGRESS_BAR
+                                            : CFB_PROGRESS_LINES;
         /* issue 8: the GIL's configuration and the Python reference run */
         extra = json_object();
         if (gil) {
             json_object_set_new(extra, "gil", json_true());
-            json_object_set_new(extra, "switch_interval_s", json_real(cfb_gil_interval()));
+            json_object_set_new(extra, "switch_interval_s", json_real(cfb_plan_gil_interval(plan)));
         }
         if (cfb_hybrid_get_procs() > 0) /* hybrid cases also record their own `processes` */
             json_object_set_new(extra, "hybrid_procs", json_integer(cfb_hybrid_get_procs()));
@@ -570,14 +692,15 @@ int cfb_cmd_run(int argc, char **argv) {
                                 "reference is skipped, C cases only\n");
             } else {
                 ref.python = python;
-                cfg.extra_cases = cfb_reference_cases;
-                cfg.extra_ctx = &ref;
+                cfb_plan_set_extra_cases(plan, cfb_reference_cases, &ref);
                 json_object_set_new(extra, "reference", json_string("python"));
             }
         }
-        cfg.config_extra = extra;
+        json_t *pj = cfb_plugins_json(); /* the plugins loaded: path, size, mtime, hash */
+        if (pj) json_object_set_new(extra, "plugins", pj);
+        if (cfb_plan_set_config_extra(plan, extra)) goto oom;
         char err[1024];
-        if (cfb_sweep_check(&cfg, err, sizeof err)) {
+        if (cfb_plan_check(plan, err, sizeof err)) {
             fprintf(stderr, "cfbench run: %s\n", err);
             ret = CFB_EXIT_USAGE;
             goto done;
@@ -589,7 +712,7 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = mpi_code;
             goto done;
         }
-        cfg.doc_extra = cfb_mpi_session_doc();
+        cfb_plan_set_doc_extra(plan, cfb_mpi_session_doc());
         if (want_mpi && !ladders) {
             int nw = cfb_mpi_worker_ranks(), skipped = 0;
             for (size_t i = 0; i < nworkers; i++)
@@ -623,25 +746,23 @@ int cfb_cmd_run(int argc, char **argv) {
             snprintf(pathbuf, sizeof pathbuf, "cfbench-out/results-%s.json", stamp);
             out = pathbuf;
         }
-        cfg.out_path = out;
         /* issue 15: the host floors, once the results file is known to be
          * writable and before any work */
         floors_ctx fctx = {floors_when, quiet};
-        if (floors_when) {
-            cfg.before_work = run_floors;
-            cfg.before_work_ctx = &fctx;
-        }
-        cfb_sweep_install_signals();
+        if (floors_when) cfb_plan_set_before_work(plan, run_floors, &fctx);
+        if (!(stop = cfb_stop_new()) || !(reps[0] = cfb_reporter_progress_new(style)) ||
+            !(reps[1] = cfb_reporter_json_new(out)))
+            goto oom;
+        install_signals(stop);
         cfb_mpi_session_signals();
-        json_t *final_doc = NULL;
-        cfg.doc_out = &final_doc;
-        int rc = cfb_sweep_run(&cfg, err, sizeof err);
-        if (rc == 2 || rc == 3) {
-            json_decref(final_doc);
+        int rc =
+            cfb_run(plan, (const cfb_reporter *const *)reps, 2, stop, &results, err, sizeof err);
+        if (rc) { /* the run did not happen, or a reporter (the results file) stopped it */
             fprintf(stderr, "cfbench run: %s\n", err);
-            ret = rc;
+            ret = rc == CF_EINVAL ? CFB_EXIT_USAGE : CFB_EXIT_ENV;
             goto done;
         }
+        json_t *final_doc = cfb_run_result_document(results);
         /* issue 16: the summary table and the findings, on stderr (stdout
          * is the results path alone) */
         if (final_doc && !quiet) {
@@ -651,10 +772,9 @@ int cfb_cmd_run(int argc, char **argv) {
             int cols = isatty(STDERR_FILENO) ? cfb_progress_columns(STDERR_FILENO) - 1 : 80;
             cfb_findings_print(stderr, final_doc, cols < 80 ? cols : 80);
         }
-        json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
-        ret = rc == 0 ? CFB_EXIT_OK : CFB_EXIT_FAIL;
+        ret = cfb_run_result_outcome(results) == CFB_RUN_COMPLETE ? CFB_EXIT_OK : CFB_EXIT_FAIL;
     }
     goto done;
 oom:
@@ -662,6 +782,16 @@ oom:
     ret = CFB_EXIT_ENV;
 done:
     cfb_mpi_session_end();
+    if (stop && run_stop == stop) { /* the caller's actions back before the token goes */
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        run_stop = NULL;
+    }
+    cfb_run_result_free(results);
+    cfb_reporter_free(reps[0]);
+    cfb_reporter_free(reps[1]);
+    cfb_stop_free(stop);
+    cfb_plan_free(plan);
     free(items);
     free(listbuf);
     free(wls);
@@ -674,6 +804,7 @@ done:
         free(ovbuf[i]);
     free(ovbuf);
     free(ov);
+    free(plugins);
     return ret;
 }
 
@@ -694,12 +825,27 @@ int cfb_cmd_list(int argc, char **argv) {
     cfb_optparser op;
     if (cfb_opts_init(&op, "list")) return CFB_EXIT_USAGE;
     int c;
+    const char *plugins[64];
+    size_t nplugins = 0;
     while ((c = cfb_opts_next(&op, argc, argv)) != -1) {
         if (c == CFB_OPT_HELP) {
-            printf("usage: cfbench list\n\nList the workloads with their parameters "
-                   "(type, default, bounds or choices), the modes and the implementations.\n\n"
-                   "  -h, --help   this help\n");
+            printf("usage: cfbench list [--plugin PATH]...\n\nList the workloads with their "
+                   "parameters (type, default, bounds or choices), the modes and the "
+                   "implementations.\n\n"
+                   "      --plugin PATH   also load the workloads of a plugin (a shared object,\n"
+                   "                      docs/writing-workloads.md; repeatable; and the paths of\n"
+                   "                      $CFBENCH_PLUGINS, colon-separated); they are listed\n"
+                   "                      with \"(plugin PATH)\"\n"
+                   "  -h, --help          this help\n");
             return CFB_EXIT_OK;
+        }
+        if (c == CFB_OPT_PLUGIN) {
+            if (nplugins == sizeof plugins / sizeof plugins[0]) {
+                fprintf(stderr, "cfbench list: more than 64 --plugin options\n");
+                return CFB_EXIT_USAGE;
+            }
+            plugins[nplugins++] = optarg;
+            continue;
         }
         return CFB_EXIT_USAGE; /* CFB_OPT_ERROR, said by cfb_opts_next */
     }
@@ -708,12 +854,18 @@ int cfb_cmd_list(int argc, char **argv) {
                 argv[optind]);
         return CFB_EXIT_USAGE;
     }
+    if (load_plugins("list", plugins, nplugins)) return CFB_EXIT_USAGE;
     size_t n;
     const cfb_workload *const *all = cfb_workloads_all(&n);
     printf("workloads:\n");
     for (size_t i = 0; i < n; i++) {
         const cfb_workload *w = all[i];
-        printf("  %-10s %s\n", w->name, w->description);
+        const char *origin = cfb_workload_origin(w);
+        if (origin)
+            printf("  %-10s %s (plugin %s)\n", w->name, w->description ? w->description : "",
+                   origin);
+        else
+            printf("  %-10s %s\n", w->name, w->description);
         printf("      kind: %s (its default worker ladder: cfbench run --help)\n",
                w->bound == CFB_BOUND_IO ? "I/O-bound" : "CPU-bound");
         for (size_t j = 0; j < w->nparams; j++) {
@@ -743,7 +895,10 @@ int cfb_cmd_list(int argc, char **argv) {
     for (size_t i = 0; i < n; i++)
         printf(" %s", impls[i]->name);
     printf("\n\ndefault sweep parameters (cfbench run without --param):\n");
-    for (size_t i = 0; sweep_defaults[i]; i++)
-        printf("  %s\n", sweep_defaults[i]);
+    char *sd;
+    for (size_t i = 0; (sd = sweep_default_at(i)); i++) {
+        printf("  %s\n", sd);
+        free(sd);
+    }
     return CFB_EXIT_OK;
 }

@@ -94,6 +94,8 @@ static const cfb_optdef vocab[] = {
     {CFB_OPT_FLOORS,     "floors",     0, "WHEN",      "host floors: auto (cached per boot), fresh, off", false},
     {CFB_OPT_NO_FLOORS,  "no-floors",  0, NULL,        "no host floors calibration (= --floors off)", false},
     {CFB_OPT_HYBRID_PROCS, "hybrid-procs", 0, "N",     "hybrid mode: processes (default: min(workers, CPUs))", false},
+    {CFB_OPT_X,          "x",          0, "KEY",       "plot: the x axis, workers or a scanned parameter (loiter.tasks)", false},
+    {CFB_OPT_PLUGIN,     "plugin",     0, "PATH",      "load plugin workloads from a shared object (repeatable)", false},
     /* flags3 (the flags command's --meta): added to o_flags with its code */
     {CFB_OPT_META,       "meta",       0, NULL,        "flags3: also fetch each metadata.json", false},
     /* the book set: Fluent Python's flags2_common.py, `cfbench flags` only */
@@ -130,8 +132,8 @@ static const cfb_optalias aliases[] = {
 static const int o_run[] = {CFB_OPT_WORKLOAD, CFB_OPT_MODE, CFB_OPT_WORKERS, CFB_OPT_REPEAT,
     CFB_OPT_WARMUP, CFB_OPT_PARAM, CFB_OPT_INTERLEAVE, CFB_OPT_SEED, CFB_OPT_OUT, CFB_OPT_QUIET,
     CFB_OPT_IMPL, CFB_OPT_GIL, CFB_OPT_SWITCH_INTERVAL, CFB_OPT_REFERENCE, CFB_OPT_NO_MEASURE,
-    CFB_OPT_FLOORS, CFB_OPT_NO_FLOORS, CFB_OPT_HYBRID_PROCS, CFB_OPT_HELP, 0};
-static const int o_list[] = {CFB_OPT_HELP, 0};
+    CFB_OPT_FLOORS, CFB_OPT_NO_FLOORS, CFB_OPT_HYBRID_PROCS, CFB_OPT_PLUGIN, CFB_OPT_HELP, 0};
+static const int o_list[] = {CFB_OPT_PLUGIN, CFB_OPT_HELP, 0};
 static const int o_primes[] = {CFB_OPT_MODE, CFB_OPT_WORKERS, CFB_OPT_SET, CFB_OPT_NUMBERS,
     CFB_OPT_HELP, 0};
 static const int o_loiter[] = {CFB_OPT_WORKERS, CFB_OPT_TASKS, CFB_OPT_UNIT, CFB_OPT_AS_COMPLETED,
@@ -139,8 +141,8 @@ static const int o_loiter[] = {CFB_OPT_WORKERS, CFB_OPT_TASKS, CFB_OPT_UNIT, CFB
 static const int o_serve[] = {CFB_OPT_BIND, CFB_OPT_PORT, CFB_OPT_LABEL, CFB_OPT_DELAY,
     CFB_OPT_ERROR_RATE, CFB_OPT_ROOT, CFB_OPT_SEED, CFB_OPT_THREADS, CFB_OPT_MAX_CONNECTIONS,
     CFB_OPT_EXPORT_DIR, CFB_OPT_HELP, 0};
-static const int o_plot[] = {CFB_OPT_OUT, CFB_OPT_FORMAT, CFB_OPT_TIMELINES, CFB_OPT_VERBOSE,
-    CFB_OPT_HELP, 0};
+static const int o_plot[] = {CFB_OPT_OUT, CFB_OPT_FORMAT, CFB_OPT_TIMELINES, CFB_OPT_X,
+    CFB_OPT_VERBOSE, CFB_OPT_HELP, 0};
 static const int o_flags[] = {CFB_OPT_BOOK_ALL, CFB_OPT_BOOK_EVERY, CFB_OPT_BOOK_LIMIT,
     CFB_OPT_BOOK_MAX_REQ, CFB_OPT_BOOK_SERVER, CFB_OPT_VERBOSE, CFB_OPT_MODE, CFB_OPT_OUT,
     CFB_OPT_TIMEOUT, CFB_OPT_DELAY, CFB_OPT_ERROR_RATE, CFB_OPT_SEED, CFB_OPT_META, CFB_OPT_HELP, 0};
@@ -224,8 +226,7 @@ int cfb_opts_init(cfb_optparser *p, const char *command) {
     p->command = command;
     const cfb_cmdopts *c = find_command(command);
     if (!c) {
-        fprintf(stderr, "cfbench %s: no option table (a bug: add it to cli/options.c)\n",
-                command);
+        fprintf(stderr, "cfbench %s: no option table (a bug: add it to cli/options.c)\n", command);
         return -1;
     }
     size_t ns = 0;

@@ -122,6 +122,8 @@ enum {
     CFB_OPT_FLOORS,
     CFB_OPT_NO_FLOORS,
     CFB_OPT_HYBRID_PROCS,
+    CFB_OPT_X,
+    CFB_OPT_PLUGIN,
     /* the book set: flags2_common.py's flags, for `cfbench flags` only */
     CFB_OPT_BOOK_ALL,
     CFB_OPT_BOOK_EVERY,

@@ -11,7 +11,16 @@
 #   lib/cmake/cfutures/            cfutures-config.cmake, -config-version.cmake,
 #                                  the exported targets cfutures::cfutures
 #                                  (shared), cfutures::cfutures_static, cfutures::mpi
-#   bin/cfbench                    finds share/cfbench/ from its own path
+#   lib/libcfbench.so.X.Y.Z, .so.X, .so   the engine, workloads, results and
+#                                  cfutures in one library: exports cfb_[!_]* and
+#                                  the public cf_* API (cfbench.map); cfbench
+#                                  and the plugins it loads share it
+#   lib/libcfbench.a               the same cfb objects (link libcfutures.a too)
+#   include/cfbench_workload.h (+ runners/include/*.h)   the public interface
+#   lib/pkgconfig/cfbench.pc       Requires.private cfutures, Libs -lcfbench
+#   lib/cmake/cfbench/             cfbench::cfbench (shared), cfbench::cfbench_static
+#   bin/cfbench                    RPATH $ORIGIN/../lib; finds share/cfbench/
+#                                  from its own path
 #   share/cfbench/plots/*.gp       the gnuplot scripts `cfbench plot` runs
 #   share/man/man1/cfbench.1       generated from the command/option tables
 #   share/bash-completion/completions/cfbench   likewise
@@ -83,7 +92,45 @@ endforeach()
 configure_file(${CMAKE_SOURCE_DIR}/cmake/cfutures.pc.in ${CMAKE_BINARY_DIR}/generated/cfutures.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/generated/cfutures.pc DESTINATION ${CFB_PC_DIR})
 
+# --- libcfbench (shared + static), its headers, cfbench.pc, the CMake
+# package cfbench (cmake/libcfbench.cmake makes the targets) ----------------
+install(TARGETS cfbench_shared cfbench_static EXPORT cfbench-targets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The public headers of libcfbench: the workload interface, and whatever the
+# engine's public headers are (runners/include/*.h, by glob).
+file(GLOB CFBENCH_PUBLIC_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/workloads/include/*.h
+  ${CMAKE_SOURCE_DIR}/runners/include/*.h ${CMAKE_SOURCE_DIR}/results/include/*.h)
+install(FILES ${CFBENCH_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+set(CFBENCH_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cfbench)
+install(EXPORT cfbench-targets NAMESPACE cfbench:: DESTINATION ${CFBENCH_CMAKE_DIR})
+configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/cfbench-config.cmake.in
+  ${CMAKE_BINARY_DIR}/generated/cfbench-config.cmake INSTALL_DESTINATION ${CFBENCH_CMAKE_DIR})
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/generated/cfbench-config-version.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/generated/cfbench-config.cmake
+  ${CMAKE_BINARY_DIR}/generated/cfbench-config-version.cmake DESTINATION ${CFBENCH_CMAKE_DIR})
+# Libs.private of a static link: what libcfbench.a needs beyond libcfutures.a
+set(CFB_PC_STATIC_LIBS "-ljansson -lcurl -lmicrohttpd -ldl -lm -pthread")
+if(CFB_HAVE_MPI)
+  string(PREPEND CFB_PC_STATIC_LIBS "-lcfutures_mpi ")
+  foreach(l ${MPI_C_LIBRARIES})
+    string(APPEND CFB_PC_STATIC_LIBS " ${l}")
+  endforeach()
+endif()
+configure_file(${CMAKE_SOURCE_DIR}/cmake/cfbench.pc.in ${CMAKE_BINARY_DIR}/generated/cfbench.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/generated/cfbench.pc DESTINATION ${CFB_PC_DIR})
+
 # --- cfbench and what it reads at run time ---------------------------------
+# It links libcfbench.so: found from its own place ($ORIGIN/../lib), so the
+# prefix stays relocatable.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(CFB_RPATH "${CMAKE_INSTALL_FULL_LIBDIR}")
+else()
+  file(RELATIVE_PATH CFB_LIB_FROM_BIN /prefix/${CMAKE_INSTALL_BINDIR} /prefix/${CMAKE_INSTALL_LIBDIR})
+  set(CFB_RPATH "$ORIGIN/${CFB_LIB_FROM_BIN}")
+endif()
+set_target_properties(cfbench PROPERTIES INSTALL_RPATH "${CFB_RPATH}")
 install(TARGETS cfbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # Where share/cfbench is seen from bin/ (relative: "../share/cfbench" by
 # default), compiled into the lookup (plots/plot_datadir.c); never a source path.

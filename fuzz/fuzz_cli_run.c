@@ -2,7 +2,7 @@
  * fuzz_cli_run.c — fuzz target `cli_run`: the option parsing of
  * `cfbench run` (cli/cmd_run.c: worker, mode, workload and impl lists,
  * -p overrides, numbers), end to end through cfb_cmd_run(). The harness is
- * linked with -Wl,--wrap=cfb_sweep_run: the sweep is never run; the wrapper
+ * linked with -Wl,--wrap=cfb_sweep_exec: the sweep is never run; the wrapper
  * records the configuration the CLI built and returns 3, as an unwritable
  * results file would.
  *
@@ -37,8 +37,12 @@
 #include "workload.h"
 
 int cfb_cmd_run(int argc, char **argv);
-int __real_cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
-int __wrap_cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
+int __real_cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                          size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                          size_t errlen);
+int __wrap_cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                          size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                          size_t errlen);
 
 #define MAXARGS 64
 #define MAXW 1024
@@ -63,7 +67,11 @@ static struct {
     size_t nov;
 } seen;
 
-int __wrap_cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
+int __wrap_cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                          size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                          size_t errlen) {
+    (void)reporters, (void)nreporters, (void)stop;
+    if (out) *out = NULL;
     seen.called = true;
     seen.check_rc = cfb_sweep_check(cfg, seen.check_err, sizeof seen.check_err);
     seen.ladders = cfg->ladders;
@@ -94,7 +102,7 @@ int __wrap_cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         seen.ov[seen.nov++] = s;
     }
     snprintf(err, errlen, "fuzz: the sweep is not run");
-    return 3;
+    return CFB_EREPORTER; /* cfbench run exits 3, as for an unwritable results file */
 }
 
 /* C1, C2 on what the wrapper saw. */

@@ -25,7 +25,14 @@
  *   P5  every enum parser accepts exactly its names: parse(name(x)) == x,
  *       and an accepted text names the value it gave;
  *   P6  every rejection comes with a one-line reason (that adds no line
- *       break of its own: it may quote a text that has one).
+ *       break of its own: it may quote a text that has one);
+ *   P7  scans (param_scan.h, docs/scans.md: `-p K=1,2,4`, `A..B`, `A..B:xF`,
+ *       `A..B:+S`): cfb_param_scan expands exactly what cfb_param_is_scan
+ *       calls a scan (never a STRING's value); the values are 1 to
+ *       CFB_SCAN_MAX_VALUES canonical texts, distinct, each accepted by
+ *       cfb_param_check and none a scan itself; a single range ascends;
+ *       when cfb_sweep_check accepts a scan, its first, second and last
+ *       values make their tasks (P2 for each).
  */
 #include <ctype.h>
 #include <math.h>
@@ -41,6 +48,7 @@
 #include "flags/flags_internal.h"
 #include "fuzz_util.h"
 #include "modes.h"
+#include "param_scan.h"
 #include "sweep.h"
 #include "workload.h"
 
@@ -166,6 +174,77 @@ static void check_usable(const cfb_workload *w, const cfb_override *ov) {
     cfb_params_free(p);
 }
 
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* P7 for value v of parameter d of w. */
+static void check_scan(const cfb_workload *w, const cfb_param_def *d, const char *v) {
+    char **vals = NULL, err[512] = "";
+    size_t n = 0;
+    bool is = cfb_param_is_scan(d, v);
+    int rc = cfb_param_scan(d, v, &vals, &n, err, sizeof err);
+    FUZZ_CHECK(rc == 0 || rc == 1 || rc == CF_EINVAL || rc == CF_ENOMEM,
+               "%s.%s='%s': cfb_param_scan returned %d", w->name, d->name, v, rc);
+    if (rc < 0) {
+        one_line(err, "cfb_param_scan");
+        FUZZ_CHECK(!vals && !n, "a refused scan left values");
+        return;
+    }
+    if (rc == 0) {
+        FUZZ_CHECK(!is, "%s.%s='%s': a scan by cfb_param_is_scan, expanded to nothing", w->name,
+                   d->name, v);
+        FUZZ_CHECK(!vals && !n, "a single value left a list");
+        return;
+    }
+    FUZZ_CHECK(is && d->type != CFB_P_STRING, "%s.%s='%s': expanded, but not a scan", w->name,
+               d->name, v);
+    FUZZ_CHECK(n >= 1 && n <= CFB_SCAN_MAX_VALUES, "%s.%s='%s': %zu values", w->name, d->name, v,
+               n);
+    bool range = !strchr(v, ',') && strstr(v, "..");
+    for (size_t i = 0; i < n; i++) {
+        FUZZ_CHECK(cfb_param_check(d, vals[i], err, sizeof err) == 0,
+                   "%s.%s='%s': value '%s' is refused: %s", w->name, d->name, v, vals[i], err);
+        FUZZ_CHECK(!cfb_param_is_scan(d, vals[i]), "value '%s' is itself a scan", vals[i]);
+        if (range && i)
+            FUZZ_CHECK(strtod(vals[i], NULL) > strtod(vals[i - 1], NULL),
+                       "%s.%s='%s': the range does not ascend at '%s'", w->name, d->name, v,
+                       vals[i]);
+    }
+    char **sorted = malloc(n * sizeof *sorted);
+    if (sorted) {
+        memcpy(sorted, vals, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, cmp_str);
+        for (size_t i = 1; i < n; i++)
+            FUZZ_CHECK(strcmp(sorted[i], sorted[i - 1]), "%s.%s='%s': '%s' twice", w->name, d->name,
+                       v, sorted[i]);
+        free(sorted);
+    }
+    cfb_param_scan_free(vals, n);
+}
+
+/* P7, last part: the sweep accepted the scan ov; some of its values make
+ * their tasks in every workload that has the key. */
+static void check_scan_usable(const cfb_workload *const *all, size_t nw, const cfb_override *ov) {
+    for (size_t i = 0; i < nw; i++) {
+        if (ov->workload && strcmp(ov->workload, all[i]->name)) continue;
+        long j = def_index(all[i], ov->key);
+        if (j < 0) continue;
+        char **vals = NULL, err[512];
+        size_t n = 0;
+        if (cfb_param_scan(&all[i]->params[j], ov->value, &vals, &n, err, sizeof err) != 1)
+            continue;
+        size_t pick[3] = {0, 1, n - 1};
+        for (size_t k = 0; k < 3; k++) {
+            if (pick[k] >= n || (k && pick[k] == pick[k - 1])) continue;
+            cfb_override one = *ov;
+            one.value = vals[pick[k]];
+            check_usable(all[i], &one);
+        }
+        cfb_param_scan_free(vals, n);
+    }
+}
+
 static void target_param(char *s) {
     char *eq = strchr(s, '=');
     if (!eq || eq == s) return;
@@ -184,7 +263,10 @@ static void target_param(char *s) {
     for (size_t i = 0; i < n; i++) {
         if (ov.workload && strcmp(ov.workload, all[i]->name)) continue;
         long j = def_index(all[i], ov.key);
-        if (j >= 0) check_param(all[i], &all[i]->params[j], ov.value);
+        if (j >= 0) {
+            check_param(all[i], &all[i]->params[j], ov.value);
+            check_scan(all[i], &all[i]->params[j], ov.value);
+        }
     }
     /* P2: every workload selected, as `cfbench run` does by default */
     cfb_sweep_cfg cfg = {.workloads = all, .nworkloads = n, .overrides = &ov, .noverrides = 1};
@@ -195,6 +277,7 @@ static void target_param(char *s) {
     }
     for (size_t i = 0; i < n; i++)
         check_usable(all[i], &ov);
+    check_scan_usable(all, n, &ov);
 }
 
 static void target_codes(const char *s, unsigned limit) {

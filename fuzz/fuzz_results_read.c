@@ -7,11 +7,15 @@
  *       accepts every input that jansson accepts, and its document equals
  *       jansson's except that the values at the dropped paths are null
  *       (or, for a key written with an escape, untouched);
- *   R2  cfb_results_load and cfb_results_load_filtered on the file agree:
- *       both accept or both reject, and accept exactly the documents that
- *       cfb_results_validate accepts;
+ *   R2  cfb_results_load, cfb_results_load_filtered and the model's reader
+ *       (cfb_results_read, results/include/cfbench_results.h) on the file agree: all accept
+ *       or all reject, and accept exactly the documents that
+ *       cfb_results_validate accepts; the model's decoder gives the same
+ *       message as the validator;
  *   R3  round trip: an accepted document serialised and read again is
- *       json_equal to itself and still valid;
+ *       json_equal to itself and still valid; decoded into the model and
+ *       encoded again it is the same document, key order included (and
+ *       so is the lean one);
  *   R4  export: csv rows all have the header's number of fields (RFC 4180
  *       quoting), gbench output is a JSON object with a "benchmarks" array;
  *   R5  compare of a document with itself finds no regression;
@@ -30,6 +34,7 @@
 #include "fuzz_util.h"
 #include "history.h"
 #include "json_filter.h"
+#include "cfbench_results.h"
 #include "results_io.h"
 
 /* A memfd holding data, its path in *path. Returns the fd or -1. */
@@ -293,6 +298,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK((ra == 0) == valid && (ra == 0) == (a != NULL), "load %d, validate %d", ra, valid);
     if (full) FUZZ_CHECK(ra == rb, "load %d but filtered load %d (%s)", ra, rb, err2);
     if (ra) FUZZ_CHECK(err1[0] && !strchr(err1, '\n'), "load: no one-line reason");
+    char err3[1024] = "";
+    cfb_results *m = NULL;
+    int rm = cfb_results_read(path, &m, err3, sizeof err3);
+    FUZZ_CHECK(rm == ra && (rm == 0) == (m != NULL) && !strcmp(err1, err3),
+               "model read %d (%s) but load %d (%s)", rm, err3, ra, err1);
+    if (full) {
+        char ev[1024] = "", ed[1024] = "";
+        cfb_results *md = NULL;
+        int rv = cfb_results_validate(full, ev, sizeof ev);
+        int rd = cfb_results_decode(full, &md, ed, sizeof ed);
+        FUZZ_CHECK(rv == rd && !strcmp(ev, ed), "decode %d (%s) but validate %d (%s)", rd, ed, rv,
+                   ev);
+        cfb_results_free(md);
+    }
 
     if (a) {
         /* R3 */
@@ -306,10 +325,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             json_decref(again);
             free(s);
         }
+        if (m) { /* the model: decode + encode is the identity */
+            json_t *enc = cfb_results_encode(m);
+            char *x = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+            char *y =
+                enc ? json_dumps(enc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+                    : NULL;
+            FUZZ_CHECK(x && y && !strcmp(x, y), "model round trip changed the document");
+            free(x);
+            free(y);
+            json_decref(enc);
+        }
+        if (b) {
+            cfb_results *mb = NULL;
+            FUZZ_CHECK(cfb_results_decode(b, &mb, NULL, 0) == 0, "the lean document won't decode");
+            json_t *enc = mb ? cfb_results_encode(mb) : NULL;
+            FUZZ_CHECK(enc && json_equal(enc, b), "model round trip changed the lean document");
+            json_decref(enc);
+            cfb_results_free(mb);
+        }
         check_export(a);               /* R4: export reads the full document */
         if (b) check_compare(b, pick); /* R5: compare reads the lean one */
         check_history(path, pick);     /* R6 */
     }
+    cfb_results_free(m);
     json_decref(a);
     json_decref(b);
     json_decref(full);

@@ -27,7 +27,8 @@ foreach(src ${CFB_FUZZ_SRC})
   endif()
   set_tests_properties(fuzz/${target} PROPERTIES TIMEOUT 300)
 endforeach()
-# cli_run never runs a sweep: cfb_sweep_run is replaced by the harness's wrapper.
+# cli_run never runs a sweep: cfb_sweep_exec (the engine's run loop behind
+# cfbench.h's cfb_run) is replaced by the harness's wrapper.
 if(TARGET fuzz_cli_run)
-  target_link_options(fuzz_cli_run PRIVATE -Wl,--wrap=cfb_sweep_run)
+  target_link_options(fuzz_cli_run PRIVATE -Wl,--wrap=cfb_sweep_exec)
 endif()

@@ -10,6 +10,18 @@
  *   5 latency-<wl>     per-task latency CDF per mode
  *   6 compare-<wl>     several sources (files / impls): the same case side by side
  *   7 crossover        speedup vs workers of an I/O-bound and a CPU-bound workload
+ *   8 scan-<wl>-<key>  parameter scans: wall time against a scanned key, one line
+ *     scan-speedup-…   per mode, each point at that value's fastest worker count
+ *                      (and the speedup over seq of the same value set)
+ *
+ * Scans (case.scan, docs/scans.md): every chart but 8 shows one value set
+ * of a scanned workload — its first in document order, named in the titles
+ * ("loiter [tasks=4]") — except with --x workers, where charts 1-2 are drawn
+ * for each value set (at most PLOT_MAX_SETS, suffix -<set slug>) and chart 8
+ * is not. Chart 8 holds the workload's other scanned keys at their first
+ * value (named in the title); --x KEY draws only chart 8 against KEY for
+ * the workloads that scan KEY, instead of charts 1-2. With no scan in the
+ * files every chart and data file is what it was before scans.
  *
  * Charts 1–5 and 7 are drawn per series (a results file × impl); a name gets
  * the series slug as suffix when there is more than one series. Charts of
@@ -23,9 +35,13 @@
 #include "compare.h"
 #include "plot_internal.h"
 
+/* --x workers: value sets drawn per scanned workload, the first ones. */
+#define PLOT_MAX_SETS 12
+
 typedef struct ctx {
     const plot_model *m;
     const char *data_dir;
+    const char *x_key; /* NULL: the default; "workers"; or a scanned key */
     FILE *log;
     plot_plan *plan;
     char *err;
@@ -150,17 +166,33 @@ static int cmp_case(const void *a, const void *b) {
     return (x > y) - (x < y); /* stable: document order */
 }
 
-/* Cases of series s for a workload, not failed, sorted by mode then workers;
- * a later duplicate (mode, workers) is dropped. *out malloc'd (caller frees),
- * entries borrowed from m. Returns the count or -1 (ENOMEM). */
-static int collect(const plot_model *m, const plot_series *s, const char *workload,
-                   const plot_case ***out) {
+static int usable(const plot_case *pc) {
+    return !pc->error && isfinite(pc->med);
+}
+
+/* The value set of the first usable case of workload in s ("" when the
+ * workload is not scanned, or has no usable case). Borrowed. */
+static const char *first_set(const plot_model *m, const plot_series *s, const char *workload) {
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (usable(pc) && !strcmp(pc->workload, workload)) return pc->scan;
+    }
+    return "";
+}
+
+/* Cases of series s for a workload and value set `scan` ("" when not
+ * scanned; NULL: the workload's first), not failed, sorted by mode then
+ * workers; a later duplicate (mode, workers) is dropped. *out malloc'd
+ * (caller frees), entries borrowed from m. Returns the count or -1 (ENOMEM). */
+static int collect_set(const plot_model *m, const plot_series *s, const char *workload,
+                       const char *scan, const plot_case ***out) {
+    if (!scan) scan = first_set(m, s, workload);
     const plot_case **v = malloc((s->ncases + 1) * sizeof *v);
     if (!v) return -1;
     int n = 0;
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *pc = &m->cases[s->cases[i]];
-        if (pc->error || !isfinite(pc->med) || strcmp(pc->workload, workload)) continue;
+        if (!usable(pc) || strcmp(pc->workload, workload) || strcmp(pc->scan, scan)) continue;
         v[n++] = pc;
     }
     qsort(v, (size_t)n, sizeof *v, cmp_case);
@@ -170,6 +202,13 @@ static int collect(const plot_model *m, const plot_series *s, const char *worklo
             v[k++] = v[i];
     *out = v;
     return k;
+}
+
+/* collect_set() of the workload's first value set (the only one when it is
+ * not scanned). */
+static int collect(const plot_model *m, const plot_series *s, const char *workload,
+                   const plot_case ***out) {
+    return collect_set(m, s, workload, NULL, out);
 }
 
 static const plot_case *seq_case(const plot_case **v, int n) {
@@ -215,13 +254,14 @@ typedef struct wl_range {
     double smin, smax; /* speedup: INFINITY / 0 when none */
 } wl_range;
 
-static int workload_range(const plot_model *m, const char *wl, wl_range *r) {
+/* scan: the value set (NULL: each series' first). */
+static int workload_range(const plot_model *m, const char *wl, const char *scan, wl_range *r) {
     r->wmin = r->smin = INFINITY;
     r->wmax = r->smax = 0;
     int lo = 0, hi = 0;
     for (size_t si = 0; si < m->nseries; si++) {
         const plot_case **v;
-        int n = collect(m, &m->series[si], wl, &v);
+        int n = collect_set(m, &m->series[si], wl, scan, &v);
         if (n < 0) return -1;
         const plot_case *seq = seq_case(v, n);
         for (int i = 0; i < n; i++) {
@@ -276,19 +316,29 @@ static void mode_blocks(pbuf *d, const plot_case **v, int n, int metric, char *m
 
 /* ---- 1 + 2: wall time and speedup vs workers ------------------------------ */
 
-static int chart_wall_speedup(ctx *c, int si, const char *wl) {
+/* Charts 1 and 2 of value set `scan` (NULL: the first; "" when not
+ * scanned); named: the set's slug ends the chart names (--x workers). */
+static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, int named) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
     const plot_case **v;
-    int n = collect(m, s, wl, &v);
+    int n = collect_set(m, s, wl, scan, &v);
     if (n < 0) return nomem(c);
     if (n == 0) {
         free(v);
         return 0;
     }
     const plot_case *seq = seq_case(v, n);
+    /* a value set: "loiter [tasks=4]" in titles and data headers */
+    const char *set = v[0]->scan;
+    char sslug[170] = "", wlt[256];
+    if (named && *set) {
+        sslug[0] = '-';
+        plot_slug(sslug + 1, sizeof sslug - 1, set);
+    }
+    snprintf(wlt, sizeof wlt, "%s%s%s%s", wl, *set ? " [" : "", set, *set ? "]" : "");
     wl_range r;
-    if (workload_range(m, wl, &r)) {
+    if (workload_range(m, wl, named ? set : NULL, &r)) {
         free(v);
         return nomem(c);
     }
@@ -299,7 +349,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
 
     /* chart 1 */
     char name[256], base[160], path[1300], modes[512] = "";
-    snprintf(base, sizeof base, "wall-%s", wl);
+    snprintf(base, sizeof base, "wall-%s%s", wl, sslug);
     name_with_slug(name, sizeof name, base, s);
     plot_job *j = add_job(c, "wall", name, si, wl);
     if (!j) {
@@ -307,7 +357,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         return nomem(c);
     }
     pbuf d = {0};
-    pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wl, s->label);
+    pb_printf(&d, "# cfbench plot: wall time vs workers, workload %s, %s\n", wlt, s->label);
     pb_puts(&d, "# one block per mode; columns: workers median_wall_s ci95_lo_s ci95_hi_s\n");
     mode_blocks(&d, v, n, 0, modes, sizeof modes);
     int rc = write_data(c, j, &d, path, sizeof path);
@@ -316,7 +366,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         free(v);
         return rc;
     }
-    job_common_vars(c, j, path, "Wall time vs workers", wl, s, s->source);
+    job_common_vars(c, j, path, "Wall time vs workers", wlt, s, s->source);
     pb_printf(&j->vars, "footnote=footnote.' | median of %d repetitions, bars: 95%% CI'; ", reps);
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
@@ -341,14 +391,14 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
         free(v);
         return 0;
     }
-    snprintf(base, sizeof base, "speedup-%s", wl);
+    snprintf(base, sizeof base, "speedup-%s%s", wl, sslug);
     name_with_slug(name, sizeof name, base, s);
     j = add_job(c, "speedup", name, si, wl);
     if (!j) {
         free(v);
         return nomem(c);
     }
-    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wl, s->label);
+    pb_printf(&d, "# cfbench plot: speedup over seq vs workers, workload %s, %s\n", wlt, s->label);
     pb_puts(&d, "# one block per mode; columns: workers speedup lo hi "
                 "(seq median / this median; lo, hi from this case's 95% CI)\n");
     modes[0] = '\0';
@@ -370,7 +420,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     pb_free(&d);
     free(v);
     if (rc) return rc;
-    job_common_vars(c, j, path, "Speedup vs workers", wl, s, s->source);
+    job_common_vars(c, j, path, "Speedup vs workers", wlt, s, s->source);
     pb_puts(&j->vars, "footnote=footnote.' | bars from the 95% CI of each wall time'; ");
     pb_puts(&j->vars, "modes=");
     pb_gpstr(&j->vars, modes);
@@ -383,6 +433,430 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl) {
     snprintf(j->caption, sizeof j->caption,
              "Speedup over the sequential run (median seq wall time / median wall time) per "
              "mode; the dashed line is linear scaling, the dotted red line the host's CPUs.");
+    return 0;
+}
+
+/* ---- 8: a scanned parameter on the x axis --------------------------------- */
+
+#define SCAN_MAX_MODES 16
+
+/* One value of the scanned key: its canonical text, its x (the number, or
+ * its index when some value is not a number: a categorical axis), the
+ * position of its first case (scan order). */
+typedef struct scan_val {
+    const char *text; /* borrowed */
+    double x;
+    int first;
+} scan_val;
+
+static int cmp_val_text(const void *a, const void *b) {
+    const scan_val *x = a, *y = b;
+    int s = strcmp(x->text, y->text);
+    return s ? s : x->first - y->first;
+}
+
+/* The position of text t in vals[0..n) sorted by text, or -1. */
+static int find_text(const scan_val *vals, int n, const char *t) {
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(vals[mid].text, t);
+        if (!c) return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+static int cmp_val_x(const void *a, const void *b) {
+    const scan_val *x = a, *y = b;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+static int cmp_val_first(const void *a, const void *b) {
+    return ((const scan_val *)a)->first - ((const scan_val *)b)->first;
+}
+
+static int as_number(const char *t, double *out) {
+    char *end;
+    double v = strtod(t, &end);
+    if (end == t || *end || !isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* A log x axis for sorted numeric values: all above 0, and either a
+ * geometric range (3 or more values, one ratio between neighbours, above
+ * 1: 1..64:x2) or a span of 100x or more (1,10,100,1000). */
+static int scan_logx(const scan_val *v, int n) {
+    if (n < 2 || !(v[0].x > 0)) return 0;
+    if (v[n - 1].x / v[0].x >= 100) return 1;
+    if (n < 3) return 0;
+    double r = v[1].x / v[0].x;
+    if (!(r > 1)) return 0;
+    for (int i = 2; i < n; i++)
+        if (fabs(v[i].x / v[i - 1].x - r) > 1e-6 * r) return 0;
+    return 1;
+}
+
+/* What chart 8 draws of one series: the key's values, the modes, and per
+ * mode and value the fastest case. */
+typedef struct scan_sel {
+    char held[256];  /* "unit=0.001": the other scanned keys at their first value */
+    scan_val *vals;  /* owned; in axis order */
+    int nv, numeric; /* nv < 2: nothing to draw */
+    char modes[SCAN_MAX_MODES][32];
+    int nm, wlo[SCAN_MAX_MODES], whi[SCAN_MAX_MODES]; /* worker counts each mode ran */
+    const plot_case **best;                           /* owned: [mode * nv + value] or NULL */
+    int reps;
+} scan_sel;
+
+static void scan_sel_free(scan_sel *z) {
+    free(z->vals);
+    free(z->best);
+    memset(z, 0, sizeof *z);
+}
+
+/* Select the cases of chart 8 for scanned key `key` of workload wl in
+ * series s: usable, scanning key, the workload's other scanned keys at the
+ * values of its first case that scans key. 0 (z->nv < 2 when there is
+ * nothing to draw) or -1 (ENOMEM). O(n log n) in the cases. */
+static int scan_select(const plot_model *m, const plot_series *s, const char *wl, const char *key,
+                       scan_sel *z) {
+    memset(z, 0, sizeof *z);
+    const char **keys;
+    int nk = plot_workload_scan_keys(m, s, wl, &keys);
+    if (nk < 0) return -1;
+    const plot_case *first = NULL;
+    for (size_t i = 0; i < s->ncases && !first; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (usable(pc) && !strcmp(pc->workload, wl) && plot_case_scan(pc, key)) first = pc;
+    }
+    const plot_case **v = first ? malloc((s->ncases + 1) * sizeof *v) : NULL;
+    scan_val *all = first ? malloc((s->ncases + 1) * sizeof *all) : NULL;
+    if (!first || !v || !all) {
+        free(keys);
+        free(v);
+        free(all);
+        return first ? -1 : 0;
+    }
+    for (int k = 0; k < nk; k++) {
+        const char *hv = plot_case_scan(first, keys[k]);
+        if (!strcmp(keys[k], key) || !hv) continue;
+        size_t l = strlen(z->held);
+        snprintf(z->held + l, sizeof z->held - l, "%s%s=%s", l ? " " : "", keys[k], hv);
+    }
+    int n = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (!usable(pc) || strcmp(pc->workload, wl) || !plot_case_scan(pc, key)) continue;
+        int same = 1;
+        for (int k = 0; k < nk && same; k++) {
+            if (!strcmp(keys[k], key)) continue;
+            const char *a = plot_case_scan(pc, keys[k]), *b = plot_case_scan(first, keys[k]);
+            same = (!a && !b) || (a && b && !strcmp(a, b));
+        }
+        if (!same) continue;
+        all[n] = (scan_val){plot_case_scan(pc, key), 0, n};
+        v[n++] = pc;
+    }
+    free(keys);
+    /* the distinct values (by text, each at its first case), then in axis
+     * order: by number, or — when some value is not one — in scan order */
+    qsort(all, (size_t)n, sizeof *all, cmp_val_text);
+    int nv = 0;
+    z->numeric = 1;
+    for (int i = 0; i < n; i++) {
+        if (nv && !strcmp(all[nv - 1].text, all[i].text)) continue;
+        all[nv] = all[i];
+        z->numeric &= as_number(all[nv].text, &all[nv].x);
+        nv++;
+    }
+    z->vals = malloc((size_t)(nv + 1) * sizeof *z->vals);
+    if (!z->vals) {
+        free(v);
+        free(all);
+        return -1;
+    }
+    memcpy(z->vals, all, (size_t)nv * sizeof *all);
+    qsort(z->vals, (size_t)nv, sizeof *z->vals, z->numeric ? cmp_val_x : cmp_val_first);
+    /* all[0..nv) stays sorted by text: axis[p] is the axis index of all[p] */
+    int *axis = malloc((size_t)(nv + 1) * sizeof *axis);
+    if (!axis) {
+        free(v);
+        free(all);
+        return -1;
+    }
+    for (int q = 0; q < nv; q++) {
+        if (!z->numeric) z->vals[q].x = q;
+        axis[find_text(all, nv, z->vals[q].text)] = q;
+    }
+    z->nv = nv;
+    /* the modes, in canonical order */
+    qsort(v, (size_t)n, sizeof *v, cmp_case);
+    for (int i = 0; i < n; i++) {
+        int mi = z->nm - 1;
+        if (mi < 0 || strcmp(z->modes[mi], v[i]->mode)) {
+            if (z->nm == SCAN_MAX_MODES) continue;
+            mi = z->nm++;
+            snprintf(z->modes[mi], sizeof z->modes[mi], "%s", v[i]->mode);
+            z->wlo[mi] = z->whi[mi] = v[i]->workers;
+        }
+        if (v[i]->workers < z->wlo[mi]) z->wlo[mi] = v[i]->workers;
+        if (v[i]->workers > z->whi[mi]) z->whi[mi] = v[i]->workers;
+    }
+    z->best = calloc((size_t)(z->nm * nv + 1), sizeof *z->best);
+    if (!z->best) {
+        free(v);
+        free(all);
+        free(axis);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        int mi = 0;
+        while (mi < z->nm && strcmp(z->modes[mi], v[i]->mode))
+            mi++;
+        if (mi == z->nm) continue;
+        int p = find_text(all, nv, plot_case_scan(v[i], key));
+        if (p < 0) continue;
+        const plot_case **slot = &z->best[mi * nv + axis[p]];
+        if (!*slot || v[i]->med < (*slot)->med) *slot = v[i];
+        if (v[i]->nreps > z->reps) z->reps = v[i]->nreps;
+    }
+    free(v);
+    free(all);
+    free(axis);
+    return 0;
+}
+
+static const plot_case *sel_best(const scan_sel *z, int mi, int q) {
+    return mi >= 0 && mi < z->nm ? z->best[mi * z->nv + q] : NULL;
+}
+
+static int sel_mode(const scan_sel *z, const char *mode) {
+    for (int mi = 0; mi < z->nm; mi++)
+        if (!strcmp(z->modes[mi], mode)) return mi;
+    return -1;
+}
+
+/* The speedup of mode mi at value q: seq of that value / its fastest case
+ * (the case's recorded speedup when there is no seq case); NAN if none. */
+static double sel_speedup(const scan_sel *z, int mi, int q, double *lo, double *hi) {
+    const plot_case *b = sel_best(z, mi, q);
+    *lo = *hi = NAN;
+    if (!b || !strcmp(z->modes[mi], "seq")) return NAN;
+    double sp = case_speedup(b, sel_best(z, sel_mode(z, "seq"), q), lo, hi);
+    if (!isfinite(*lo)) *lo = sp;
+    if (!isfinite(*hi)) *hi = sp;
+    return sp;
+}
+
+/* Block header of mode mi, for the key: "thread (best of w1..w4)",
+ * "thread (w4)" when it ran one count, "seq". */
+static void sel_header(pbuf *d, const scan_sel *z, int mi) {
+    char h[160];
+    if (!strcmp(z->modes[mi], "seq"))
+        snprintf(h, sizeof h, "%s", z->modes[mi]);
+    else if (z->wlo[mi] == z->whi[mi])
+        snprintf(h, sizeof h, "%s (w%d)", z->modes[mi], z->wlo[mi]);
+    else
+        snprintf(h, sizeof h, "%s (best of w%d..w%d)", z->modes[mi], z->wlo[mi], z->whi[mi]);
+    pb_datastr(d, h);
+    pb_puts(d, "\n");
+}
+
+/* The y extent of chart 8 of (wl, key) over every series, so that c and
+ * c+gil (or two files) read side by side: wall (lo > 0 only) and speedup.
+ * 0 or -1 (ENOMEM). */
+static int scan_range(const plot_model *m, const char *wl, const char *key, double *wmin,
+                      double *wmax, double *smin, double *smax) {
+    *wmin = *smin = INFINITY;
+    *wmax = *smax = 0;
+    for (size_t si = 0; si < m->nseries; si++) {
+        scan_sel z;
+        if (scan_select(m, &m->series[si], wl, key, &z)) return -1;
+        for (int mi = 0; mi < z.nm; mi++)
+            for (int q = 0; q < z.nv; q++) {
+                const plot_case *b = sel_best(&z, mi, q);
+                if (!b) continue;
+                if (b->lo > 0 && b->lo < *wmin) *wmin = b->lo;
+                if (b->hi > *wmax) *wmax = b->hi;
+                double lo, hi, sp = sel_speedup(&z, mi, q, &lo, &hi);
+                if (!isfinite(sp)) continue;
+                if (lo > 0 && lo < *smin) *smin = lo;
+                if (hi > *smax) *smax = hi;
+            }
+        scan_sel_free(&z);
+    }
+    return 0;
+}
+
+/* Charts 8 of scanned key `key` of workload wl in series si: wall time and
+ * speedup against the key's values (scan_select), y ranges shared by the
+ * series (scan_range). */
+static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    scan_sel z;
+    if (scan_select(m, s, wl, key, &z)) return nomem(c);
+    if (z.nv < 2) { /* one value: nothing to draw against */
+        scan_sel_free(&z);
+        return 0;
+    }
+    double wmin, wmax, smin, smax;
+    if (scan_range(m, wl, key, &wmin, &wmax, &smin, &smax)) {
+        scan_sel_free(&z);
+        return nomem(c);
+    }
+    const scan_val *vals = z.vals;
+    int nv = z.nv, logx = z.numeric && scan_logx(vals, nv);
+    double xmin, xmax;
+    if (!z.numeric) {
+        xmin = -0.5;
+        xmax = nv - 0.5;
+    } else if (logx) {
+        xmin = vals[0].x / 1.3;
+        xmax = vals[nv - 1].x * 1.3;
+    } else {
+        double pad = (vals[nv - 1].x - vals[0].x) * 0.06;
+        xmin = vals[0].x - pad;
+        xmax = vals[nv - 1].x + pad;
+    }
+    const char *held = z.held;
+    char wlt[300], xlab[200], modes[512] = "";
+    snprintf(wlt, sizeof wlt, "%s%s%s%s", wl, *held ? " [" : "", held, *held ? "]" : "");
+    snprintf(xlab, sizeof xlab, "%s.%s%s", wl, key, logx ? " (log scale)" : "");
+    const char *xcol = z.numeric ? "value" : "index";
+
+    /* wall time */
+    pbuf d = {0};
+    pb_printf(&d, "# cfbench plot: wall time vs %s, workload %s, %s\n", key, wlt, s->label);
+    pb_printf(&d,
+              "# one block per mode (header: the mode and the worker counts it ran); columns: "
+              "%s \"value\" median_wall_s ci95_lo_s ci95_hi_s workers (the mode's fastest worker "
+              "count at that value)\n",
+              xcol);
+    int blocks = 0;
+    for (int mi = 0; mi < z.nm; mi++) {
+        int rows = 0;
+        for (int q = 0; q < nv; q++) {
+            const plot_case *b = sel_best(&z, mi, q);
+            if (!b) continue;
+            if (!rows++) {
+                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
+                sel_header(&d, &z, mi);
+                add_mode(modes, sizeof modes, z.modes[mi]);
+            }
+            pb_printf(&d, "%.9g ", vals[q].x);
+            pb_datastr(&d, vals[q].text);
+            pb_printf(&d, " %.9g %.9g %.9g %d\n", b->med, b->lo, b->hi, b->workers);
+        }
+    }
+    char name[320], base[200], path[1300];
+    snprintf(base, sizeof base, "scan-%s-%s", wl, key);
+    name_with_slug(name, sizeof name, base, s);
+    plot_job *j = add_job(c, "scan", name, si, wl);
+    int rc = j ? write_data(c, j, &d, path, sizeof path) : nomem(c);
+    pb_free(&d);
+    if (rc) {
+        scan_sel_free(&z);
+        return rc;
+    }
+    char what[200];
+    snprintf(what, sizeof what, "Wall time vs %s", key);
+    job_common_vars(c, j, path, what, wlt, s, s->source);
+    pb_printf(&j->vars,
+              "footnote=footnote.' | median of %d repetitions at the fastest worker count of "
+              "each value (wN), bars: 95%% CI'; ",
+              z.reps);
+    pb_puts(&j->vars, "modes=");
+    pb_gpstr(&j->vars, modes);
+    pb_puts(&j->vars, "; xlab=");
+    pb_gpstr(&j->vars, xlab);
+    int logy = isfinite(wmin) && wmax / wmin > 20;
+    double ymin = logy ? wmin / 1.5 : 0, ymax = logy ? wmax * 1.5 : wmax * 1.15;
+    if (!(ymax > ymin)) ymax = ymin > 0 ? ymin * 2 : 1;
+    pb_printf(&j->vars,
+              "; metric='wall'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
+              "logy=%d; ymin=%.9g; ymax=%.9g; ",
+              logx, !z.numeric, nv <= 16, xmin, xmax, logy, ymin, ymax);
+    pbuf cap = {0};
+    pb_printf(&cap,
+              "Median wall time (%d repetitions) against %s.%s (%d values%s), one line per mode; "
+              "each point is the mode's fastest worker count at that value (labelled wN), bars "
+              "the 95%% CI of its median%s%s%s.",
+              z.reps, wl, key, nv, logx ? ", log scale" : "",
+              *held ? "; the other scanned keys are held at their first value (" : "", held,
+              *held ? ")" : "");
+    snprintf(j->caption, sizeof j->caption, "%s", cap.s ? cap.s : "");
+    pb_free(&cap);
+
+    /* speedup over the seq case of the same value set */
+    d = (pbuf){0};
+    pb_printf(&d, "# cfbench plot: speedup over seq vs %s, workload %s, %s\n", key, wlt, s->label);
+    pb_printf(&d,
+              "# one block per mode but seq; columns: %s \"value\" speedup lo hi workers "
+              "(seq median of that value / the mode's fastest median there; lo, hi from its "
+              "95%% CI)\n",
+              xcol);
+    modes[0] = '\0';
+    blocks = 0;
+    for (int mi = 0; mi < z.nm; mi++) {
+        int rows = 0;
+        for (int q = 0; q < nv; q++) {
+            double lo, hi, sp = sel_speedup(&z, mi, q, &lo, &hi);
+            if (!isfinite(sp)) continue;
+            if (!rows++) {
+                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
+                sel_header(&d, &z, mi);
+                add_mode(modes, sizeof modes, z.modes[mi]);
+            }
+            pb_printf(&d, "%.9g ", vals[q].x);
+            pb_datastr(&d, vals[q].text);
+            pb_printf(&d, " %.9g %.9g %.9g %d\n", sp, lo, hi, sel_best(&z, mi, q)->workers);
+        }
+    }
+    if (!blocks) {
+        pb_free(&d);
+        scan_sel_free(&z);
+        return 0;
+    }
+    snprintf(base, sizeof base, "scan-speedup-%s-%s", wl, key);
+    name_with_slug(name, sizeof name, base, s);
+    j = add_job(c, "scan", name, si, wl);
+    rc = j ? write_data(c, j, &d, path, sizeof path) : nomem(c);
+    pb_free(&d);
+    if (rc) {
+        scan_sel_free(&z);
+        return rc;
+    }
+    snprintf(what, sizeof what, "Speedup vs %s", key);
+    job_common_vars(c, j, path, what, wlt, s, s->source);
+    pb_puts(&j->vars, "footnote=footnote.' | seq median / the fastest median at each value (wN), "
+                      "bars from its 95% CI'; ");
+    pb_puts(&j->vars, "modes=");
+    pb_gpstr(&j->vars, modes);
+    pb_puts(&j->vars, "; xlab=");
+    pb_gpstr(&j->vars, xlab);
+    if (!isfinite(smin) || smin > 1) smin = 1;
+    if (smax < 1) smax = 1;
+    logy = smax / smin > 20;
+    pb_printf(&j->vars,
+              "; metric='speedup'; logx=%d; categorical=%d; valtics=%d; xmin=%.9g; xmax=%.9g; "
+              "logy=%d; ymin=%.9g; ymax=%.9g; ",
+              logx, !z.numeric, nv <= 16, xmin, xmax, logy, logy ? smin / 1.5 : 0,
+              logy ? smax * 1.5 : smax * 1.15);
+    cap = (pbuf){0};
+    pb_printf(&cap,
+              "Speedup over seq against %s.%s: the seq median of each value over the mode's "
+              "fastest median there (labelled with its worker count), one line per mode; the "
+              "dashed line is seq (1x)%s%s%s.",
+              wl, key, *held ? "; the other scanned keys are held at their first value (" : "",
+              held, *held ? ")" : "");
+    snprintf(j->caption, sizeof j->caption, "%s", cap.s ? cap.s : "");
+    pb_free(&cap);
+    scan_sel_free(&z);
     return 0;
 }
 
@@ -1299,10 +1773,64 @@ static int chart_metric(ctx *c, int si, const char *wl) {
 
 /* ---- the plan ------------------------------------------------------------- */
 
-int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
-                     plot_plan *plan, char *err, size_t errlen) {
+static int cmp_strp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* --x workers: charts 1-2 of each value set of a scanned workload (the
+ * first PLOT_MAX_SETS, in document order; the log says when there are more),
+ * or of its cases when it is not scanned. */
+static int charts_per_set(ctx *c, int si, const char *wl) {
+    const plot_model *m = c->m;
+    const plot_series *s = &m->series[si];
+    const char *sets[PLOT_MAX_SETS];
+    const char **all = malloc((s->ncases + 1) * sizeof *all);
+    if (!all) return nomem(c);
+    int ns = 0;
+    size_t na = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *pc = &m->cases[s->cases[i]];
+        if (!usable(pc) || strcmp(pc->workload, wl)) continue;
+        all[na++] = pc->scan;
+        int seen = 0;
+        for (int k = 0; k < ns && !seen; k++)
+            seen = !strcmp(sets[k], pc->scan);
+        if (!seen && ns < PLOT_MAX_SETS) sets[ns++] = pc->scan;
+    }
+    /* how many value sets there are, to say how many are left out */
+    qsort(all, na, sizeof *all, cmp_strp);
+    size_t distinct = 0;
+    for (size_t i = 0; i < na; i++)
+        distinct += !i || strcmp(all[i], all[i - 1]);
+    free(all);
+    if (distinct > (size_t)ns && c->log)
+        fprintf(c->log, "%s: charts of the first %d of %zu value sets only\n", wl, ns, distinct);
+    int rc = 0;
+    for (int k = 0; k < ns && !rc; k++)
+        rc = chart_wall_speedup(c, si, wl, sets[k], 1);
+    return rc;
+}
+
+/* Charts 1-2 and 8 of one workload, as --x asks (see the top comment). */
+static int charts_x(ctx *c, int si, const char *wl) {
+    if (c->x_key && !strcmp(c->x_key, "workers")) return charts_per_set(c, si, wl);
+    const char **keys;
+    int nk = plot_workload_scan_keys(c->m, &c->m->series[si], wl, &keys);
+    if (nk < 0) return nomem(c);
+    int here = 0; /* this workload scans the --x key */
+    for (int k = 0; k < nk && c->x_key; k++)
+        here |= plot_x_matches(c->x_key, wl, keys[k]);
+    int rc = here ? 0 : chart_wall_speedup(c, si, wl, NULL, 0);
+    for (int k = 0; k < nk && !rc; k++)
+        if (!here || plot_x_matches(c->x_key, wl, keys[k])) rc = chart_scan(c, si, wl, keys[k]);
+    free(keys);
+    return rc;
+}
+
+int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, const char *x_key,
+                     FILE *log, plot_plan *plan, char *err, size_t errlen) {
     memset(plan, 0, sizeof *plan);
-    ctx c = {m, data_dir, log, plan, err, errlen};
+    ctx c = {m, data_dir, x_key, log, plan, err, errlen};
     int rc = 0;
     for (size_t si = 0; si < m->nseries && !rc; si++) {
         const char **wls;
@@ -1312,7 +1840,7 @@ int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, F
             break;
         }
         for (int w = 0; w < nw && !rc; w++) {
-            rc = chart_wall_speedup(&c, (int)si, wls[w]);
+            rc = charts_x(&c, (int)si, wls[w]);
             if (!rc) rc = chart_latency(&c, (int)si, wls[w]);
             if (!rc) rc = chart_metric(&c, (int)si, wls[w]);
             if (!rc) rc = charts_timelines(&c, (int)si, wls[w], timelines);

@@ -78,6 +78,9 @@ typedef struct plot_case {
     double metric_med, metric_lo, metric_hi; /* median and 95% CI (else [min, max]) */
     int bound;   /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
     json_t *obj; /* the case object, borrowed from the document */
+    /* its value set when part of a parameter scan (case.scan, docs/scans.md):
+     * "tasks=10 unit=0.01" in scan order (cut at 159 bytes); "" when not scanned */
+    char scan[160];
 } plot_case;
 
 /* What bounds a workload's speed, as the crossover chart needs it. */
@@ -108,12 +111,16 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
                     size_t errlen);
 void plot_model_free(plot_model *m);
 
-/* The bound of a case (jc, borrowed) of document doc (borrowed): the case's
- * "bound" (or "kind") field when it says io/I/O-bound or cpu/CPU-bound, else
- * the document's config.ladders.<workload>.bound, else a small table of the
- * known workloads (flags, loiter: I/O; primes, noop: CPU) so that results
- * files written before the field existed still get the crossover chart.
- * The only place that decides it. PLOT_BOUND_*. */
+/* The bound of a case (jc, borrowed) of document doc (borrowed) as recorded:
+ * the case's "bound" (or "kind") field when it says io/I/O-bound or
+ * cpu/CPU-bound, else the document's config.ladders.<workload>.bound, else
+ * PLOT_BOUND_UNKNOWN. plot_model_load() then settles the unknown ones of
+ * files written before the field existed from their own numbers (no
+ * workload is named anywhere in plots/): a workload whose seq cases (else
+ * its 1-worker cases) use at least half a CPU second per wall second is
+ * CPU-bound, one that uses less is I/O-bound (it mostly waits); without
+ * CPU times it stays unknown. Those two are the only places that decide
+ * it. PLOT_BOUND_*. */
 int plot_case_bound(json_t *doc, json_t *jc, const char *workload);
 /* "I/O-bound", "CPU-bound" or "" (static strings). */
 const char *plot_bound_name(int bound);
@@ -124,6 +131,22 @@ int plot_mode_rank(const char *mode);
 /* Distinct workloads of a series in document order; *out malloc'd (caller
  * frees), entries borrowed. Returns the count, or -1 on ENOMEM. */
 int plot_series_workloads(const plot_model *m, const plot_series *s, const char ***out);
+
+/* Scans (docs/scans.md). The value of parameter / scanned key `key` of a
+ * case (params.<key> / scan.<key>, borrowed), or NULL when it has none. */
+const char *plot_case_param(const plot_case *c, const char *key);
+const char *plot_case_scan(const plot_case *c, const char *key);
+/* The scanned keys of workload wl in series s, in scan order (the keys of
+ * its cases' case.scan, first seen first); *out malloc'd (caller frees),
+ * entries borrowed. The count, or -1 on ENOMEM. */
+int plot_workload_scan_keys(const plot_model *m, const plot_series *s, const char *wl,
+                            const char ***out);
+/* Does x_key ("workload.key" or "key") name scanned key `key` of workload wl? */
+int plot_x_matches(const char *x_key, const char *wl, const char *key);
+/* Check a --x key against the model: 0 when it is NULL, "workers" or a key
+ * some case scans; else CFB_PLOT_EINPUT with a one-line reason in err (no
+ * case has such a parameter; or it is not scanned: one value). */
+int plot_x_check(const plot_model *m, const char *x_key, char *err, size_t errlen);
 
 /* ---- charts (plot_charts.c) ----------------------------------------------- */
 
@@ -143,9 +166,10 @@ typedef struct plot_plan {
     int data_files;
 } plot_plan;
 
-/* Write the data files under data_dir and plan the jobs. 0 or CFB_PLOT_E*. */
-int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, FILE *log,
-                     plot_plan *plan, char *err, size_t errlen);
+/* Write the data files under data_dir and plan the jobs; x_key as
+ * cfb_plot_options.x_key (already checked by plot_x_check). 0 or CFB_PLOT_E*. */
+int plot_charts_plan(const plot_model *m, const char *data_dir, int timelines, const char *x_key,
+                     FILE *log, plot_plan *plan, char *err, size_t errlen);
 void plot_plan_free(plot_plan *plan);
 
 /* ---- gnuplot (plot_gnuplot.c) ------------------------------------------- */

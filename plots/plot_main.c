@@ -149,6 +149,11 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
     plot_model m;
     int rc = plot_model_load(&m, paths, npaths, err, errlen);
     if (rc) return rc;
+    rc = plot_x_check(&m, o->x_key, err, errlen); /* before anything is written */
+    if (rc) {
+        plot_model_free(&m);
+        return rc;
+    }
 
     char out_dir[1024], data_dir[1100];
     if (o->out_dir)
@@ -169,7 +174,7 @@ int cfb_plot_files(const char *const *paths, size_t npaths, const cfb_plot_optio
     snprintf(sum->out_dir, sizeof sum->out_dir, "%s", out_dir);
 
     plot_plan plan;
-    rc = plot_charts_plan(&m, data_dir, o->timelines, o->log, &plan, err, errlen);
+    rc = plot_charts_plan(&m, data_dir, o->timelines, o->x_key, o->log, &plan, err, errlen);
     if (rc) {
         plot_model_free(&m);
         return rc;

@@ -1,4 +1,11 @@
-/* plot_model.c — results documents → sources, cases and series for charting. */
+/*
+ * plot_model.c — results documents → sources, cases and series for charting.
+ *
+ * Nothing here names a workload: what bounds one (CPU or I/O) is what the
+ * results record (case.bound, config.ladders.<wl>.bound), else what their
+ * CPU and wall times say (settle_bounds); a scanned case carries its value
+ * set (case.scan) as the label "key=value key=value".
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,19 +71,39 @@ int plot_case_bound(json_t *doc, json_t *jc, const char *workload) {
     }
     json_t *lw =
         json_object_get(json_object_get(json_object_get(doc, "config"), "ladders"), workload);
-    int b = parse_bound(json_string_value(json_object_get(lw, "bound")));
-    if (b) return b;
-    /* results files from before the field: the workloads cfbench knew then */
-    static const struct {
-        const char *name;
-        int bound;
-    } known[] = {{"flags", PLOT_BOUND_IO},
-                 {"loiter", PLOT_BOUND_IO},
-                 {"primes", PLOT_BOUND_CPU},
-                 {"noop", PLOT_BOUND_CPU}};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (!strcmp(workload, known[i].name)) return known[i].bound;
-    return PLOT_BOUND_UNKNOWN;
+    return parse_bound(json_string_value(json_object_get(lw, "bound")));
+}
+
+/* Files written before the bound was recorded: a workload's bound from its
+ * numbers. Its seq cases (else, when it has none, its 1-worker cases) of the
+ * same file: the median CPU time over the median wall time, at least 0.5 →
+ * CPU-bound (the task computes), below → I/O-bound (it mostly waits: a
+ * sleep, a download). Cases without cpu_s stay unknown. Every unknown case
+ * of the workload in that file gets the answer. */
+static void settle_bounds(plot_model *m) {
+    for (size_t i = 0; i < m->ncases; i++) {
+        plot_case *c = &m->cases[i];
+        if (c->bound != PLOT_BOUND_UNKNOWN) continue;
+        double cpu = 0, wall = 0;
+        for (int pass = 0; pass < 2 && !(wall > 0); pass++)
+            for (size_t k = 0; k < m->ncases; k++) {
+                const plot_case *q = &m->cases[k];
+                if (q->source != c->source || strcmp(q->workload, c->workload) ||
+                    !isfinite(q->cpu_med) || !(q->med > 0))
+                    continue;
+                if (pass == 0 ? strcmp(q->mode, "seq") : q->workers != 1) continue;
+                cpu += q->cpu_med;
+                wall += q->med;
+            }
+        /* -1: cannot tell (each workload is looked at once) */
+        int b = !(wall > 0) ? -1 : cpu / wall >= 0.5 ? PLOT_BOUND_CPU : PLOT_BOUND_IO;
+        for (size_t k = i; k < m->ncases; k++)
+            if (m->cases[k].source == c->source && m->cases[k].bound == PLOT_BOUND_UNKNOWN &&
+                !strcmp(m->cases[k].workload, c->workload))
+                m->cases[k].bound = b;
+    }
+    for (size_t i = 0; i < m->ncases; i++)
+        if (m->cases[i].bound < 0) m->cases[i].bound = PLOT_BOUND_UNKNOWN;
 }
 
 const char *plot_bound_name(int bound) {
@@ -116,6 +143,15 @@ static int load_case(plot_case *c, json_t *doc, json_t *jc, const char *path, si
     c->error = json_string_value(json_object_get(jc, "error"));
     c->bound = plot_case_bound(doc, jc, c->workload);
     c->obj = jc;
+    size_t sl = 0; /* "key=value key=value" of case.scan, in its order */
+    const char *sk;
+    json_t *sv;
+    json_object_foreach(json_object_get(jc, "scan"), sk, sv) {
+        if (!json_is_string(sv) || sl >= sizeof c->scan) continue;
+        int nw = snprintf(c->scan + sl, sizeof c->scan - sl, "%s%s=%s", sl ? " " : "", sk,
+                          json_string_value(sv));
+        if (nw > 0) sl += (size_t)nw;
+    }
     json_t *reps = json_object_get(jc, "repetitions");
     c->nreps = (int)json_array_size(reps);
     c->med = c->lo = c->hi = c->cpu_med = c->tps_med = c->speedup = c->efficiency = NAN;
@@ -308,6 +344,7 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
         snprintf(err, errlen, "%s: no cases to plot", paths[0]);
         goto bad;
     }
+    settle_bounds(m);
     if (build_series(m)) goto nomem;
     return 0;
 nomem:
@@ -343,4 +380,102 @@ int plot_series_workloads(const plot_model *m, const plot_series *s, const char 
     }
     *out = w;
     return n;
+}
+
+const char *plot_case_param(const plot_case *c, const char *key) {
+    return json_string_value(json_object_get(json_object_get(c->obj, "params"), key));
+}
+
+const char *plot_case_scan(const plot_case *c, const char *key) {
+    return json_string_value(json_object_get(json_object_get(c->obj, "scan"), key));
+}
+
+int plot_workload_scan_keys(const plot_model *m, const plot_series *s, const char *wl,
+                            const char ***out) {
+    size_t cap = 8, n = 0;
+    const char **k = malloc(cap * sizeof *k);
+    if (!k) return -1;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *c = &m->cases[s->cases[i]];
+        if (!c->scan[0] || strcmp(c->workload, wl)) continue;
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(c->obj, "scan"), key, v) {
+            int seen = 0;
+            for (size_t j = 0; j < n && !seen; j++)
+                seen = !strcmp(k[j], key);
+            if (seen) continue;
+            if (n == cap) {
+                const char **nk = realloc(k, 2 * cap * sizeof *nk);
+                if (!nk) {
+                    free(k);
+                    return -1;
+                }
+                k = nk;
+                cap *= 2;
+            }
+            k[n++] = key;
+        }
+    }
+    *out = k;
+    return (int)n;
+}
+
+int plot_x_matches(const char *x_key, const char *wl, const char *key) {
+    size_t wn = strlen(wl);
+    return !strcmp(x_key, key) ||
+           (!strncmp(x_key, wl, wn) && x_key[wn] == '.' && !strcmp(x_key + wn + 1, key));
+}
+
+int plot_x_check(const plot_model *m, const char *x_key, char *err, size_t errlen) {
+    if (!x_key || !strcmp(x_key, "workers")) return 0;
+    /* scanned somewhere? and the scanned keys, for the message */
+    pbuf keys = {0};
+    const char *value = NULL;
+    int scanned = 0, values = 0;
+    for (size_t i = 0; i < m->ncases; i++) {
+        const plot_case *c = &m->cases[i];
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(c->obj, "scan"), k, v) {
+            if (plot_x_matches(x_key, c->workload, k)) scanned = 1;
+            char full[200];
+            snprintf(full, sizeof full, "%s.%s", c->workload, k);
+            char padded[1100];
+            snprintf(padded, sizeof padded, ", %s, ", keys.s ? keys.s : "");
+            char probe[210];
+            snprintf(probe, sizeof probe, ", %s, ", full);
+            if (!strstr(padded, probe) && keys.len < 800)
+                pb_printf(&keys, "%s%s", keys.len ? ", " : "", full);
+        }
+        json_t *params = json_object_get(c->obj, "params");
+        json_object_foreach(params, k, v) {
+            if (!plot_x_matches(x_key, c->workload, k) || !json_is_string(v)) continue;
+            if (!value || strcmp(value, json_string_value(v))) values++;
+            value = json_string_value(v);
+        }
+    }
+    int rc = 0;
+    if (scanned) {
+        rc = 0;
+    } else if (value) {
+        snprintf(err, errlen,
+                 "--x %s: not scanned, so it has one value (%s%s): scan it (-p %s=A,B,...) or "
+                 "pick a scanned key%s%s, or --x workers",
+                 x_key, values > 1 ? "e.g. " : "", value, x_key, keys.s ? ": " : " (none here)",
+                 keys.s ? keys.s : "");
+        rc = CFB_PLOT_EINPUT;
+    } else {
+        snprintf(err, errlen,
+                 "--x %s: no case has a parameter '%s' (scanned keys%s%s; or --x "
+                 "workers)",
+                 x_key, x_key, keys.s ? ": " : ": none", keys.s ? keys.s : "");
+        rc = CFB_PLOT_EINPUT;
+    }
+    if (keys.oom) {
+        snprintf(err, errlen, "out of memory");
+        rc = CFB_PLOT_ENOMEM;
+    }
+    pb_free(&keys);
+    return rc;
 }

@@ -9,9 +9,16 @@
  * data by results/findings.h (<li class="finding unsupported"> when the data
  * do not carry one, saying why) — then <section id="key-charts"> with the
  * 3-4 charts that show them (every "crossover" chart, the speedup of an
- * I/O-bound and of a CPU-bound workload, the GIL comparison of primes), then
- * the details: sources, the host floors (<section id="floors">, only when a
- * file has host.floors), and per series and workload the table and charts.
+ * I/O-bound and of a CPU-bound workload, the GIL comparison of the heaviest
+ * CPU-bound workload), then the details: sources, the host floors (<section
+ * id="floors">, only when a file has host.floors), and per series and
+ * workload the table and charts (a parameter scan's charts after the
+ * speedup ones).
+ *
+ * No workload is named here: which one tells the GIL story and which one
+ * the executor's overhead is read from the results (the case's bound, as
+ * plot_model.c settles it, and the per-task times; see heaviest_cpu() and
+ * overhead_case()).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -261,9 +268,37 @@ static bool pick_workload(const cfb_findings *f, cfb_finding_kind kind, const ch
     return true;
 }
 
+/* Per-task cost of a case: median wall time over its tasks; NAN when unknown. */
+static double per_task(const plot_case *c) {
+    return c->tasks > 0 && isfinite(c->med) && !c->error ? c->med / c->tasks : NAN;
+}
+
+/* The CPU-bound workload of source 0 with the heaviest tasks (the largest
+ * per-task time of its seq cases, else of its 1-worker cases), among the
+ * cases of impl (NULL: any impl) — where a GIL shows; primes, not noop,
+ * whose tasks are empty. Borrowed from m; NULL when none is CPU-bound. */
+static const char *heaviest_cpu(const plot_model *m, const char *impl) {
+    const char *best = NULL;
+    double top = -1;
+    for (int pass = 0; pass < 2 && !best; pass++)
+        for (size_t i = 0; i < m->ncases; i++) {
+            const plot_case *c = &m->cases[i];
+            if (c->source != 0 || c->bound != PLOT_BOUND_CPU || (impl && strcmp(c->impl, impl)))
+                continue;
+            if (pass == 0 ? strcmp(c->mode, "seq") : c->workers != 1) continue;
+            double t = per_task(c);
+            if (isfinite(t) && t > top) {
+                top = t;
+                best = c->workload;
+            }
+        }
+    return best;
+}
+
 /* The key charts, at most four, in this order: the crossover charts (at
- * most two: c and c+gil), primes under the GIL, the speedup of the I/O-bound
- * workload that scaled most, the speedup of a CPU-bound one (primes first). */
+ * most two: c and c+gil), the heaviest CPU-bound workload under the GIL,
+ * the speedup of the I/O-bound workload that scaled most, the speedup of a
+ * CPU-bound one (the heaviest first). */
 #define KEY_CHARTS_MAX 4
 
 static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const char *out_dir) {
@@ -280,10 +315,12 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
     if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
         char wl[64], impl[32];
         const plot_job *j;
-        /* the GIL: primes c against c+gil side by side, else its c+gil speedup */
-        if ((series_of(m, "c+gil") >= 0 && (j = find_job(p, "compare", "primes", -1))) ||
-            (j = find_job(p, "speedup", "primes", series_of(m, "c+gil")))) {
-            snprintf(leads[nk], sizeof leads[nk], "primes under the GIL (c+gil).");
+        /* the GIL: a CPU-bound workload c against c+gil side by side, else
+         * its c+gil speedup */
+        const char *gil = heaviest_cpu(m, "c+gil");
+        if (gil && ((series_of(m, "c+gil") >= 0 && (j = find_job(p, "compare", gil, -1))) ||
+                    (j = find_job(p, "speedup", gil, series_of(m, "c+gil"))))) {
+            snprintf(leads[nk], sizeof leads[nk], "%.60s under the GIL (c+gil).", gil);
             keys[nk++] = j;
         }
         if (pick_workload(&f, CFB_FINDING_IO_SCALING, NULL, wl, sizeof wl, impl, sizeof impl) &&
@@ -291,7 +328,7 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
             snprintf(leads[nk], sizeof leads[nk], "%s, I/O-bound (%s).", wl, impl);
             keys[nk++] = j;
         }
-        if (pick_workload(&f, CFB_FINDING_CPU_PLATEAU, "primes", wl, sizeof wl, impl,
+        if (pick_workload(&f, CFB_FINDING_CPU_PLATEAU, heaviest_cpu(m, NULL), wl, sizeof wl, impl,
                           sizeof impl) &&
             (j = find_job(p, "speedup", wl, series_of(m, impl)))) {
             snprintf(leads[nk], sizeof leads[nk], "%s, CPU-bound (%s).", wl, impl);
@@ -336,20 +373,35 @@ static double floor_median(json_t *floors, int k) {
     return isfinite(x) && x > 0 ? x : NAN;
 }
 
-/* The noop case of series s in mode at 1 worker, or NULL. */
-static const plot_case *noop_case(const plot_model *m, const plot_series *s, const char *mode) {
+/* The case of series s the executor's overhead in mode is read from: at 1
+ * worker, of the workload with the cheapest tasks there (the smallest
+ * per-task time: empty tasks, the noop workload) — provided its tasks are
+ * empty enough for the time to be the executor's: its seq case's per-task
+ * time is below the floor fl, or, without a seq case, its own is below 100
+ * floors (a task that computes or sleeps costs thousands). NULL when none. */
+static const plot_case *overhead_case(const plot_model *m, const plot_series *s, const char *mode,
+                                      double fl) {
+    const plot_case *best = NULL;
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *c = &m->cases[s->cases[i]];
-        if (!c->error && c->workers == 1 && c->tasks > 0 && isfinite(c->med) &&
-            !strcmp(c->workload, "noop") && !strcmp(c->mode, mode))
-            return c;
+        if (c->workers == 1 && isfinite(per_task(c)) && !strcmp(c->mode, mode) &&
+            (!best || per_task(c) < per_task(best)))
+            best = c;
     }
-    return NULL;
+    if (!best) return NULL;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const plot_case *c = &m->cases[s->cases[i]];
+        if (!strcmp(c->workload, best->workload) && !strcmp(c->mode, "seq") &&
+            isfinite(per_task(c)))
+            return per_task(c) < fl ? best : NULL;
+    }
+    return per_task(best) < 100 * fl ? best : NULL;
 }
 
 /* <section id="floors">: a row of floors per source that has them, then the
- * executor overheads of the noop workload (median wall / tasks at 1 worker)
- * in units of the matching floor. Nothing at all when no source has floors. */
+ * executor overheads (median wall / tasks at 1 worker of the workload with
+ * the cheapest tasks, overhead_case()) in units of the matching floor. Nothing at all when no
+ * source has floors. */
 static void floors_section(pbuf *b, const plot_model *m) {
     size_t with = 0;
     for (size_t i = 0; i < m->nsrc; i++)
@@ -387,9 +439,9 @@ static void floors_section(pbuf *b, const plot_model *m) {
         json_t *f = source_floors(&m->src[s->source]);
         if (!f) continue;
         for (int q = 0; q < 2; q++) {
-            const plot_case *c = noop_case(m, s, modes[q]);
             double fl = floor_median(f, match[q]);
-            if (!c || !isfinite(fl)) continue;
+            const plot_case *c = isfinite(fl) ? overhead_case(m, s, modes[q], fl) : NULL;
+            if (!c) continue;
             double per = c->med / c->tasks, ratio = per / fl;
             pb_puts(&rows, "<tr class=overhead><td class=\"l wrap\">");
             pb_html(&rows, s->label);
@@ -398,7 +450,9 @@ static void floors_section(pbuf *b, const plot_model *m) {
             pb_printf(&rows, "<td class=l>%s</td>", floor_label[match[q]]);
             td_secs(&rows, fl);
             pb_printf(&rows, "<td>%.2f×</td></tr>\n", ratio);
-            pb_printf(&sent, "<li>A %s task (noop, 1 worker, ", pool[q]);
+            pb_printf(&sent, "<li>A %s task (", pool[q]);
+            pb_html(&sent, c->workload);
+            pb_puts(&sent, ", 1 worker, ");
             pb_html(&sent, s->brief);
             pb_printf(&sent, ") costs %.2f× this host's %s.</li>\n", ratio, floor_label[match[q]]);
         }
@@ -410,17 +464,16 @@ static void floors_section(pbuf *b, const plot_model *m) {
                    "<th>overhead per task</th><th class=l>floor</th><th>floor median</th>"
                    "<th>× floor</th></tr>\n");
         pb_put(b, rows.s, rows.len);
-        pb_puts(
-            b, "</table>\n<p class=muted>Overhead per task: the noop workload's median "
-               "wall time over its task count at 1 worker (submit, run and collect an "
-               "empty task, the pool's start-up spread over the tasks; many tasks are in flight at "
-               "once, so it can be below one round trip); a thread pool is "
-               "read against the futex wake-up round trip, a process pool against the "
-               "pipe round trip.</p>\n");
+        pb_puts(b, "</table>\n<p class=muted>Overhead per task: the median wall time over "
+                   "the task count at 1 worker of the workload with the cheapest tasks (submit, "
+                   "run and collect an empty task, the pool's start-up spread over the tasks; many "
+                   "tasks are in flight at once, so it can be below one round trip); a thread "
+                   "pool is read against the futex wake-up round trip, a process pool against "
+                   "the pipe round trip.</p>\n");
     } else if (with) {
-        pb_puts(b, "<p class=muted>No noop case at 1 worker in thread or process mode: no "
-                   "executor overhead to set against the floors (<code>cfbench run -w noop "
-                   "-m thread,process -j 1</code>).</p>\n");
+        pb_puts(b, "<p class=muted>No case of empty tasks at 1 worker in thread or "
+                   "process mode: no executor overhead to set against the floors "
+                   "(<code>cfbench run -w noop -m thread,process -j 1</code>).</p>\n");
     }
     if (rows.oom || sent.oom) b->oom = 1;
     pb_free(&rows);
@@ -498,6 +551,7 @@ int plot_report_write(const plot_model *m, const plot_plan *p, const char *out_d
             case_table(&b, m, s, wls[w]);
             figures(&b, p, out_dir, (int)k, wls[w], "wall");
             figures(&b, p, out_dir, (int)k, wls[w], "speedup");
+            figures(&b, p, out_dir, (int)k, wls[w], "scan");
             figures(&b, p, out_dir, (int)k, wls[w], "latency");
             int nt = count_jobs(p, (int)k, wls[w], "timeline");
             if (nt) {

@@ -49,6 +49,13 @@ typedef struct cfb_plot_options {
     const char *gnuplot;     /* NULL: $CFB_GNUPLOT if set, else "gnuplot" searched in PATH */
     const char *scripts_dir; /* NULL: $CFB_PLOTS_DIR if set, else cfb_datadir_find()'s plots/ */
     FILE *log;               /* one line per file written; NULL = quiet */
+    /* The x axis of the per-workload wall and speedup charts (docs/scans.md):
+     * NULL = the default (workers; a scanned workload also gets a chart
+     * against each scanned key), "workers" (against workers, one pair per
+     * value set of a scan), or a scanned parameter, "loiter.tasks" or
+     * "tasks" (every workload that scans it). A key no case has, or one no
+     * case scans, is CFB_PLOT_EINPUT with a one-line reason. Borrowed. */
+    const char *x_key;
 } cfb_plot_options;
 
 /* What was produced (filled as far as the run got, also on failure). */

@@ -1,8 +1,10 @@
 /* compare.c — match cases, derive per-repetition metrics, decide verdicts,
  * render the report (see compare.h and docs/cli-compare.md). */
 #include "compare.h"
+#include "cfbench_results.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,7 +96,14 @@ static char *case_key(const json_t *c) {
     return k;
 }
 
-/* The seq reference of case c in doc: same workload, impl and params. */
+/* Can seq case s be a reference at all: the rule of the results model
+ * (cfb_results_seq_of, results/include/cfbench_results.h): no error, a repetition. */
+static bool usable_seq(const json_t *s) {
+    return !json_object_get(s, "error") && json_array_size(json_object_get(s, "repetitions"));
+}
+
+/* The seq reference of case c in doc, by the model's rule: the first
+ * usable seq case with the same workload, impl and params. */
 static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
     json_t *cases = json_object_get(doc, "cases");
     const char *impl = jstr(c, "impl");
@@ -103,7 +112,7 @@ static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
     json_array_foreach(cases, i, s) {
         const char *simpl = jstr(s, "impl");
         if (strcmp(jstr(s, "mode"), "seq") || strcmp(jstr(s, "workload"), jstr(c, "workload")) ||
-            strcmp(*simpl ? simpl : "c", *impl ? impl : "c"))
+            strcmp(*simpl ? simpl : "c", *impl ? impl : "c") || !usable_seq(s))
             continue;
         json_t *p1 = json_object_get(s, "params"), *p2 = json_object_get(c, "params");
         if ((!p1 && !p2) || (p1 && p2 && json_equal(p1, p2))) return s;
@@ -168,7 +177,7 @@ static int key_index_build(const json_t *cases, char *(*keyf)(const json_t *), i
     if (!ix->e) return -2;
     for (size_t i = 0; i < n; i++) {
         const json_t *c = json_array_get(cases, i);
-        if (seq_only && strcmp(jstr(c, "mode"), "seq")) continue;
+        if (seq_only && (strcmp(jstr(c, "mode"), "seq") || !usable_seq(c))) continue;
         if (!(ix->e[k].key = keyf(c))) {
             ix->n = k;
             key_index_free(ix);
@@ -269,6 +278,10 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
     json_array_foreach(reps, i, r) {
         double wall = NAN, x = NAN;
         int have_wall = !jnum(r, "wall_s", &wall);
+        cfb_derived dv; /* the model's formulas, for this repetition's wall time */
+        (void)cfb_derived_compute(seq_med, have_wall ? wall : NAN,
+                                  workers >= 1 && workers <= INT_MAX ? (int)workers : 0,
+                                  jint(c, "tasks", 0), &dv);
         switch (m) {
         case CFB_METRIC_WALL:
             if (have_wall) x = wall;
@@ -281,13 +294,13 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
                 x = (have_wall && wall > 0 && tasks > 0) ? tasks / wall : NAN;
             break;
         case CFB_METRIC_SPEEDUP:
-            if (have_wall && wall > 0) x = seq_med / wall;
+            x = dv.speedup;
             break;
         case CFB_METRIC_EFFICIENCY:
-            if (have_wall && wall > 0) x = seq_med / wall / workers;
+            x = dv.efficiency;
             break;
         case CFB_METRIC_OVERHEAD:
-            if (have_wall) x = (wall * workers - seq_med) / tasks;
+            x = dv.overhead_per_task_s;
             break;
         case CFB_METRIC_CPUCOST:
             if (!jnum(r, "cpu_s", &x))

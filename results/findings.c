@@ -8,42 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfbench_results.h"
 #include "results_io.h"
 
-/* ---- reading a case ------------------------------------------------------ */
+/* ---- reading a case (the results model, results/include/cfbench_results.h) ---------------- */
 
-static const char *jstr(const json_t *o, const char *k, const char *dflt) {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : dflt;
-}
-
-static double jnum(const json_t *o, const char *k) {
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static double case_med(const json_t *c) {
-    return jnum(json_object_get(json_object_get(c, "summary"), "wall_s"), "median");
+static double case_med(const cfb_rcase *c) {
+    cfb_stat_summary st;
+    return cfb_rcase_stat(c, CFB_STAT_WALL, &st) ? st.st.median : NAN;
 }
 
 /* The ci95 of the median wall; false when null (one repetition) or absent. */
-static bool case_ci(const json_t *c, double *lo, double *hi) {
-    const json_t *ci =
-        json_object_get(json_object_get(json_object_get(c, "summary"), "wall_s"), "ci95");
+static bool case_ci(const cfb_rcase *c, double *lo, double *hi) {
+    cfb_stat_summary st;
     *lo = *hi = NAN;
-    if (!json_is_array(ci) || json_array_size(ci) != 2) return false;
-    *lo = json_number_value(json_array_get(ci, 0));
-    *hi = json_number_value(json_array_get(ci, 1));
+    if (!cfb_rcase_stat(c, CFB_STAT_WALL, &st)) return false;
+    *lo = st.st.ci_lo;
+    *hi = st.st.ci_hi;
     return isfinite(*lo) && isfinite(*hi);
 }
 
-static double case_speedup(const json_t *c) {
-    return jnum(json_object_get(c, "summary"), "speedup");
+static double case_speedup(const cfb_rcase *c) {
+    double v;
+    return cfb_rcase_sum(c, CFB_SUM_SPEEDUP, &v) ? v : NAN;
 }
 
-static bool case_usable(const json_t *c) {
-    return !json_object_get(c, "error") && json_is_object(json_object_get(c, "summary")) &&
-           isfinite(case_med(c)) && case_med(c) > 0;
+static bool case_usable(const cfb_rcase *c) {
+    return !cfb_rcase_error(c) && cfb_rcase_has_summary(c) && isfinite(case_med(c)) &&
+           case_med(c) > 0;
 }
 
 static int mode_rank(const char *m) {
@@ -57,14 +49,14 @@ static int mode_rank(const char *m) {
 
 /* The value set of a scanned case, "tasks=10 unit=0.01" (case.scan in its
  * order), or "" when the case is not part of a scan. */
-static void scan_label(const json_t *c, char *out, size_t n) {
+static void scan_label(const cfb_rcase *c, char *out, size_t n) {
     out[0] = '\0';
-    const char *k;
-    json_t *v;
     size_t len = 0;
-    json_object_foreach((json_t *)json_object_get(c, "scan"), k, v) {
-        if (!json_is_string(v) || len >= n) continue;
-        int w = snprintf(out + len, n - len, "%s%s=%s", len ? " " : "", k, json_string_value(v));
+    for (size_t i = 0; i < cfb_rcase_nscan(c); i++) {
+        const char *v = cfb_rcase_scan_value(c, i);
+        if (!v || len >= n) continue;
+        int w =
+            snprintf(out + len, n - len, "%s%s=%s", len ? " " : "", cfb_rcase_scan_key(c, i), v);
         if (w > 0) len += (size_t)w;
     }
 }
@@ -72,19 +64,15 @@ static void scan_label(const json_t *c, char *out, size_t n) {
 typedef struct grp {
     char scan[CFB_FINDING_SCAN];   /* scan_label() of its cases */
     const char *wl, *impl, *bound; /* borrowed from the document */
-    const json_t **cases;          /* borrowed, usable cases in document order (owned array) */
+    const cfb_rcase **cases;       /* borrowed, usable cases in document order (owned array) */
     size_t n;
-    const json_t *seq;
+    const cfb_rcase *seq;
 } grp;
 
-static const char *case_bound(const json_t *doc, const json_t *c) {
-    const char *b = jstr(c, "bound", NULL);
-    if (!b) { /* config.ladders.<workload>.bound, else not recorded */
-        const json_t *l = json_object_get(
-            json_object_get(json_object_get(doc, "config"), "ladders"), jstr(c, "workload", ""));
-        b = jstr(l, "bound", "");
-    }
-    return strcmp(b, "io") && strcmp(b, "cpu") ? "" : b;
+static const char *case_bound(const cfb_results *doc, const cfb_rcase *c) {
+    const char *b = cfb_rcase_bound(c);
+    if (!b) b = cfb_results_ladder_bound(doc, cfb_rcase_workload(c)); /* else not recorded */
+    return !b || (strcmp(b, "io") && strcmp(b, "cpu")) ? "" : b;
 }
 
 static void fill_mode(const grp *g, const char *mode, cfb_mode_best *mb) {
@@ -94,11 +82,11 @@ static void fill_mode(const grp *g, const char *mode, cfb_mode_best *mb) {
     double slo = NAN, shi = NAN;
     bool sci = g->seq && case_ci(g->seq, &slo, &shi);
     double smed = g->seq ? case_med(g->seq) : NAN;
-    const json_t *best = NULL;
+    const cfb_rcase *best = NULL;
     for (size_t i = 0; i < g->n; i++) {
-        const json_t *c = g->cases[i];
-        if (strcmp(jstr(c, "mode", ""), mode)) continue;
-        int w = (int)json_integer_value(json_object_get(c, "workers"));
+        const cfb_rcase *c = g->cases[i];
+        if (strcmp(cfb_rcase_mode(c), mode)) continue;
+        int w = cfb_rcase_workers(c);
         mb->ncounts++;
         if (w > mb->max_workers) mb->max_workers = w;
         double sp = case_speedup(c);
@@ -107,7 +95,7 @@ static void fill_mode(const grp *g, const char *mode, cfb_mode_best *mb) {
     }
     if (!best) return;
     mb->speedup = case_speedup(best);
-    mb->workers = (int)json_integer_value(json_object_get(best, "workers"));
+    mb->workers = cfb_rcase_workers(best);
     mb->wall = case_med(best);
     double lo, hi;
     if (sci && case_ci(best, &lo, &hi) && lo > 0 && hi > 0) {
@@ -119,24 +107,24 @@ static void fill_mode(const grp *g, const char *mode, cfb_mode_best *mb) {
 
 /* The best case among modes `modes` (NULL-terminated) whose workers are in
  * [wmin, wmax]; NULL when none. */
-static const json_t *best_in(const grp *g, const char *const *modes, int wmin, int wmax) {
-    const json_t *best = NULL;
+static const cfb_rcase *best_in(const grp *g, const char *const *modes, int wmin, int wmax) {
+    const cfb_rcase *best = NULL;
     for (size_t i = 0; i < g->n; i++) {
-        const json_t *c = g->cases[i];
-        int w = (int)json_integer_value(json_object_get(c, "workers"));
+        const cfb_rcase *c = g->cases[i];
+        int w = cfb_rcase_workers(c);
         bool in = false;
         for (const char *const *m = modes; *m; m++)
-            in |= !strcmp(jstr(c, "mode", ""), *m);
+            in |= !strcmp(cfb_rcase_mode(c), *m);
         double sp = case_speedup(c);
         if (!in || w < wmin || w > wmax || !isfinite(sp)) continue;
         if (!best || sp > case_speedup(best) ||
-            (sp == case_speedup(best) && w < json_integer_value(json_object_get(best, "workers"))))
+            (sp == case_speedup(best) && w < cfb_rcase_workers(best)))
             best = c;
     }
     return best;
 }
 
-static bool distinct_from_seq(const grp *g, const json_t *c) {
+static bool distinct_from_seq(const grp *g, const cfb_rcase *c) {
     double slo, shi, lo, hi;
     if (!g->seq || c == g->seq || !case_ci(g->seq, &slo, &shi) || !case_ci(c, &lo, &hi))
         return false;
@@ -245,8 +233,8 @@ static void unsupported(cfb_finding *f, const char *fmt, ...) {
 static void counts_list(const grp *g, char *out, size_t n) {
     int seen[64], ns = 0;
     for (size_t i = 0; i < g->n; i++) {
-        if (!strcmp(jstr(g->cases[i], "mode", ""), "seq")) continue;
-        int w = (int)json_integer_value(json_object_get(g->cases[i], "workers"));
+        if (!strcmp(cfb_rcase_mode(g->cases[i]), "seq")) continue;
+        int w = cfb_rcase_workers(g->cases[i]);
         bool have = false;
         for (int k = 0; k < ns; k++)
             have |= seen[k] == w;
@@ -267,8 +255,8 @@ static void counts_list(const grp *g, char *out, size_t n) {
 static int max_parallel_workers(const grp *g) {
     int m = 0;
     for (size_t i = 0; i < g->n; i++)
-        if (strcmp(jstr(g->cases[i], "mode", ""), "seq")) {
-            int w = (int)json_integer_value(json_object_get(g->cases[i], "workers"));
+        if (strcmp(cfb_rcase_mode(g->cases[i]), "seq")) {
+            int w = cfb_rcase_workers(g->cases[i]);
             if (w > m) m = w;
         }
     return m;
@@ -347,9 +335,9 @@ static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
     if (!basics(f, g)) return false;
     /* hybrid runs CPU-bound tasks inline in its processes: a pool of them */
     static const char *const pools[] = {"thread", "process", "hybrid", "mpi", NULL};
-    const json_t *at = best_in(g, pools, 1, cpus > 0 ? cpus : 1 << 30);
-    const json_t *past = cpus > 0 ? best_in(g, pools, cpus + 1, 1 << 30) : NULL;
-    const json_t *any = best_in(g, pools, 1, 1 << 30);
+    const cfb_rcase *at = best_in(g, pools, 1, cpus > 0 ? cpus : 1 << 30);
+    const cfb_rcase *past = cpus > 0 ? best_in(g, pools, cpus + 1, 1 << 30) : NULL;
+    const cfb_rcase *any = best_in(g, pools, 1, 1 << 30);
     if (!any) {
         const cfb_mode_best *b = best_mode(f);
         tbuf t = {f->text, sizeof f->text, 0};
@@ -360,8 +348,8 @@ static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         return false;
     }
     double sp = case_speedup(any);
-    const char *am = jstr(any, "mode", "");
-    int aw = (int)json_integer_value(json_object_get(any, "workers"));
+    const char *am = cfb_rcase_mode(any);
+    int aw = cfb_rcase_workers(any);
     char x[32];
     fmt_x(x, sizeof x, sp);
     if (sp < 1.1) { /* nothing to gain: a claim the noise cannot overturn */
@@ -397,9 +385,9 @@ static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         return false;
     }
     double sat = at ? case_speedup(at) : NAN, spast = case_speedup(past);
-    const char *atm = at ? jstr(at, "mode", "") : am;
-    int atw = at ? (int)json_integer_value(json_object_get(at, "workers")) : aw;
-    int pw = (int)json_integer_value(json_object_get(past, "workers"));
+    const char *atm = at ? cfb_rcase_mode(at) : am;
+    int atw = at ? cfb_rcase_workers(at) : aw;
+    int pw = cfb_rcase_workers(past);
     char xa[32], xp[32];
     fmt_x(xa, sizeof xa, sat);
     fmt_x(xp, sizeof xp, spast);
@@ -407,7 +395,7 @@ static bool cpu_finding(cfb_finding *f, const grp *g, int cpus) {
         unsupported(f,
                     "no plateau: past the %d CPUs it still scales (%s, %s at %d workers, against "
                     "%s at %d)",
-                    cpus, xp, mode_noun(jstr(past, "mode", "")), pw, xa, atw);
+                    cpus, xp, mode_noun(cfb_rcase_mode(past)), pw, xa, atw);
         return false;
     }
     tbuf t = {f->text, sizeof f->text, 0};
@@ -497,22 +485,25 @@ static bool same_set(const grp *a, const grp *b) {
     return !strcmp(a->wl, b->wl) && !strcmp(a->scan, b->scan);
 }
 
-int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
+int cfb_findings_compute(const json_t *jdoc, cfb_findings *out) {
     memset(out, 0, sizeof *out);
-    const json_t *host = json_object_get(doc, "host");
-    json_int_t cpus = json_integer_value(json_object_get(host, "cpus_allowed"));
-    if (cpus <= 0) cpus = json_integer_value(json_object_get(host, "cpus"));
-    out->cpus = cpus > 0 ? (int)cpus : 0;
-    const json_t *cases = json_object_get(doc, "cases");
-    size_t nc = json_array_size(cases);
+    cfb_results *doc;
+    if (cfb_results_decode(jdoc, &doc, NULL, 0)) return -1;
+    int cpus = cfb_results_cpus_allowed(doc);
+    if (cpus <= 0) cpus = cfb_results_cpus(doc);
+    out->cpus = cpus > 0 ? cpus : 0;
+    size_t nc = cfb_results_ncases(doc);
     grp *g = calloc(nc ? nc : 1, sizeof *g);
-    if (!g) return -1;
+    if (!g) {
+        cfb_results_free(doc);
+        return -1;
+    }
     size_t ng = 0;
     int rc = 0;
     for (size_t i = 0; i < nc && !rc; i++) {
-        const json_t *c = json_array_get(cases, i);
+        const cfb_rcase *c = cfb_results_case(doc, i);
         if (!case_usable(c)) continue;
-        const char *wl = jstr(c, "workload", ""), *impl = jstr(c, "impl", "c");
+        const char *wl = cfb_rcase_workload(c), *impl = cfb_rcase_impl(c);
         char scan[CFB_FINDING_SCAN];
         scan_label(c, scan, sizeof scan);
         size_t k = 0;
@@ -532,7 +523,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
             ng++;
         }
         g[k].cases[g[k].n++] = c;
-        if (!g[k].seq && !strcmp(jstr(c, "mode", ""), "seq")) g[k].seq = c;
+        if (!g[k].seq && cfb_rcase_is_seq(c)) g[k].seq = c;
     }
     size_t cap = 0, gcap = 0;
     for (size_t k = 0; k < ng && !rc; k++) { /* the groups' per-mode bests */
@@ -545,7 +536,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
         const char *modes[CFB_FINDING_MODES];
         size_t nm = 0;
         for (size_t i = 0; i < g[k].n; i++) {
-            const char *m = jstr(g[k].cases[i], "mode", "");
+            const char *m = cfb_rcase_mode(g[k].cases[i]);
             bool have = false;
             for (size_t q = 0; q < nm; q++)
                 have |= !strcmp(modes[q], m);
@@ -623,6 +614,7 @@ int cfb_findings_compute(const json_t *doc, cfb_findings *out) {
     for (size_t k = 0; k < ng; k++)
         free(g[k].cases);
     free(g);
+    cfb_results_free(doc);
     return rc;
 }
 

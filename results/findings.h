@@ -75,7 +75,8 @@ typedef struct cfb_findings {
 
 /* Compute the findings of doc (borrowed; a valid results document,
  * cfb_results_validate). *out is filled (free with cfb_findings_free, also
- * on failure). 0, or -1 when out of memory. Deterministic: the same
+ * on failure); it is read through the results model (results/include/cfbench_results.h).
+ * 0, or -1 when out of memory or doc is not valid. Deterministic: the same
  * document gives the same sentences. */
 int cfb_findings_compute(const json_t *doc, cfb_findings *out);
 void cfb_findings_free(cfb_findings *f);

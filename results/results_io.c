@@ -1,4 +1,5 @@
-/* results_io.c — load / validate / atomically save results JSON. */
+/* results_io.c — load / atomically save results JSON (the schema check,
+ * cfb_results_validate, is the codec's: results/model_json.c). */
 #include "results_io.h"
 
 #include <dirent.h>
@@ -63,96 +64,6 @@ int cfb_results_load(const char *path, json_t **out, char *err, size_t errlen) {
         return fail(err, errlen, "%s: %s", path, why);
     }
     *out = doc;
-    return 0;
-}
-
-static int need(const json_t *obj, const char *field, const char *what, int type, const char *where,
-                char *err, size_t errlen) {
-    const json_t *v = json_object_get(obj, field);
-    if (!v)
-        return fail(err, errlen, "missing required field '%s'%s%s", field, where ? " in " : "",
-                    where ? where : "");
-    bool ok;
-    switch (type) {
-    case 's':
-        ok = json_is_string(v);
-        break;
-    case 'i':
-        ok = json_is_integer(v);
-        break;
-    case 'n':
-        ok = json_is_number(v);
-        break;
-    case 'b':
-        ok = json_is_boolean(v);
-        break;
-    case 'a':
-        ok = json_is_array(v);
-        break;
-    case 'o':
-        ok = json_is_object(v);
-        break;
-    default:
-        ok = true;
-    }
-    if (!ok)
-        return fail(err, errlen, "field '%s'%s%s is not %s", field, where ? " in " : "",
-                    where ? where : "", what);
-    return 0;
-}
-
-int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
-    if (!json_is_object(doc))
-        return fail(err, errlen, "not a cfbench results document (top level is not an object)");
-    const json_t *schema = json_object_get(doc, "schema");
-    if (!json_is_string(schema) || strcmp(json_string_value(schema), CFB_RESULTS_SCHEMA) != 0)
-        return fail(err, errlen, "not a cfbench results document (schema is not \"%s\")",
-                    CFB_RESULTS_SCHEMA);
-    const json_t *ver = json_object_get(doc, "schema_version");
-    if (!json_is_integer(ver)) return fail(err, errlen, "missing required field 'schema_version'");
-    json_int_t v = json_integer_value(ver);
-    if (v > CFB_RESULTS_SCHEMA_VERSION)
-        return fail(err, errlen,
-                    "schema_version %lld was written by a newer cfbench (this one reads up to %d)",
-                    (long long)v, CFB_RESULTS_SCHEMA_VERSION);
-    if (v < 1) return fail(err, errlen, "invalid schema_version %lld", (long long)v);
-    if (need(doc, "complete", "a boolean", 'b', NULL, err, errlen) ||
-        need(doc, "cases", "an array", 'a', NULL, err, errlen))
-        return -1;
-    const json_t *cases = json_object_get(doc, "cases");
-    size_t i;
-    const json_t *c;
-    json_array_foreach(cases, i, c) {
-        char where[200];
-        if (!json_is_object(c)) return fail(err, errlen, "cases[%zu] is not an object", i);
-        const json_t *id = json_object_get(c, "id");
-        if (!json_is_string(id))
-            return fail(err, errlen, "missing required field 'id' in cases[%zu]", i);
-        char idp[160];
-        cfb_one_line(idp, sizeof idp, json_string_value(id));
-        snprintf(where, sizeof where, "case %s", idp);
-        if (need(c, "workload", "a string", 's', where, err, errlen) ||
-            need(c, "mode", "a string", 's', where, err, errlen) ||
-            need(c, "workers", "an integer", 'i', where, err, errlen) ||
-            need(c, "tasks", "an integer", 'i', where, err, errlen) ||
-            need(c, "repetitions", "an array", 'a', where, err, errlen))
-            return -1;
-        if (!json_object_get(c, "error") &&
-            need(c, "summary", "an object", 'o', where, err, errlen))
-            return -1;
-        const json_t *reps = json_object_get(c, "repetitions"), *r;
-        size_t j;
-        json_array_foreach(reps, j, r) {
-            char rw[260];
-            snprintf(rw, sizeof rw, "%s repetition %zu", where, j);
-            if (!json_is_object(r)) return fail(err, errlen, "%s is not an object", rw);
-            if (need(r, "index", "an integer", 'i', rw, err, errlen) ||
-                need(r, "wall_s", "a number", 'n', rw, err, errlen))
-                return -1;
-            if (json_number_value(json_object_get(r, "wall_s")) < 0)
-                return fail(err, errlen, "field 'wall_s' in %s is negative", rw);
-        }
-    }
     return 0;
 }
 

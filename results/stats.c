@@ -1,6 +1,6 @@
 /* stats.c — medians, MAD, the 95% confidence interval of the median
  * (order statistics from n = 6, a t-interval on log values for n = 2..5). */
-#include "stats.h"
+#include "cfbench_stats.h"
 
 #include <math.h>
 #include <stdlib.h>

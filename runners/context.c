@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "cfutures.h"
-#include "progress.h"
 
 #ifndef CFB_C_COMPILER
 #define CFB_C_COMPILER "unknown"
@@ -431,11 +430,8 @@ const char *cfb_noise_warn(cfb_noise *n, bool quiet_now, const char *fmt, ...) {
     if (!n->warnings) n->warnings = json_array();
     json_t *s = json_string(line);
     if (!n->warnings || !s || json_array_append_new(n->warnings, s)) return NULL;
-    if (n->echo && !quiet_now) {
-        char full[1100];
-        snprintf(full, sizeof full, "cfbench: warning: %s", line);
-        cfb_progress_print(full); /* wrapped to a terminal's width */
-    }
+    const char *text = json_string_value(s);
+    if (n->warn && !quiet_now) n->warn(n->warn_ctx, text);
     return json_string_value(json_array_get(n->warnings, json_array_size(n->warnings) - 1));
 }
 
@@ -448,10 +444,12 @@ static void read_load(double la[3]) {
     }
 }
 
-void cfb_noise_begin(cfb_noise *n, int cpus_allowed, const json_t *build, bool echo) {
+void cfb_noise_begin(cfb_noise *n, int cpus_allowed, const json_t *build,
+                     void (*warn)(void *ctx, const char *text), void *warn_ctx) {
     memset(n, 0, sizeof *n);
     const fake *f = fake_get();
-    n->echo = echo;
+    n->warn = warn;
+    n->warn_ctx = warn_ctx;
     n->test_override = f->set;
     n->cpus_allowed = cpus_allowed;
     n->warnings = json_array();

@@ -112,7 +112,11 @@ int cfb_build_warning(const json_t *build, char *buf, size_t len);
 /* ---- the noise guard ------------------------------------------------------ */
 
 typedef struct cfb_noise {
-    bool echo;          /* print warnings on stderr as they are found */
+    /* called with each warning as it is found (the text, without the
+     * "cfbench: warning: " prefix), e.g. the sweep's reporters; NULL: only
+     * recorded */
+    void (*warn)(void *ctx, const char *text);
+    void *warn_ctx;
     bool test_override; /* CFB_TEST_NOISE was set */
     int cpus_allowed;
     double load_before[3], load_after[3]; /* NAN: unreadable / not yet */
@@ -124,14 +128,15 @@ typedef struct cfb_noise {
 } cfb_noise;
 
 /* Before the run: read load and steal (sleeping CFB_STEAL_WINDOW_S to
- * sample steal), and record (and, with echo, print) the warnings about the
- * load, steal, the governor and build (borrowed; NULL: no build check). */
-void cfb_noise_begin(cfb_noise *n, int cpus_allowed, const json_t *build, bool echo);
+ * sample steal), and record (and hand to warn, when not NULL) the warnings
+ * about the load, steal, the governor and build (borrowed; NULL: no build
+ * check). Nothing is printed here. */
+void cfb_noise_begin(cfb_noise *n, int cpus_allowed, const json_t *build,
+                     void (*warn)(void *ctx, const char *text), void *warn_ctx);
 
-/* Record one warning (printf format); with echo also print it on stderr
- * as "cfbench: warning: …" unless quiet_now (the caller prints it, e.g.
- * above a progress bar). Returns the recorded text, owned by n (valid
- * until cfb_noise_free), or NULL when out of memory. */
+/* Record one warning (printf format) and hand it to n->warn unless
+ * quiet_now (the caller reports it itself). Returns the recorded text,
+ * owned by n (valid until cfb_noise_free), or NULL when out of memory. */
 const char *cfb_noise_warn(cfb_noise *n, bool quiet_now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

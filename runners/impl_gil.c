@@ -12,9 +12,9 @@
  * parallel, as in Python). Blocking calls inside tasks (loiter's sleep, the
  * flags transfer) release it with cf_gil_save()/cf_gil_restore().
  *
- * State: the switch interval, set once by the CLI before the sweep (no
- * locking: written before any worker exists, read by rep_begin in the
- * parent). Nothing is allocated.
+ * State: the switch interval of the run in progress, set by the engine
+ * from the plan when the run starts (no locking: written before any worker
+ * exists, read by rep_begin in the parent). Nothing is allocated.
  */
 #include <stdio.h>
 
@@ -23,14 +23,10 @@
 
 static double switch_interval = CF_GIL_DEFAULT_INTERVAL;
 
-int cfb_gil_set_interval(double s) {
+int cfb_gil_use_interval(double s) {
     if (!(s >= 1e-6 && s <= 10.0)) return CF_EINVAL;
     switch_interval = s;
     return 0;
-}
-
-double cfb_gil_interval(void) {
-    return switch_interval;
 }
 
 static int gil_rep_begin(const char *mode, int workers, char *err, size_t errlen) {

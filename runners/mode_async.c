@@ -19,7 +19,16 @@
  * `workers` buys nothing — which is what the results must show, as asyncio
  * shows for CPU-bound code.
  *
- * Who frees what. This file owns the loop, the driver state and one
+ * Observed runs (modes.h: cfb_run_tasks: `cfbench flags`, `loiter --mode
+ * async`): the loop still runs on the caller's thread, so the observer is
+ * called there, from on_done, in completion order. A stoppable run arms a
+ * `watch` timer every cfb_rep_poll_s(); once cfb_rep_stopping() it stops
+ * pumping, closes the driver (which fails what is in flight: their
+ * callbacks take them), takes every task never started as cancelled, and
+ * stops the loop. Inline tasks look at the flag between tasks (they block
+ * the loop, so no timer could fire).
+ *
+ * Who frees what. This file owns the loop, the watch timer, the driver state and one
  * reference to each future until cfb_rep_take passes it to the engine.
  */
 #include <stdlib.h>
@@ -36,6 +45,8 @@ typedef struct arun {
     int window, inflight;
     double *start; /* per task */
     bool pumping;
+    bool stopped, closed; /* observed run stopped; driver closed */
+    cf_loop_timer *watch; /* stoppable runs: looks at the stop flag */
     int rc;
 } arun;
 
@@ -56,7 +67,7 @@ static void on_done(cf_future *f, void *arg) {
 static void pump(arun *a) {
     if (a->pumping) return;
     a->pumping = true;
-    while (a->next < a->n && a->inflight < a->window && a->rc == 0) {
+    while (a->next < a->n && a->inflight < a->window && a->rc == 0 && !a->stopped) {
         size_t i = a->next++;
         const void *arg;
         size_t len;
@@ -79,7 +90,33 @@ static void pump(arun *a) {
     }
     a->pumping = false;
     /* A task that completed synchronously may have freed room after the loop test. */
-    if (a->next < a->n && a->inflight < a->window && a->rc == 0) pump(a);
+    if (a->next < a->n && a->inflight < a->window && a->rc == 0 && !a->stopped) pump(a);
+}
+
+/* The rest of the tasks never start: each taken as cancelled. */
+static void take_rest(arun *a) {
+    while (a->next < a->n && a->rc == 0) {
+        size_t i = a->next++;
+        a->rc = cfb_rep_take_cancelled(a->rep, i);
+        if (a->rc == 0 && ++a->taken == a->n) cf_loop_stop(a->loop);
+    }
+    if (a->rc) cf_loop_stop(a->loop);
+}
+
+static void on_watch(cf_loop *loop, void *arg) {
+    (void)loop;
+    arun *a = arg;
+    if (!cfb_rep_stopping(a->rep)) {
+        if (cf_loop_timer_start(a->watch, cfb_rep_poll_s(a->rep))) a->rc = CF_ENOMEM;
+        return;
+    }
+    a->stopped = true;
+    take_rest(a);
+    if (a->drv && !a->closed) {
+        a->closed = true;
+        a->drv->close(a->state); /* fails what is in flight: on_done takes each */
+    }
+    if (a->taken == a->n || a->rc) cf_loop_stop(a->loop);
 }
 
 static void kick(cf_loop *loop, void *arg) {
@@ -91,6 +128,12 @@ static void kick(cf_loop *loop, void *arg) {
 static void run_inline(cf_loop *loop, void *arg) {
     arun *a = arg;
     for (size_t i = 0; i < a->n; i++) {
+        if (cfb_rep_stopping(a->rep)) { /* stopped: the rest never runs */
+            a->next = i;
+            a->taken = i;
+            take_rest(a);
+            break;
+        }
         cf_task_fn fn;
         const void *targ;
         size_t len;
@@ -138,11 +181,19 @@ static int run_async(cfb_rep *rep) {
     if (a.n == 0) {
         /* nothing to run */
     } else {
-        cf_loop_call_later(a.loop, 0, a.drv ? kick : run_inline, &a);
-        rc = cf_loop_run(a.loop);
-        if (rc) cfb_rep_fail(rep, "async: event loop failed: %s", cf_strerror(rc));
+        if (a.drv && cfb_rep_poll_s(rep) != CF_FOREVER &&
+            (cf_loop_timer_new(a.loop, on_watch, &a, &a.watch) ||
+             cf_loop_timer_start(a.watch, cfb_rep_poll_s(rep)))) {
+            cfb_rep_fail(rep, "async: out of memory");
+            a.rc = CF_ENOMEM;
+        } else {
+            cf_loop_call_later(a.loop, 0, a.drv ? kick : run_inline, &a);
+            rc = cf_loop_run(a.loop);
+            if (rc) cfb_rep_fail(rep, "async: event loop failed: %s", cf_strerror(rc));
+        }
     }
-    if (a.drv) a.drv->close(a.state); /* fails anything still in flight (only after an error) */
+    if (a.drv && !a.closed) a.drv->close(a.state); /* fails anything in flight (an error) */
+    cf_loop_timer_free(a.watch);
     cfb_rep_worker_exit(rep);
     if (!rc) rc = a.rc;
 out:

@@ -59,6 +59,14 @@
  * longer than its own tasks take (drivers have timeouts); the parent never
  * waits for anything but pipes and exits.
  *
+ * Observed runs (modes.h: cfb_run_tasks, e.g. `cfbench flags --mode
+ * hybrid`): the parent takes outcomes as they arrive, so the observer sees
+ * them in completion order, on the parent's (caller's) thread. A stoppable
+ * run polls with a cfb_rep_poll_s() timeout; once cfb_rep_stopping() the
+ * parent sets ctl.stop, each child claims nothing more and ends when its
+ * in-flight tasks have (the flag workload's own timeouts bound them), and
+ * every task no process claimed is taken as cancelled, not as broken.
+ *
  * Test knob (tests only, like runners/inject.c): CFB_INJECT_HYBRID_KILL=K
  * makes process 0 flush what it has and SIGKILL itself right after it
  * claims its (K+1)-th task: a deterministic death mid-repetition. Inline,
@@ -134,6 +142,7 @@ typedef struct hrec {
 
 typedef struct ctl {
     _Atomic uint64_t next; /* the next task index to claim */
+    _Atomic int stop;      /* observed run stopped (parent writes): claim nothing more */
     int32_t owner[];       /* per task: the slot that claimed it, -1 = none */
 } ctl;
 
@@ -212,6 +221,10 @@ static void child_put_future(child *c, uint64_t i, cf_future *f) {
 /* Claim the next task, or false when none is left. */
 static bool child_claim(child *c, uint64_t *i) {
     if (c->exhausted) return false;
+    if (atomic_load(&c->ctl->stop)) {
+        c->exhausted = true; /* what is in flight finishes; the rest is taken as cancelled */
+        return false;
+    }
     uint64_t k = atomic_fetch_add(&c->ctl->next, 1);
     if (k >= c->n) {
         c->exhausted = true;
@@ -507,6 +520,7 @@ static int run_hybrid(cfb_rep *rep) {
     }
     ctl *ct = m;
     atomic_store(&ct->next, 0);
+    atomic_store(&ct->stop, 0);
     for (size_t i = 0; i < n; i++)
         ct->owner[i] = -1;
     long kill_after = kill_knob();
@@ -571,8 +585,14 @@ static int run_hybrid(cfb_rep *rep) {
      * is open. */
     struct pollfd pfd[np > 0 ? np : 1];
     int open_n = started;
-    bool going = false;
+    bool going = false, stop_sent = false;
+    double poll_s = cfb_rep_poll_s(rep);
+    int poll_ms = poll_s == CF_FOREVER ? -1 : (int)(poll_s * 1000);
     while (open_n > 0) {
+        if (!stop_sent && cfb_rep_stopping(rep)) {
+            atomic_store(&ct->stop, 1); /* the children claim nothing more */
+            stop_sent = true;
+        }
         if (!going) {
             bool all = true;
             for (int k = 0; k < np; k++)
@@ -590,7 +610,7 @@ static int run_hybrid(cfb_rep *rep) {
                 pfd[q] = (struct pollfd){.fd = ps[k].fd, .events = POLLIN};
                 idx[q++] = k;
             }
-        int r = poll(pfd, (nfds_t)q, -1);
+        int r = poll(pfd, (nfds_t)q, poll_ms);
         if (r < 0) {
             if (errno == EINTR) continue;
             cfb_rep_fail(rep, "hybrid: poll: %s", strerror(errno));
@@ -630,6 +650,10 @@ static int run_hybrid(cfb_rep *rep) {
     for (size_t i = 0; i < n && !rc; i++) {
         if (got[i]) continue;
         int32_t o = ct->owner[i];
+        if (o < 0 && stop_sent) { /* never claimed: the run was stopped */
+            rc = cfb_rep_take_cancelled(rep, i);
+            continue;
+        }
         char msg[400];
         if (o >= 0 && o < np)
             snprintf(msg, sizeof msg,

@@ -41,6 +41,7 @@
 #ifndef CFB_MODES_H
 #define CFB_MODES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -144,6 +145,50 @@ void cfb_rep_fail(cfb_rep *rep, const char *fmt, ...) __attribute__((format(prin
 
 /* Monotonic seconds (CLOCK_MONOTONIC: comparable across forked processes). */
 double cfb_now(void);
+
+/* ---- observed runs (runners/taskrun.h: cfb_run_tasks) ---------------------
+ * The same modes run a task list for a caller that watches each task finish
+ * (`cfbench flags`, `primes`, `loiter`): the engine prepares the case as for
+ * a sweep (the same wrapper, records, worker setup), runs ONE unmeasured
+ * repetition, and tells the observer of every cfb_rep_take — on the thread
+ * that called mode->run, which is the caller's. In a sweep there is no
+ * observer and the four calls below cost a pointer test. What a mode owes an
+ * observed run:
+ *   - take each task as soon as it is done (completion order), not in input
+ *     order (cfb_rep_observed);
+ *   - never block longer than cfb_rep_poll_s() without looking at
+ *     cfb_rep_stopping(); once it is true, start nothing more, cancel what
+ *     has not started, let what runs finish (or end it, as the async
+ *     driver's close does), and take every task that never ran as a
+ *     cancelled future (cfb_rep_take_cancelled): one take per task, always. */
+typedef struct cfb_rep_observer {
+    /* In cfb_rep_take, before the engine drops f (done; borrowed): outcome is
+     * the workload's classify() ("ok" without one) or "error"; wrong is the
+     * check's reason when the value is a wrong answer, else NULL. */
+    void (*on_take)(void *ctx, const cfb_rep *rep, size_t i, cf_future *f, const char *outcome,
+                    const char *wrong);
+    void *ctx;
+    const atomic_int *stop; /* NULL: runs to the end; non-zero: stop (set from anywhere) */
+} cfb_rep_observer;
+
+#define CFB_REP_POLL_S 0.05 /* how often a stoppable run looks at its stop flag */
+
+bool cfb_rep_observed(const cfb_rep *rep);
+bool cfb_rep_stopping(const cfb_rep *rep);
+double cfb_rep_poll_s(const cfb_rep *rep); /* CF_FOREVER when the run cannot be stopped */
+/* Task i's start/end (cfb_now() seconds) and worker slot as recorded; false
+ * (NaN, NaN, -1) when not recorded (it never ran). Read only after i is done. */
+bool cfb_rep_times(const cfb_rep *rep, size_t i, double *start, double *end, int *worker);
+/* Take task i as never run: a new future, cancelled, handed over. 0 or CF_E*. */
+int cfb_rep_take_cancelled(cfb_rep *rep, size_t i);
+
+/* One unmeasured repetition of w in mode m, observed (sweep.c; called by
+ * taskrun.c, which checks the arguments). tl: the tasks (copied), or NULL
+ * for the workload's run_setup + make_tasks from p. 0; CF_EINVAL when the
+ * case cannot be prepared, CF_EBROKEN when the mode failed (reason in err). */
+int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_mode *m, int workers,
+                         const cfb_impl *impl, const cfb_tasklist *tl, const cfb_rep_observer *obs,
+                         char *err, size_t errlen);
 
 /* Run one repetition's tasks in a pool, with at most `window` futures in
  * flight (0 = all): the body of the thread and process modes, exported

@@ -21,8 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "loiter.h"
-#include "primes.h"
 #include "reference.h"
 #include "sweep.h"
 #include "results_io.h"
@@ -62,74 +60,31 @@ static json_t *params_json(const cfb_params *p) {
     return o;
 }
 
-/* flags task argument: "CC\tTIMEOUT\tBASE\tDEST" (workloads/flags/flags.c). */
-static int flags_arg(const cfb_task *t, char cc[3], double *timeout, char *base, size_t baselen) {
-    char buf[2400];
-    if (!t->arg || t->len < 4 || t->len >= sizeof buf) return -1;
-    memcpy(buf, t->arg, t->len);
-    buf[t->len] = '\0';
-    char *f1 = strchr(buf, '\t');
-    char *f2 = f1 ? strchr(f1 + 1, '\t') : NULL;
-    char *f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
-    if (!f3 || f1 - buf != 2) return -1;
-    *f2 = *f3 = '\0';
-    memcpy(cc, buf, 2);
-    cc[2] = '\0';
-    *timeout = strtod(f1 + 1, NULL);
-    snprintf(base, baselen, "%s", f2 + 1);
-    return 0;
-}
-
 json_t *cfb_reference_plan_workload(const cfb_workload *w, const cfb_params *p,
-                                    const cfb_tasklist *tl, const char *flag_dir, char *err,
-                                    size_t errlen) {
-    json_t *e = json_object();
-    if (!e) return NULL;
-    json_object_set_new(e, "name", json_string(w->name));
-    json_object_set_new(e, "params", params_json(p));
-    if (!strcmp(w->name, "primes")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < tl->n; i++) {
-            uint64_t n;
-            if (tl->tasks[i].len != sizeof n) goto bad;
-            memcpy(&n, tl->tasks[i].arg, sizeof n);
-            json_array_append_new(a, json_integer((json_int_t)n));
-        }
-        json_object_set_new(e, "numbers", a);
-    } else if (!strcmp(w->name, "loiter")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < tl->n; i++) {
-            cfb_loiter_arg la;
-            if (tl->tasks[i].len != sizeof la) goto bad;
-            memcpy(&la, tl->tasks[i].arg, sizeof la);
-            json_array_append_new(a, json_real(la.seconds));
-        }
-        json_object_set_new(e, "sleeps", a);
-    } else if (!strcmp(w->name, "noop")) {
-        json_object_set_new(e, "tasks", json_integer((json_int_t)tl->n));
-    } else if (!strcmp(w->name, "flags")) {
-        json_t *a = json_array();
-        char base[2400] = "";
-        double timeout = 10.0;
-        for (size_t i = 0; i < tl->n; i++) {
-            char cc[3];
-            if (flags_arg(&tl->tasks[i], cc, &timeout, base, sizeof base)) goto bad;
-            json_array_append_new(a, json_string(cc));
-        }
-        json_object_set_new(e, "codes", a);
-        json_object_set_new(e, "base_url", json_string(base));
-        json_object_set_new(e, "timeout_s", json_real(timeout > 0 ? timeout : 10.0));
-        if (flag_dir) json_object_set_new(e, "flag_dir", json_string(flag_dir));
-    } else {
+                                    const cfb_tasklist *tl, char *err, size_t errlen) {
+    if (!w->reference) {
         snprintf(err, errlen, "no Python reference for workload '%s'", w->name);
+        return NULL;
+    }
+    cfb_refw *rw = cfb_refw_new();
+    if (!rw) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char why[512] = "";
+    int rc = w->reference->write_tasks(p, tl, rw, why, sizeof why);
+    json_t *e = cfb_refw_finish(rw);
+    if (rc || !e) {
+        if (why[0])
+            snprintf(err, errlen, "%s", why);
+        else
+            snprintf(err, errlen, "%s: a task list the reference runner cannot read", w->name);
         json_decref(e);
         return NULL;
     }
+    json_object_set_new(e, "name", json_string(w->name));
+    json_object_set_new(e, "params", params_json(p));
     return e;
-bad:
-    snprintf(err, errlen, "%s: a task argument the reference runner cannot read", w->name);
-    json_decref(e);
-    return NULL;
 }
 
 /* ---- running the script --------------------------------------------------------- */
@@ -264,28 +219,6 @@ out:
 
 /* ---- checking the answers ---------------------------------------------------------- */
 
-/* Turn a python value into the C task's value bytes; -1 if it has no C form. */
-static int c_value(const char *wl, const json_t *v, unsigned char *buf, size_t *len) {
-    if (!strcmp(wl, "primes")) {
-        if (!json_is_array(v) || json_array_size(v) != 2) return -1;
-        cfb_primes_result r;
-        memset(&r, 0, sizeof r);
-        r.n = (uint64_t)json_integer_value(json_array_get(v, 0));
-        r.prime = json_is_true(json_array_get(v, 1)) ? 1 : 0;
-        memcpy(buf, &r, sizeof r);
-        *len = sizeof r;
-        return 0;
-    }
-    if (!strcmp(wl, "loiter")) {
-        if (!json_is_integer(v)) return -1;
-        int64_t x = (int64_t)json_integer_value(v);
-        memcpy(buf, &x, sizeof x);
-        *len = sizeof x;
-        return 0;
-    }
-    return -1;
-}
-
 long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cases) {
     long total = 0;
     size_t ci;
@@ -296,7 +229,8 @@ long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cas
         json_t *r;
         json_array_foreach(reps, ri, r) {
             json_t *vals = json_object_get(r, "values");
-            if (w->check && json_is_array(vals)) {
+            const cfb_reference_codec *codec = w->reference;
+            if (w->check && codec && codec->read_value && json_is_array(vals)) {
                 long bad = 0;
                 size_t vi;
                 json_t *v;
@@ -305,7 +239,7 @@ long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cas
                     unsigned char buf[64];
                     size_t len = 0;
                     char why[256];
-                    if (c_value(w->name, v, buf, &len) ||
+                    if (codec->read_value(p, cfb_refv_of(v), buf, sizeof buf, &len) ||
                         w->check(p, vi, buf, len, why, sizeof why))
                         bad++;
                 }
@@ -322,31 +256,11 @@ long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cas
 
 /* ---- the sweep hook ------------------------------------------------------------------ */
 
-/* The C run's destination directory of a flags task list ("-" = none). */
-static void flags_dest(const cfb_tasklist *tl, char *dest, size_t len) {
-    dest[0] = '\0';
-    if (!tl->n || !tl->tasks[0].arg) return;
-    const char *a = tl->tasks[0].arg, *end = a + tl->tasks[0].len, *t = a;
-    for (int k = 0; k < 3 && t; k++) {
-        t = memchr(t, '\t', (size_t)(end - t));
-        t = t ? t + 1 : NULL;
-    }
-    if (t && end - t > 0 && (size_t)(end - t) < len && !(end - t == 1 && *t == '-')) {
-        memcpy(dest, t, (size_t)(end - t));
-        dest[end - t] = '\0';
-    }
-}
-
 json_t *cfb_reference_cases(void *ctx, const cfb_workload *w, const cfb_params *p,
                             const cfb_tasklist *tl) {
     cfb_reference *ref = ctx;
-    char err[1024] = "", dest[1100] = "", pydest[1200] = "";
-    if (!strcmp(w->name, "flags")) {
-        flags_dest(tl, dest, sizeof dest);
-        if (dest[0]) snprintf(pydest, sizeof pydest, "%s-python", dest);
-    }
-    json_t *entry =
-        cfb_reference_plan_workload(w, p, tl, pydest[0] ? pydest : NULL, err, sizeof err);
+    char err[1024] = "";
+    json_t *entry = cfb_reference_plan_workload(w, p, tl, err, sizeof err);
     if (!entry) {
         fprintf(stderr, "cfbench run: reference: %s\n", err);
         ref->failures++;
@@ -358,7 +272,6 @@ json_t *cfb_reference_cases(void *ctx, const cfb_workload *w, const cfb_params *
         ref->failures++;
         return NULL;
     }
-    if (pydest[0]) json_object_set_new(plan, "flag_dir", json_string(pydest));
     for (size_t i = 0; i < ref->nmodes; i++)
         json_array_append_new(json_object_get(plan, "modes"), json_string(ref->modes[i]));
     int lad[16];

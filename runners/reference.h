@@ -11,9 +11,11 @@
  * instead (development). The interpreter: env CFB_PYTHON, else `python3`
  * found in PATH.
  *
- * The plan carries the exact task inputs of the C run, decoded from the C
- * task list (primes numbers, loiter sleeps, the flags server URL and codes),
- * so both runs do the same work against the same server.
+ * The plan carries the exact task inputs of the C run, described by each
+ * workload's reference codec (cfb_workload.reference: primes numbers, loiter
+ * sleeps, the flags server URL and codes), so both runs do the same work
+ * against the same server; the codec also turns the Python answers back
+ * into C values for the workload's check(). This file names no workload.
  */
 #ifndef CFB_REFERENCE_H
 #define CFB_REFERENCE_H
@@ -31,12 +33,13 @@
 char *cfb_reference_find_python(void);
 
 /* One workload entry of the plan, from the C case's resolved params and task
- * list (both borrowed). For flags, the Python run saves its files under
- * flag_dir (may be NULL: not saved). Returns a new reference owned by the
- * caller, or NULL with the reason in err (a workload it cannot express). */
+ * list (both borrowed): "name", "params", and what the workload's reference
+ * codec writes (cfbench_workload.h; e.g. flags' "flag_dir", where the Python
+ * run saves its files). Returns a new reference owned by the caller, or
+ * NULL with the reason in err (no codec: "no Python reference for workload
+ * 'x'"; a task list the codec cannot express). */
 json_t *cfb_reference_plan_workload(const cfb_workload *w, const cfb_params *p,
-                                    const cfb_tasklist *tl, const char *flag_dir, char *err,
-                                    size_t errlen);
+                                    const cfb_tasklist *tl, char *err, size_t errlen);
 
 /* Run the script with plan (borrowed): {"repeat", "warmup", "modes",
  * "workers", "workloads": [entries]}. On 0, *cases is a new reference (a JSON
@@ -46,7 +49,8 @@ int cfb_reference_run(const char *python, const json_t *plan, json_t **cases, ch
                       size_t errlen);
 
 /* Check every repetition's "values" of the python cases of workload w with
- * its own checker (params p borrowed), set "check_failures", and remove
+ * its own checker through its codec's read_value (params p borrowed; no
+ * checker or no read_value: 0 failures), set "check_failures", and remove
  * "values" (so the cases follow the results schema). Returns the total
  * number of check failures. */
 long cfb_reference_check(const cfb_workload *w, const cfb_params *p, json_t *cases);

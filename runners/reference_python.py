@@ -354,7 +354,10 @@ def run_plan(plan):
     cases = []
     for w in plan.get("workloads", []):
         name = w["name"]
-        fn, args = workload_tasks(w, flag_dir)
+        w_dir = w.get("flag_dir") or flag_dir  # the workload entry's, else the plan's
+        if w_dir:
+            os.makedirs(w_dir, exist_ok=True)
+        fn, args = workload_tasks(w, w_dir)
         params = {str(k): str(v) for k, v in (w.get("params") or {}).items()}
         plan_cases = []
         for mode in modes:

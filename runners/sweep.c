@@ -17,12 +17,31 @@
  * repetitions, when no worker is alive. `next_slot` is the only field
  * written concurrently: atomically, once per worker start.
  *
- * Signals: SIGINT/SIGTERM set a flag (sig_atomic_t) checked between
- * repetitions; pool children ignore SIGINT (a terminal's Ctrl-C reaches the
- * whole process group) so the current repetition can finish.
+ * Stopping: the caller's stop token (cfbench.h: cfb_stop, a lock-free
+ * atomic int that a signal handler or any thread may set) is checked
+ * between repetitions; the
+ * engine installs no signal handler. Pool children ignore SIGINT (a
+ * terminal's Ctrl-C reaches the whole process group) so the current
+ * repetition can finish. `current_stop` points at the token of the run in
+ * progress for cfb_sweep_interrupted() (mode_mpi.c); runs do not overlap.
+ *
+ * Output: none printed here. Every event (run start, case start, a
+ * repetition done, case done, a warning, run done) goes to the reporters
+ * the caller attached (runners/reporters.c has the progress display and
+ * the atomic JSON writer), in the caller's thread. A `partial` results
+ * object (a view of the sweep in progress) is handed to them; its document
+ * is built only when a reporter asks for it and dropped after the event.
  *
  * Ownership: the engine owns cases, their params copies, task lists,
- * argument buffers, mappings and JSON; modes borrow them through cfb_rep.
+ * argument buffers, mappings and results; modes borrow them through cfb_rep.
+ * Results: each measured repetition is a cfb_repetition of the results
+ * model (results/include/cfbench_results.h, built in run_rep); snapshot() builds the document
+ * as a cfb_results (case_model per case, copies of its repetitions;
+ * speedup, efficiency and overhead by the model's cfb_derived_compute
+ * against the seq case of the same value set). config, host, build, noise
+ * and the timeline stay JSON sections of the model. The final
+ * cfb_run_result (the typed document, the outcome and per-case walls) is
+ * the caller's, freed with cfb_run_result_free.
  *
  * Scans (docs/scans.md): a --param whose value is a scan for the
  * parameter's type (param_scan.h) makes the cross product of its values
@@ -46,14 +65,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cf_gil.h"
 #include "context.h"
+#include "impl_gil.h"
 #include "inject.h"
 #include "measure.h"
+#include "cfbench_results.h"
 #include "outliers.h"
 #include "param_scan.h"
-#include "progress.h"
 #include "results_io.h"
-#include "stats.h"
+#include "cfbench_stats.h"
 
 /* ---- clocks and signals ------------------------------------------------- */
 
@@ -63,25 +84,32 @@ double cfb_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static volatile sig_atomic_t stop_requested;
+/* A lock-free atomic: safe from a signal handler and from any thread. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cfb_stop needs a lock-free atomic int");
+struct cfb_stop {
+    _Atomic int flag;
+};
 
-static void on_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
+cfb_stop *cfb_stop_new(void) {
+    return calloc(1, sizeof(cfb_stop));
+}
+void cfb_stop_free(cfb_stop *st) {
+    free(st);
+}
+void cfb_stop_request(cfb_stop *st) { /* async-signal-safe: one lock-free store */
+    if (st) atomic_store(&st->flag, 1);
+}
+bool cfb_stop_requested(const cfb_stop *st) {
+    return st && atomic_load(&((cfb_stop *)st)->flag) != 0;
+}
+void cfb_stop_reset(cfb_stop *st) {
+    if (st) atomic_store(&st->flag, 0);
 }
 
-void cfb_sweep_install_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal acts as usual */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
+static const cfb_stop *current_stop; /* the run in progress' token (main thread) */
 
 bool cfb_sweep_interrupted(void) {
-    return stop_requested != 0;
+    return cfb_stop_requested(current_stop);
 }
 
 /* ---- cases -------------------------------------------------------------- */
@@ -149,13 +177,17 @@ typedef struct cfb_case {
     size_t stride; /* time every stride-th task (a power of two; 1 up to CFB_TIMED_MAX) */
     int warm_done, reps_done;
     /* results */
-    json_t *reps; /* owned array */
+    cfb_repetition *
+        *reps; /* owned: reps_done of repeat entries (results/include/cfbench_results.h) */
     json_t *timeline;
     double *wall, *cpu, *tps, *ipt; /* repeat entries each */
     double *metric_v;               /* repeat entries: w->metric's per repetition (lazy) */
     size_t nipt;
     char error[1024];
     bool has_error;
+    /* observed runs (cfb_rep_run_observed, taskrun.c): NULL in a sweep */
+    const cfb_tasklist *given;   /* borrowed: copied instead of run_setup + make_tasks */
+    const cfb_rep_observer *obs; /* borrowed: every task timed, every take reported */
 } cfb_case;
 
 struct cfb_rep {
@@ -177,6 +209,7 @@ struct cfb_rep {
     size_t ncounts;
     char fail_msg[512];
     char first_problem[512];
+    const cfb_rep_observer *obs; /* the case's (NULL in a sweep) */
 };
 
 static _Thread_local int tls_slot;
@@ -228,8 +261,6 @@ const cfb_impl *cfb_rep_impl(const cfb_rep *rep) {
     return rep->c->impl;
 }
 
-bool cfb_sweep_wrap_every_task;
-
 /* Task i is timed (start, end, worker recorded) when measuring and i is a
  * multiple of the case's sampling stride. */
 static bool timed(const cfb_rep *rep, size_t i) {
@@ -238,7 +269,7 @@ static bool timed(const cfb_rep *rep, size_t i) {
 
 void cfb_rep_task(const cfb_rep *rep, size_t i, cf_task_fn *fn, const void **arg, size_t *len) {
     const cfb_case *c = rep->c;
-    if (c->impl->call || cfb_sweep_wrap_every_task || timed(rep, i)) {
+    if (c->impl->call || rep->cfg->wrap_every_task || timed(rep, i)) {
         *fn = wrapped_task;
         *arg = c->args + c->argoff[i];
         *len = sizeof(wrap_hdr) + c->tl.tasks[i].len;
@@ -355,7 +386,6 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
         rep->ok++;
         rep->state[i] = 1;
         const cfb_workload *w = c->w;
-        count(rep, w->classify ? w->classify(data, len) : "ok");
         if (w->result_bytes) rep->bytes += w->result_bytes(data, len);
         double m = w->metric ? w->metric(data, len) : NAN;
         if (isfinite(m) && (!rep->has_metric || m > rep->metric)) {
@@ -363,16 +393,21 @@ int cfb_rep_take(cfb_rep *rep, size_t i, cf_future *f) {
             rep->has_metric = true;
         }
         char why[256] = "";
-        if (w->check && w->check(c->params, i, data, len, why, sizeof why) != 0) {
+        const char *cls = w->classify ? w->classify(data, len) : "ok";
+        count(rep, cls);
+        bool wrong = w->check && w->check(c->params, i, data, len, why, sizeof why) != 0;
+        if (wrong) {
             rep->check_failures++;
             if (!rep->first_problem[0])
                 snprintf(rep->first_problem, sizeof rep->first_problem,
                          "task %zu: wrong answer: %s", i, why);
         }
+        if (rep->obs) rep->obs->on_take(rep->obs->ctx, rep, i, f, cls, wrong ? why : NULL);
     } else {
         rep->failed++;
         rep->state[i] = 2;
         count(rep, "error");
+        if (rep->obs) rep->obs->on_take(rep->obs->ctx, rep, i, f, "error", NULL);
         if (!rep->first_problem[0]) {
             int code = 0;
             const char *msg = "";
@@ -602,7 +637,7 @@ static int check_one(const cfb_sweep_cfg *cfg, const cfb_workload *w, const wsca
 
 static void case_release(cfb_case *c) {
     if (!c->prepared) return;
-    if (c->w->run_teardown) c->w->run_teardown(c->run_state);
+    if (c->w->run_teardown && !c->given) c->w->run_teardown(c->run_state);
     c->run_state = NULL;
     cfb_tasklist_free(&c->tl);
     free(c->args);
@@ -616,12 +651,19 @@ static void case_release(cfb_case *c) {
 
 static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
     char why[400] = "";
-    if (c->w->run_setup && c->w->run_setup(c->params, &c->run_state, why, sizeof why) != 0) {
+    if (!c->given && c->w->run_setup &&
+        c->w->run_setup(c->params, &c->run_state, why, sizeof why) != 0) {
         snprintf(c->error, sizeof c->error, "run setup failed: %s", why);
         return -1;
     }
     c->prepared = true;
-    int rc = c->w->make_tasks(c->params, &c->tl, why, sizeof why);
+    int rc = 0;
+    if (c->given) /* an observed run's own tasks (copied: the case owns its list) */
+        for (size_t i = 0; i < c->given->n && !rc; i++)
+            rc = cfb_tasklist_add(&c->tl, c->given->tasks[i].arg, c->given->tasks[i].len,
+                                  c->given->tasks[i].label);
+    else
+        rc = c->w->make_tasks(c->params, &c->tl, why, sizeof why);
     if (rc) {
         snprintf(c->error, sizeof c->error, "cannot make tasks: %s",
                  why[0] ? why : cf_strerror(rc));
@@ -633,7 +675,7 @@ static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
         return -1;
     }
     c->stride = 1; /* a power of two: the per-task test is a mask */
-    while (c->ntasks / c->stride > CFB_TIMED_MAX)
+    while (!c->obs && c->ntasks / c->stride > CFB_TIMED_MAX) /* observed: every task timed */
         c->stride *= 2;
     size_t total = 0;
     for (size_t i = 0; i < c->ntasks; i++)
@@ -665,8 +707,13 @@ static int case_prepare(cfb_case *c, const cfb_sweep_cfg *cfg) {
 
 /* ---- one repetition ----------------------------------------------------- */
 
-static json_t *num_or_null(bool ok, double v) {
-    return ok && isfinite(v) ? json_real(v) : json_null();
+/* Field f of repetition r: v when ok (and finite), else null. */
+static int num_or_null(cfb_repetition *r, cfb_rep_field f, bool ok, double v) {
+    return ok && isfinite(v) ? cfb_repetition_set_num(r, f, v) : cfb_repetition_set_null(r, f);
+}
+
+static int int_or_null(cfb_repetition *r, cfb_rep_field f, bool ok, long long v) {
+    return ok ? cfb_repetition_set_int(r, f, v) : cfb_repetition_set_null(r, f);
 }
 
 static int cmp_d(const void *a, const void *b) {
@@ -674,7 +721,8 @@ static int cmp_d(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Run one repetition of c; measured: append to c->reps. 0, or -1 when
+/* Run one repetition of c; measured: c->reps[c->reps_done] (a
+ * cfb_repetition of results/include/cfbench_results.h). 0, or -1 when
  * the case failed (c->error set). */
 static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int index) {
     cfb_rep *rep = calloc(1, sizeof *rep);
@@ -690,6 +738,7 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
     rep->parent_pid = getpid();
     rep->index = measured ? index : -1;
     rep->state = state;
+    rep->obs = c->obs;
     memset(c->sh->recs, 0, c->ntasks * sizeof(trec));
     atomic_store(&c->sh->next_slot, 0);
 
@@ -723,31 +772,33 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
         result = -1;
     } else if (measured) {
         double wall = rep->t_end - rep->t_start;
-        json_t *r = json_object();
-        json_object_set_new(r, "index", json_integer(index));
-        json_object_set_new(r, "wall_s", json_real(wall));
+        cfb_repetition *r = cfb_repetition_new(index, wall);
+        if (!r) {
+            snprintf(c->error, sizeof c->error, "out of memory");
+            free(state);
+            free(rep);
+            return -1;
+        }
         double user = u1.user_s - u0.user_s, sys = u1.sys_s - u0.sys_s;
-        json_object_set_new(r, "user_s", num_or_null(meas, user));
-        json_object_set_new(r, "sys_s", num_or_null(meas, sys));
-        json_object_set_new(r, "cpu_s", num_or_null(meas, user + sys));
-        json_object_set_new(r, "max_rss_kb", meas ? json_integer(u1.max_rss_kb) : json_null());
-        json_object_set_new(r, "ctx_voluntary",
-                            meas ? json_integer(u1.nvcsw - u0.nvcsw) : json_null());
-        json_object_set_new(r, "ctx_involuntary",
-                            meas ? json_integer(u1.nivcsw - u0.nivcsw) : json_null());
-        json_object_set_new(r, "tasks_ok", json_integer((json_int_t)rep->ok));
-        json_object_set_new(r, "tasks_failed", json_integer((json_int_t)rep->failed));
-        json_t *counts = json_object();
-        for (size_t k = 0; k < rep->ncounts; k++)
-            json_object_set_new(counts, rep->counts[k].name,
-                                json_integer((json_int_t)rep->counts[k].n));
-        if (!json_object_get(counts, "error"))
-            json_object_set_new(counts, "error", json_integer(0));
-        json_object_set_new(r, "counts", counts);
-        json_object_set_new(r, "check_failures", json_integer((json_int_t)rep->check_failures));
-        json_object_set_new(r, "bytes", json_integer((json_int_t)rep->bytes));
+        /* out of memory leaves a field out, as json_object_set_new did */
+        (void)num_or_null(r, CFB_REP_USER_S, meas, user);
+        (void)num_or_null(r, CFB_REP_SYS_S, meas, sys);
+        (void)num_or_null(r, CFB_REP_CPU_S, meas, user + sys);
+        (void)int_or_null(r, CFB_REP_MAX_RSS_KB, meas, u1.max_rss_kb);
+        (void)int_or_null(r, CFB_REP_CTX_VOLUNTARY, meas, u1.nvcsw - u0.nvcsw);
+        (void)int_or_null(r, CFB_REP_CTX_INVOLUNTARY, meas, u1.nivcsw - u0.nivcsw);
+        (void)cfb_repetition_set_int(r, CFB_REP_TASKS_OK, (long long)rep->ok);
+        (void)cfb_repetition_set_int(r, CFB_REP_TASKS_FAILED, (long long)rep->failed);
+        bool have_error = false;
+        for (size_t k = 0; k < rep->ncounts; k++) {
+            (void)cfb_repetition_add_count(r, rep->counts[k].name, (long long)rep->counts[k].n);
+            if (!strcmp(rep->counts[k].name, "error")) have_error = true;
+        }
+        if (!have_error) (void)cfb_repetition_add_count(r, "error", 0);
+        (void)cfb_repetition_set_int(r, CFB_REP_CHECK_FAILURES, (long long)rep->check_failures);
+        (void)cfb_repetition_set_int(r, CFB_REP_BYTES, (long long)rep->bytes);
         double tps = wall > 0 ? (double)c->ntasks / wall : NAN;
-        json_object_set_new(r, "throughput_tps", num_or_null(true, tps));
+        (void)num_or_null(r, CFB_REP_THROUGHPUT_TPS, true, tps);
         /* per-task latency from the records */
         size_t nrec = 0;
         double *lat = meas ? malloc(c->ntasks * sizeof *lat) : NULL;
@@ -760,31 +811,29 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
             double sum = 0;
             for (size_t i = 0; i < nrec; i++)
                 sum += lat[i];
-            json_object_set_new(r, "latency_s",
-                                json_pack("{s:f, s:f, s:f, s:f, s:f}", "p50",
-                                          cfb_quantile_sorted(lat, nrec, 0.5), "p90",
-                                          cfb_quantile_sorted(lat, nrec, 0.9), "p99",
-                                          cfb_quantile_sorted(lat, nrec, 0.99), "max",
-                                          lat[nrec - 1], "mean", sum / (double)nrec));
+            cfb_latency l = {.p50 = cfb_quantile_sorted(lat, nrec, 0.5),
+                             .p90 = cfb_quantile_sorted(lat, nrec, 0.9),
+                             .p99 = cfb_quantile_sorted(lat, nrec, 0.99),
+                             .max = lat[nrec - 1],
+                             .mean = sum / (double)nrec};
+            (void)cfb_repetition_set_latency(r, &l);
         } else {
-            json_object_set_new(r, "latency_s", json_null());
+            (void)cfb_repetition_set_latency(r, NULL);
         }
         free(lat);
-        json_object_set_new(r, "latency_sample_every",
-                            nrec ? json_integer((json_int_t)c->stride) : json_null());
-        json_object_set_new(r, "instructions",
-                            have_instr ? json_integer((json_int_t)instr) : json_null());
-        if (rep->first_problem[0])
-            json_object_set_new(r, "first_problem", json_string(rep->first_problem));
-        json_array_append_new(c->reps, r);
+        (void)int_or_null(r, CFB_REP_LATENCY_SAMPLE_EVERY, nrec, (long long)c->stride);
+        (void)int_or_null(r, CFB_REP_INSTRUCTIONS, have_instr, (long long)instr);
+        if (rep->first_problem[0]) (void)cfb_repetition_set_first_problem(r, rep->first_problem);
+        if (c->w->metric) /* the workload's own measurement (workload.h: metric) */
+            (void)num_or_null(r, CFB_REP_METRIC, rep->has_metric, rep->metric);
+        c->reps[c->reps_done] = r;
 
         size_t k = (size_t)c->reps_done;
         c->wall[k] = wall;
         c->cpu[k] = meas ? user + sys : NAN;
         c->tps[k] = tps;
         if (have_instr) c->ipt[c->nipt++] = (double)instr / (double)c->ntasks;
-        if (c->w->metric) { /* the workload's own measurement (workload.h: metric) */
-            json_object_set_new(r, "metric", num_or_null(rep->has_metric, rep->metric));
+        if (c->w->metric) {
             if (!c->metric_v) c->metric_v = calloc((size_t)cfg->repeat, sizeof(double));
             if (c->metric_v) c->metric_v[k] = rep->has_metric ? rep->metric : NAN;
         }
@@ -811,22 +860,6 @@ static int run_rep(cfb_case *c, const cfb_sweep_cfg *cfg, bool measured, int ind
 
 /* ---- the document ------------------------------------------------------- */
 
-/* The statistics of x[0..n) plus `outliers`: how many of them the
- * modified z-score rule flags (results/outliers.h). */
-static json_t *stats_json(const double *x, size_t n) {
-    size_t m = 0;
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; v && i < n; i++)
-        if (isfinite(x[i])) v[m++] = x[i];
-    cfb_stats st;
-    json_t *j = m && cfb_stats_compute(v, m, &st) == 0 ? cfb_stats_to_json(&st) : json_null();
-    size_t nout = 0;
-    if (json_is_object(j) && cfb_outliers(v, m, NULL, &nout) == 0)
-        json_object_set_new(j, "outliers", json_integer((json_int_t)nout));
-    free(v);
-    return j;
-}
-
 static double median_of(const double *x, size_t n) {
     cfb_stats st;
     return n && cfb_stats_compute(x, n, &st) == 0 ? st.median : NAN;
@@ -847,64 +880,85 @@ typedef struct sweep {
     json_t *workers_all; /* owned: every worker count of some case (config.workers) */
     wscan *scans;        /* owned: per workload (cfg order), its scanned keys */
     size_t nscans;
+    const cfb_reporter *const *rep; /* borrowed: the observers of the run */
+    size_t nrep;
+    cfb_run_result *partial; /* owned: the view of the run in progress handed to them */
+    size_t cases_done, cases_failed;
+    long long wrong;
 } sweep;
 
-static json_t *case_json(const sweep *s, const cfb_case *c) {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(c->id));
-    json_object_set_new(o, "workload", json_string(c->w->name));
-    json_object_set_new(o, "mode", json_string(c->m->name));
-    json_object_set_new(o, "workers", json_integer(c->workers));
-    json_object_set_new(o, "impl", json_string(c->impl->name));
-    json_object_set_new(o, "bound", json_string(c->w->bound == CFB_BOUND_IO ? "io" : "cpu"));
+/* The results of a run (cfbench.h). A partial view (live != NULL) reads
+ * the sweep in progress and caches its document (the typed model) until the
+ * event ends; a final one owns its document and a copy of the per-case walls and ids. */
+struct cfb_run_result {
+    const struct sweep *live;
+    cfb_results *doc; /* owned (for a partial view: a cache, dropped after each event) */
+    json_t *json;     /* owned: doc encoded, made on demand (cfb_run_result_document) */
+    bool complete, interrupted;
+    size_t ncases, cases_done, cases_failed;
+    long long wrong;
+    double *wall; /* final: median wall of every case */
+    char **ids;   /* final: every case's id (owned) */
+};
+
+/* The statistics of x[0..n) and their outliers count (results/outliers.h)
+ * as summary statistic w of case o (null when no value is finite). */
+static int set_stats(cfb_rcase *o, cfb_stat_which w, const double *x, size_t n) {
+    size_t m = 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        if (isfinite(x[i])) v[m++] = x[i];
+    cfb_stats st;
+    int rc;
+    size_t nout = 0;
+    if (m && cfb_stats_compute(v, m, &st) == 0)
+        rc = cfb_rcase_set_stat(o, w, &st,
+                                cfb_outliers(v, m, NULL, &nout) == 0 ? (long long)nout : -1);
+    else
+        rc = cfb_rcase_set_stat(o, w, NULL, -1);
+    free(v);
+    return rc;
+}
+
+/* Case c as a record of the results model (new, owned by the caller; NULL
+ * on out of memory). Its speedup, efficiency and overhead are set by
+ * save() once every case is in the document. */
+static cfb_rcase *case_model(const cfb_case *c) {
+    cfb_rcase *o = cfb_rcase_new(c->id, c->w->name, c->m->name, c->workers, (long long)c->ntasks);
+    if (!o) return NULL;
+    int e = cfb_rcase_set_impl(o, c->impl->name);
+    e |= cfb_rcase_set_bound(o, c->w->bound == CFB_BOUND_IO ? "io" : "cpu");
     if (!strcmp(c->m->name, "hybrid")) /* the processes its workers were split over */
-        json_object_set_new(o, "processes", json_integer(cfb_hybrid_processes(c->workers)));
-    json_t *params = json_object();
+        e |= cfb_rcase_set_processes(o, cfb_hybrid_processes(c->workers));
+    e |= cfb_rcase_init_params(o);
     for (size_t i = 0; i < cfb_params_count(c->params); i++)
-        json_object_set_new(params, cfb_params_name_at(c->params, i),
-                            json_string(cfb_params_text_at(c->params, i)));
-    json_object_set_new(o, "params", params);
+        e |= cfb_rcase_add_param(o, cfb_params_name_at(c->params, i),
+                                 cfb_params_text_at(c->params, i));
     if (c->scan) { /* the scanned keys and this case's values of them, in scan order */
-        json_t *sc = json_object();
+        e |= cfb_rcase_init_scan(o);
         for (size_t k = 0; k < c->scan->nk; k++)
-            json_object_set_new(sc, c->scan->k[k].key,
-                                json_string(combo_value(c->scan, k, c->combo)));
-        json_object_set_new(o, "scan", sc);
+            e |= cfb_rcase_add_scan(o, c->scan->k[k].key, combo_value(c->scan, k, c->combo));
     }
-    json_object_set_new(o, "tasks", json_integer((json_int_t)c->ntasks));
-    json_object_set(o, "repetitions", c->reps);
-    if (c->timeline) json_object_set(o, "timeline", c->timeline);
+    for (int i = 0; i < c->reps_done; i++)
+        e |= cfb_rcase_add_rep(o, cfb_repetition_copy(c->reps[i]));
+    if (c->timeline) e |= cfb_rcase_set_timeline(o, json_incref(c->timeline));
     size_t n = (size_t)c->reps_done;
-    json_t *sum = json_object();
-    json_object_set_new(sum, "wall_s", stats_json(c->wall, n));
-    json_object_set_new(sum, "cpu_s", stats_json(c->cpu, n));
-    json_object_set_new(sum, "throughput_tps", stats_json(c->tps, n));
+    e |= set_stats(o, CFB_STAT_WALL, c->wall, n);
+    e |= set_stats(o, CFB_STAT_CPU, c->cpu, n);
+    e |= set_stats(o, CFB_STAT_THROUGHPUT, c->tps, n);
     bool all_instr = n && c->nipt == n;
-    json_object_set_new(sum, "instructions_per_task",
-                        num_or_null(all_instr, median_of(c->ipt, c->nipt)));
-    /* against the seq case of the same workload, params (value set) and impl */
-    const cfb_case *seq = NULL;
-    for (size_t i = 0; i < s->ncases; i++) {
-        const cfb_case *q = &s->cases[i];
-        if (q->w == c->w && q->impl == c->impl && q->combo == c->combo &&
-            !strcmp(q->m->name, "seq") && q->reps_done)
-            seq = q;
-    }
-    double med = median_of(c->wall, n);
-    bool have = seq && n && med > 0 && c->ntasks;
-    double seqmed = have ? median_of(seq->wall, (size_t)seq->reps_done) : NAN;
-    double speedup = have ? seqmed / med : NAN;
-    json_object_set_new(sum, "speedup", num_or_null(have, speedup));
-    json_object_set_new(sum, "efficiency", num_or_null(have, speedup / c->workers));
-    json_object_set_new(sum, "overhead_per_task_s",
-                        num_or_null(have, (med * c->workers - seqmed) / (double)c->ntasks));
+    double ipt = median_of(c->ipt, c->nipt);
+    e |= cfb_rcase_set_sum(o, CFB_SUM_INSTRUCTIONS_PER_TASK, all_instr, ipt);
     if (c->w->metric) {
-        json_object_set_new(o, "metric_name",
-                            json_string(c->w->metric_name ? c->w->metric_name : "metric"));
-        json_object_set_new(sum, "metric", c->metric_v ? stats_json(c->metric_v, n) : json_null());
+        e |= cfb_rcase_set_metric_name(o, c->w->metric_name ? c->w->metric_name : "metric");
+        e |= c->metric_v ? set_stats(o, CFB_STAT_METRIC, c->metric_v, n)
+                         : cfb_rcase_set_stat(o, CFB_STAT_METRIC, NULL, -1);
     }
-    json_object_set_new(o, "summary", sum);
-    if (c->has_error) json_object_set_new(o, "error", json_string(c->error));
+    if (c->has_error) e |= cfb_rcase_set_error(o, c->error);
+    if (e) {
+        cfb_rcase_free(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -912,25 +966,19 @@ static json_t *case_json(const sweep *s, const cfb_case *c) {
  * outliers in wall time (results/outliers.h), as hyperfine's "Statistical
  * outliers were detected". Recorded in noise.warnings; printed below the
  * case's progress line unless quiet. */
-static void warn_outliers(sweep *s, cfb_progress *pg, const char *id, const double *wall, size_t n,
-                          bool echo) {
+static void warn_outliers(sweep *s, const char *id, const double *wall, size_t n) {
     size_t nout = 0;
     if (cfb_outliers(wall, n, NULL, &nout) != 0 || nout == 0) return;
-    const char *w = cfb_noise_warn(&s->noise, true,
-                                   "case %s: %zu of %zu repetitions are outliers (wall time, "
-                                   "|modified z| > %.1f): something interfered; rerun on a quiet "
-                                   "machine, or with more --warmup / --repeat",
-                                   id, nout, n, CFB_OUTLIER_Z);
-    if (w && echo) {
-        char line[1200];
-        snprintf(line, sizeof line, "cfbench: warning: %s", w);
-        cfb_progress_note(pg, line);
-    }
+    cfb_noise_warn(&s->noise, false, /* to the reporters' warning callbacks */
+                   "case %s: %zu of %zu repetitions are outliers (wall time, "
+                   "|modified z| > %.1f): something interfered; rerun on a quiet "
+                   "machine, or with more --warmup / --repeat",
+                   id, nout, n, CFB_OUTLIER_Z);
 }
 
 /* Extra cases (the Python reference) bring their own statistics: add the
  * `outliers` counts the sweep's own cases have, and warn the same way. */
-static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo) {
+static void extra_outliers(sweep *s, json_t *cases) {
     static const char *const keys[] = {"wall_s", "cpu_s", "throughput_tps"};
     size_t i;
     json_t *k;
@@ -949,7 +997,7 @@ static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo)
             if (!json_is_object(st) || cfb_outliers(v, m, NULL, &nout)) continue;
             json_object_set_new(st, "outliers", json_integer((json_int_t)nout));
             if (q == 0 && !json_object_get(k, "error"))
-                warn_outliers(s, pg, json_string_value(json_object_get(k, "id")), v, m, echo);
+                warn_outliers(s, json_string_value(json_object_get(k, "id")), v, m);
         }
         free(v);
     }
@@ -957,7 +1005,7 @@ static void extra_outliers(sweep *s, cfb_progress *pg, json_t *cases, bool echo)
 
 /* Hand c's workload to cfg->extra_cases once (c prepared). Returns true
  * when the extra cases carry wrong answers. */
-static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) {
+static bool run_extra(sweep *s, const cfb_case *c) {
     const cfb_sweep_cfg *cfg = s->cfg;
     if (!cfg->extra_cases || !c->prepared || c->has_error) return false;
     for (size_t i = 0; i < s->nextra_done; i++)
@@ -967,7 +1015,7 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     json_t *x = cfg->extra_cases(cfg->extra_ctx, c->w, c->params, &c->tl);
     if (!x) return false;
     if (!s->extra) s->extra = json_array();
-    extra_outliers(s, pg, x, echo);
+    extra_outliers(s, x);
     json_array_extend(s->extra, x);
     bool wrong = false;
     size_t i, j;
@@ -981,43 +1029,73 @@ static bool run_extra(sweep *s, const cfb_case *c, cfb_progress *pg, bool echo) 
     return wrong;
 }
 
-/* Write the results file: after every case (final false) and at the end
- * (final true). With --out - (stdout) only the final document is written:
- * stdout cannot be rewritten in place. */
-static int save(const sweep *s, bool final, bool complete, bool interrupted, char *err,
-                size_t errlen) {
-    if (!final && cfb_out_is_stdout(s->cfg->out_path)) return 0;
+/* The results document as of now, typed (new, owned by the caller; NULL
+ * when out of memory): for the reporters after every case (complete false)
+ * and at the end. */
+static cfb_results *snapshot(const sweep *s, bool complete, bool interrupted) {
     char finished[32];
     cfb_iso_now(finished, sizeof finished);
-    json_t *doc = json_object();
-    json_object_set_new(doc, "schema", json_string(CFB_RESULTS_SCHEMA));
-    json_object_set_new(doc, "schema_version", json_integer(CFB_RESULTS_SCHEMA_VERSION));
-    json_object_set_new(doc, "complete", json_boolean(complete));
-    json_object_set_new(doc, "interrupted", json_boolean(interrupted));
-    json_object_set_new(doc, "tool",
-                        json_pack("{s:s, s:s, s:s}", "name", "cfbench", "version", CFB_VERSION,
-                                  "commit", CFB_GIT_COMMIT));
-    json_object_set_new(doc, "created", json_string(s->created));
-    json_object_set_new(doc, "finished", json_string(finished));
-    json_object_set(doc, "host", s->host);
-    json_object_set(doc, "build", s->build);
-    if (s->noise_on) json_object_set_new(doc, "noise", cfb_noise_json(&s->noise));
-    json_object_set(doc, "config", s->config);
-    json_t *cases = json_array();
+    cfb_results *d = cfb_results_new(); /* the document (results/include/cfbench_results.h) */
+    int e = d ? cfb_results_set_status(d, complete, interrupted) : -1;
+    if (e) {
+        cfb_results_free(d);
+        return NULL;
+    }
+    e |= cfb_results_set_tool(d, "cfbench", CFB_VERSION, CFB_GIT_COMMIT);
+    e |= cfb_results_set_times(d, s->created, finished);
+    e |= cfb_results_set_host(d, json_incref(s->host));
+    e |= cfb_results_set_build(d, json_incref(s->build));
+    if (s->noise_on) e |= cfb_results_set_noise(d, cfb_noise_json(&s->noise));
+    e |= cfb_results_set_config(d, json_incref(s->config));
     for (size_t i = 0; i < s->ncases; i++) {
         const cfb_case *c = &s->cases[i];
-        if (c->reps_done || c->has_error) json_array_append_new(cases, case_json(s, c));
+        if (c->reps_done || c->has_error) e |= cfb_results_add_case(d, case_model(c));
     }
-    if (s->extra) json_array_extend(cases, s->extra);
-    json_object_set_new(doc, "cases", cases);
-    if (s->cfg->doc_extra) json_object_update_missing(doc, s->cfg->doc_extra);
-    int rc = cfb_results_save(s->cfg->out_path, doc, err, errlen);
-    if (final && rc == 0 && s->cfg->doc_out) {
-        json_decref(*s->cfg->doc_out);
-        *s->cfg->doc_out = json_incref(doc);
+    /* against the seq case of the same workload, value set (combo) and
+     * impl: the sweep knows its value sets exactly, where a document read
+     * back only has the params (which may carry run-time values such as
+     * flags' server URL); the formulas are the model's (cfb_derived_compute) */
+    size_t row = 0;
+    for (size_t i = 0; i < s->ncases; i++) {
+        const cfb_case *c = &s->cases[i];
+        if (!c->reps_done && !c->has_error) continue;
+        const cfb_case *seq = NULL;
+        for (size_t j = 0; j < s->ncases; j++) {
+            const cfb_case *q = &s->cases[j];
+            if (q->w == c->w && q->impl == c->impl && q->combo == c->combo &&
+                !strcmp(q->m->name, "seq") && q->reps_done)
+                seq = q;
+        }
+        cfb_rcase *o = cfb_results_case_mut(d, row++);
+        if (!o) break; /* out of memory building it: e is set */
+        size_t n = (size_t)c->reps_done;
+        cfb_derived dv;
+        bool have =
+            seq && n &&
+            cfb_derived_compute(median_of(seq->wall, (size_t)seq->reps_done), median_of(c->wall, n),
+                                c->workers, (long long)c->ntasks, &dv) == 0;
+        e |= cfb_rcase_set_sum(o, CFB_SUM_SPEEDUP, have, dv.speedup);
+        e |= cfb_rcase_set_sum(o, CFB_SUM_EFFICIENCY, have, dv.efficiency);
+        e |= cfb_rcase_set_sum(o, CFB_SUM_OVERHEAD_PER_TASK_S, have, dv.overhead_per_task_s);
     }
-    json_decref(doc);
-    return rc;
+    size_t i;
+    json_t *x;
+    json_array_foreach(s->extra, i, x) { /* cases of another runner, as they came */
+        cfb_rcase *c;
+        e |= cfb_rcase_from_json(x, &c) ? -1 : cfb_results_add_case(d, c);
+    }
+    if (s->cfg->doc_extra) { /* keys of the document the model does not know (mpi) */
+        const char *k;
+        json_t *v;
+        json_object_foreach(s->cfg->doc_extra, k, v) {
+            if (!cfb_results_extension(d, k)) (void)cfb_results_set_extension(d, k, json_incref(v));
+        }
+    }
+    if (e) {
+        cfb_results_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 static json_t *config_json(const sweep *s) {
@@ -1075,23 +1153,18 @@ static json_t *config_json(const sweep *s) {
     return c;
 }
 
-/* Wrong answers make the run exit 1: say so on stderr, also with -q. */
-static void report_wrong(cfb_progress *pg, const cfb_case *c) {
-    json_int_t wrong = 0;
-    const char *first = NULL;
-    size_t i;
-    json_t *r;
-    json_array_foreach(c->reps, i, r) {
-        json_int_t k = json_integer_value(json_object_get(r, "check_failures"));
+/* The wrong answers over c's repetitions, with the first problem (borrowed
+ * from c's repetitions) in *first. */
+static long long case_wrong(const cfb_case *c, const char **first) {
+    long long wrong = 0;
+    *first = NULL;
+    for (int i = 0; i < c->reps_done; i++) {
+        long long k = 0;
+        (void)cfb_repetition_int(c->reps[i], CFB_REP_CHECK_FAILURES, &k);
         wrong += k;
-        if (k && !first) first = json_string_value(json_object_get(r, "first_problem"));
+        if (k && !*first) *first = cfb_repetition_first_problem(c->reps[i]);
     }
-    if (!wrong) return;
-    char line[1024];
-    snprintf(line, sizeof line, "cfbench run: case %s: %lld wrong answers%s%s", c->id,
-             (long long)wrong, first ? " (first problem: " : "", first ? first : "");
-    if (first) snprintf(line + strlen(line), sizeof line - strlen(line), ")");
-    cfb_progress_error(pg, line);
+    return (long long)wrong;
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -1112,7 +1185,9 @@ static void free_cases(sweep *s) {
         cfb_case *c = &s->cases[i];
         case_release(c);
         cfb_params_free(c->params);
-        json_decref(c->reps);
+        for (int k = 0; c->reps && k < c->reps_done; k++)
+            cfb_repetition_free(c->reps[k]);
+        free(c->reps);
         json_decref(c->timeline);
         free(c->wall);
         free(c->cpu);
@@ -1318,8 +1393,8 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                             goto out;
                         }
                         if (resolve_params(cfg, c->w, ws, ci, &c->params, err, errlen)) goto out;
-                        c->reps = json_array();
                         size_t r = (size_t)cfg->repeat;
+                        c->reps = calloc(r ? r : 1, sizeof *c->reps);
                         c->wall = calloc(r, sizeof(double));
                         c->cpu = calloc(r, sizeof(double));
                         c->tps = calloc(r, sizeof(double));
@@ -1353,46 +1428,209 @@ out:
     return rc;
 }
 
-int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
-    if (cfg->doc_out) *cfg->doc_out = NULL;
-    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
-        (!cfg->nworkers && !cfg->ladders) || !cfg->nimpls || !cfg->out_path) {
-        snprintf(err, errlen, "empty or invalid sweep configuration");
-        return 2;
+/* ---- reporters and results ---------------------------------------------- */
+
+static void partial_drop(sweep *s) {
+    cfb_results_free(s->partial->doc);
+    s->partial->doc = NULL;
+    json_decref(s->partial->json);
+    s->partial->json = NULL;
+    s->partial->cases_done = s->cases_done;
+    s->partial->cases_failed = s->cases_failed;
+    s->partial->wrong = s->wrong;
+}
+
+static void on_warning(void *ctx, const char *text) {
+    sweep *s = ctx;
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->warning) s->rep[i]->warning(s->rep[i]->user, text);
+}
+
+/* A reporter's refusal: its reason (or a generic one) in err. */
+static int refused(const cfb_reporter *r, char *why, char *err, size_t errlen) {
+    (void)r;
+    snprintf(err, errlen, "%s", why[0] ? why : "a reporter stopped the run");
+    return CFB_EREPORTER;
+}
+
+static void ev_case(const cfb_case *c, size_t index, cfb_case_event *ev) {
+    memset(ev, 0, sizeof *ev);
+    ev->id = c->id;
+    ev->index = index;
+    ev->rep = -1;
+    ev->wall_s = NAN;
+    ev->median_wall_s = NAN;
+}
+
+static void emit_case_start(sweep *s, const cfb_case *c, size_t index) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->case_start) s->rep[i]->case_start(s->rep[i]->user, &ev);
+}
+
+static void emit_rep_done(sweep *s, const cfb_case *c, size_t index, int rep, bool ok) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    ev.rep = rep;
+    ev.wall_s = ok && rep >= 0 ? c->wall[rep] : NAN;
+    for (size_t i = 0; i < s->nrep; i++)
+        if (s->rep[i]->rep_done) s->rep[i]->rep_done(s->rep[i]->user, &ev);
+}
+
+static int emit_case_done(sweep *s, const cfb_case *c, size_t index, char *err, size_t errlen) {
+    cfb_case_event ev;
+    ev_case(c, index, &ev);
+    ev.error = c->has_error ? c->error : NULL;
+    ev.reps_done = c->reps_done;
+    ev.median_wall_s = c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+    ev.wrong = case_wrong(c, &ev.first_problem);
+    partial_drop(s);
+    int rc = 0;
+    for (size_t i = 0; i < s->nrep && !rc; i++) {
+        char why[512] = "";
+        if (s->rep[i]->case_done &&
+            s->rep[i]->case_done(s->rep[i]->user, &ev, s->partial, why, sizeof why))
+            rc = refused(s->rep[i], why, err, errlen);
     }
-    if (cfb_sweep_check(cfg, err, errlen)) return 2;
-    sweep s = {.cfg = cfg};
+    partial_drop(s);
+    return rc;
+}
+
+const cfb_results *cfb_run_result_results(const cfb_run_result *r) {
+    if (!r) return NULL;
+    if (!r->doc && r->live) /* a partial view: built on demand, dropped after the event */
+        ((cfb_run_result *)r)->doc = snapshot(r->live, false, false);
+    return r->doc;
+}
+
+json_t *cfb_run_result_document(const cfb_run_result *r) {
+    const cfb_results *d = cfb_run_result_results(r);
+    if (d && !r->json) ((cfb_run_result *)r)->json = cfb_results_encode(d); /* the one codec */
+    return r ? r->json : NULL;
+}
+
+cfb_outcome cfb_run_result_outcome(const cfb_run_result *r) {
+    if (!r) return CFB_RUN_CASE_FAILED;
+    if (r->interrupted) return CFB_RUN_INTERRUPTED;
+    if (r->cases_failed) return CFB_RUN_CASE_FAILED;
+    if (r->wrong) return CFB_RUN_WRONG;
+    return r->complete ? CFB_RUN_COMPLETE : CFB_RUN_CASE_FAILED;
+}
+bool cfb_run_result_complete(const cfb_run_result *r) {
+    return r && r->complete;
+}
+bool cfb_run_result_interrupted(const cfb_run_result *r) {
+    return r && r->interrupted;
+}
+size_t cfb_run_result_ncases(const cfb_run_result *r) {
+    return r ? (r->live ? r->live->ncases : r->ncases) : 0;
+}
+size_t cfb_run_result_cases_done(const cfb_run_result *r) {
+    return r ? r->cases_done : 0;
+}
+size_t cfb_run_result_cases_failed(const cfb_run_result *r) {
+    return r ? r->cases_failed : 0;
+}
+long long cfb_run_result_wrong_answers(const cfb_run_result *r) {
+    return r ? r->wrong : 0;
+}
+
+double cfb_run_result_case_wall(const cfb_run_result *r, size_t i, const char **id) {
+    if (id) *id = NULL;
+    if (!r || i >= cfb_run_result_ncases(r)) return NAN;
+    if (r->live) {
+        const cfb_case *c = &r->live->cases[i];
+        if (id) *id = c->id;
+        return c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+    }
+    if (id) *id = r->ids[i];
+    return r->wall[i];
+}
+
+void cfb_run_result_free(cfb_run_result *r) {
+    if (!r) return;
+    cfb_results_free(r->doc);
+    json_decref(r->json);
+    for (size_t i = 0; r->ids && i < r->ncases; i++)
+        free(r->ids[i]);
+    free(r->ids);
+    free(r->wall);
+    free(r);
+}
+
+/* The final results of s (NULL when out of memory). */
+static cfb_run_result *results_final(const sweep *s, bool complete, bool interrupted) {
+    cfb_run_result *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->complete = complete;
+    r->interrupted = interrupted;
+    r->ncases = s->ncases;
+    r->cases_done = s->cases_done;
+    r->cases_failed = s->cases_failed;
+    r->wrong = s->wrong;
+    r->wall = malloc((s->ncases ? s->ncases : 1) * sizeof *r->wall);
+    r->ids = calloc(s->ncases ? s->ncases : 1, sizeof *r->ids);
+    r->doc = snapshot(s, complete, interrupted);
+    bool ok = r->wall && r->ids && r->doc;
+    for (size_t i = 0; ok && i < s->ncases; i++) {
+        const cfb_case *c = &s->cases[i];
+        r->wall[i] = c->reps_done ? median_of(c->wall, (size_t)c->reps_done) : NAN;
+        ok = (r->ids[i] = strdup(c->id)) != NULL;
+    }
+    if (!ok) {
+        cfb_run_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                   size_t errlen) {
+    if (out) *out = NULL;
+    if (errlen) err[0] = '\0';
+    if (cfg->repeat < 1 || cfg->warmup < 0 || !cfg->nworkloads || !cfg->nmodes ||
+        (!cfg->nworkers && !cfg->ladders) || !cfg->nimpls || (nreporters && !reporters)) {
+        snprintf(err, errlen, "empty or invalid sweep configuration");
+        return CF_EINVAL;
+    }
+    for (size_t i = 0; i < nreporters; i++)
+        if (!reporters[i]) {
+            snprintf(err, errlen, "reporter %zu is NULL", i);
+            return CF_EINVAL;
+        }
+    if (cfb_sweep_check(cfg, err, errlen)) return CF_EINVAL;
+    double gil = cfg->gil_interval > 0 ? cfg->gil_interval : CF_GIL_DEFAULT_INTERVAL;
+    if (cfb_gil_use_interval(gil)) {
+        snprintf(err, errlen, "GIL switch interval %g s: not in 1e-6..10", gil);
+        return CF_EINVAL;
+    }
+    sweep s = {.cfg = cfg, .rep = reporters, .nrep = nreporters};
     cfb_iso_now(s.created, sizeof s.created);
+    int ret = 0;
     if (build_cases(&s, err, errlen)) {
         free_cases(&s);
         json_decref(s.ladders);
         json_decref(s.workers_all);
-        return 2;
+        return CF_EINVAL;
     }
     s.host = cfb_host_json();
     s.build = cfb_build_json();
     s.config = config_json(&s);
-    int ret = 0;
-    /* Write first: an unwritable path fails before any work. */
-    char why[512];
-    if (save(&s, false, false, false, why, sizeof why)) {
-        snprintf(err, errlen, "cannot write results: %s", why);
-        ret = 3;
-        goto out;
-    }
-    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next save on */
-        json_t *add = cfg->before_work(cfg->before_work_ctx);
-        if (json_is_object(add)) json_object_update(s.host, add);
-        json_decref(add);
-    }
+    s.partial = calloc(1, sizeof *s.partial);
     /* Measured units, one per (case, repetition); shuffled when asked. */
     size_t nunits = s.ncases * (size_t)cfg->repeat;
     unit *units = malloc((nunits ? nunits : 1) * sizeof *units);
-    if (!units) {
+    size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
+    if (!units || !left || !s.partial) {
         snprintf(err, errlen, "out of memory");
-        ret = 2;
+        ret = CF_ENOMEM;
         goto out;
     }
+    s.partial->live = &s;
     for (size_t i = 0; i < nunits; i++)
         units[i].c = (uint32_t)(i / (size_t)cfg->repeat);
     if (cfg->interleave) {
@@ -1404,35 +1642,51 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
             units[j] = t;
         }
     }
-    /* The noise guard: load, steal (a short sampling window), governor,
-     * build; warnings printed now, before the progress display. */
-    bool echo = cfg->progress != CFB_PROGRESS_QUIET;
-    cfb_noise_begin(&s.noise, (int)json_integer_value(json_object_get(s.host, "cpus_allowed")),
-                    s.build, echo);
-    s.noise_on = true;
-    size_t *left = calloc(s.ncases ? s.ncases : 1, sizeof *left);
-    for (size_t i = 0; left && i < s.ncases; i++)
+    for (size_t i = 0; i < s.ncases; i++)
         left[i] = (size_t)cfg->repeat;
+    /* The reporters first (the JSON writer writes the empty document: an
+     * unwritable path fails before any work). */
+    cfb_run_info info = {.ncases = s.ncases,
+                         .nunits = s.ncases * (size_t)(cfg->repeat + cfg->warmup),
+                         .repeat = cfg->repeat,
+                         .warmup = cfg->warmup};
+    for (size_t i = 0; i < s.nrep && !ret; i++) {
+        char why[512] = "";
+        if (s.rep[i]->run_start &&
+            s.rep[i]->run_start(s.rep[i]->user, &info, s.partial, why, sizeof why))
+            ret = refused(s.rep[i], why, err, errlen);
+        partial_drop(&s);
+    }
+    if (ret) goto out;
+    if (cfg->before_work) { /* e.g. the host floors: host.floors from the next snapshot on */
+        json_t *add = cfg->before_work(cfg->before_work_ctx);
+        if (json_is_object(add)) json_object_update(s.host, add);
+        json_decref(add);
+    }
+    /* The noise guard: load, steal (a short sampling window), governor,
+     * build; its warnings go to the reporters. */
+    cfb_noise_begin(&s.noise, (int)json_integer_value(json_object_get(s.host, "cpus_allowed")),
+                    s.build, on_warning, &s);
+    s.noise_on = true;
+    current_stop = stop;
 
-    cfb_progress pg;
-    cfb_progress_init(&pg, cfg->progress, s.ncases * (size_t)(cfg->repeat + cfg->warmup), s.ncases);
-    bool any_fail = false, case_error = false, interrupted = false;
-    size_t cases_done = 0;
-    for (size_t u = 0; u < nunits && left; u++) {
-        if (cfb_sweep_interrupted()) {
+    bool interrupted = false;
+    for (size_t u = 0; u < nunits; u++) {
+        if (cfb_stop_requested(stop)) {
             interrupted = true;
             break;
         }
-        cfb_case *c = &s.cases[units[u].c];
+        size_t ci = units[u].c;
+        cfb_case *c = &s.cases[ci];
         if (c->has_error) continue;
         if (!c->prepared) {
-            cfb_progress_case(&pg, c->id);
+            emit_case_start(&s, c, ci);
             if (case_prepare(c, cfg) != 0) {
                 c->has_error = true;
-                any_fail = case_error = true;
+                s.cases_failed++;
                 case_release(c);
-                cfb_progress_case_done(&pg, c->id, c->error, NAN, 0);
-                cases_done++;
+                s.cases_done++;
+                if ((ret = emit_case_done(&s, c, ci, err, errlen))) break;
                 continue;
             }
         }
@@ -1440,52 +1694,62 @@ int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
         while (c->warm_done < cfg->warmup && !failed) {
             failed = run_rep(c, cfg, false, -1) != 0;
             c->warm_done++;
-            cfb_progress_unit(&pg, c->id);
+            emit_rep_done(&s, c, ci, -1, !failed);
+        }
+        if (!failed && cfb_stop_requested(stop)) { /* after the current repetition */
+            interrupted = true;
+            break;
         }
         if (!failed) {
-            failed = run_rep(c, cfg, true, c->reps_done) != 0;
-            if (!failed) {
-                c->reps_done++;
-                json_t *last = json_array_get(c->reps, json_array_size(c->reps) - 1);
-                if (json_integer_value(json_object_get(last, "check_failures"))) any_fail = true;
-            }
-            cfb_progress_unit(&pg, c->id);
+            int index = c->reps_done;
+            failed = run_rep(c, cfg, true, index) != 0;
+            if (!failed) c->reps_done++;
+            emit_rep_done(&s, c, ci, index, !failed);
         }
         if (failed) {
             c->has_error = true;
-            any_fail = case_error = true;
+            s.cases_failed++;
         }
-        if (failed || --left[units[u].c] == 0) {
-            if (run_extra(&s, c, &pg, echo)) any_fail = true;
+        if (failed || --left[ci] == 0) {
+            if (run_extra(&s, c)) s.wrong++; /* the extra cases' wrong answers */
             case_release(c);
             c->finished = true;
-            cases_done++;
-            cfb_progress_case_done(&pg, c->id, c->has_error ? c->error : NULL,
-                                   median_of(c->wall, (size_t)c->reps_done), c->reps_done);
-            report_wrong(&pg, c);
-            if (!c->has_error) warn_outliers(&s, &pg, c->id, c->wall, (size_t)c->reps_done, echo);
-            if (save(&s, false, false, false, why, sizeof why)) {
-                snprintf(err, errlen, "cannot write results: %s", why);
-                ret = 3;
-                break;
-            }
+            s.cases_done++;
+            const char *first;
+            s.wrong += case_wrong(c, &first);
+            if (!c->has_error) warn_outliers(&s, c->id, c->wall, (size_t)c->reps_done);
+            if ((ret = emit_case_done(&s, c, ci, err, errlen))) break;
         }
     }
-    if (cfb_sweep_interrupted()) interrupted = true;
-    cfb_progress_end(&pg, interrupted);
+    if (cfb_stop_requested(stop)) interrupted = true;
+    current_stop = NULL;
     cfb_noise_end(&s.noise);
-    free(units);
-    free(left);
     if (ret == 0) {
-        bool complete = !interrupted && !case_error && cases_done == s.ncases;
-        if (save(&s, true, complete, interrupted, why, sizeof why)) {
-            snprintf(err, errlen, "cannot write results: %s", why);
-            ret = 3;
-        } else {
-            ret = (interrupted || any_fail) ? 1 : 0;
+        bool complete = !interrupted && !s.cases_failed && s.cases_done == s.ncases;
+        cfb_run_result *r = results_final(&s, complete, interrupted);
+        if (!r) {
+            snprintf(err, errlen, "out of memory");
+            ret = CF_ENOMEM;
         }
+        for (size_t i = 0; i < s.nrep && !ret; i++) {
+            char why[512] = "";
+            if (s.rep[i]->run_done && s.rep[i]->run_done(s.rep[i]->user, r, why, sizeof why))
+                ret = refused(s.rep[i], why, err, errlen);
+        }
+        if (ret == 0 && out)
+            *out = r;
+        else
+            cfb_run_result_free(r);
     }
 out:
+    current_stop = NULL;
+    free(units);
+    free(left);
+    if (s.partial) {
+        cfb_results_free(s.partial->doc);
+        json_decref(s.partial->json);
+        free(s.partial);
+    }
     json_decref(s.host);
     json_decref(s.build);
     json_decref(s.config);
@@ -1495,4 +1759,63 @@ out:
     json_decref(s.extra);
     free_cases(&s);
     return ret;
+}
+
+/* ---- observed runs (runners/taskrun.c) ---------------------------------- */
+
+bool cfb_rep_observed(const cfb_rep *rep) {
+    return rep->obs != NULL;
+}
+
+bool cfb_rep_stopping(const cfb_rep *rep) {
+    return rep->obs && rep->obs->stop && atomic_load(rep->obs->stop) != 0;
+}
+
+double cfb_rep_poll_s(const cfb_rep *rep) {
+    return rep->obs && rep->obs->stop ? CFB_REP_POLL_S : CF_FOREVER;
+}
+
+bool cfb_rep_times(const cfb_rep *rep, size_t i, double *start, double *end, int *worker) {
+    const trec *r = i < rep->c->ntasks ? &rep->c->sh->recs[i] : NULL;
+    bool set = r && r->set;
+    *start = set ? r->start : NAN;
+    *end = set ? r->end : NAN;
+    *worker = set ? r->worker : -1;
+    return set;
+}
+
+int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_mode *m, int workers,
+                         const cfb_impl *impl, const cfb_tasklist *tl, const cfb_rep_observer *obs,
+                         char *err, size_t errlen) {
+    cfb_case c = {.w = w,
+                  .m = m,
+                  .impl = impl,
+                  .workers = m->parallel ? workers : 1,
+                  .params = (cfb_params *)p, /* borrowed: never freed here */
+                  .given = tl,
+                  .obs = obs};
+    cfb_sweep_cfg cfg = {.repeat = 1, .measure = true};
+    int rc = case_prepare(&c, &cfg) ? CF_EINVAL : run_rep(&c, &cfg, false, -1) ? CF_EBROKEN : 0;
+    if (rc) snprintf(err, errlen, "%s", c.error);
+    case_release(&c);
+    return rc;
+}
+
+int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
+    cfb_reporter *rep[2] = {cfb_reporter_progress_new(cfg->progress),
+                            cfg->out_path ? cfb_reporter_json_new(cfg->out_path) : NULL};
+    size_t n = cfg->out_path ? 2 : 1;
+    int rc;
+    cfb_run_result *r = NULL;
+    if (!rep[0] || (cfg->out_path && !rep[1])) {
+        snprintf(err, errlen, "out of memory");
+        rc = CF_ENOMEM;
+    } else {
+        rc = cfb_sweep_exec(cfg, (const cfb_reporter *const *)rep, n, NULL, &r, err, errlen);
+        if (rc == 0) rc = (int)cfb_run_result_outcome(r);
+    }
+    cfb_run_result_free(r);
+    cfb_reporter_free(rep[0]);
+    cfb_reporter_free(rep[1]);
+    return rc;
 }

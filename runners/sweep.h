@@ -1,7 +1,9 @@
 /*
- * sweep.h — the sweep engine: plan (workloads × impls × modes × workers ×
- * repetitions), run with measurements, write the results JSON
- * (docs/results-schema.md) atomically after every finished case.
+ * sweep.h — the sweep engine inside libcfbench: the internal form of a
+ * plan (cfb_sweep_cfg: workloads × impls × modes × workers × repetitions)
+ * and the run loop behind cfbench.h's cfb_run, which builds one from a
+ * cfb_plan. Output goes only through reporters (cfbench.h): the progress
+ * display and the atomic JSON writer are two of them (runners/reporters.c).
  */
 #ifndef CFB_SWEEP_H
 #define CFB_SWEEP_H
@@ -11,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "cfbench.h"
 #include "modes.h"
 #include "workload.h"
 
@@ -22,8 +25,6 @@ typedef struct cfb_override {
     const char *value;
     bool quiet; /* a built-in sweep default: no error when no workload has the key */
 } cfb_override;
-
-enum { CFB_PROGRESS_QUIET = 0, CFB_PROGRESS_LINES = 1, CFB_PROGRESS_BAR = 2 };
 
 typedef struct cfb_sweep_cfg {
     const cfb_workload *const *workloads; /* borrowed arrays */
@@ -46,10 +47,15 @@ typedef struct cfb_sweep_cfg {
     unsigned long long seed;
     const cfb_override *overrides; /* applied in order (a later one wins) */
     size_t noverrides;
+    /* cfb_sweep_run only (a convenience for in-tree tests): the JSON
+     * reporter's path (NULL: none) and the progress reporter's style */
     const char *out_path;
     int progress; /* CFB_PROGRESS_* (on stderr) */
     bool measure; /* false: no per-task records, rusage or perf (overhead baseline) */
-    int argc;     /* the command line, recorded in config.argv */
+    /* every task through the engine's wrapper (cfb_plan_set_wrap_every_task) */
+    bool wrap_every_task;
+    double gil_interval; /* impl c+gil's switch interval; 0: the default 0.005 s */
+    int argc;            /* the command line, recorded in config.argv */
     char *const *argv;
     json_t *config_extra; /* borrowed, may be NULL: merged into `config` (e.g. gil) */
     json_t *doc_extra;    /* borrowed, may be NULL: its keys join the document's top level
@@ -69,10 +75,6 @@ typedef struct cfb_sweep_cfg {
      * `host` (the sweep drops the reference), or NULL. */
     json_t *(*before_work)(void *ctx);
     void *before_work_ctx;
-    /* Optional: receives a new reference (owned by the caller) to the final
-     * document as written, for the end-of-run summary; NULL when none was
-     * written. */
-    json_t **doc_out;
 } cfb_sweep_cfg;
 
 /* The default worker ladder of a workload in one mode (issue 16), into
@@ -95,27 +97,23 @@ size_t cfb_worker_ladder(cfb_bound bound, bool in_flight, int ncpu, long ntasks,
  * key, bad value) and resolve nothing else. 0, or -1 with a one-line reason. */
 int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
 
-/* Run the sweep. Writes cfg->out_path first (an empty, incomplete
- * document) so an unwritable path fails before any work, then after every
- * finished case, and at the end. Returns:
- *   0  every case ran and every check passed (tasks that fail are
- *      measurements — counted in tasks_failed — not a failure of the run)
- *   1  ran, but a case could not run or a check failed (a wrong answer), or
- *      it was interrupted (the file then says complete=false,
- *      interrupted=true)
- *   2  bad configuration (reason in err)
- *   3  the results file cannot be written (reason in err) */
+/* The run loop of cfb_run (cfbench.h has the contract): cfg borrowed,
+ * reporters called in order, stop may be NULL. 0 with *out a new results
+ * object (out may be NULL), or CF_EINVAL / CF_ENOMEM / CFB_EREPORTER with
+ * the reason in err. */
+int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
+                   size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
+                   size_t errlen);
+
+/* A convenience for in-tree tests and benchmarks: cfb_sweep_exec with the
+ * progress reporter (cfg->progress) and, when cfg->out_path is set, the
+ * JSON reporter. Returns 0 (complete), a positive cfb_outcome (the run
+ * happened but was not complete), or a negative status as cfb_sweep_exec. */
 int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
 
-/* false (default): on cases above 10 000 tasks only a sample of tasks goes
- * through the engine's task wrapper (the timed ones); the rest run bare.
- * true: every task goes through the wrapper — for test knobs that act in
- * the wrapper (e.g. an injected slowdown). Set before cfb_sweep_run(). */
-extern bool cfb_sweep_wrap_every_task;
-
-/* SIGINT/SIGTERM: ask the sweep to stop after the current repetition.
- * Installs handlers (SA_RESTART; a second signal kills as usual). */
-void cfb_sweep_install_signals(void);
+/* Whether the stop token of the run in progress is set (false outside a
+ * run): for code below the engine that has no cfb_rep at hand (the mpi
+ * mode's job watch, runners/mode_mpi.c). */
 bool cfb_sweep_interrupted(void);
 
 #endif

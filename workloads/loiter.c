@@ -86,6 +86,40 @@ static int loiter_check(const cfb_params *p, size_t i, const void *res, size_t l
     return 0;
 }
 
+/* The Python reference (task_loiter): each task's sleep; each answer is
+ * the integer i * 10. */
+static int loiter_ref_write(const cfb_params *p, const cfb_tasklist *tl, cfb_refw *w, char *err,
+                            size_t errlen) {
+    int rc = cfb_refw_array_begin(w, "sleeps");
+    for (size_t i = 0; !rc && i < tl->n; i++) {
+        cfb_loiter_arg la;
+        if (tl->tasks[i].len != sizeof la) {
+            snprintf(err, errlen, "loiter: task %zu is not a loiter argument", i);
+            return CF_EINVAL;
+        }
+        memcpy(&la, tl->tasks[i].arg, sizeof la);
+        rc = cfb_refw_double(w, NULL, la.seconds);
+    }
+    return rc ? rc : cfb_refw_array_end(w);
+}
+
+static int loiter_ref_read(const cfb_params *p, const cfb_refv *v, void *buf, size_t cap,
+                           size_t *len) {
+    int64_t x;
+    if (cfb_refv_kind_of(v) != CFB_REFV_INT || cap < sizeof x) return -1;
+    x = (int64_t)cfb_refv_int(v);
+    memcpy(buf, &x, sizeof x);
+    *len = sizeof x;
+    return 0;
+}
+
+static const cfb_reference_codec loiter_reference = {loiter_ref_write, loiter_ref_read};
+
+/* The default sweep: 20 equal sleeps can reach 20x (a ramp of n tasks
+ * cannot pass (n+1)/2). */
+static const char *const loiter_sweep_defaults[] = {"tasks=20", "unit=0.005", "pattern=fixed",
+                                                    NULL};
+
 const cfb_workload cfb_workload_loiter = {
     .name = "loiter",
     .description = "I/O-like: task i sleeps i*unit seconds and returns i*10 (the book's demo)",
@@ -96,4 +130,6 @@ const cfb_workload cfb_workload_loiter = {
     .task = loiter_task,
     .check = loiter_check,
     .async = &cfb_loiter_async, /* workloads/loiter_async.c: timers on the event loop */
+    .sweep_defaults = loiter_sweep_defaults,
+    .reference = &loiter_reference,
 };

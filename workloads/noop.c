@@ -16,6 +16,16 @@ static int noop_make_tasks(const cfb_params *p, cfb_tasklist *tl, char *err, siz
 
 static void noop_task(const void *arg, size_t len, cf_out *out) {}
 
+/* The Python reference (task_noop): only the count; no answers to check. */
+static int noop_ref_write(const cfb_params *p, const cfb_tasklist *tl, cfb_refw *w, char *err,
+                          size_t errlen) {
+    return cfb_refw_int(w, "tasks", (long long)tl->n);
+}
+
+static const cfb_reference_codec noop_reference = {noop_ref_write, NULL};
+
+static const char *const noop_sweep_defaults[] = {"tasks=20000", NULL};
+
 const cfb_workload cfb_workload_noop = {
     .name = "noop",
     .description = "empty tasks: measures the executor's own overhead per task",
@@ -24,4 +34,6 @@ const cfb_workload cfb_workload_noop = {
     .nparams = sizeof noop_params / sizeof noop_params[0],
     .make_tasks = noop_make_tasks,
     .task = noop_task,
+    .sweep_defaults = noop_sweep_defaults,
+    .reference = &noop_reference,
 };

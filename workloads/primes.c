@@ -274,6 +274,41 @@ static const char *primes_classify(const void *res, size_t len) {
     return r.prime ? "prime" : "composite";
 }
 
+/* The Python reference (runners/reference_python.py, task_primes): the
+ * numbers to check; each answer is [n, is_prime]. */
+static int primes_ref_write(const cfb_params *p, const cfb_tasklist *tl, cfb_refw *w, char *err,
+                            size_t errlen) {
+    int rc = cfb_refw_array_begin(w, "numbers");
+    for (size_t i = 0; !rc && i < tl->n; i++) {
+        uint64_t n;
+        if (tl->tasks[i].len != sizeof n) {
+            snprintf(err, errlen, "primes: task %zu is not a number", i);
+            return CF_EINVAL;
+        }
+        memcpy(&n, tl->tasks[i].arg, sizeof n);
+        rc = cfb_refw_int(w, NULL, (long long)n);
+    }
+    return rc ? rc : cfb_refw_array_end(w);
+}
+
+static int primes_ref_read(const cfb_params *p, const cfb_refv *v, void *buf, size_t cap,
+                           size_t *len) {
+    cfb_primes_result r;
+    if (cfb_refv_kind_of(v) != CFB_REFV_ARRAY || cfb_refv_len(v) != 2 || cap < sizeof r) return -1;
+    memset(&r, 0, sizeof r);
+    r.n = (uint64_t)cfb_refv_int(cfb_refv_at(v, 0));
+    r.prime = cfb_refv_bool(cfb_refv_at(v, 1)) ? 1 : 0;
+    memcpy(buf, &r, sizeof r);
+    *len = sizeof r;
+    return 0;
+}
+
+static const cfb_reference_codec primes_reference = {primes_ref_write, primes_ref_read};
+
+/* The default sweep: the medium set (~1e14, tens of ms a number) outweighs
+ * a process pool's start-up. */
+static const char *const primes_sweep_defaults[] = {"set=medium", NULL};
+
 const cfb_workload cfb_workload_primes = {
     .name = "primes",
     .description =
@@ -286,4 +321,6 @@ const cfb_workload cfb_workload_primes = {
     .check = primes_check,
     .classify = primes_classify,
     .check_params = primes_check_params,
+    .sweep_defaults = primes_sweep_defaults,
+    .reference = &primes_reference,
 };

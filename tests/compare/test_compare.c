@@ -734,6 +734,48 @@ static void test_export_rows_and_context(void) {
     json_decref(d);
 }
 
+/* The seq reference of the derived metrics is the results model's
+ * (cfb_results_seq_of): the first seq case of the same workload, impl and
+ * params that has no error and a repetition. */
+static void test_seq_reference_rule(void) {
+    json_t *doc = new_doc();
+    double bad[] = {100, 100, 100}, seq[] = {4, 4, 4}, later[] = {40, 40, 40}, par[] = {2, 2, 2};
+    json_t *failed = add_case(doc, "p", "seq", 1, "small", bad, 3, 0);
+    json_object_set_new(failed, "error", json_string("seq mode failed: boom"));
+    add_case(doc, "p", "seq", 1, "small", bad, 0, 0); /* no repetitions */
+    add_case(doc, "p", "seq", 1, "small", seq, 3, 0);
+    add_case(doc, "p", "seq", 1, "small", later, 3, 0);
+    json_t *t = add_case(doc, "p", "thread", 2, "small", par, 3, 0);
+    json_t *other = add_case(doc, "p", "thread", 4, "big", par, 3, 0);
+    double *v = NULL;
+    size_t n = 0;
+    const char *why = NULL;
+    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_SPEEDUP, &v, &n, &why), 0);
+    CHECK(n == 3 && v && v[0] == 2.0); /* 4 / 2: not the failed 100, not the later 40 */
+    free(v);
+    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_EFFICIENCY, &v, &n, &why), 0);
+    CHECK(n == 3 && v && v[0] == 1.0);
+    free(v);
+    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_OVERHEAD, &v, &n, &why), 0);
+    CHECK(n == 3 && v && v[0] == 0.0); /* (2 * 2 - 4) / 20 */
+    free(v);
+    /* other params: no reference */
+    CHECK_EQ_INT(cfb_metric_values(doc, other, CFB_METRIC_SPEEDUP, &v, &n, &why), 1);
+    CHECK(v == NULL && why && strstr(why, "no seq case"));
+    /* and compare (its indexed lookup) agrees */
+    char *p = save(doc, "seqrule.json");
+    json_t *rep = NULL;
+    run_compare(p, p, &rep, "--metric", "speedup");
+    const json_t *row = rep ? row_of(rep, "p/thread/w2") : NULL;
+    CHECK(row != NULL);
+    if (row) {
+        const json_t *b = json_object_get(row, "base");
+        CHECK(json_number_value(json_object_get(b, "median")) == 2.0);
+    }
+    json_decref(rep);
+    json_decref(doc);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/cfb-compare-test-XXXXXX");
     if (!mkdtemp(tmpdir)) {
@@ -745,6 +787,7 @@ int main(void) {
     RUN(test_holm);
     RUN(test_cant_tell);
     RUN(test_derived_metrics);
+    RUN(test_seq_reference_rule);
     RUN(test_instructions);
     RUN(test_bad_input);
     RUN(test_exports);

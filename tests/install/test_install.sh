@@ -3,14 +3,19 @@
 # (issue 12 item 8; docs/install.md):
 #   1. `cmake --install` into a temporary prefix (--prefix) and with DESTDIR:
 #      the layout of cmake/install.cmake, the public headers only (each
-#      compiles alone), libcfutures.so exporting only cf_* (nm -D);
+#      compiles alone), libcfutures.so exporting only cf_* (nm -D),
+#      libcfbench.so exporting only cfb_[!_]* and cf_* and every function
+#      cfbench_workload.h declares, cfbench linked to it (RUNPATH $ORIGIN/../lib);
 #   2. the prefix is moved (copied elsewhere, the original deleted) — every
 #      later step runs against the moved copy, proving it relocatable;
 #   3. an outside program (examples/futures/squares.c) and the README's
 #      example, built with pkg-config (shared, and --static into a static
 #      executable), and examples/futures as a CMake project with
 #      find_package(cfutures) (cfutures::cfutures and ::cfutures_static);
-#      all of them run;
+#      all of them run; the example plugin (examples/plugin-hash) built
+#      outside the tree with its Makefile (pkg-config --cflags --libs
+#      cfbench) and its CMakeLists.txt (find_package(cfbench)), and run
+#      through the installed cfbench: list, run, plot, compare;
 #   4. the installed cfbench, away from the source and build trees: list, a
 #      tiny run, plot (its gnuplot scripts found beside it); a lone copy of
 #      the binary and a wrong CFBENCH_DATADIR: exit 3 naming where it looked;
@@ -68,7 +73,9 @@ for f in bin/cfbench "$rel_lib/libcfutures.a" "$rel_lib/libcfutures.so" include/
          "$rel_lib/cmake/cfutures/cfutures-config-version.cmake" \
          "$rel_lib/cmake/cfutures/cfutures-targets.cmake" share/cfbench/plots/common.gp \
          share/cfbench/plots/wall.gp share/man/man1/cfbench.1 \
-         share/bash-completion/completions/cfbench; do
+         share/bash-completion/completions/cfbench "$rel_lib/libcfbench.so" "$rel_lib/libcfbench.a" \
+         include/cfbench_workload.h "$rel_lib/pkgconfig/cfbench.pc" \
+         "$rel_lib/cmake/cfbench/cfbench-config.cmake" "$rel_lib/cmake/cfbench/cfbench-targets.cmake"; do
   [ -e "$P/$f" ] || bad "not installed: $f"
 done
 ok "layout ($rel_lib, include, bin, share/cfbench, man, completion)"
@@ -100,6 +107,24 @@ grep -ho '\bcf_[a-z0-9_]*(' "$P"/include/cfutures.h "$P"/include/cf_gil.h "$P"/i
 missing=$(comm -23 "$T/declared" "$T/exported" | tr '\n' ' ')
 [ -z "$missing" ] || bad "declared but not exported: $missing"
 ok "libcfutures.so exports $(wc -l <"$T/exported") cf_* symbols, $(wc -l <"$T/declared") declared functions among them"
+# libcfbench.so: SONAME, only cfb_[!_]* and cf_* exported (cmake/cfbench.map),
+# every function of cfbench_workload.h among them; cfbench needs it
+cfb_soname=$(readelf -d "$libdir/libcfbench.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+case $cfb_soname in
+  libcfbench.so.[0-9]*) ok "SONAME $cfb_soname" ;;
+  *) bad "SONAME of libcfbench.so: '$cfb_soname'" ;;
+esac
+nm -D --defined-only "$libdir/libcfbench.so" | awk '{print $NF}' | sed 's/@.*//' | sort -u >"$T/cfb_exported"
+# (and the two interposed libmicrohttpd functions of workloads/flags/mhd_reason.c)
+if grep -v '^cfb_[^_]\|^cf_\|^MHD_get_reason_phrase_for$\|^MHD_get_reason_phrase_len_for$' "$T/cfb_exported" >"$T/foreign"; then bad "libcfbench.so exports beyond cfb_* / cf_*: $(tr '\n' ' ' <"$T/foreign")"; fi
+grep -q '^cfb__\|^cf__[^g]' "$T/cfb_exported" && bad "libcfbench.so exports internals: $(grep '^cfb__\|^cf__[^g]' "$T/cfb_exported" | tr '\n' ' ')"
+grep -ho '\bcfb_[a-z0-9_]*(' "$P"/include/cfbench_workload.h | tr -d '(' | sort -u |
+  grep -vx 'cfb_plugin_init' >"$T/cfb_declared" # (the plugin's own entry point)
+missing=$(comm -23 "$T/cfb_declared" "$T/cfb_exported" | tr '\n' ' ')
+[ -z "$missing" ] || bad "cfbench_workload.h declares but libcfbench.so does not export: $missing"
+ok "libcfbench.so exports $(wc -l <"$T/cfb_exported") cfb_* / cf_* symbols, the $(wc -l <"$T/cfb_declared") functions of cfbench_workload.h among them"
+readelf -d "$P/bin/cfbench" | grep -q "NEEDED.*\[$cfb_soname\]" && readelf -d "$P/bin/cfbench" | grep -q 'R.*PATH.*\$ORIGIN/\.\./' &&
+  ok "bin/cfbench needs $cfb_soname, RUNPATH \$ORIGIN/../" || bad "bin/cfbench: $(readelf -d "$P/bin/cfbench" | grep -E 'NEEDED|PATH')"
 
 # ---- 2. move the prefix --------------------------------------------------------
 M="$T/moved/opt/cfb"
@@ -189,6 +214,51 @@ CMAKE
   fi
 fi
 
+# the example plugin, built outside the tree against the moved prefix
+PX="$T/plugin-hash"
+mkdir -p "$PX" && cp "$CFB_SOURCE_DIR"/examples/plugin-hash/{hash.c,Makefile,CMakeLists.txt} "$PX/"
+if make -C "$PX" CFLAGS="-O2 -Wall -Wextra -Werror" >"$T/mk.log" 2>&1 && [ -s "$PX/libcfbench-hash.so" ]; then
+  readelf -d "$PX/libcfbench-hash.so" | grep -q "NEEDED.*\[$cfb_soname\]" && ok "plugin-hash: make (pkg-config --cflags --libs cfbench)" ||
+    bad "plugin-hash does not need $cfb_soname"
+else
+  bad "plugin-hash: make"; tail -n 20 "$T/mk.log"
+fi
+if cmake -S "$PX" -B "$PX/b" -DCMAKE_PREFIX_PATH="$M" -DCMAKE_C_FLAGS="-Wall -Werror" >"$T/pcm.log" 2>&1 &&
+   cmake --build "$PX/b" >>"$T/pcm.log" 2>&1 && [ -s "$PX/b/libcfbench-hash.so" ]; then
+  ok "plugin-hash: find_package(cfbench) (cfbench::cfbench)"
+else
+  bad "plugin-hash: find_package(cfbench)"; tail -n 20 "$T/pcm.log"
+fi
+# the guide's example plugin (docs/writing-workloads.md, its first C block) as it stands
+mkdir -p "$T/fib" && awk '/^```c$/ { c = 1; next } c && /^```$/ { exit } c' \
+  "$CFB_SOURCE_DIR/docs/writing-workloads.md" >"$T/fib/fib.c"
+# shellcheck disable=SC2046
+if [ -s "$T/fib/fib.c" ] && "$CC" -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared "$T/fib/fib.c" \
+     -o "$T/fib/libfib.so" $(pkg-config --cflags --libs cfbench) 2>"$T/cc.err"; then
+  ok "docs/writing-workloads.md: its plugin builds as written (pkg-config cfbench)"
+else
+  bad "docs/writing-workloads.md's plugin does not build"; cat "$T/cc.err"
+fi
+
+# an outside program on libcfbench itself: the registry through the public header
+cat >"$T/lister.c" <<'C'
+#include <stdio.h>
+#include <cfbench_workload.h>
+int main(void) {
+    size_t n;
+    const cfb_workload *const *all = cfb_workloads_all(&n);
+    printf("%zu workloads, first %s, abi %d\n", n, n ? all[0]->name : "-", CFB_WORKLOAD_ABI_VERSION);
+    return cfb_workload_find("noop") ? 0 : 1;
+}
+C
+# shellcheck disable=SC2046
+if "$CC" -std=c11 -Wall -Wextra -Werror "$T/lister.c" $(pkg-config --cflags --libs cfbench) -o "$T/lister" 2>"$T/cc.err" &&
+   LD_LIBRARY_PATH="$libdir" "$T/lister" >"$T/lister.out" && grep -q "workloads, first primes, abi 1" "$T/lister.out"; then
+  ok "a program on libcfbench (pkg-config cfbench): $(cat "$T/lister.out")"
+else
+  bad "a program on libcfbench: $(cat "$T/cc.err" "$T/lister.out" 2>/dev/null)"
+fi
+
 # ---- 4. the installed cfbench ------------------------------------------------------
 C="$M/bin/cfbench"
 mkdir -p "$T/work" && cd "$T/work" || exit 1
@@ -206,21 +276,51 @@ else
   bad "cfbench plot: $(cat "$T/plot.out")"
 fi
 grep -q "$M/share/cfbench/plots" plots/data/replot.sh || bad "replot.sh does not use the installed scripts"
+# the outside plugin through the installed cfbench: list, run (every pool mode), plot, compare
+for so in "$PX/libcfbench-hash.so" "$PX/b/libcfbench-hash.so"; do
+  "$C" list --plugin "$so" 2>&1 | grep -q "^  hash .*(plugin $so)" || bad "installed cfbench list --plugin $so"
+done
+hrun() { "$C" run --plugin "$PX/libcfbench-hash.so" -w hash -m seq,thread,process,async -j 2 -r 2 --warmup 0 \
+  -p hash.tasks=8 -p hash.size=65536 --no-floors -q -o "$1"; }
+if hrun h1.json >"$T/h.out" 2>&1 && hrun h2.json >>"$T/h.out" 2>&1 &&
+   python3 -c 'import json,sys; d=json.load(open("h1.json")); assert d["config"]["plugins"][0]["workloads"] == ["hash"]; assert all(r["check_failures"] == 0 and r["tasks_failed"] == 0 for c in d["cases"] for r in c["repetitions"]); assert len(d["cases"]) == 4'; then
+  ok "installed cfbench run --plugin (hash in seq, thread, process, async; every answer right)"
+else
+  bad "installed cfbench run --plugin: $(cat "$T/h.out")"
+fi
+if "$C" plot h1.json --out hplots --timelines none >"$T/hp.out" 2>&1 && ls hplots/*.png >/dev/null 2>&1; then
+  ok "installed cfbench plot of the plugin's results ($(ls hplots/*.png | wc -l) charts)"
+else
+  bad "plot of the plugin's results: $(cat "$T/hp.out")"
+fi
+"$C" compare h1.json h2.json --fail-on never >"$T/hc.out" 2>&1 && grep -q "hash/process/w2" "$T/hc.out" &&
+  ok "installed cfbench compare of two plugin runs" || bad "compare of the plugin runs: $(cat "$T/hc.out")"
+if "$C" run --plugin "$T/fib/libfib.so" -w fib -m seq,thread,process -j 2 -r 2 --warmup 0 -p fib.n=20 \
+     --no-floors -q -o fib.json >"$T/fib.out" 2>&1 &&
+   python3 -c 'import json; d=json.load(open("fib.json")); assert all(r["check_failures"] == 0 for c in d["cases"] for r in c["repetitions"])'; then
+  ok "the guide's fib plugin runs through the installed cfbench, every answer right"
+else
+  bad "the guide's fib plugin: $(cat "$T/fib.out")"
+fi
 # The data the program reads at run time (.rodata, .data) must not name the
 # source tree. The debug info may (DWARF's directory table holds the source
 # dirs, as in any -g build: it is how a debugger finds the sources), so the
 # whole file is not searched — a ccache'd build (CCACHE_BASEDIR, relative
 # paths) would hide that difference, a plain one shows it.
-if objcopy -O binary -j .rodata -j .data "$C" "$T/rt.bin" 2>"$T/objcopy.err"; then
+if objcopy -O binary -j .rodata -j .data "$C" "$T/rt.bin" 2>"$T/objcopy.err" &&
+   objcopy -O binary -j .rodata -j .data "$libdir/libcfbench.so" "$T/rt-lib.bin" 2>>"$T/objcopy.err" &&
+   cat "$T/rt-lib.bin" >>"$T/rt.bin"; then
   if strings -n 4 "$T/rt.bin" | grep -qxF -e "$CFB_SOURCE_DIR/plots" -e "$CFB_SOURCE_DIR"; then
     bad "the source path is compiled into cfbench's run-time data"
   else
-    ok "no source path in cfbench's run-time data (.rodata, .data)"
+    ok "no source path in the run-time data (.rodata, .data) of cfbench and libcfbench.so"
   fi
 else
   bad "objcopy of cfbench's .rodata/.data: $(head -n 1 "$T/objcopy.err")"
 fi
 mkdir -p "$T/lone/bin" && cp "$C" "$T/lone/bin/"
+# (a lone copy finds libcfbench through LD_LIBRARY_PATH: its RUNPATH is $ORIGIN/../lib)
+export LD_LIBRARY_PATH="$libdir"
 "$T/lone/bin/cfbench" plot r.json --out "$T/lone/out" >"$T/lone.out" 2>"$T/lone.err"
 rc=$?
 if [ $rc = 3 ] && [ "$(wc -l <"$T/lone.err")" = 1 ] && grep -q "looked in $T/lone/share/cfbench, $T/lone/bin/share/cfbench" "$T/lone.err"; then
@@ -235,6 +335,7 @@ rc=$?
 cp -a "$M/share/cfbench" "$T/data" && CFBENCH_DATADIR="$T/data" "$T/lone/bin/cfbench" plot r.json --out "$T/dd" \
   --timelines none >/dev/null 2>&1 && grep -q "$T/data/plots" "$T/dd/data/replot.sh" &&
   ok "CFBENCH_DATADIR points a lone cfbench at its data" || bad "CFBENCH_DATADIR=$T/data"
+unset LD_LIBRARY_PATH
 
 # the build tree's cfbench finds the same scripts through <build>/share/cfbench
 "$CFBENCH" plot r.json --out "$T/bt" --timelines none >/dev/null 2>"$T/bt.err" &&

@@ -11,7 +11,9 @@
  *   compare       every series label names its file; a '*' marks exactly the
  *                 ratios cfbench compare finds significant;
  *   crossover     the chart exists, with an I/O-bound and a CPU-bound
- *                 workload, from the case's bound field or the fallback table.
+ *                 workload, from the case's bound field or — files without
+ *                 it — from the seq cases' CPU time over their wall time
+ *                 (no workload is named in plots/).
  * Inputs: the committed fixtures (tests/plots/fixture-*.json) and variants
  * of them written to a temp directory.
  */
@@ -578,7 +580,7 @@ static void test_crossover(void) {
     snprintf(out, sizeof out, "%s/cross", tmp_root);
     const char *files[] = {FIXTURE};
     CHECK_EQ_INT(plot(files, 1, out, CFB_PLOT_PNG), 0);
-    /* no bound field in the fixture: the fallback table */
+    /* no bound field in the fixture: settled from its CPU and wall times */
     CHECK(crossover(out, "crossover", io, cpu, sizeof io) >= 2);
     CHECK(!strcmp(io, "loiter") || !strcmp(io, "flags"));
     CHECK_EQ_STR(cpu, "primes");
@@ -610,7 +612,7 @@ static void test_crossover(void) {
         CHECK(!strcmp(io, "nap") || !strcmp(io, "flags"));
         CHECK_EQ_STR(cpu, "crunch");
     }
-    /* the field wins over the table: primes said to be I/O-bound, flags and
+    /* the field wins over the times: primes said to be I/O-bound, flags and
      * loiter CPU-bound */
     rename_from[0] = "primes", rename_to[0] = "primes";
     rename_from[1] = "flags", rename_to[1] = "flags";
@@ -624,13 +626,13 @@ static void test_crossover(void) {
     CHECK(crossover(out, "crossover", io, cpu, sizeof io) >= 2);
     CHECK_EQ_STR(io, "primes");
 
-    /* unknown workloads, no field: no crossover chart (and no failure) */
+    /* workloads plots/ cannot know, no field: their times still tell */
     rename_from[0] = "primes", rename_to[0] = "crunch";
     rename_from[1] = "loiter", rename_to[1] = "nap";
     bound_key = NULL;
     snprintf(in, sizeof in, "%s/unknown.json", tmp_root);
     variant(FIXTURE, in, edit_rename);
-    /* flags and noop stay known: drop them */
+    /* keep crunch and nap only */
     json_error_t je;
     json_t *doc = json_load_file(in, 0, &je);
     json_t *cases = json_object_get(doc, "cases");
@@ -639,10 +641,26 @@ static void test_crossover(void) {
         if (!strcmp(wl, "flags") || !strcmp(wl, "noop")) json_array_remove(cases, i);
     }
     CHECK(json_dump_file(doc, in, 0) == 0);
-    json_decref(doc);
     snprintf(out, sizeof out, "%s/cross-unknown", tmp_root);
     const char *fu[] = {in};
     CHECK_EQ_INT(plot(fu, 1, out, CFB_PLOT_PNG), 0);
+    CHECK(crossover(out, "crossover", io, cpu, sizeof io) >= 2);
+    CHECK_EQ_STR(io, "nap");
+    CHECK_EQ_STR(cpu, "crunch");
+
+    /* ... and without CPU times nothing tells: no crossover chart (and no
+     * failure) */
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c) {
+        json_object_del(json_object_get(c, "summary"), "cpu_s");
+    }
+    snprintf(in, sizeof in, "%s/unknown-nocpu.json", tmp_root);
+    CHECK(json_dump_file(doc, in, 0) == 0);
+    json_decref(doc);
+    snprintf(out, sizeof out, "%s/cross-unknown-nocpu", tmp_root);
+    const char *fn[] = {in};
+    CHECK_EQ_INT(plot(fn, 1, out, CFB_PLOT_PNG), 0);
     CHECK_EQ_INT(crossover(out, "crossover", io, cpu, sizeof io), 0);
 }
 

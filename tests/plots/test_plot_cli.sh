@@ -2,7 +2,9 @@
 # test_plot_cli.sh — `cfbench plot` as a user runs it: exit codes, one-line
 # messages, the default output directory, gnuplot missing (exit 3, data
 # files still written), stale charts removed when plotting into a used
-# directory. Env from CTest: CFBENCH, CFB_SOURCE_DIR.
+# directory, the charts of a parameter scan and --x (good key, unknown key,
+# unscanned key: exit 2, one line, nothing written). Env from CTest:
+# CFBENCH, CFB_SOURCE_DIR.
 set -u
 fail=0
 ok() { echo "ok   $*"; }
@@ -69,6 +71,26 @@ expect 0 0 -- "$CFBENCH" plot "$CFB_SOURCE_DIR/tests/plots/fixture-python.json" 
 [ -e "$tmp/again/notes.txt" ] && ok "a file the user put there stays" || bad "notes.txt removed"
 [ -e "$tmp/outside.png" ] && ok "a manifest line outside the directory is ignored" || bad "outside.png removed"
 grep -qx 'wall-primes.png' "$tmp/again/data/manifest.txt" || bad "manifest lists this run's charts"
+
+# a parameter scan (docs/scans.md): a chart per scanned key; --x
+timeout 120 "$CFBENCH" run -q --no-floors -r 2 --warmup 0 -w noop -m seq,thread -j 1,2 \
+  -p noop.tasks=100..1600:x4 -o "$tmp/scan.json" >"$tmp/out" 2>"$tmp/err" || bad "scan run: $(cat "$tmp/err")"
+expect 0 0 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s1" --timelines none
+[ -s "$tmp/s1/scan-noop-tasks.png" ] && [ -s "$tmp/s1/scan-speedup-noop-tasks.png" ] || bad "scan charts drawn"
+[ "$(grep -v '^#' "$tmp/s1/data/scan-noop-tasks.dat" | grep -c '^[0-9]')" = 6 ] || bad "2 modes x 3 values in the scan data"
+grep -q "logx=1" "$tmp/s1/data/replot.sh" || bad "a geometric scan gets a log x axis"
+grep -q 'scan-noop-tasks.png' "$tmp/s1/report.html" || bad "the report shows the scan chart"
+expect 0 0 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s2" --timelines none --x noop.tasks
+[ -s "$tmp/s2/scan-noop-tasks.png" ] && [ ! -e "$tmp/s2/wall-noop.png" ] || bad "--x noop.tasks: only the scan charts"
+expect 0 0 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s3" --timelines none --x workers
+[ -s "$tmp/s3/wall-noop-tasks_400.png" ] && [ ! -e "$tmp/s3/scan-noop-tasks.png" ] || bad "--x workers: one pair per value set"
+expect 2 1 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s4" --x noop.bogus
+grep -q "no case has a parameter 'noop.bogus' (scanned keys: noop.tasks" "$tmp/err" || bad "unknown key message: $(cat "$tmp/err")"
+[ ! -e "$tmp/s4" ] || bad "--x unknown: nothing written"
+expect 2 1 -- "$CFBENCH" plot "$fixture" --out "$tmp/s5" --x loiter.tasks
+grep -q "not scanned, so it has one value" "$tmp/err" || bad "unscanned key message: $(cat "$tmp/err")"
+expect 2 1 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s6" --x ''
+expect 2 1 -- "$CFBENCH" plot "$tmp/scan.json" --out "$tmp/s6" --x
 
 # an unwritable output directory is an environment error
 touch "$tmp/file"

@@ -64,7 +64,7 @@ static void test_primes(void) {
         memcpy(&n, tl.tasks[i].arg, sizeof n);
         c_primes += cfb_is_prime(n);
     }
-    json_t *entry = cfb_reference_plan_workload(w, p, &tl, NULL, err, sizeof err);
+    json_t *entry = cfb_reference_plan_workload(w, p, &tl, err, sizeof err);
     CHECK(entry != NULL);
     CHECK_EQ_INT(json_array_size(json_object_get(entry, "numbers")), tl.n);
     json_t *plan = plan_of(entry, "seq,thread,process,async");
@@ -125,7 +125,7 @@ static void test_loiter(void) {
     cfb_tasklist tl = {0};
     char err[512] = "";
     CHECK_EQ_INT(w->make_tasks(p, &tl, err, sizeof err), 0);
-    json_t *entry = cfb_reference_plan_workload(w, p, &tl, NULL, err, sizeof err);
+    json_t *entry = cfb_reference_plan_workload(w, p, &tl, err, sizeof err);
     CHECK(entry != NULL);
     json_t *plan = plan_of(entry, "seq,thread,async");
     json_t *cases = NULL;
@@ -151,7 +151,7 @@ static void test_errors(void) {
     cfb_tasklist tl = {0};
     char err[512] = "";
     CHECK_EQ_INT(w->make_tasks(p, &tl, err, sizeof err), 0);
-    json_t *entry = cfb_reference_plan_workload(w, p, &tl, NULL, err, sizeof err);
+    json_t *entry = cfb_reference_plan_workload(w, p, &tl, err, sizeof err);
     json_t *plan = plan_of(entry, "seq");
     json_t *cases = NULL;
     /* an interpreter that fails */

@@ -6,7 +6,7 @@
 #include "check.h"
 #include "results_io.h"
 #include "rstats.h"
-#include "stats.h"
+#include "cfbench_stats.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
 

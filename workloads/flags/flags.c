@@ -953,6 +953,50 @@ static int flags_check_params(const cfb_params *p, const char **param, char *err
     return 0;
 }
 
+/* The Python reference (task_flag): the server's base URL, the codes, the
+ * timeout, and where the Python run saves its files — the C run's
+ * destination + "-python" ("flag_dir"; absent when the C run saves none).
+ * Each task argument is "CC\tTIMEOUT\tBASE\tDEST[\0meta]". */
+static int flags_ref_write(const cfb_params *p, const cfb_tasklist *tl, cfb_refw *w, char *err,
+                           size_t errlen) {
+    char buf[2400], base[2400] = "", dest[2400] = "";
+    double timeout = 10.0;
+    int rc = cfb_refw_array_begin(w, "codes");
+    for (size_t i = 0; !rc && i < tl->n; i++) {
+        const cfb_task *t = &tl->tasks[i];
+        if (!t->arg || t->len < 4 || t->len >= sizeof buf) goto bad;
+        memcpy(buf, t->arg, t->len);
+        buf[t->len] = '\0';
+        char *f1 = strchr(buf, '\t');
+        char *f2 = f1 ? strchr(f1 + 1, '\t') : NULL;
+        char *f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
+        if (!f3 || f1 - buf != 2) goto bad;
+        *f1 = *f2 = *f3 = '\0';
+        timeout = strtod(f1 + 1, NULL);
+        snprintf(base, sizeof base, "%s", f2 + 1);
+        if (i == 0) snprintf(dest, sizeof dest, "%s", strcmp(f3 + 1, "-") ? f3 + 1 : "");
+        rc = cfb_refw_string(w, NULL, buf);
+    }
+    if (!rc) rc = cfb_refw_array_end(w);
+    if (!rc) rc = cfb_refw_string(w, "base_url", base);
+    if (!rc) rc = cfb_refw_double(w, "timeout_s", timeout > 0 ? timeout : 10.0);
+    if (!rc && dest[0]) {
+        char pydest[2500];
+        snprintf(pydest, sizeof pydest, "%s-python", dest);
+        rc = cfb_refw_string(w, "flag_dir", pydest);
+    }
+    return rc;
+bad:
+    snprintf(err, errlen, "flags: a task argument the reference runner cannot read");
+    return CF_EINVAL;
+}
+
+static const cfb_reference_codec flags_reference = {flags_ref_write, NULL};
+
+/* The default sweep: the book's 20 flags from the embedded DELAY server,
+ * 10-15 ms per answer (about 15x with enough workers). */
+static const char *const flags_sweep_defaults[] = {"server=DELAY", "delay=0.01:0.015", NULL};
+
 const cfb_workload cfb_workload_flags = {
     .name = "flags",
     .description = "I/O-bound: download flag GIFs over HTTP with libcurl (the book's flags2)",
@@ -969,4 +1013,6 @@ const cfb_workload cfb_workload_flags = {
     .result_bytes = flags_result_bytes,
     .async = &cfb_flags_async,
     .check_params = flags_check_params,
+    .sweep_defaults = flags_sweep_defaults,
+    .reference = &flags_reference,
 };

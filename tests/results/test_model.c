@@ -1,0 +1,243 @@
+/* test_model.c — the results model's builders, accessors and derived
+ * metrics (results/include/cfbench_results.h): the key order of a built document is
+ * cfbench's, each rule of the seq reference (cfb_results_seq_of), the
+ * speedup / efficiency / overhead formulas, medians, copies, and the
+ * refusals (bad arguments, known keys as extensions). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cfbench_results.h"
+
+static char *compact(const cfb_results *d) {
+    json_t *j = cfb_results_encode(d);
+    char *s =
+        j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
+    json_decref(j);
+    return s;
+}
+
+/* A case with n repetitions of wall time w, w+1, … (strings copied). */
+static cfb_rcase *mk(const char *id, const char *wl, const char *mode, int workers,
+                     const char *impl, const char *set, int n, double w) {
+    cfb_rcase *c = cfb_rcase_new(id, wl, mode, workers, 10);
+    CHECK(c != NULL);
+    if (!c) return NULL;
+    if (impl) CHECK_EQ_INT(cfb_rcase_set_impl(c, impl), 0);
+    if (set) CHECK_EQ_INT(cfb_rcase_add_param(c, "set", set), 0);
+    for (int i = 0; i < n; i++)
+        CHECK_EQ_INT(cfb_rcase_add_rep(c, cfb_repetition_new(i, w + i)), 0);
+    return c;
+}
+
+static void test_build_order(void) {
+    cfb_results *d = cfb_results_new();
+    CHECK(d != NULL);
+    if (!d) return;
+    /* set out of order: the encoding is still cfbench's order */
+    CHECK_EQ_INT(cfb_results_set_config(d, json_pack("{s:i}", "repeat", 3)), 0);
+    CHECK_EQ_INT(cfb_results_set_extension(d, "mpi", json_pack("{s:i}", "world_size", 2)), 0);
+    CHECK_EQ_INT(cfb_results_set_host(d, json_pack("{s:s, s:i}", "hostname", "h", "cpus", 2)), 0);
+    CHECK_EQ_INT(cfb_results_set_times(d, "T0", "T1"), 0);
+    CHECK_EQ_INT(cfb_results_set_tool(d, "cfbench", "0.1.0", "abc"), 0);
+    CHECK_EQ_INT(cfb_results_set_status(d, true, false), 0);
+    cfb_rcase *c = cfb_rcase_new("w/thread/w2", "w", "thread", 2, 4);
+    CHECK(c != NULL);
+    cfb_repetition *r = cfb_repetition_new(0, 0.5);
+    CHECK(r != NULL);
+    CHECK_EQ_INT(cfb_repetition_set_first_problem(r, "task 1: x"), 0);
+    CHECK_EQ_INT(cfb_repetition_set_int(r, CFB_REP_BYTES, 0), 0);
+    CHECK_EQ_INT(cfb_repetition_add_count(r, "ok", 4), 0);
+    CHECK_EQ_INT(cfb_repetition_set_null(r, CFB_REP_USER_S), 0);
+    CHECK_EQ_INT(cfb_repetition_set_num(r, CFB_REP_THROUGHPUT_TPS, 8.0), 0);
+    CHECK_EQ_INT(cfb_repetition_set_latency(r, &(cfb_latency){0.1, 0.2, 0.3, 0.4, 0.25}), 0);
+    CHECK_EQ_INT(cfb_repetition_set_num(r, CFB_REP_BYTES, 1.5), -1); /* an integer field */
+    CHECK_EQ_INT(cfb_repetition_set_int(r, (cfb_rep_field)99, 1), -1);
+    CHECK_EQ_INT(cfb_rcase_add_rep(c, r), 0);
+    CHECK_EQ_INT(cfb_rcase_set_error(c, "late"), 0);
+    cfb_stats st = {.n = 1, .median = 0.5, .mean = 0.5, .min = 0.5, .max = 0.5};
+    st.ci_lo = st.ci_hi = NAN;
+    CHECK_EQ_INT(cfb_rcase_set_sum(c, CFB_SUM_SPEEDUP, false, 0), 0);
+    CHECK_EQ_INT(cfb_rcase_set_stat(c, CFB_STAT_WALL, &st, 0), 0);
+    CHECK_EQ_INT(cfb_rcase_add_param(c, "k", "v"), 0);
+    CHECK_EQ_INT(cfb_rcase_set_bound(c, "cpu"), 0);
+    CHECK_EQ_INT(cfb_rcase_set_impl(c, "c"), 0);
+    CHECK_EQ_INT(cfb_results_add_case(d, c), 0);
+    char *s = compact(d);
+    CHECK_EQ_STR(s,
+                 "{\"schema\":\"cfbench-results\",\"schema_version\":1,\"complete\":true,"
+                 "\"interrupted\":false,\"tool\":{\"name\":\"cfbench\",\"version\":\"0.1.0\","
+                 "\"commit\":\"abc\"},\"created\":\"T0\",\"finished\":\"T1\",\"host\":{"
+                 "\"hostname\":\"h\",\"cpus\":2},\"config\":{\"repeat\":3},\"cases\":[{\"id\":"
+                 "\"w/thread/w2\",\"workload\":\"w\",\"mode\":\"thread\",\"workers\":2,\"impl\":"
+                 "\"c\",\"bound\":\"cpu\",\"params\":{\"k\":\"v\"},\"tasks\":4,\"repetitions\":[{"
+                 "\"index\":0,\"wall_s\":0.5,\"user_s\":null,\"counts\":{\"ok\":4},\"bytes\":0,"
+                 "\"throughput_tps\":8.0,\"latency_s\":{\"p50\":0.1,\"p90\":0.2,\"p99\":0.3,"
+                 "\"max\":0.4,\"mean\":0.25},\"first_problem\":\"task 1: x\"}],\"summary\":{"
+                 "\"wall_s\":{\"n\":1,\"median\":0.5,\"mean\":0.5,\"stddev\":0.0,\"mad\":0.0,"
+                 "\"min\":0.5,\"max\":0.5,\"ci95\":null,\"outliers\":0},\"speedup\":null},"
+                 "\"error\":\"late\"}],\"mpi\":{\"world_size\":2}}");
+    free(s);
+    /* typed reads back */
+    CHECK_EQ_STR(cfb_results_hostname(d), "h");
+    CHECK_EQ_INT(cfb_results_cpus(d), 2);
+    CHECK_EQ_INT(cfb_results_cpus_allowed(d), -1);
+    CHECK(cfb_results_cpu_model(d) == NULL);
+    CHECK_EQ_INT(cfb_results_repeat(d), 3);
+    CHECK_EQ_STR(cfb_results_tool_commit(d), "abc");
+    CHECK_EQ_STR(cfb_results_created(d), "T0");
+    CHECK_EQ_INT(cfb_results_schema_version(d), 1);
+    const cfb_rcase *k = cfb_results_find(d, "w/thread/w2");
+    CHECK(k == cfb_results_case(d, 0));
+    CHECK(cfb_results_find(d, "nope") == NULL && cfb_results_case(d, 1) == NULL);
+    cfb_stat_summary ss;
+    CHECK(cfb_rcase_stat(k, CFB_STAT_WALL, &ss) && ss.st.n == 1 && ss.outliers == 0 &&
+          isnan(ss.st.ci_lo));
+    CHECK(!cfb_rcase_stat(k, CFB_STAT_CPU, &ss));
+    double v;
+    CHECK(!cfb_rcase_sum(k, CFB_SUM_SPEEDUP, &v));
+    CHECK_EQ_INT(cfb_rcase_nparams(k), 1);
+    CHECK_EQ_STR(cfb_rcase_param_key(k, 0), "k");
+    CHECK_EQ_STR(cfb_rcase_param_value(k, 0), "v");
+    CHECK(cfb_rcase_param_key(k, 1) == NULL);
+    const cfb_repetition *r0 = cfb_rcase_rep(k, 0);
+    CHECK_EQ_INT(cfb_repetition_ncounts(r0), 1);
+    CHECK_EQ_STR(cfb_repetition_count_name(r0, 0), "ok");
+    CHECK_EQ_INT(cfb_repetition_count_value(r0, 0), 4);
+    long long b;
+    CHECK(cfb_repetition_int(r0, CFB_REP_BYTES, &b) && b == 0);
+    CHECK(!cfb_repetition_int(r0, CFB_REP_THROUGHPUT_TPS, &b)); /* a real */
+    CHECK(cfb_repetition_num(r0, CFB_REP_BYTES, &v) && v == 0);
+    /* refusals */
+    CHECK_EQ_INT(cfb_results_set_extension(d, "cases", json_array()), -1);
+    CHECK_EQ_INT(cfb_results_set_extension(d, NULL, json_array()), -1);
+    CHECK_EQ_INT(cfb_results_add_case(d, NULL), -1);
+    CHECK(cfb_rcase_new(NULL, "w", "seq", 1, 1) == NULL);
+    CHECK_EQ_INT(cfb_rcase_add_param(cfb_results_case_mut(d, 0), NULL, "v"), -1);
+    cfb_rcase *x = NULL;
+    json_t *one = json_integer(1);
+    CHECK_EQ_INT(cfb_rcase_from_json(one, &x), -1);
+    json_decref(one);
+    CHECK(x == NULL);
+    cfb_results_free(d);
+    cfb_results_free(NULL);
+    cfb_rcase_free(NULL);
+    cfb_repetition_free(NULL);
+}
+
+/* Each rule of the seq reference. */
+static void test_seq_rules(void) {
+    cfb_results *d = cfb_results_new();
+    CHECK(d != NULL);
+    if (!d) return;
+    cfb_rcase *failed_seq = mk("p/seq/w1#failed", "p", "seq", 1, NULL, "small", 2, 9);
+    CHECK_EQ_INT(cfb_rcase_set_error(failed_seq, "boom"), 0);
+    cfb_results_add_case(d, failed_seq); /* 0: error */
+    cfb_results_add_case(d, mk("p/seq/w1#empty", "p", "seq", 1, NULL, "small", 0, 0));  /* 1 */
+    cfb_results_add_case(d, mk("p/seq/w1", "p", "seq", 1, NULL, "small", 3, 4));        /* 2 */
+    cfb_results_add_case(d, mk("p/seq/w1#2", "p", "seq", 1, NULL, "small", 3, 40));     /* 3 */
+    cfb_results_add_case(d, mk("p/seq/w1/gil", "p", "seq", 1, "c+gil", "small", 3, 8)); /* 4 */
+    cfb_results_add_case(d, mk("p/seq/w1/big", "p", "seq", 1, "c", "big", 3, 16));      /* 5 */
+    cfb_results_add_case(d, mk("q/seq/w1", "q", "seq", 1, NULL, NULL, 1, 2));           /* 6 */
+    cfb_results_add_case(d, mk("p/thread/w2", "p", "thread", 2, "c", "small", 3, 2));   /* 7 */
+    cfb_results_add_case(d, mk("p/thread/w2/gil", "p", "thread", 2, "c+gil", "small", 3, 4));
+    cfb_results_add_case(d, mk("p/thread/w2/big", "p", "thread", 2, NULL, "big", 3, 8));
+    cfb_results_add_case(d, mk("p/thread/w2/huge", "p", "thread", 2, NULL, "huge", 3, 8));
+    cfb_results_add_case(d, mk("q/thread/w2", "q", "thread", 2, NULL, NULL, 1, 1));
+    cfb_rcase *qe = mk("q/thread/w3", "q", "thread", 3, NULL, NULL, 1, 1);
+    CHECK_EQ_INT(cfb_rcase_init_params(qe), 0); /* {} is not "no params" */
+    cfb_results_add_case(d, qe);
+    cfb_results_add_case(d, mk("r/thread/w2", "r", "thread", 2, NULL, NULL, 1, 1));
+    const cfb_rcase *ref = cfb_results_find(d, "p/seq/w1");
+    /* same workload, impl (absent = "c"), params; the first usable one:
+     * not the failed one, not the one without repetitions, not the later */
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2")) == ref);
+    CHECK(cfb_results_seq_of(d, ref) == ref);
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/seq/w1#2")) == ref);
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/seq/w1#failed")) == ref);
+    /* another impl has its own */
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/gil")) ==
+          cfb_results_find(d, "p/seq/w1/gil"));
+    /* other params (a scan's value set) have their own, or none */
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/big")) ==
+          cfb_results_find(d, "p/seq/w1/big"));
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/huge")) == NULL);
+    /* absent params match absent params only */
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "q/thread/w2")) ==
+          cfb_results_find(d, "q/seq/w1"));
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "q/thread/w3")) == NULL);
+    /* another workload */
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "r/thread/w2")) == NULL);
+    CHECK(cfb_results_seq_of(NULL, ref) == NULL && cfb_results_seq_of(d, NULL) == NULL);
+
+    /* medians: of the repetitions (4, 5, 6 -> 5; 2, 3, 4 -> 3) */
+    CHECK(cfb_rcase_median_wall(ref) == 5.0);
+    const cfb_rcase *t2 = cfb_results_find(d, "p/thread/w2");
+    CHECK(cfb_rcase_median_wall(t2) == 3.0);
+    CHECK(isnan(cfb_rcase_median_wall(cfb_results_find(d, "p/seq/w1#empty"))));
+    /* the summary's median wins when recorded */
+    cfb_stats st = {.n = 3, .median = 2.5, .mean = 3, .min = 2, .max = 4};
+    st.ci_lo = st.ci_hi = NAN;
+    cfb_rcase *t2m = cfb_results_case_mut(d, 7);
+    CHECK(t2m == t2);
+    CHECK_EQ_INT(cfb_rcase_set_stat(t2m, CFB_STAT_WALL, &st, -1), 0);
+    CHECK(cfb_rcase_median_wall(t2) == 2.5);
+    cfb_derived dv;
+    CHECK_EQ_INT(cfb_rcase_derived(d, t2, &dv), 0);
+    CHECK(dv.speedup == 2.0 && dv.efficiency == 1.0);
+    CHECK(dv.overhead_per_task_s == 0.0); /* (2.5 * 2 - 5) / 10 */
+    CHECK_EQ_INT(cfb_rcase_derived(d, cfb_results_find(d, "p/thread/w2/huge"), &dv), -1);
+    CHECK(isnan(dv.speedup) && isnan(dv.efficiency) && isnan(dv.overhead_per_task_s));
+    cfb_results_free(d);
+}
+
+static void test_formulas(void) {
+    cfb_derived dv;
+    CHECK_EQ_INT(cfb_derived_compute(8.0, 2.0, 4, 100, &dv), 0);
+    CHECK(dv.speedup == 4.0 && dv.efficiency == 1.0 && dv.overhead_per_task_s == 0.0);
+    CHECK_EQ_INT(cfb_derived_compute(8.0, 4.0, 4, 8, &dv), 0);
+    CHECK(dv.speedup == 2.0 && dv.efficiency == 0.5 && dv.overhead_per_task_s == 1.0);
+    CHECK_EQ_INT(cfb_derived_compute(NAN, 1, 1, 1, &dv), -1);
+    CHECK(isnan(dv.speedup));
+    CHECK_EQ_INT(cfb_derived_compute(1, 0, 1, 1, &dv), -1); /* no speedup of a 0 s wall */
+    CHECK(isnan(dv.speedup) && isnan(dv.efficiency) && dv.overhead_per_task_s == -1.0);
+    CHECK_EQ_INT(cfb_derived_compute(2, 1, 1, 0, &dv), -1); /* no overhead without tasks */
+    CHECK(dv.speedup == 2.0 && dv.efficiency == 2.0 && isnan(dv.overhead_per_task_s));
+    CHECK_EQ_INT(cfb_derived_compute(1, 1, 0, 1, &dv), -1);
+    CHECK_EQ_INT(cfb_derived_compute(1, 1, 1, 0, &dv), -1);
+    CHECK_EQ_INT(cfb_derived_compute(1, 1, 1, 1, NULL), -1);
+}
+
+static void test_copy(void) {
+    cfb_repetition *r = cfb_repetition_new(3, 1.25);
+    CHECK(r != NULL);
+    if (!r) return;
+    CHECK_EQ_INT(cfb_repetition_add_count(r, "ok", 1), 0);
+    CHECK_EQ_INT(cfb_repetition_set_first_problem(r, "p"), 0);
+    CHECK_EQ_INT(cfb_repetition_set_latency(r, &(cfb_latency){1, 2, 3, 4, 5}), 0);
+    cfb_repetition *k = cfb_repetition_copy(r);
+    CHECK(k != NULL);
+    if (k) {
+        CHECK_EQ_INT(cfb_repetition_add_count(k, "error", 0), 0);
+        CHECK_EQ_INT(cfb_repetition_ncounts(r), 1); /* the original is untouched */
+        CHECK_EQ_INT(cfb_repetition_ncounts(k), 2);
+        CHECK_EQ_INT(cfb_repetition_index(k), 3);
+        CHECK(cfb_repetition_wall_s(k) == 1.25);
+        CHECK_EQ_STR(cfb_repetition_first_problem(k), "p");
+        cfb_latency l;
+        CHECK(cfb_repetition_latency(k, &l) && l.p99 == 3 && l.mean == 5);
+    }
+    CHECK(cfb_repetition_copy(NULL) == NULL);
+    cfb_repetition_free(k);
+    cfb_repetition_free(r);
+}
+
+int main(void) {
+    test_build_order();
+    test_seq_rules();
+    test_formulas();
+    test_copy();
+    return check_summary();
+}
