@@ -1800,22 +1800,3 @@ int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_m
     case_release(&c);
     return rc;
 }
-
-int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
-    cfb_reporter *rep[2] = {cfb_reporter_progress_new(cfg->progress),
-                            cfg->out_path ? cfb_reporter_json_new(cfg->out_path) : NULL};
-    size_t n = cfg->out_path ? 2 : 1;
-    int rc;
-    cfb_run_result *r = NULL;
-    if (!rep[0] || (cfg->out_path && !rep[1])) {
-        snprintf(err, errlen, "out of memory");
-        rc = CF_ENOMEM;
-    } else {
-        rc = cfb_sweep_exec(cfg, (const cfb_reporter *const *)rep, n, NULL, &r, err, errlen);
-        if (rc == 0) rc = (int)cfb_run_result_outcome(r);
-    }
-    cfb_run_result_free(r);
-    cfb_reporter_free(rep[0]);
-    cfb_reporter_free(rep[1]);
-    return rc;
-}

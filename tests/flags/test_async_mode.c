@@ -13,6 +13,7 @@
 #include "loiter.h"
 #include "modes.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static json_t *run(const char *wl, const char *mode, int workers, const cfb_override *ov,
                    size_t nov) {
@@ -42,13 +43,11 @@ static json_t *run(const char *wl, const char *mode, int workers, const cfb_over
                          .seed = 1,
                          .overrides = ov,
                          .noverrides = nov,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
                          .measure = true,
                          .argc = 1,
                          .argv = argv};
     char err[256] = "";
-    int rc = cfb_sweep_run(&cfg, err, sizeof err);
+    int rc = cfbt_sweep_run(&cfg, path, err, sizeof err);
     if (rc) fprintf(stderr, "sweep %s/%s: rc %d: %s\n", wl, mode, rc, err);
     CHECK_EQ_INT(rc, 0);
     json_error_t je;

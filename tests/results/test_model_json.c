@@ -22,6 +22,7 @@
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -154,12 +155,10 @@ static void test_sweep_file(void) {
                          .seed = 1,
                          .overrides = ov,
                          .noverrides = 1,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
                          .measure = true,
                          .argc = 2,
                          .argv = argv};
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 0);
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, path, err, sizeof err), 0);
     cfb_results *m = NULL;
     CHECK_EQ_INT(cfb_results_read(path, &m, err, sizeof err), 0);
     if (!m) return;

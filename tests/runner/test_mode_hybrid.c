@@ -15,6 +15,7 @@
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static char dir[] = "/tmp/cfb-hybrid-XXXXXX";
 
@@ -42,12 +43,10 @@ static json_t *run(const char *name, const char *wl, const int *workers, size_t 
                          .seed = 1,
                          .overrides = ov,
                          .noverrides = nov,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
                          .measure = true,
                          .argc = 2,
                          .argv = argv};
-    *rc = cfb_sweep_run(&cfg, err, sizeof err);
+    *rc = cfbt_sweep_run(&cfg, path, err, sizeof err);
     if (*rc) fprintf(stderr, "sweep %s: %d %s\n", name, *rc, err);
     json_t *doc = NULL;
     if (cfb_results_load(path, &doc, err, sizeof err)) fprintf(stderr, "load: %s\n", err);

@@ -8,6 +8,7 @@
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static char dir[] = "/tmp/cfb-sweep-XXXXXX";
 
@@ -38,12 +39,10 @@ static json_t *run(const char *name, const char *const *wl, size_t nwl, bool mea
                          .seed = 1,
                          .overrides = ov,
                          .noverrides = 4,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
                          .measure = measure,
                          .argc = 2,
                          .argv = argv};
-    *rc = cfb_sweep_run(&cfg, err, sizeof err);
+    *rc = cfbt_sweep_run(&cfg, path, err, sizeof err);
     if (*rc) fprintf(stderr, "sweep: %d %s\n", *rc, err);
     json_t *doc = NULL;
     if (cfb_results_load(path, &doc, err, sizeof err)) fprintf(stderr, "load: %s\n", err);
@@ -142,9 +141,8 @@ static void test_sampling(void) {
                          .repeat = 1,
                          .overrides = ov,
                          .noverrides = 1,
-                         .out_path = path,
                          .measure = true};
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 0);
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, path, err, sizeof err), 0);
     json_t *doc = NULL;
     CHECK_EQ_INT(cfb_results_load(path, &doc, err, sizeof err), 0);
     json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
@@ -174,16 +172,15 @@ static void test_unwritable(void) {
                          .repeat = 3,
                          .overrides = ov,
                          .noverrides = 1,
-                         .out_path = "/dev/null/x.json", /* a parent that is not a directory */
                          .measure = true};
     char err[512] = "";
     double t0 = cfb_now();
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), CFB_EREPORTER);
+    /* a parent that is not a directory */
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, "/dev/null/x.json", err, sizeof err), CFB_EREPORTER);
     CHECK(cfb_now() - t0 < 2.0); /* 3 x 10 s of loiter did not run */
     CHECK(strstr(err, "cannot write results") != NULL);
     ov[0].key = "bogus";
-    cfg.out_path = "/tmp/never-written.json";
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), CF_EINVAL);
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, "/tmp/never-written.json", err, sizeof err), CF_EINVAL);
     CHECK(strstr(err, "bogus") != NULL);
 }
 
