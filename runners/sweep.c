@@ -893,7 +893,6 @@ typedef struct sweep {
 struct cfb_run_result {
     const struct sweep *live;
     cfb_results *doc; /* owned (for a partial view: a cache, dropped after each event) */
-    json_t *json;     /* owned: doc encoded, made on demand (cfb_run_result_document) */
     bool complete, interrupted;
     size_t ncases, cases_done, cases_failed;
     long long wrong;
@@ -1433,8 +1432,6 @@ out:
 static void partial_drop(sweep *s) {
     cfb_results_free(s->partial->doc);
     s->partial->doc = NULL;
-    json_decref(s->partial->json);
-    s->partial->json = NULL;
     s->partial->cases_done = s->cases_done;
     s->partial->cases_failed = s->cases_failed;
     s->partial->wrong = s->wrong;
@@ -1504,12 +1501,6 @@ const cfb_results *cfb_run_result_results(const cfb_run_result *r) {
     return r->doc;
 }
 
-json_t *cfb_run_result_document(const cfb_run_result *r) {
-    const cfb_results *d = cfb_run_result_results(r);
-    if (d && !r->json) ((cfb_run_result *)r)->json = cfb_results_encode(d); /* the one codec */
-    return r ? r->json : NULL;
-}
-
 cfb_outcome cfb_run_result_outcome(const cfb_run_result *r) {
     if (!r) return CFB_RUN_CASE_FAILED;
     if (r->interrupted) return CFB_RUN_INTERRUPTED;
@@ -1551,7 +1542,6 @@ double cfb_run_result_case_wall(const cfb_run_result *r, size_t i, const char **
 void cfb_run_result_free(cfb_run_result *r) {
     if (!r) return;
     cfb_results_free(r->doc);
-    json_decref(r->json);
     for (size_t i = 0; r->ids && i < r->ncases; i++)
         free(r->ids[i]);
     free(r->ids);
@@ -1747,7 +1737,6 @@ out:
     free(left);
     if (s.partial) {
         cfb_results_free(s.partial->doc);
-        json_decref(s.partial->json);
         free(s.partial);
     }
     json_decref(s.host);
