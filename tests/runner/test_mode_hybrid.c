@@ -24,29 +24,11 @@ static char dir[] = "/tmp/cfb-hybrid-XXXXXX";
  * sweep's return. */
 static json_t *run(const char *name, const char *wl, const int *workers, size_t nworkers,
                    const cfb_override *ov, size_t nov, int *rc) {
-    const cfb_workload *w[] = {cfb_workload_find(wl)};
-    const cfb_mode *m[] = {cfb_mode_find("hybrid")};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    char *argv[] = {"cfbench", "run"};
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = 1,
-                         .modes = m,
-                         .nmodes = 1,
-                         .workers = workers,
-                         .nworkers = nworkers,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 2,
-                         .warmup = 0,
-                         .seed = 1,
-                         .overrides = ov,
-                         .noverrides = nov,
-                         .measure = true,
-                         .argc = 2,
-                         .argv = argv};
-    *rc = cfbt_sweep_run(&cfg, path, err, sizeof err);
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, wl, "hybrid", workers, nworkers, 2, ov, nov);
+    *rc = cfbt_sweep_run(&s.cfg, path, err, sizeof err);
     if (*rc) fprintf(stderr, "sweep %s: %d %s\n", name, *rc, err);
     json_t *doc = NULL;
     if (cfb_results_load(path, &doc, err, sizeof err)) fprintf(stderr, "load: %s\n", err);
