@@ -165,6 +165,12 @@ typedef struct cfb_case {
     size_t combo;      /* the value set: index into the cross product of scan */
     char id[512];
     cfb_params *params; /* owned; resolved (defaults + overrides) */
+    /* owned, NULL without a run_setup hook: params as resolved, before
+     * run_setup filled in run-time values (flags' embedded server URL, a
+     * new port per case): what the results record, so the cases of a
+     * workload keep equal params, the seq reference and compare's
+     * matching across runs find each other */
+    cfb_params *recorded;
     /* prepared state (between the first and last unit of the case) */
     bool prepared, finished, failed;
     void *run_state;
@@ -930,9 +936,9 @@ static cfb_rcase *case_model(const cfb_case *c) {
     if (!strcmp(c->m->name, "hybrid")) /* the processes its workers were split over */
         e |= cfb_rcase_set_processes(o, cfb_hybrid_processes(c->workers));
     e |= cfb_rcase_init_params(o);
-    for (size_t i = 0; i < cfb_params_count(c->params); i++)
-        e |= cfb_rcase_add_param(o, cfb_params_name_at(c->params, i),
-                                 cfb_params_text_at(c->params, i));
+    const cfb_params *rp = c->recorded ? c->recorded : c->params;
+    for (size_t i = 0; i < cfb_params_count(rp); i++)
+        e |= cfb_rcase_add_param(o, cfb_params_name_at(rp, i), cfb_params_text_at(rp, i));
     if (c->scan) { /* the scanned keys and this case's values of them, in scan order */
         e |= cfb_rcase_init_scan(o);
         for (size_t k = 0; k < c->scan->nk; k++)
@@ -1184,6 +1190,7 @@ static void free_cases(sweep *s) {
         cfb_case *c = &s->cases[i];
         case_release(c);
         cfb_params_free(c->params);
+        cfb_params_free(c->recorded);
         for (int k = 0; c->reps && k < c->reps_done; k++)
             cfb_repetition_free(c->reps[k]);
         free(c->reps);
@@ -1392,6 +1399,10 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                             goto out;
                         }
                         if (resolve_params(cfg, c->w, ws, ci, &c->params, err, errlen)) goto out;
+                        if (c->w->run_setup && cfb_params_copy(c->params, &c->recorded)) {
+                            snprintf(err, errlen, "out of memory");
+                            goto out;
+                        }
                         size_t r = (size_t)cfg->repeat;
                         c->reps = calloc(r ? r : 1, sizeof *c->reps);
                         c->wall = calloc(r, sizeof(double));

@@ -170,9 +170,10 @@ static void test_process_counts(void) {
     cfb_hybrid_set_procs(0);
 }
 
-/* Process 0 dies (SIGKILL) right after claiming its third task; with a
- * window of 4 it then holds three timers, none fired: exactly 3 of 8 tasks
- * fail, naming the signal; process 1 does the rest; the case is not an
+/* The first process to claim its third task dies (SIGKILL) right after
+ * that claim (whichever of the two the scheduler ran first); with a window
+ * of 4 it then holds three timers, none fired: exactly 3 of 8 tasks fail,
+ * naming the signal; the other process does the rest; the case is not an
  * error and the sweep's return is 0. */
 static void test_killed_driver(void) {
     cfb_override ov[] = {{"loiter", "unit", "0.002", false},
@@ -195,15 +196,15 @@ static void test_killed_driver(void) {
             CHECK_EQ_INT(rep_int(c, r, "tasks_failed"), 3);
             const char *why = json_string_value(json_object_get(
                 json_array_get(json_object_get(c, "repetitions"), r), "first_problem"));
-            CHECK(why && strstr(why, "worker process 0") && strstr(why, "killed by signal 9"));
+            CHECK(why && strstr(why, "worker process ") && strstr(why, "killed by signal 9"));
             if (why) fprintf(stderr, "first problem: %s\n", why);
         }
     }
     json_decref(doc);
 }
 
-/* Inline (primes): process 0 finishes and reports one task, claims the
- * second and dies: exactly that one fails. */
+/* Inline (primes): the first process to claim its second task (it has
+ * finished and reported its first) dies: exactly that one fails. */
 static void test_killed_inline(void) {
     cfb_override ov[] = {{"primes", "set", "small", false}};
     int wk[] = {2};
