@@ -77,6 +77,13 @@ static const cfb_mode *demo_mode(const char *cmd, const char *name, int *ret) {
     return m;
 }
 
+/* A task of demo cmd that failed (its status, else "invalid argument" for a
+ * value of the wrong size), on stderr. */
+static void say_task_failed(const char *cmd, const cfb_task_event *ev) {
+    fprintf(stderr, "cfbench %s: task %zu failed: %s%s%s\n", cmd, ev->index,
+            cf_strerror(ev->status ? ev->status : CF_EINVAL), ev->msg[0] ? ": " : "", ev->msg);
+}
+
 static void with_what(const cfb_mode *m, long workers, char *buf, size_t len) {
     if (!strcmp(m->name, "seq"))
         snprintf(buf, len, "sequentially");
@@ -103,8 +110,7 @@ static void primes_done(void *arg, const cfb_task_event *ev) {
     primes_demo *d = arg;
     cfb_primes_result r;
     if (ev->status || ev->len != sizeof r) {
-        fprintf(stderr, "cfbench primes: task %zu failed: %s%s%s\n", ev->index,
-                cf_strerror(ev->status ? ev->status : CF_EINVAL), ev->msg[0] ? ": " : "", ev->msg);
+        say_task_failed("primes", ev);
         d->failed++;
         return;
     }
@@ -305,8 +311,7 @@ static void loiter_done(void *arg, const cfb_task_event *ev) {
     if (ev->status == 0 && ev->len == sizeof v) {
         memcpy(&v, ev->value, sizeof v);
     } else {
-        fprintf(stderr, "cfbench loiter: task %zu failed: %s%s%s\n", ev->index,
-                cf_strerror(ev->status ? ev->status : CF_EINVAL), ev->msg[0] ? ": " : "", ev->msg);
+        say_task_failed("loiter", ev);
         d->failed++;
     }
     if (d->as_completed) {

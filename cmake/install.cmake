@@ -111,7 +111,8 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/generated/cfbench-config-ve
 install(FILES ${CMAKE_BINARY_DIR}/generated/cfbench-config.cmake
   ${CMAKE_BINARY_DIR}/generated/cfbench-config-version.cmake DESTINATION ${CFBENCH_CMAKE_DIR})
 # Libs.private of a static link: what libcfbench.a needs beyond libcfutures.a
-set(CFB_PC_STATIC_LIBS "-ljansson -lcurl -lmicrohttpd -ldl -lm -pthread")
+# and jansson (a public requirement: cfbench_results.h includes jansson.h)
+set(CFB_PC_STATIC_LIBS "-lcurl -lmicrohttpd -ldl -lm -pthread")
 if(CFB_HAVE_MPI)
   string(PREPEND CFB_PC_STATIC_LIBS "-lcfutures_mpi ")
   foreach(l ${MPI_C_LIBRARIES})

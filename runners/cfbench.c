@@ -120,40 +120,36 @@ const char *cfb_plan_error(const cfb_plan *p) {
     return p ? p->err : "no plan";
 }
 
+/* Append item (looked up by name; NULL: unknown, "unknown <what> '<name>'")
+ * to the pointer set *set (n used of *cap) unless it is there already: one
+ * definition for the plan's workload, mode and impl sets (each an array of
+ * const object pointers, passed as grow() takes them). 0 or a CF_E* status. */
+static int add_unique(cfb_plan *p, const void ***set, size_t *n, size_t *cap, const void *item,
+                      const char *what, const char *name) {
+    if (!item) return fail(p, CF_EINVAL, "unknown %s '%s'", what, name);
+    for (size_t i = 0; i < *n; i++)
+        if ((*set)[i] == item) return 0;
+    if (grow((void **)set, *n, cap, sizeof **set)) return fail(p, CF_ENOMEM, "out of memory");
+    (*set)[(*n)++] = item;
+    return 0;
+}
+
 int cfb_plan_add_workload(cfb_plan *p, const char *name) {
     if (!p || !name) return CF_EINVAL;
-    const cfb_workload *w = cfb_workload_find(name);
-    if (!w) return fail(p, CF_EINVAL, "unknown workload '%s'", name);
-    for (size_t i = 0; i < p->nwl; i++)
-        if (p->wl[i] == w) return 0;
-    if (grow((void **)&p->wl, p->nwl, &p->capwl, sizeof *p->wl))
-        return fail(p, CF_ENOMEM, "out of memory");
-    p->wl[p->nwl++] = w;
-    return 0;
+    return add_unique(p, (const void ***)&p->wl, &p->nwl, &p->capwl, cfb_workload_find(name),
+                      "workload", name);
 }
 
 int cfb_plan_add_mode(cfb_plan *p, const char *name) {
     if (!p || !name) return CF_EINVAL;
-    const cfb_mode *m = cfb_mode_find(name);
-    if (!m) return fail(p, CF_EINVAL, "unknown mode '%s'", name);
-    for (size_t i = 0; i < p->nmodes; i++)
-        if (p->modes[i] == m) return 0;
-    if (grow((void **)&p->modes, p->nmodes, &p->capmodes, sizeof *p->modes))
-        return fail(p, CF_ENOMEM, "out of memory");
-    p->modes[p->nmodes++] = m;
-    return 0;
+    return add_unique(p, (const void ***)&p->modes, &p->nmodes, &p->capmodes, cfb_mode_find(name),
+                      "mode", name);
 }
 
 int cfb_plan_add_impl(cfb_plan *p, const char *name) {
     if (!p || !name) return CF_EINVAL;
-    const cfb_impl *im = cfb_impl_find(name);
-    if (!im) return fail(p, CF_EINVAL, "unknown implementation '%s'", name);
-    for (size_t i = 0; i < p->nimpls; i++)
-        if (p->impls[i] == im) return 0;
-    if (grow((void **)&p->impls, p->nimpls, &p->capimpls, sizeof *p->impls))
-        return fail(p, CF_ENOMEM, "out of memory");
-    p->impls[p->nimpls++] = im;
-    return 0;
+    return add_unique(p, (const void ***)&p->impls, &p->nimpls, &p->capimpls, cfb_impl_find(name),
+                      "implementation", name);
 }
 
 int cfb_plan_add_workers(cfb_plan *p, int n) {
@@ -322,7 +318,6 @@ static int to_cfg(const cfb_plan *p, cfb_sweep_cfg *cfg, const cfb_impl **dflt, 
                            .seed = p->seed,
                            .overrides = p->ov,
                            .noverrides = p->nov,
-                           .progress = CFB_PROGRESS_QUIET,
                            .measure = p->measure,
                            .wrap_every_task = p->wrap_every_task,
                            .gil_interval = p->gil_interval,

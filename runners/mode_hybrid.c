@@ -68,10 +68,13 @@
  * every task no process claimed is taken as cancelled, not as broken.
  *
  * Test knob (tests only, like runners/inject.c): CFB_INJECT_HYBRID_KILL=K
- * makes process 0 flush what it has and SIGKILL itself right after it
- * claims its (K+1)-th task: a deterministic death mid-repetition. Inline,
- * it loses exactly that task; with a driver and a window above K, the K+1
- * it had in flight (none has completed: they all start in the first pump).
+ * makes the first process to claim its (K+1)-th task (whichever the
+ * scheduler ran first: ctl.killed elects one, so the test does not depend
+ * on which process gets the CPU) flush what it has and SIGKILL itself
+ * right after that claim: a deterministic death mid-repetition. Inline, it
+ * loses exactly that task; with a driver and a window above K, the K+1 it
+ * had in flight (none has completed: the first pump claims them back to
+ * back, before the loop runs).
  *
  * Who frees what. The parent owns the control page (munmap after the
  * reaping), the pipes' read ends, the per-child buffers, and the futures it
@@ -143,6 +146,7 @@ typedef struct hrec {
 typedef struct ctl {
     _Atomic uint64_t next; /* the next task index to claim */
     _Atomic int stop;      /* observed run stopped (parent writes): claim nothing more */
+    _Atomic int killed;    /* test knob: a process took its injected death */
     int32_t owner[];       /* per task: the slot that claimed it, -1 = none */
 } ctl;
 
@@ -231,7 +235,8 @@ static bool child_claim(child *c, uint64_t *i) {
         return false;
     }
     c->ctl->owner[k] = c->slot;
-    if (c->kill_after >= 0 && c->claimed == c->kill_after) {
+    if (c->kill_after >= 0 && c->claimed == c->kill_after &&
+        atomic_exchange(&c->ctl->killed, 1) == 0) {
         child_flush(c); /* what it finished reaches the parent; the claimed task is lost */
         raise(SIGKILL);
     }
@@ -364,7 +369,7 @@ static _Noreturn void child_main(cfb_rep *rep, ctl *ct, int slot, int window, in
                .slot = slot,
                .window = window < 1 ? 1 : window,
                .fd = fd,
-               .kill_after = slot == 0 ? kill_after : -1};
+               .kill_after = kill_after};
     if (cfb_rep_worker_enter(rep, slot) != 0) {
         static const char m[] = "worker setup failed";
         child_put(&c, 0, CF_EBROKEN, CF_EBROKEN, REC_SETUP, m, sizeof m - 1);
@@ -521,6 +526,7 @@ static int run_hybrid(cfb_rep *rep) {
     ctl *ct = m;
     atomic_store(&ct->next, 0);
     atomic_store(&ct->stop, 0);
+    atomic_store(&ct->killed, 0);
     for (size_t i = 0; i < n; i++)
         ct->owner[i] = -1;
     long kill_after = kill_knob();

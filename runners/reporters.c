@@ -98,13 +98,13 @@ cfb_reporter *cfb_reporter_progress_new(int style) {
 static int js_save(const char *path, const cfb_run_result *r, bool final, char *err,
                    size_t errlen) {
     if (!final && cfb_out_is_stdout(path)) return 0;
-    json_t *doc = cfb_run_result_document(r);
+    const cfb_results *doc = cfb_run_result_results(r);
     char why[512];
     if (!doc) {
         snprintf(err, errlen, "cannot write results: out of memory");
         return -1;
     }
-    if (cfb_results_save(path, doc, why, sizeof why)) {
+    if (cfb_results_write(path, doc, why, sizeof why)) {
         snprintf(err, errlen, "cannot write results: %s", why);
         return -1;
     }

@@ -165,6 +165,12 @@ typedef struct cfb_case {
     size_t combo;      /* the value set: index into the cross product of scan */
     char id[512];
     cfb_params *params; /* owned; resolved (defaults + overrides) */
+    /* owned, NULL without a run_setup hook: params as resolved, before
+     * run_setup filled in run-time values (flags' embedded server URL, a
+     * new port per case): what the results record, so the cases of a
+     * workload keep equal params, the seq reference and compare's
+     * matching across runs find each other */
+    cfb_params *recorded;
     /* prepared state (between the first and last unit of the case) */
     bool prepared, finished, failed;
     void *run_state;
@@ -893,7 +899,6 @@ typedef struct sweep {
 struct cfb_run_result {
     const struct sweep *live;
     cfb_results *doc; /* owned (for a partial view: a cache, dropped after each event) */
-    json_t *json;     /* owned: doc encoded, made on demand (cfb_run_result_document) */
     bool complete, interrupted;
     size_t ncases, cases_done, cases_failed;
     long long wrong;
@@ -931,9 +936,9 @@ static cfb_rcase *case_model(const cfb_case *c) {
     if (!strcmp(c->m->name, "hybrid")) /* the processes its workers were split over */
         e |= cfb_rcase_set_processes(o, cfb_hybrid_processes(c->workers));
     e |= cfb_rcase_init_params(o);
-    for (size_t i = 0; i < cfb_params_count(c->params); i++)
-        e |= cfb_rcase_add_param(o, cfb_params_name_at(c->params, i),
-                                 cfb_params_text_at(c->params, i));
+    const cfb_params *rp = c->recorded ? c->recorded : c->params;
+    for (size_t i = 0; i < cfb_params_count(rp); i++)
+        e |= cfb_rcase_add_param(o, cfb_params_name_at(rp, i), cfb_params_text_at(rp, i));
     if (c->scan) { /* the scanned keys and this case's values of them, in scan order */
         e |= cfb_rcase_init_scan(o);
         for (size_t k = 0; k < c->scan->nk; k++)
@@ -1185,6 +1190,7 @@ static void free_cases(sweep *s) {
         cfb_case *c = &s->cases[i];
         case_release(c);
         cfb_params_free(c->params);
+        cfb_params_free(c->recorded);
         for (int k = 0; c->reps && k < c->reps_done; k++)
             cfb_repetition_free(c->reps[k]);
         free(c->reps);
@@ -1393,6 +1399,10 @@ static int build_cases(sweep *s, char *err, size_t errlen) {
                             goto out;
                         }
                         if (resolve_params(cfg, c->w, ws, ci, &c->params, err, errlen)) goto out;
+                        if (c->w->run_setup && cfb_params_copy(c->params, &c->recorded)) {
+                            snprintf(err, errlen, "out of memory");
+                            goto out;
+                        }
                         size_t r = (size_t)cfg->repeat;
                         c->reps = calloc(r ? r : 1, sizeof *c->reps);
                         c->wall = calloc(r, sizeof(double));
@@ -1433,8 +1443,6 @@ out:
 static void partial_drop(sweep *s) {
     cfb_results_free(s->partial->doc);
     s->partial->doc = NULL;
-    json_decref(s->partial->json);
-    s->partial->json = NULL;
     s->partial->cases_done = s->cases_done;
     s->partial->cases_failed = s->cases_failed;
     s->partial->wrong = s->wrong;
@@ -1504,12 +1512,6 @@ const cfb_results *cfb_run_result_results(const cfb_run_result *r) {
     return r->doc;
 }
 
-json_t *cfb_run_result_document(const cfb_run_result *r) {
-    const cfb_results *d = cfb_run_result_results(r);
-    if (d && !r->json) ((cfb_run_result *)r)->json = cfb_results_encode(d); /* the one codec */
-    return r ? r->json : NULL;
-}
-
 cfb_outcome cfb_run_result_outcome(const cfb_run_result *r) {
     if (!r) return CFB_RUN_CASE_FAILED;
     if (r->interrupted) return CFB_RUN_INTERRUPTED;
@@ -1551,7 +1553,6 @@ double cfb_run_result_case_wall(const cfb_run_result *r, size_t i, const char **
 void cfb_run_result_free(cfb_run_result *r) {
     if (!r) return;
     cfb_results_free(r->doc);
-    json_decref(r->json);
     for (size_t i = 0; r->ids && i < r->ncases; i++)
         free(r->ids[i]);
     free(r->ids);
@@ -1747,7 +1748,6 @@ out:
     free(left);
     if (s.partial) {
         cfb_results_free(s.partial->doc);
-        json_decref(s.partial->json);
         free(s.partial);
     }
     json_decref(s.host);
@@ -1798,24 +1798,5 @@ int cfb_rep_run_observed(const cfb_workload *w, const cfb_params *p, const cfb_m
     int rc = case_prepare(&c, &cfg) ? CF_EINVAL : run_rep(&c, &cfg, false, -1) ? CF_EBROKEN : 0;
     if (rc) snprintf(err, errlen, "%s", c.error);
     case_release(&c);
-    return rc;
-}
-
-int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen) {
-    cfb_reporter *rep[2] = {cfb_reporter_progress_new(cfg->progress),
-                            cfg->out_path ? cfb_reporter_json_new(cfg->out_path) : NULL};
-    size_t n = cfg->out_path ? 2 : 1;
-    int rc;
-    cfb_run_result *r = NULL;
-    if (!rep[0] || (cfg->out_path && !rep[1])) {
-        snprintf(err, errlen, "out of memory");
-        rc = CF_ENOMEM;
-    } else {
-        rc = cfb_sweep_exec(cfg, (const cfb_reporter *const *)rep, n, NULL, &r, err, errlen);
-        if (rc == 0) rc = (int)cfb_run_result_outcome(r);
-    }
-    cfb_run_result_free(r);
-    cfb_reporter_free(rep[0]);
-    cfb_reporter_free(rep[1]);
     return rc;
 }

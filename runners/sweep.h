@@ -47,10 +47,6 @@ typedef struct cfb_sweep_cfg {
     unsigned long long seed;
     const cfb_override *overrides; /* applied in order (a later one wins) */
     size_t noverrides;
-    /* cfb_sweep_run only (a convenience for in-tree tests): the JSON
-     * reporter's path (NULL: none) and the progress reporter's style */
-    const char *out_path;
-    int progress; /* CFB_PROGRESS_* (on stderr) */
     bool measure; /* false: no per-task records, rusage or perf (overhead baseline) */
     /* every task through the engine's wrapper (cfb_plan_set_wrap_every_task) */
     bool wrap_every_task;
@@ -104,12 +100,6 @@ int cfb_sweep_check(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
 int cfb_sweep_exec(const cfb_sweep_cfg *cfg, const cfb_reporter *const *reporters,
                    size_t nreporters, cfb_stop *stop, cfb_run_result **out, char *err,
                    size_t errlen);
-
-/* A convenience for in-tree tests and benchmarks: cfb_sweep_exec with the
- * progress reporter (cfg->progress) and, when cfg->out_path is set, the
- * JSON reporter. Returns 0 (complete), a positive cfb_outcome (the run
- * happened but was not complete), or a negative status as cfb_sweep_exec. */
-int cfb_sweep_run(const cfb_sweep_cfg *cfg, char *err, size_t errlen);
 
 /* Whether the stop token of the run in progress is set (false outside a
  * run): for code below the engine that has no cfb_rep at hand (the mpi

@@ -151,11 +151,9 @@ int cfb_plan_check(const cfb_plan *plan, char *err, size_t errlen);
 typedef struct cfb_run_result cfb_run_result;
 
 /* The typed document (borrowed from r; built on first use for a partial
- * view). NULL only when out of memory. */
+ * view). NULL only when out of memory. As JSON: cfb_results_encode (the
+ * model's one codec; the JSON reporter writes it with cfb_results_write). */
 const cfb_results *cfb_run_result_results(const cfb_run_result *r);
-/* The same document encoded by the model's codec (cfb_results_encode;
- * borrowed from r, made on first use): what the JSON reporter writes. */
-json_t *cfb_run_result_document(const cfb_run_result *r);
 void cfb_run_result_free(cfb_run_result *r); /* NULL is fine */
 cfb_outcome cfb_run_result_outcome(const cfb_run_result *r);
 bool cfb_run_result_complete(const cfb_run_result *r);    /* every case ran, not interrupted */

@@ -13,6 +13,7 @@
 #include "loiter.h"
 #include "modes.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static json_t *run(const char *wl, const char *mode, int workers, const cfb_override *ov,
                    size_t nov) {
@@ -21,34 +22,14 @@ static json_t *run(const char *wl, const char *mode, int workers, const cfb_over
     CHECK(w != NULL);
     CHECK(m != NULL);
     if (!w || !m) return NULL;
-    const cfb_workload *ws[] = {w};
-    const cfb_mode *ms[] = {m};
-    const cfb_impl *is[] = {cfb_impl_find("c")};
     int wk[] = {workers};
     char path[] = "async-mode-XXXXXX.json";
     int fd = mkstemps(path, 5);
     close(fd);
-    char *argv[] = {"test", NULL};
-    cfb_sweep_cfg cfg = {.workloads = ws,
-                         .nworkloads = 1,
-                         .modes = ms,
-                         .nmodes = 1,
-                         .workers = wk,
-                         .nworkers = 1,
-                         .impls = is,
-                         .nimpls = 1,
-                         .repeat = 1,
-                         .warmup = 0,
-                         .seed = 1,
-                         .overrides = ov,
-                         .noverrides = nov,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
-                         .measure = true,
-                         .argc = 1,
-                         .argv = argv};
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, wl, mode, wk, 1, 1, ov, nov);
     char err[256] = "";
-    int rc = cfb_sweep_run(&cfg, err, sizeof err);
+    int rc = cfbt_sweep_run(&s.cfg, path, err, sizeof err);
     if (rc) fprintf(stderr, "sweep %s/%s: rc %d: %s\n", wl, mode, rc, err);
     CHECK_EQ_INT(rc, 0);
     json_error_t je;

@@ -22,6 +22,7 @@
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -132,34 +133,14 @@ static void test_files(void) {
 
 /* A sweep written by today's writer, read and written through the model. */
 static void test_sweep_file(void) {
-    const cfb_workload *w[] = {cfb_workload_find("primes")};
-    const cfb_mode *md[] = {cfb_mode_find("seq"), cfb_mode_find("thread")};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
     int workers[] = {1, 2};
     cfb_override ov[] = {{NULL, "set", "small", true}};
     char path[512], out[512], err[512];
     snprintf(path, sizeof path, "%s/sweep.json", tmpdir);
     snprintf(out, sizeof out, "%s/sweep-model.json", tmpdir);
-    char *argv[] = {"cfbench", "run"};
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = 1,
-                         .modes = md,
-                         .nmodes = 2,
-                         .workers = workers,
-                         .nworkers = 2,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 2,
-                         .warmup = 0,
-                         .seed = 1,
-                         .overrides = ov,
-                         .noverrides = 1,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
-                         .measure = true,
-                         .argc = 2,
-                         .argv = argv};
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 0);
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, "primes", "seq,thread", workers, 2, 2, ov, 1);
+    CHECK_EQ_INT(cfbt_sweep_run(&s.cfg, path, err, sizeof err), 0);
     cfb_results *m = NULL;
     CHECK_EQ_INT(cfb_results_read(path, &m, err, sizeof err), 0);
     if (!m) return;

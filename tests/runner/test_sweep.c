@@ -8,42 +8,24 @@
 #include "modes.h"
 #include "results_io.h"
 #include "sweep.h"
+#include "sweep_support.h"
 
 static char dir[] = "/tmp/cfb-sweep-XXXXXX";
 
-static json_t *run(const char *name, const char *const *wl, size_t nwl, bool measure, int *rc) {
-    const cfb_workload *w[8];
-    for (size_t i = 0; i < nwl; i++)
-        w[i] = cfb_workload_find(wl[i]);
-    const cfb_mode *m[] = {cfb_mode_find("seq"), cfb_mode_find("thread"), cfb_mode_find("process")};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
-    int workers[] = {1, 2};
-    cfb_override ov[] = {{NULL, "set", "small", true},
-                         {"loiter", "unit", "0.001", false},
-                         {"loiter", "tasks", "4", false},
-                         {"noop", "tasks", "50", false}};
+static json_t *run(const char *name, const char *workloads, bool measure, int *rc) {
+    static const int workers[] = {1, 2};
+    static const cfb_override ov[] = {{NULL, "set", "small", true},
+                                      {"loiter", "unit", "0.001", false},
+                                      {"loiter", "tasks", "4", false},
+                                      {"noop", "tasks", "50", false}};
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    char *argv[] = {"cfbench", "run"};
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = nwl,
-                         .modes = m,
-                         .nmodes = 3,
-                         .workers = workers,
-                         .nworkers = 2,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 2,
-                         .warmup = 1,
-                         .seed = 1,
-                         .overrides = ov,
-                         .noverrides = 4,
-                         .out_path = path,
-                         .progress = CFB_PROGRESS_QUIET,
-                         .measure = measure,
-                         .argc = 2,
-                         .argv = argv};
-    *rc = cfb_sweep_run(&cfg, err, sizeof err);
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, workloads, "seq,thread,process", workers, 2, 2, ov, 4);
+    s.cfg.warmup = 1;
+    s.cfg.measure = measure;
+    const cfb_sweep_cfg cfg = s.cfg;
+    *rc = cfbt_sweep_run(&cfg, path, err, sizeof err);
     if (*rc) fprintf(stderr, "sweep: %d %s\n", *rc, err);
     json_t *doc = NULL;
     if (cfb_results_load(path, &doc, err, sizeof err)) fprintf(stderr, "load: %s\n", err);
@@ -61,9 +43,8 @@ static void test_tables(void) {
 }
 
 static void test_sweep_valid(void) {
-    const char *wl[] = {"primes", "loiter", "noop"};
     int rc;
-    json_t *doc = run("a", wl, 3, true, &rc);
+    json_t *doc = run("a", "primes,loiter,noop", true, &rc);
     CHECK_EQ_INT(rc, 0);
     CHECK(doc != NULL);
     if (!doc) return;
@@ -108,9 +89,8 @@ static void test_sweep_valid(void) {
 }
 
 static void test_no_measure(void) {
-    const char *wl[] = {"noop"};
     int rc;
-    json_t *doc = run("b", wl, 1, false, &rc);
+    json_t *doc = run("b", "noop", false, &rc);
     CHECK_EQ_INT(rc, 0);
     if (!doc) return;
     json_t *c = json_array_get(json_object_get(doc, "cases"), 1);
@@ -124,27 +104,13 @@ static void test_no_measure(void) {
 
 /* Cases above 10 000 tasks time a systematic sample (every 2^k-th task). */
 static void test_sampling(void) {
-    const cfb_workload *w[] = {cfb_workload_find("noop")};
-    const cfb_mode *m[] = {cfb_mode_find("thread")};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
     int workers[] = {2};
     cfb_override ov[] = {{"noop", "tasks", "30000", false}};
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/s.json", dir);
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = 1,
-                         .modes = m,
-                         .nmodes = 1,
-                         .workers = workers,
-                         .nworkers = 1,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 1,
-                         .overrides = ov,
-                         .noverrides = 1,
-                         .out_path = path,
-                         .measure = true};
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), 0);
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, "noop", "thread", workers, 1, 1, ov, 1);
+    CHECK_EQ_INT(cfbt_sweep_run(&s.cfg, path, err, sizeof err), 0);
     json_t *doc = NULL;
     CHECK_EQ_INT(cfb_results_load(path, &doc, err, sizeof err), 0);
     json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
@@ -158,32 +124,19 @@ static void test_sampling(void) {
 }
 
 static void test_unwritable(void) {
-    const cfb_workload *w[] = {cfb_workload_find("loiter")};
-    const cfb_mode *m[] = {cfb_mode_find("seq")};
-    const cfb_impl *im[] = {cfb_impl_find("c")};
     int workers[] = {1};
     cfb_override ov[] = {{"loiter", "unit", "1", false}};
-    cfb_sweep_cfg cfg = {.workloads = w,
-                         .nworkloads = 1,
-                         .modes = m,
-                         .nmodes = 1,
-                         .workers = workers,
-                         .nworkers = 1,
-                         .impls = im,
-                         .nimpls = 1,
-                         .repeat = 3,
-                         .overrides = ov,
-                         .noverrides = 1,
-                         .out_path = "/dev/null/x.json", /* a parent that is not a directory */
-                         .measure = true};
+    cfbt_sweep s;
+    cfbt_sweep_init(&s, "loiter", "seq", workers, 1, 3, ov, 1);
+    cfb_sweep_cfg cfg = s.cfg;
     char err[512] = "";
     double t0 = cfb_now();
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), CFB_EREPORTER);
+    /* a parent that is not a directory */
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, "/dev/null/x.json", err, sizeof err), CFB_EREPORTER);
     CHECK(cfb_now() - t0 < 2.0); /* 3 x 10 s of loiter did not run */
     CHECK(strstr(err, "cannot write results") != NULL);
     ov[0].key = "bogus";
-    cfg.out_path = "/tmp/never-written.json";
-    CHECK_EQ_INT(cfb_sweep_run(&cfg, err, sizeof err), CF_EINVAL);
+    CHECK_EQ_INT(cfbt_sweep_run(&cfg, "/tmp/never-written.json", err, sizeof err), CF_EINVAL);
     CHECK(strstr(err, "bogus") != NULL);
 }
 
