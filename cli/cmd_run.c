@@ -762,7 +762,7 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = rc == CF_EINVAL ? CFB_EXIT_USAGE : CFB_EXIT_ENV;
             goto done;
         }
-        json_t *final_doc = quiet ? NULL : cfb_results_encode(cfb_run_result_results(results));
+        const cfb_results *final_doc = cfb_run_result_results(results);
         /* issue 16: the summary table and the findings, on stderr (stdout
          * is the results path alone) */
         if (final_doc && !quiet) {
@@ -772,7 +772,6 @@ int cfb_cmd_run(int argc, char **argv) {
             int cols = isatty(STDERR_FILENO) ? cfb_progress_columns(STDERR_FILENO) - 1 : 80;
             cfb_findings_print(stderr, final_doc, cols < 80 ? cols : 80);
         }
-        json_decref(final_doc);
         if (!cfb_out_is_stdout(out)) printf("%s\n", out); /* else the document itself is there */
         fflush(stdout);
         ret = cfb_run_result_outcome(results) == CFB_RUN_COMPLETE ? CFB_EXIT_OK : CFB_EXIT_FAIL;

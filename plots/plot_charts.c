@@ -1394,6 +1394,23 @@ static json_t *series_doc(const plot_case **v, int n) {
     return doc;
 }
 
+/* The cases of a series_doc() (borrowed; not a whole results document) as
+ * a results model for cfb_compare_docs (H3 ports the plots to the model);
+ * NULL when doc is NULL or out of memory. */
+static cfb_results *series_model(const json_t *doc) {
+    cfb_results *m = doc ? cfb_results_new() : NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        cfb_rcase *rc = NULL;
+        if (!m || cfb_rcase_from_json(c, &rc) || cfb_results_add_case(m, rc)) {
+            cfb_results_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
 /* cfbench compare's verdict (results/compare.c: Mann–Whitney U, Holm over
  * the cases, bootstrap CI of the ratio against a 5% band) on the wall time
  * of series b against series a, case by case: a "cfbench-compare" report (a
@@ -1401,12 +1418,15 @@ static json_t *series_doc(const plot_case **v, int n) {
  * nothing could be compared or out of memory (no mark is drawn then). */
 static json_t *series_verdicts(const plot_case **a, int na, const plot_case **b, int nb) {
     json_t *da = series_doc(a, na), *db = series_doc(b, nb), *rep = NULL;
-    if (da && db) {
+    cfb_results *ma = series_model(da), *mb = series_model(db);
+    if (ma && mb) {
         cfb_compare_opts o;
         cfb_compare_opts_default(&o);
         char err[256];
-        if (cfb_compare_docs(da, db, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
+        if (cfb_compare_docs(ma, mb, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
     }
+    cfb_results_free(ma);
+    cfb_results_free(mb);
     json_decref(da);
     json_decref(db);
     return rep;

@@ -182,7 +182,11 @@ static void findings_section(pbuf *b, const plot_model *m, const char *note) {
     int any = 0;
     for (size_t i = 0; i < m->nsrc; i++) {
         cfb_findings f;
-        if (cfb_findings_compute(m->src[i].doc, &f)) {
+        memset(&f, 0, sizeof f);
+        cfb_results *doc = NULL; /* H3 ports plots to the model; decoded here meanwhile */
+        int fr = cfb_results_decode(m->src[i].doc, &doc, NULL, 0) || cfb_findings_compute(doc, &f);
+        cfb_results_free(doc);
+        if (fr) {
             b->oom = 1;
             cfb_findings_free(&f);
             return;
@@ -312,7 +316,9 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
         }
     cfb_findings f;
     memset(&f, 0, sizeof f);
-    if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
+    cfb_results *doc0 = NULL; /* H3 ports plots to the model; decoded here meanwhile */
+    if (m->nsrc && !cfb_results_decode(m->src[0].doc, &doc0, NULL, 0) &&
+        cfb_findings_compute(doc0, &f) == 0) {
         char wl[64], impl[32];
         const plot_job *j;
         /* the GIL: a CPU-bound workload c against c+gil side by side, else
@@ -336,6 +342,7 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
         }
     }
     cfb_findings_free(&f);
+    cfb_results_free(doc0);
     if (!nk) return;
     pb_puts(b, "<section id=\"key-charts\">\n<h2>Key charts</h2>\n<div class=charts>\n");
     for (size_t i = 0, shown = 0; i < nk && shown < KEY_CHARTS_MAX; i++) {
