@@ -556,6 +556,13 @@ bool cfb_rcase_same_params(const cfb_rcase *a, const cfb_rcase *b) {
     return (!p1 && !p2) || (p1 && p2 && json_equal((json_t *)p1, (json_t *)p2));
 }
 
+bool cfb_rcase_same_scan(const cfb_rcase *a, const cfb_rcase *b) {
+    const json_t *s1 = kv_obj(a, C_SCAN), *s2 = kv_obj(b, C_SCAN);
+    if (!json_object_size(s1) || !json_object_size(s2))
+        return !json_object_size(s1) && !json_object_size(s2);
+    return json_equal((json_t *)s1, (json_t *)s2);
+}
+
 const json_t *cfb_rcase_timeline(const cfb_rcase *c) {
     return get_json(REC(c), C_TIMELINE);
 }
@@ -792,7 +799,7 @@ const cfb_rcase *cfb_results_seq_of(const cfb_results *d, const cfb_rcase *c) {
     for (size_t i = 0; i < cfb_results_ncases(d); i++) {
         const cfb_rcase *s = cfb_results_case(d, i);
         if (usable_seq(s) && same_str(cfb_rcase_workload(s), cfb_rcase_workload(c)) &&
-            !strcmp(cfb_rcase_impl(s), cfb_rcase_impl(c)) && cfb_rcase_same_params(s, c))
+            !strcmp(cfb_rcase_impl(s), cfb_rcase_impl(c)) && cfb_rcase_same_scan(s, c))
             return s;
     }
     return NULL;
@@ -842,14 +849,15 @@ int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out
 /* -- added for H1 */
 
 /* The index key of case c for its seq reference: workload \x1f impl \x1f
- * params (compact, sorted keys; \x1e when absent). Equal keys are equal
- * params exactly when the params are an object of strings, so a case
- * without a workload or with other params gets no key (NULL): it is looked
- * up by cfb_results_seq_of(). NULL with *oom set when out of memory. */
+ * scan values (compact, sorted keys; \x1e when there are none). Equal keys
+ * are equal value sets exactly when the scan is an object of strings, so a
+ * case without a workload or with another scan gets no key (NULL): it is
+ * looked up by cfb_results_seq_of(). NULL with *oom set when out of memory. */
 static char *seq_key(const cfb_rcase *c, bool *oom) {
     const char *wl = cfb_rcase_workload(c);
     if (!wl) return NULL;
-    const json_t *p = get_json(REC(c), C_PARAMS);
+    const json_t *p = kv_obj(c, C_SCAN);
+    if (!json_object_size(p)) p = NULL; /* absent and {} are the same: no value set */
     char *pj = NULL;
     if (p) {
         if (!json_is_object(p)) return NULL;
@@ -914,9 +922,8 @@ int cfb_results_seq_refs(const cfb_results *d, const cfb_rcase **refs) {
             }
             if (lo < k && !strcmp(e[lo].key, keys[i])) s = cfb_results_case(d, e[lo].idx);
             /* a key shared by other fields (a workload holding \x1f): the scan decides */
-            if (s &&
-                !(same_str(cfb_rcase_workload(s), cfb_rcase_workload(c)) &&
-                  !strcmp(cfb_rcase_impl(s), cfb_rcase_impl(c)) && cfb_rcase_same_params(s, c)))
+            if (s && !(same_str(cfb_rcase_workload(s), cfb_rcase_workload(c)) &&
+                       !strcmp(cfb_rcase_impl(s), cfb_rcase_impl(c)) && cfb_rcase_same_scan(s, c)))
                 s = cfb_results_seq_of(d, c);
             refs[i] = s;
         }

@@ -161,8 +161,11 @@ size_t cfb_rcase_nscan(const cfb_rcase *c);
 const char *cfb_rcase_scan_key(const cfb_rcase *c, size_t i);
 const char *cfb_rcase_scan_value(const cfb_rcase *c, size_t i);
 int cfb_rcase_add_scan(cfb_rcase *c, const char *key, const char *value);
-/* Same params (both absent, or equal objects) / same scan values. */
+/* Same params (both absent, or equal objects). */
 bool cfb_rcase_same_params(const cfb_rcase *a, const cfb_rcase *b);
+/* Same value set of a scan: equal scan objects (the keys' order aside), or
+ * neither case has scan values (absent and {} alike). */
+bool cfb_rcase_same_scan(const cfb_rcase *a, const cfb_rcase *b);
 
 /* The timeline (borrowed JSON; NULL when absent); set: t stolen. */
 const json_t *cfb_rcase_timeline(const cfb_rcase *c);
@@ -270,10 +273,13 @@ int cfb_repetition_set_first_problem(cfb_repetition *r, const char *s);
 /* ---- derived metrics (defined here once) ------------------------------- */
 
 /* The seq reference of case c in d: the first case of d with mode "seq",
- * the same workload, the same impl (absent = "c"), the same params (equal
- * objects, or both absent) — the scanned values are params, so a scan's
- * value set has its own reference — no error, and at least one
- * repetition. c itself when c is such a seq case. NULL when there is none. */
+ * the same workload, the same impl (absent = "c"), the same value set
+ * (cfb_rcase_same_scan: each value set of a parameter scan has its own
+ * reference), no error, and at least one repetition — the rule the sweep
+ * itself applies. The other params are not compared: a run gives one set
+ * per workload, and a workload's run setup may put run-time values there
+ * (files before 2026-12-07 record flags' per-case server URL in `base`).
+ * c itself when c is such a seq case. NULL when there is none. */
 const cfb_rcase *cfb_results_seq_of(const cfb_results *d, const cfb_rcase *c);
 
 /* The median wall time of c: summary.wall_s.median when recorded, else

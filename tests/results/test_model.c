@@ -26,7 +26,10 @@ static cfb_rcase *mk(const char *id, const char *wl, const char *mode, int worke
     CHECK(c != NULL);
     if (!c) return NULL;
     if (impl) CHECK_EQ_INT(cfb_rcase_set_impl(c, impl), 0);
-    if (set) CHECK_EQ_INT(cfb_rcase_add_param(c, "set", set), 0);
+    if (set) { /* a scanned value, as the sweep records it: in params and scan */
+        CHECK_EQ_INT(cfb_rcase_add_param(c, "set", set), 0);
+        CHECK_EQ_INT(cfb_rcase_add_scan(c, "set", set), 0);
+    }
     for (int i = 0; i < n; i++)
         CHECK_EQ_INT(cfb_rcase_add_rep(c, cfb_repetition_new(i, w + i)), 0);
     return c;
@@ -147,8 +150,16 @@ static void test_seq_rules(void) {
     cfb_results_add_case(d, mk("p/thread/w2/huge", "p", "thread", 2, NULL, "huge", 3, 8));
     cfb_results_add_case(d, mk("q/thread/w2", "q", "thread", 2, NULL, NULL, 1, 1));
     cfb_rcase *qe = mk("q/thread/w3", "q", "thread", 3, NULL, NULL, 1, 1);
-    CHECK_EQ_INT(cfb_rcase_init_params(qe), 0); /* {} is not "no params" */
+    CHECK_EQ_INT(cfb_rcase_init_params(qe), 0);
+    CHECK_EQ_INT(cfb_rcase_init_scan(qe), 0); /* an empty scan is no value set */
     cfb_results_add_case(d, qe);
+    /* flags' cases in files before 2026-12-07: each its own server URL */
+    cfb_rcase *fs = mk("f/seq/w1", "f", "seq", 1, NULL, NULL, 1, 1);
+    CHECK_EQ_INT(cfb_rcase_add_param(fs, "base", "http://127.0.0.1:40001/flags"), 0);
+    cfb_results_add_case(d, fs);
+    cfb_rcase *ft = mk("f/thread/w2", "f", "thread", 2, NULL, NULL, 1, 1);
+    CHECK_EQ_INT(cfb_rcase_add_param(ft, "base", "http://127.0.0.1:40002/flags"), 0);
+    cfb_results_add_case(d, ft);
     cfb_results_add_case(d, mk("r/thread/w2", "r", "thread", 2, NULL, NULL, 1, 1));
     const cfb_rcase *ref = cfb_results_find(d, "p/seq/w1");
     /* same workload, impl (absent = "c"), params; the first usable one:
@@ -160,14 +171,17 @@ static void test_seq_rules(void) {
     /* another impl has its own */
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/gil")) ==
           cfb_results_find(d, "p/seq/w1/gil"));
-    /* other params (a scan's value set) have their own, or none */
+    /* another value set of a scan has its own, or none */
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/big")) ==
           cfb_results_find(d, "p/seq/w1/big"));
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "p/thread/w2/huge")) == NULL);
-    /* absent params match absent params only */
+    /* no scan matches no scan ({} alike), whatever the other params */
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "q/thread/w2")) ==
           cfb_results_find(d, "q/seq/w1"));
-    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "q/thread/w3")) == NULL);
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "q/thread/w3")) ==
+          cfb_results_find(d, "q/seq/w1"));
+    CHECK(cfb_results_seq_of(d, cfb_results_find(d, "f/thread/w2")) ==
+          cfb_results_find(d, "f/seq/w1"));
     /* another workload */
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "r/thread/w2")) == NULL);
     CHECK(cfb_results_seq_of(NULL, ref) == NULL && cfb_results_seq_of(d, NULL) == NULL);
@@ -210,16 +224,16 @@ static void test_seq_rules(void) {
     cfb_results_free(d);
 }
 
-/* cfb_results_seq_refs on cases the index cannot key (params not an
- * object of strings) and on keys that collide (a workload holding the
+/* cfb_results_seq_refs on cases the index cannot key (scan values not
+ * strings) and on keys that collide (a workload holding the
  * separator): the same answers as cfb_results_seq_of. */
 static void test_seq_refs_odd(void) {
     json_t *j = json_loads(
         "{\"schema\":\"cfbench-results\",\"schema_version\":1,\"complete\":true,\"cases\":["
         "{\"id\":\"a\",\"workload\":\"w\",\"mode\":\"seq\",\"workers\":1,\"tasks\":1,"
-        "\"params\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
+        "\"scan\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
         "{\"id\":\"b\",\"workload\":\"w\",\"mode\":\"thread\",\"workers\":2,\"tasks\":1,"
-        "\"params\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
+        "\"scan\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
         "{\"id\":\"c\",\"workload\":\"x\\u001fc\",\"mode\":\"seq\",\"workers\":1,"
         "\"tasks\":1,\"impl\":\"y\",\"repetitions\":[{\"index\":0,\"wall_s\":1}],"
         "\"summary\":{}},"
@@ -237,7 +251,7 @@ static void test_seq_refs_odd(void) {
     CHECK_EQ_INT(cfb_results_seq_refs(d, refs), 0);
     for (size_t i = 0; i < 4; i++)
         CHECK(refs[i] == cfb_results_seq_of(d, cfb_results_case(d, i)));
-    CHECK(refs[1] == cfb_results_case(d, 0)); /* numeric params: by the scan */
+    CHECK(refs[1] == cfb_results_case(d, 0)); /* numeric scan values: by the scan */
     CHECK(refs[3] == NULL);                   /* same key text, other fields */
     cfb_results_free(d);
 }
