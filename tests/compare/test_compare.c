@@ -736,7 +736,7 @@ static void test_export_rows_and_context(void) {
 
 /* The seq reference of the derived metrics is the results model's
  * (cfb_results_seq_of): the first seq case of the same workload, impl and
- * params that has no error and a repetition. */
+ * value set (scan values) that has no error and a repetition. */
 static void test_seq_reference_rule(void) {
     json_t *doc = new_doc();
     double bad[] = {100, 100, 100}, seq[] = {4, 4, 4}, later[] = {40, 40, 40}, par[] = {2, 2, 2};
@@ -747,6 +747,12 @@ static void test_seq_reference_rule(void) {
     add_case(doc, "p", "seq", 1, "small", later, 3, 0);
     add_case(doc, "p", "thread", 2, "small", par, 3, 0);
     add_case(doc, "p", "thread", 4, "big", par, 3, 0);
+    size_t ci;
+    json_t *cj;
+    json_array_foreach(json_object_get(doc, "cases"), ci, cj) { /* a scan of "set" */
+        json_t *set = json_object_get(json_object_get(cj, "params"), "set");
+        json_object_set_new(cj, "scan", json_pack("{s:O}", "set", set));
+    }
     cfb_results *m = NULL;
     CHECK_EQ_INT(cfb_results_decode(doc, &m, NULL, 0), 0);
     if (!m) return;
@@ -763,7 +769,7 @@ static void test_seq_reference_rule(void) {
     CHECK_EQ_INT(cfb_metric_values(m, t, CFB_METRIC_OVERHEAD, &v, &n, &why), 0);
     CHECK(n == 3 && v && v[0] == 0.0); /* (2 * 2 - 4) / 20 */
     free(v);
-    /* other params: no reference */
+    /* another value set: no reference */
     CHECK_EQ_INT(cfb_metric_values(m, other, CFB_METRIC_SPEEDUP, &v, &n, &why), 1);
     CHECK(v == NULL && why && strstr(why, "no seq case"));
     /* no such case, no such metric */
