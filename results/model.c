@@ -8,6 +8,7 @@
 #include "model_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -577,6 +578,24 @@ int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r) {
     return rec_list_push(need_list(REC(c), C_REPS), REC(r));
 }
 
+/* -- added for H2 */
+const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len) {
+    if (!buf || !len) return buf;
+    buf[0] = 0;
+    const json_t *o = kv_obj(c, C_PARAMS);
+    const char *k = kv_key(o, i);
+    const json_t *v = k ? json_object_get(o, k) : NULL;
+    if (json_is_string(v))
+        snprintf(buf, len, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, len, "%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+    return buf;
+}
+
 /* ---- summary ------------------------------------------------------------- */
 
 static const size_t stat_slot[] = {S_WALL, S_CPU, S_TPS, S_METRIC};
@@ -724,6 +743,12 @@ bool cfb_repetition_latency(const cfb_repetition *r, cfb_latency *out) {
     for (size_t k = 0; k < L_N; k++)
         if (!get_num(l, k, dst[k])) return false;
     return true;
+}
+
+/* -- added for H2 */
+bool cfb_repetition_latency_part(const cfb_repetition *r, cfb_latency_part k, double *out) {
+    const cfb_rec *l = get_rec(REC(r), R_LAT);
+    return l && out && (unsigned)k < L_N && get_num(l, (size_t)k, out);
 }
 
 int cfb_repetition_set_latency(cfb_repetition *r, const cfb_latency *lat) {

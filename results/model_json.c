@@ -137,6 +137,54 @@ int cfb_results_repeat(const cfb_results *d) {
     return int_in(cfb_results_config(d), CONFIG_REPEAT);
 }
 
+/* -- added for H2 */
+#define HOST_KERNEL "kernel"
+#define HOST_CPU_MHZ "cpu_mhz"
+#define HOST_CACHES "caches"
+#define CACHE_TYPE "type"
+#define CACHE_LEVEL "level"
+#define CACHE_SIZE "size"
+#define CACHE_NUM_SHARING "num_sharing"
+#define BUILD_BUILD_TYPE "build_type"
+#define NOISE_LOAD_AVG_BEFORE "load_avg_before"
+
+const char *cfb_results_kernel(const cfb_results *d) {
+    return json_string_value(json_object_get(cfb_results_host(d), HOST_KERNEL));
+}
+const char *cfb_results_build_type(const cfb_results *d) {
+    return json_string_value(json_object_get(cfb_results_build(d), BUILD_BUILD_TYPE));
+}
+static double num_in(const json_t *o, const char *key) {
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+double cfb_results_cpu_mhz(const cfb_results *d) {
+    return num_in(cfb_results_host(d), HOST_CPU_MHZ);
+}
+bool cfb_results_load_avg_before(const cfb_results *d, double out[3]) {
+    const json_t *la = json_object_get(cfb_results_noise(d), NOISE_LOAD_AVG_BEFORE);
+    if (!out || json_array_size(la) != 3) return false;
+    for (size_t i = 0; i < 3; i++)
+        if (!json_is_number(json_array_get(la, i))) return false;
+    for (size_t i = 0; i < 3; i++)
+        out[i] = json_number_value(json_array_get(la, i));
+    return true;
+}
+size_t cfb_results_ncaches(const cfb_results *d) {
+    return json_array_size(json_object_get(cfb_results_host(d), HOST_CACHES));
+}
+bool cfb_results_cache(const cfb_results *d, size_t i, cfb_host_cache *out) {
+    const json_t *e = json_array_get(json_object_get(cfb_results_host(d), HOST_CACHES), i);
+    const char *type = json_string_value(json_object_get(e, CACHE_TYPE));
+    double level = num_in(e, CACHE_LEVEL), size = num_in(e, CACHE_SIZE);
+    if (!out || !type || isnan(level) || isnan(size)) return false;
+    out->type = type;
+    out->level = level;
+    out->size = size;
+    out->num_sharing = num_in(e, CACHE_NUM_SHARING);
+    return true;
+}
+
 /* ---- validation (the required fields; results_io.h) ----------------------- */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
