@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "cfbench_results.h"
 #include "export.h"
 #include "results_io.h"
 
@@ -43,7 +44,7 @@ int cfb_cmd_export(int argc, char **argv) {
     cfb_export_opts eo = {0};
     size_t skipped = 0;
     eo.skipped = &skipped;
-    json_t *doc = NULL;
+    cfb_results *doc = NULL;
     char *text = NULL, err[512];
     size_t len = 0;
 
@@ -97,7 +98,7 @@ int cfb_cmd_export(int argc, char **argv) {
         fprintf(stderr, "cfbench export: %s needs --format gbench\n", rows_opt);
         return CFB_EXIT_USAGE;
     }
-    if (cfb_results_load(argv[optind], &doc, err, sizeof err)) {
+    if (cfb_results_read(argv[optind], &doc, err, sizeof err)) {
         fprintf(stderr, "cfbench export: %s\n", err);
         return CFB_EXIT_USAGE;
     }
@@ -129,6 +130,6 @@ int cfb_cmd_export(int argc, char **argv) {
     rc = CFB_EXIT_OK;
 out:
     free(text);
-    json_decref(doc);
+    cfb_results_free(doc);
     return rc;
 }
