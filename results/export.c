@@ -1,4 +1,7 @@
-/* export.c — CSV, markdown and Google Benchmark JSON exports (export.h). */
+/* export.c — CSV, markdown and Google Benchmark JSON exports (export.h) of
+ * the typed results model (cfbench_results.h): every value comes from its
+ * accessors; derived values (speedup, efficiency, overhead) are the ones
+ * the document records (cfb_rcase_sum), never derived again here. */
 #include "export.h"
 
 #include <ctype.h>

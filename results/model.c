@@ -17,16 +17,20 @@
 
 /* ---- records ------------------------------------------------------------ */
 
+/* A record and its slots in one allocation (the slots right after it):
+ * a decoded document has a record per repetition, so one malloc less
+ * each. */
+typedef struct rec_block {
+    struct cfb_results rec; /* every public type is a cfb_rec and nothing more */
+    fval slots[];
+} rec_block;
+
 cfb_rec *rec_new(rec_type t) {
-    /* every public type is a cfb_rec and nothing more */
-    cfb_rec *r = calloc(1, sizeof(struct cfb_results));
-    if (!r) return NULL;
+    rec_block *b = calloc(1, sizeof *b + rec_nfields(t) * sizeof(fval));
+    if (!b) return NULL;
+    cfb_rec *r = &b->rec.rec;
     r->type = t;
-    r->f = calloc(rec_nfields(t), sizeof *r->f);
-    if (!r->f) {
-        free(r);
-        return NULL;
-    }
+    r->f = b->slots;
     return r;
 }
 
@@ -61,8 +65,7 @@ void rec_free(cfb_rec *r) {
     if (!r) return;
     for (size_t f = 0; f < rec_nfields(r->type); f++)
         slot_clear(r, f);
-    free(r->f);
-    json_decref(r->extra);
+    json_decref(r->extra); /* r->f is part of r's block */
     free(r->ord);
     free(r);
 }
