@@ -1,4 +1,7 @@
-/* export.c — CSV, markdown and Google Benchmark JSON exports (export.h). */
+/* export.c — CSV, markdown and Google Benchmark JSON exports (export.h) of
+ * the typed results model (cfbench_results.h): every value comes from its
+ * accessors; derived values (speedup, efficiency, overhead) are the ones
+ * the document records (cfb_rcase_sum), never derived again here. */
 #include "export.h"
 
 #include <ctype.h>
@@ -23,51 +26,49 @@ int cfb_export_format_parse(const char *s, cfb_export_format *f) {
     return 0;
 }
 
-static const char *jstr(const json_t *o, const char *k) {
-    const char *s = json_string_value(json_object_get(o, k));
+static const char *or_empty(const char *s) {
     return s ? s : "";
 }
 
 /* "k=v;k=v" with sorted keys: a new string (caller frees), NULL on ENOMEM. */
-static char *params_string(const json_t *params) {
-    size_t n = json_object_size(params), i = 0, len = 1;
-    const char **keys = calloc(n + 1, sizeof *keys);
-    if (!keys) return NULL;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)params, k, v) {
-        keys[i++] = k;
-        len += strlen(k) + 2 + (json_is_string(v) ? strlen(json_string_value(v)) : 32);
+static char *params_string(const cfb_rcase *c) {
+    size_t n = cfb_rcase_nparams(c), len = 1;
+    size_t *idx = calloc(n + 1, sizeof *idx);
+    char(*vals)[64] = calloc(n + 1, sizeof *vals);
+    if (!idx || !vals) {
+        free(idx);
+        free(vals);
+        return NULL;
     }
-    for (size_t a = 1; a < i; a++) /* insertion sort: a handful of keys */
-        for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
-            const char *t = keys[b];
-            keys[b] = keys[b - 1];
-            keys[b - 1] = t;
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = i;
+        const char *v = cfb_rcase_param_value(c, i);
+        if (!v) cfb_rcase_param_text(c, i, vals[i], sizeof vals[i]); /* a number, say */
+        len += strlen(cfb_rcase_param_key(c, i)) + 2 + strlen(v ? v : vals[i]);
+    }
+    for (size_t a = 1; a < n; a++) /* insertion sort: a handful of keys */
+        for (size_t b = a; b > 0 && strcmp(cfb_rcase_param_key(c, idx[b - 1]),
+                                           cfb_rcase_param_key(c, idx[b])) > 0;
+             b--) {
+            size_t t = idx[b];
+            idx[b] = idx[b - 1];
+            idx[b - 1] = t;
         }
     char *s = malloc(len);
     if (!s) {
-        free(keys);
+        free(idx);
+        free(vals);
         return NULL;
     }
     size_t used = 0;
     s[0] = 0;
-    for (size_t a = 0; a < i; a++) {
-        json_t *val = json_object_get(params, keys[a]);
-        char num[32] = "";
-        const char *vs = json_string_value(val);
-        if (!vs) {
-            if (json_is_integer(val))
-                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
-            else if (json_is_number(val))
-                snprintf(num, sizeof num, "%.17g", json_number_value(val));
-            else if (json_is_boolean(val))
-                snprintf(num, sizeof num, "%s", json_is_true(val) ? "true" : "false");
-            vs = num;
-        }
-        used += (size_t)snprintf(s + used, len - used, "%s%s=%s", a ? ";" : "", keys[a], vs);
+    for (size_t a = 0; a < n; a++) {
+        const char *v = cfb_rcase_param_value(c, idx[a]);
+        used += (size_t)snprintf(s + used, len - used, "%s%s=%s", a ? ";" : "",
+                                 cfb_rcase_param_key(c, idx[a]), v ? v : vals[idx[a]]);
     }
-    free(keys);
+    free(idx);
+    free(vals);
     return s;
 }
 
@@ -86,86 +87,91 @@ static void csv_str(FILE *out, const char *s) {
     fputc('"', out);
 }
 
-/* A number field: integers as integers, reals with 17 significant digits
- * (round-trips), null / absent / non-numeric as an empty field. */
-static void csv_num(FILE *out, const json_t *v) {
-    if (json_is_integer(v)) {
-        fprintf(out, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        /* the shortest of %.15g / %.16g / %.17g that reads back exactly */
-        double x = json_real_value(v);
-        char buf[64];
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(buf, sizeof buf, "%.*g", prec, x);
-            if (strtod(buf, NULL) == x) break;
-        }
-        fputs(buf, out);
+/* A real with the shortest of %.15g / %.16g / %.17g that reads back
+ * exactly (round-trips). */
+static void csv_real(FILE *out, double x) {
+    char buf[64];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x) break;
     }
+    fputs(buf, out);
 }
 
-static const char *const csv_rep_fields[] = {
+/* A repetition's field: integers as integers, reals as csv_real, null /
+ * absent / of another type as an empty field. */
+static void csv_field(FILE *out, const cfb_repetition *r, cfb_rep_field f) {
+    long long i;
+    double x;
+    if (cfb_repetition_int(r, f, &i))
+        fprintf(out, "%lld", i);
+    else if (cfb_repetition_num(r, f, &x))
+        csv_real(out, x);
+}
+
+static const char *const csv_rep_names[] = {
     "wall_s",        "user_s",          "sys_s",        "cpu_s",        "max_rss_kb",
     "ctx_voluntary", "ctx_involuntary", "tasks_ok",     "tasks_failed", "check_failures",
     "bytes",         "throughput_tps",  "instructions",
 };
-static const char *const csv_lat_fields[] = {"p50", "p90", "p99", "max", "mean"};
+/* the model's fields of the columns after wall_s, in csv_rep_names' order */
+static const cfb_rep_field csv_rep_fields[] = {
+    CFB_REP_USER_S,         CFB_REP_SYS_S,           CFB_REP_CPU_S,          CFB_REP_MAX_RSS_KB,
+    CFB_REP_CTX_VOLUNTARY,  CFB_REP_CTX_INVOLUNTARY, CFB_REP_TASKS_OK,       CFB_REP_TASKS_FAILED,
+    CFB_REP_CHECK_FAILURES, CFB_REP_BYTES,           CFB_REP_THROUGHPUT_TPS, CFB_REP_INSTRUCTIONS,
+};
+/* the columns of cfb_latency_part, in its order */
+static const char *const csv_lat_names[] = {"p50", "p90", "p99", "max", "mean"};
 
 /* Whether some case carries a workload's own metric (the spinner's
  * metric_name, docs/results-schema.md): then CSV and markdown get a metric
  * column; documents without one export exactly as before. */
-static bool any_metric(const json_t *doc) {
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) {
-        if (json_is_string(json_object_get(c, "metric_name"))) return true;
-    }
+static bool any_metric(const cfb_results *doc) {
+    for (size_t i = 0; i < cfb_results_ncases(doc); i++)
+        if (cfb_rcase_metric_name(cfb_results_case(doc, i))) return true;
     return false;
 }
 
-static int export_csv(const json_t *doc, FILE *out) {
+static int export_csv(const cfb_results *doc, FILE *out) {
     bool metric = any_metric(doc);
     fputs("case_id,workload,mode,workers,impl,params,tasks,repetition", out);
-    for (size_t f = 0; f < sizeof csv_rep_fields / sizeof *csv_rep_fields; f++)
-        fprintf(out, ",%s", csv_rep_fields[f]);
-    for (size_t f = 0; f < sizeof csv_lat_fields / sizeof *csv_lat_fields; f++)
-        fprintf(out, ",latency_%s_s", csv_lat_fields[f]);
+    for (size_t f = 0; f < sizeof csv_rep_names / sizeof *csv_rep_names; f++)
+        fprintf(out, ",%s", csv_rep_names[f]);
+    for (size_t f = 0; f < sizeof csv_lat_names / sizeof *csv_lat_names; f++)
+        fprintf(out, ",latency_%s_s", csv_lat_names[f]);
     if (metric) fputs(",metric_name,metric", out);
     fputs("\r\n", out);
-    size_t i, j;
-    json_t *c, *r;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) {
-        char *ps = params_string(json_object_get(c, "params"));
+    for (size_t i = 0; i < cfb_results_ncases(doc); i++) {
+        const cfb_rcase *c = cfb_results_case(doc, i);
+        char *ps = params_string(c);
         if (!ps) return -1;
-        json_array_foreach(json_object_get(c, "repetitions"), j, r) {
-            csv_str(out, jstr(c, "id"));
+        for (size_t j = 0; j < cfb_rcase_nreps(c); j++) {
+            const cfb_repetition *r = cfb_rcase_rep(c, j);
+            csv_str(out, or_empty(cfb_rcase_id(c)));
             fputc(',', out);
-            csv_str(out, jstr(c, "workload"));
+            csv_str(out, or_empty(cfb_rcase_workload(c)));
             fputc(',', out);
-            csv_str(out, jstr(c, "mode"));
-            fputc(',', out);
-            csv_num(out, json_object_get(c, "workers"));
-            fputc(',', out);
-            csv_str(out, *jstr(c, "impl") ? jstr(c, "impl") : "c");
+            csv_str(out, or_empty(cfb_rcase_mode(c)));
+            fprintf(out, ",%d,", cfb_rcase_workers(c));
+            csv_str(out, cfb_rcase_impl(c));
             fputc(',', out);
             csv_str(out, ps);
-            fputc(',', out);
-            csv_num(out, json_object_get(c, "tasks"));
-            fputc(',', out);
-            csv_num(out, json_object_get(r, "index"));
+            fprintf(out, ",%lld,%lld,", cfb_rcase_tasks(c), cfb_repetition_index(r));
+            csv_real(out, cfb_repetition_wall_s(r)); /* a number: validated */
             for (size_t f = 0; f < sizeof csv_rep_fields / sizeof *csv_rep_fields; f++) {
                 fputc(',', out);
-                csv_num(out, json_object_get(r, csv_rep_fields[f]));
+                csv_field(out, r, csv_rep_fields[f]);
             }
-            json_t *lat = json_object_get(r, "latency_s");
-            for (size_t f = 0; f < sizeof csv_lat_fields / sizeof *csv_lat_fields; f++) {
+            for (int k = CFB_LAT_P50; k <= CFB_LAT_MEAN; k++) {
+                double x;
                 fputc(',', out);
-                csv_num(out, json_object_get(lat, csv_lat_fields[f]));
+                if (cfb_repetition_latency_part(r, (cfb_latency_part)k, &x)) csv_real(out, x);
             }
             if (metric) {
                 fputc(',', out);
-                csv_str(out, jstr(c, "metric_name"));
+                csv_str(out, or_empty(cfb_rcase_metric_name(c)));
                 fputc(',', out);
-                csv_num(out, json_object_get(r, "metric"));
+                csv_field(out, r, CFB_REP_METRIC);
             }
             fputs("\r\n", out);
         }
@@ -176,21 +182,35 @@ static int export_csv(const json_t *doc, FILE *out) {
 
 /* ---- markdown ------------------------------------------------------------ */
 
-static void md_num(FILE *out, const json_t *v, const char *fmt) {
-    if (json_is_number(v))
-        fprintf(out, fmt, json_number_value(v));
+/* x with fmt, or "–" when it is not recorded (NaN). */
+static void md_num(FILE *out, double x, const char *fmt) {
+    if (!isnan(x))
+        fprintf(out, fmt, x);
     else
         fputs("–", out);
 }
 
-static int export_markdown(const json_t *doc, FILE *out) {
-    json_t *host = json_object_get(doc, "host"), *tool = json_object_get(doc, "tool");
+/* The median of statistic w of c, NaN when not recorded. */
+static double stat_median(const cfb_rcase *c, cfb_stat_which w) {
+    cfb_stat_summary st;
+    return cfb_rcase_stat(c, w, &st) ? st.st.median : NAN;
+}
+
+/* Summary value w of c (speedup, …: the recorded one), NaN when none. */
+static double sum_of(const cfb_rcase *c, cfb_sum_which w) {
+    double v;
+    return cfb_rcase_sum(c, w, &v) ? v : NAN;
+}
+
+static int export_markdown(const cfb_results *doc, FILE *out) {
+    int cpus = cfb_results_cpus(doc);
     fprintf(out, "### cfbench results\n\n");
-    fprintf(out, "%s %s (commit %s) on %s (%lld CPUs, %s), %s%s\n\n", jstr(tool, "name"),
-            jstr(tool, "version"), jstr(tool, "commit"), jstr(host, "hostname"),
-            (long long)json_integer_value(json_object_get(host, "cpus")), jstr(host, "cpu_model"),
-            jstr(doc, "created"),
-            json_is_true(json_object_get(doc, "complete")) ? "" : " — **incomplete run**");
+    fprintf(out, "%s %s (commit %s) on %s (%d CPUs, %s), %s%s\n\n",
+            or_empty(cfb_results_tool_name(doc)), or_empty(cfb_results_tool_version(doc)),
+            or_empty(cfb_results_tool_commit(doc)), or_empty(cfb_results_hostname(doc)),
+            cpus < 0 ? 0 : cpus, or_empty(cfb_results_cpu_model(doc)),
+            or_empty(cfb_results_created(doc)),
+            cfb_results_complete(doc) ? "" : " — **incomplete run**");
     bool metric = any_metric(doc);
     fputs("| case | params | tasks | reps | median wall (s) | 95% CI (s) | median CPU (s) | "
           "throughput (tasks/s) | speedup | efficiency | overhead/task (s) | instr/task |",
@@ -199,19 +219,16 @@ static int export_markdown(const json_t *doc, FILE *out) {
     fputs("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
           out);
     fputs(metric ? " ---: |\n" : "\n", out);
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) {
-        json_t *s = json_object_get(c, "summary"), *w = json_object_get(s, "wall_s");
-        char *ps = params_string(json_object_get(c, "params"));
+    for (size_t i = 0; i < cfb_results_ncases(doc); i++) {
+        const cfb_rcase *c = cfb_results_case(doc, i);
+        char *ps = params_string(c);
         if (!ps) return -1;
         for (char *p = ps; *p; p++) /* keep the table intact */
             if (*p == '|') *p = '/';
-        fprintf(out, "| `%s` | %s | %lld | %zu | ", jstr(c, "id"), ps,
-                (long long)json_integer_value(json_object_get(c, "tasks")),
-                json_array_size(json_object_get(c, "repetitions")));
+        fprintf(out, "| `%s` | %s | %lld | %zu | ", or_empty(cfb_rcase_id(c)), ps,
+                cfb_rcase_tasks(c), cfb_rcase_nreps(c));
         free(ps);
-        const char *err = json_string_value(json_object_get(c, "error"));
+        const char *err = cfb_rcase_error(c);
         if (err) {
             fprintf(out, "error: ");
             for (const char *p = err; *p; p++)
@@ -219,31 +236,31 @@ static int export_markdown(const json_t *doc, FILE *out) {
             fputs(metric ? " | | | | | | | | |\n" : " | | | | | | | |\n", out);
             continue;
         }
-        md_num(out, json_object_get(w, "median"), "%.4g");
+        cfb_stat_summary wall;
+        bool have_wall = cfb_rcase_stat(c, CFB_STAT_WALL, &wall);
+        md_num(out, have_wall ? wall.st.median : NAN, "%.4g");
         fputs(" | ", out);
-        json_t *ci = json_object_get(w, "ci95");
-        if (json_array_size(ci) == 2)
-            fprintf(out, "[%.4g, %.4g]", json_number_value(json_array_get(ci, 0)),
-                    json_number_value(json_array_get(ci, 1)));
+        if (have_wall && !isnan(wall.st.ci_lo))
+            fprintf(out, "[%.4g, %.4g]", wall.st.ci_lo, wall.st.ci_hi);
         else
             fputs("–", out);
         fputs(" | ", out);
-        md_num(out, json_object_get(json_object_get(s, "cpu_s"), "median"), "%.4g");
+        md_num(out, stat_median(c, CFB_STAT_CPU), "%.4g");
         fputs(" | ", out);
-        md_num(out, json_object_get(json_object_get(s, "throughput_tps"), "median"), "%.4g");
+        md_num(out, stat_median(c, CFB_STAT_THROUGHPUT), "%.4g");
         fputs(" | ", out);
-        md_num(out, json_object_get(s, "speedup"), "%.3f");
+        md_num(out, sum_of(c, CFB_SUM_SPEEDUP), "%.3f");
         fputs(" | ", out);
-        md_num(out, json_object_get(s, "efficiency"), "%.3f");
+        md_num(out, sum_of(c, CFB_SUM_EFFICIENCY), "%.3f");
         fputs(" | ", out);
-        md_num(out, json_object_get(s, "overhead_per_task_s"), "%.3g");
+        md_num(out, sum_of(c, CFB_SUM_OVERHEAD_PER_TASK_S), "%.3g");
         fputs(" | ", out);
-        md_num(out, json_object_get(s, "instructions_per_task"), "%.4g");
+        md_num(out, sum_of(c, CFB_SUM_INSTRUCTIONS_PER_TASK), "%.4g");
         if (metric) {
             fputs(" | ", out);
-            const char *mn = json_string_value(json_object_get(c, "metric_name"));
+            const char *mn = cfb_rcase_metric_name(c);
             if (mn) fprintf(out, "%s ", mn);
-            md_num(out, json_object_get(json_object_get(s, "metric"), "median"), "%.4g");
+            md_num(out, stat_median(c, CFB_STAT_METRIC), "%.4g");
         }
         fputs(" |\n", out);
     }
@@ -270,11 +287,6 @@ static const char *pick_unit(double m, double *scale) {
     return "ns";
 }
 
-static double num_or(const json_t *o, const char *k, double def) {
-    json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : def;
-}
-
 static double mean_of(const double *x, size_t n) {
     double s = 0;
     for (size_t i = 0; i < n; i++)
@@ -292,7 +304,7 @@ static double sd_of(const double *x, size_t n) {
 
 /* The aggregate rows of case c (all four, or only the median when
  * median_only) from its n >= 1 scaled per-repetition values. 0 or -1. */
-static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, size_t nreps,
+static int add_aggregates(json_t *benchmarks, const cfb_rcase *c, size_t family, size_t nreps,
                           const double *real, const double *cpu, const double *ips,
                           const char *unit, int median_only) {
     static const char *const names[] = {"mean", "median", "stddev", "cv"};
@@ -316,14 +328,15 @@ static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, si
         }
         }
         char name[512];
-        snprintf(name, sizeof name, "%s_%s", jstr(c, "id"), names[a]);
-        json_t *row = json_pack(
-            "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:f, s:f, s:s, s:f}", "name", name,
-            "family_index", (json_int_t)family, "per_family_instance_index", 0, "run_name",
-            jstr(c, "id"), "run_type", "aggregate", "repetitions", (json_int_t)nreps, "threads",
-            (json_int_t)json_integer_value(json_object_get(c, "workers")), "aggregate_name",
-            names[a], "aggregate_unit", a == 3 ? "percentage" : "time", "iterations", (json_int_t)1,
-            "real_time", rv, "cpu_time", cv, "time_unit", unit, "items_per_second", iv);
+        const char *id = or_empty(cfb_rcase_id(c));
+        snprintf(name, sizeof name, "%s_%s", id, names[a]);
+        json_t *row =
+            json_pack("{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:f, s:f, s:s, s:f}",
+                      "name", name, "family_index", (json_int_t)family, "per_family_instance_index",
+                      0, "run_name", id, "run_type", "aggregate", "repetitions", (json_int_t)nreps,
+                      "threads", (json_int_t)cfb_rcase_workers(c), "aggregate_name", names[a],
+                      "aggregate_unit", a == 3 ? "percentage" : "time", "iterations", (json_int_t)1,
+                      "real_time", rv, "cpu_time", cv, "time_unit", unit, "items_per_second", iv);
         if (!row || json_array_append_new(benchmarks, row)) return -1;
     }
     return 0;
@@ -331,9 +344,8 @@ static int add_aggregates(json_t *benchmarks, const json_t *c, size_t family, si
 
 /* library_build_type from build.build_type (see export.h); a static or
  * borrowed string, or NULL when it must be lowercased into buf. */
-static const char *build_type(const json_t *doc, char *buf, size_t len) {
-    const char *bt =
-        json_string_value(json_object_get(json_object_get(doc, "build"), "build_type"));
+static const char *build_type(const cfb_results *doc, char *buf, size_t len) {
+    const char *bt = cfb_results_build_type(doc);
     if (!bt || !*bt) return "release";
     if (!strcasecmp(bt, "debug")) return "debug";
     if (!strcasecmp(bt, "release") || !strcasecmp(bt, "relwithdebinfo") ||
@@ -347,22 +359,18 @@ static const char *build_type(const json_t *doc, char *buf, size_t len) {
 }
 
 /* host.caches as Google Benchmark's context.caches: a new array (NULL out
- * of memory); entries without a string type and numeric level / size are
- * skipped, num_sharing defaults to 0. */
-static json_t *caches_of(const json_t *host) {
-    json_t *out = json_array(), *e;
-    size_t i;
+ * of memory); malformed entries (cfb_results_cache) are skipped,
+ * num_sharing defaults to 0. */
+static json_t *caches_of(const cfb_results *doc) {
+    json_t *out = json_array();
     if (!out) return NULL;
-    json_array_foreach(json_object_get(host, "caches"), i, e) {
-        const char *type = json_string_value(json_object_get(e, "type"));
-        json_t *lv = json_object_get(e, "level"), *sz = json_object_get(e, "size"),
-               *ns = json_object_get(e, "num_sharing");
-        if (!type || !json_is_number(lv) || !json_is_number(sz)) continue;
-        json_t *c =
-            json_pack("{s:s, s:I, s:I, s:I}", "type", type, "level",
-                      (json_int_t)llround(json_number_value(lv)), "size",
-                      (json_int_t)llround(json_number_value(sz)), "num_sharing",
-                      (json_int_t)(json_is_number(ns) ? llround(json_number_value(ns)) : 0));
+    for (size_t i = 0; i < cfb_results_ncaches(doc); i++) {
+        cfb_host_cache hc;
+        if (!cfb_results_cache(doc, i, &hc)) continue;
+        json_t *c = json_pack("{s:s, s:I, s:I, s:I}", "type", hc.type, "level",
+                              (json_int_t)llround(hc.level), "size", (json_int_t)llround(hc.size),
+                              "num_sharing",
+                              (json_int_t)(isnan(hc.num_sharing) ? 0 : llround(hc.num_sharing)));
         if (!c || json_array_append_new(out, c)) {
             json_decref(out);
             return NULL;
@@ -373,68 +381,62 @@ static json_t *caches_of(const json_t *host) {
 
 /* noise.load_avg_before (3 numbers) as a new array; [] when absent or not
  * 3 numbers; NULL out of memory. */
-static json_t *load_avg_of(const json_t *doc) {
-    json_t *la = json_object_get(json_object_get(doc, "noise"), "load_avg_before");
+static json_t *load_avg_of(const cfb_results *doc) {
+    double la[3];
     json_t *out = json_array();
-    if (!out || json_array_size(la) != 3) return out;
+    if (!out || !cfb_results_load_avg_before(doc, la)) return out;
     for (size_t i = 0; i < 3; i++)
-        if (!json_is_number(json_array_get(la, i))) return out;
-    for (size_t i = 0; i < 3; i++)
-        if (json_array_append_new(out, json_real(json_number_value(json_array_get(la, i))))) {
+        if (json_array_append_new(out, json_real(la[i]))) {
             json_decref(out);
             return NULL;
         }
     return out;
 }
 
-static json_t *gbench_context(const json_t *doc) {
-    json_t *host = json_object_get(doc, "host"), *tool = json_object_get(doc, "tool");
-    const char *exe = json_string_value(json_object_get(tool, "name"));
-    json_t *mhz = json_object_get(host, "cpu_mhz");
-    json_int_t mhz_i = json_is_number(mhz) && json_number_value(mhz) > 0
-                           ? (json_int_t)llround(json_number_value(mhz))
-                           : 0;
+static json_t *gbench_context(const cfb_results *doc) {
+    const char *exe = cfb_results_tool_name(doc);
+    double mhz = cfb_results_cpu_mhz(doc);
+    json_int_t mhz_i = !isnan(mhz) && mhz > 0 ? (json_int_t)llround(mhz) : 0;
+    int cpus = cfb_results_cpus(doc);
     char btbuf[64];
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:i}",
-                     "date", jstr(doc, "created"), "host_name", jstr(host, "hostname"),
-                     "executable", exe ? exe : "cfbench", "num_cpus",
-                     (json_int_t)json_integer_value(json_object_get(host, "cpus")), "mhz_per_cpu",
-                     mhz_i, "cpu_scaling_enabled", 0, "caches", caches_of(host), "load_avg",
-                     load_avg_of(doc), "library_build_type", build_type(doc, btbuf, sizeof btbuf),
-                     "library_version", jstr(tool, "version"), "cfbench_commit",
-                     jstr(tool, "commit"), "cpu_model", jstr(host, "cpu_model"), "kernel",
-                     jstr(host, "kernel"), "json_schema_version", 1);
+    return json_pack(
+        "{s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:i}", "date",
+        or_empty(cfb_results_created(doc)), "host_name", or_empty(cfb_results_hostname(doc)),
+        "executable", exe ? exe : "cfbench", "num_cpus", (json_int_t)(cpus < 0 ? 0 : cpus),
+        "mhz_per_cpu", mhz_i, "cpu_scaling_enabled", 0, "caches", caches_of(doc), "load_avg",
+        load_avg_of(doc), "library_build_type", build_type(doc, btbuf, sizeof btbuf),
+        "library_version", or_empty(cfb_results_tool_version(doc)), "cfbench_commit",
+        or_empty(cfb_results_tool_commit(doc)), "cpu_model", or_empty(cfb_results_cpu_model(doc)),
+        "kernel", or_empty(cfb_results_kernel(doc)), "json_schema_version", 1);
 }
 
-json_t *cfb_export_gbench(const json_t *doc) {
+json_t *cfb_export_gbench(const cfb_results *doc) {
     return cfb_export_gbench_rows(doc, CFB_GBENCH_ALL, NULL);
 }
 
-json_t *cfb_export_gbench_rows(const json_t *doc, cfb_gbench_rows rows, size_t *skipped) {
+json_t *cfb_export_gbench_rows(const cfb_results *doc, cfb_gbench_rows rows, size_t *skipped) {
     if (skipped) *skipped = 0;
     json_t *context = gbench_context(doc);
     json_t *benchmarks = json_array(), *out = NULL;
     double *real = NULL, *cpu = NULL, *ips = NULL;
     if (!context || !benchmarks) goto fail;
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) {
-        json_t *reps = json_object_get(c, "repetitions"), *r;
-        size_t n = json_array_size(reps), j;
-        json_int_t threads = json_integer_value(json_object_get(c, "workers"));
+    for (size_t i = 0; i < cfb_results_ncases(doc); i++) {
+        const cfb_rcase *c = cfb_results_case(doc, i);
+        const char *id = or_empty(cfb_rcase_id(c));
+        size_t n = cfb_rcase_nreps(c);
+        json_int_t threads = cfb_rcase_workers(c);
         if (!n) {
             if (rows == CFB_GBENCH_MEDIAN) {
                 if (skipped) ++*skipped;
                 continue;
             }
-            const char *err = json_string_value(json_object_get(c, "error"));
-            json_t *row =
-                json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:I, s:b, s:s, s:i, s:f, s:f, s:s}",
-                          "name", jstr(c, "id"), "family_index", (json_int_t)i,
-                          "per_family_instance_index", 0, "run_name", jstr(c, "id"), "run_type",
-                          "iteration", "repetitions", 1, "repetition_index", 0, "threads", threads,
-                          "error_occurred", 1, "error_message", err ? err : "no repetitions",
-                          "iterations", 0, "real_time", 0.0, "cpu_time", 0.0, "time_unit", "s");
+            const char *err = cfb_rcase_error(c);
+            json_t *row = json_pack(
+                "{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:I, s:b, s:s, s:i, s:f, s:f, s:s}", "name",
+                id, "family_index", (json_int_t)i, "per_family_instance_index", 0, "run_name", id,
+                "run_type", "iteration", "repetitions", 1, "repetition_index", 0, "threads",
+                threads, "error_occurred", 1, "error_message", err ? err : "no repetitions",
+                "iterations", 0, "real_time", 0.0, "cpu_time", 0.0, "time_unit", "s");
             if (!row || json_array_append_new(benchmarks, row)) goto fail;
             continue;
         }
@@ -442,26 +444,27 @@ json_t *cfb_export_gbench_rows(const json_t *doc, cfb_gbench_rows rows, size_t *
         real = malloc(n * sizeof *real), cpu = malloc(n * sizeof *cpu),
         ips = malloc(n * sizeof *ips);
         if (!real || !cpu || !ips) goto fail;
-        json_array_foreach(reps, j, r) {
-            real[j] = num_or(r, "wall_s", 0.0);
-            cpu[j] = num_or(r, "cpu_s", 0.0);
-            double tasks = (double)json_integer_value(json_object_get(c, "tasks"));
-            ips[j] = num_or(r, "throughput_tps", real[j] > 0 ? tasks / real[j] : 0.0);
+        double tasks = (double)cfb_rcase_tasks(c);
+        for (size_t j = 0; j < n; j++) {
+            const cfb_repetition *r = cfb_rcase_rep(c, j);
+            real[j] = cfb_repetition_wall_s(r); /* a number: validated */
+            if (!cfb_repetition_num(r, CFB_REP_CPU_S, &cpu[j])) cpu[j] = 0.0;
+            if (!cfb_repetition_num(r, CFB_REP_THROUGHPUT_TPS, &ips[j]))
+                ips[j] = real[j] > 0 ? tasks / real[j] : 0.0;
         }
         double scale;
         const char *unit = pick_unit(cfb_median(real, n), &scale);
         /* Iteration rows: always with all rows; with aggregates only when
          * there are none (one repetition), as Google Benchmark does. */
         int iterations = rows == CFB_GBENCH_ALL || (rows == CFB_GBENCH_AGGREGATES && n < 2);
-        json_array_foreach(reps, j, r) {
-            if (!iterations) break;
-            json_t *row = json_pack(
-                "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:s, s:f}", "name",
-                jstr(c, "id"), "family_index", (json_int_t)i, "per_family_instance_index", 0,
-                "run_name", jstr(c, "id"), "run_type", "iteration", "repetitions", (json_int_t)n,
-                "repetition_index", (json_int_t)j, "threads", threads, "iterations", (json_int_t)1,
-                "real_time", real[j] * scale, "cpu_time", cpu[j] * scale, "time_unit", unit,
-                "items_per_second", ips[j]);
+        for (size_t j = 0; iterations && j < n; j++) {
+            json_t *row =
+                json_pack("{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:s, s:f}",
+                          "name", id, "family_index", (json_int_t)i, "per_family_instance_index", 0,
+                          "run_name", id, "run_type", "iteration", "repetitions", (json_int_t)n,
+                          "repetition_index", (json_int_t)j, "threads", threads, "iterations",
+                          (json_int_t)1, "real_time", real[j] * scale, "cpu_time", cpu[j] * scale,
+                          "time_unit", unit, "items_per_second", ips[j]);
             if (!row || json_array_append_new(benchmarks, row)) goto fail;
         }
         if (n >= 2 || rows == CFB_GBENCH_MEDIAN) {
@@ -487,11 +490,12 @@ fail:
     return NULL;
 }
 
-int cfb_export(const json_t *doc, cfb_export_format f, FILE *out) {
+int cfb_export(const cfb_results *doc, cfb_export_format f, FILE *out) {
     return cfb_export_opt(doc, f, NULL, out);
 }
 
-int cfb_export_opt(const json_t *doc, cfb_export_format f, const cfb_export_opts *o, FILE *out) {
+int cfb_export_opt(const cfb_results *doc, cfb_export_format f, const cfb_export_opts *o,
+                   FILE *out) {
     cfb_gbench_rows rows = o ? o->gbench_rows : CFB_GBENCH_ALL;
     size_t skipped = 0;
     if (o && o->skipped) *o->skipped = 0;

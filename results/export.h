@@ -22,6 +22,8 @@
 
 #include <jansson.h>
 
+#include "cfbench_results.h"
+
 typedef enum cfb_export_format {
     CFB_EXPORT_CSV,
     CFB_EXPORT_MARKDOWN,
@@ -51,12 +53,13 @@ typedef struct cfb_export_opts {
 /* "csv", "markdown" or "gbench". 0, or -1 when unknown. */
 int cfb_export_format_parse(const char *s, cfb_export_format *f);
 
-/* Write doc (borrowed, a validated results document) to out in format f.
- * 0, or -1 when writing fails or memory runs out. */
-int cfb_export(const json_t *doc, cfb_export_format f, FILE *out);
+/* Write doc (borrowed; the results model, cfbench_results.h) to out in
+ * format f. 0, or -1 when writing fails or memory runs out. */
+int cfb_export(const cfb_results *doc, cfb_export_format f, FILE *out);
 
 /* cfb_export() with options o (borrowed; NULL = defaults). */
-int cfb_export_opt(const json_t *doc, cfb_export_format f, const cfb_export_opts *o, FILE *out);
+int cfb_export_opt(const cfb_results *doc, cfb_export_format f, const cfb_export_opts *o,
+                   FILE *out);
 
 /* The gbench document as a new reference owned by the caller (NULL when out
  * of memory); cfb_export() serialises it. All rows (CFB_GBENCH_ALL).
@@ -72,10 +75,10 @@ int cfb_export_opt(const json_t *doc, cfb_export_format f, const cfb_export_opts
  *   library_build_type build.build_type: "debug" for Debug, "release" for
  *                      Release / RelWithDebInfo / MinSizeRel (any case),
  *                      any other value lowercased. */
-json_t *cfb_export_gbench(const json_t *doc);
+json_t *cfb_export_gbench(const cfb_results *doc);
 
 /* cfb_export_gbench() with a row selection; *skipped (when skipped is not
  * NULL) = failed cases left out by CFB_GBENCH_MEDIAN. */
-json_t *cfb_export_gbench_rows(const json_t *doc, cfb_gbench_rows rows, size_t *skipped);
+json_t *cfb_export_gbench_rows(const cfb_results *doc, cfb_gbench_rows rows, size_t *skipped);
 
 #endif

@@ -17,16 +17,20 @@
 
 /* ---- records ------------------------------------------------------------ */
 
+/* A record and its slots in one allocation (the slots right after it):
+ * a decoded document has a record per repetition, so one malloc less
+ * each. */
+typedef struct rec_block {
+    struct cfb_results rec; /* every public type is a cfb_rec and nothing more */
+    fval slots[];
+} rec_block;
+
 cfb_rec *rec_new(rec_type t) {
-    /* every public type is a cfb_rec and nothing more */
-    cfb_rec *r = calloc(1, sizeof(struct cfb_results));
-    if (!r) return NULL;
+    rec_block *b = calloc(1, sizeof *b + rec_nfields(t) * sizeof(fval));
+    if (!b) return NULL;
+    cfb_rec *r = &b->rec.rec;
     r->type = t;
-    r->f = calloc(rec_nfields(t), sizeof *r->f);
-    if (!r->f) {
-        free(r);
-        return NULL;
-    }
+    r->f = b->slots;
     return r;
 }
 
@@ -61,8 +65,7 @@ void rec_free(cfb_rec *r) {
     if (!r) return;
     for (size_t f = 0; f < rec_nfields(r->type); f++)
         slot_clear(r, f);
-    free(r->f);
-    json_decref(r->extra);
+    json_decref(r->extra); /* r->f is part of r's block */
     free(r->ord);
     free(r);
 }
@@ -585,6 +588,24 @@ int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r) {
     return rec_list_push(need_list(REC(c), C_REPS), REC(r));
 }
 
+/* -- added for H2 */
+const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len) {
+    if (!buf || !len) return buf;
+    buf[0] = 0;
+    const json_t *o = kv_obj(c, C_PARAMS);
+    const char *k = kv_key(o, i);
+    const json_t *v = k ? json_object_get(o, k) : NULL;
+    if (json_is_string(v))
+        snprintf(buf, len, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, len, "%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+    return buf;
+}
+
 /* ---- summary ------------------------------------------------------------- */
 
 static const size_t stat_slot[] = {S_WALL, S_CPU, S_TPS, S_METRIC};
@@ -732,6 +753,12 @@ bool cfb_repetition_latency(const cfb_repetition *r, cfb_latency *out) {
     for (size_t k = 0; k < L_N; k++)
         if (!get_num(l, k, dst[k])) return false;
     return true;
+}
+
+/* -- added for H2 */
+bool cfb_repetition_latency_part(const cfb_repetition *r, cfb_latency_part k, double *out) {
+    const cfb_rec *l = get_rec(REC(r), R_LAT);
+    return l && out && (unsigned)k < L_N && get_num(l, (size_t)k, out);
 }
 
 int cfb_repetition_set_latency(cfb_repetition *r, const cfb_latency *lat) {

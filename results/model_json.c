@@ -137,6 +137,54 @@ int cfb_results_repeat(const cfb_results *d) {
     return int_in(cfb_results_config(d), CONFIG_REPEAT);
 }
 
+/* -- added for H2 */
+#define HOST_KERNEL "kernel"
+#define HOST_CPU_MHZ "cpu_mhz"
+#define HOST_CACHES "caches"
+#define CACHE_TYPE "type"
+#define CACHE_LEVEL "level"
+#define CACHE_SIZE "size"
+#define CACHE_NUM_SHARING "num_sharing"
+#define BUILD_BUILD_TYPE "build_type"
+#define NOISE_LOAD_AVG_BEFORE "load_avg_before"
+
+const char *cfb_results_kernel(const cfb_results *d) {
+    return json_string_value(json_object_get(cfb_results_host(d), HOST_KERNEL));
+}
+const char *cfb_results_build_type(const cfb_results *d) {
+    return json_string_value(json_object_get(cfb_results_build(d), BUILD_BUILD_TYPE));
+}
+static double num_in(const json_t *o, const char *key) {
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+double cfb_results_cpu_mhz(const cfb_results *d) {
+    return num_in(cfb_results_host(d), HOST_CPU_MHZ);
+}
+bool cfb_results_load_avg_before(const cfb_results *d, double out[3]) {
+    const json_t *la = json_object_get(cfb_results_noise(d), NOISE_LOAD_AVG_BEFORE);
+    if (!out || json_array_size(la) != 3) return false;
+    for (size_t i = 0; i < 3; i++)
+        if (!json_is_number(json_array_get(la, i))) return false;
+    for (size_t i = 0; i < 3; i++)
+        out[i] = json_number_value(json_array_get(la, i));
+    return true;
+}
+size_t cfb_results_ncaches(const cfb_results *d) {
+    return json_array_size(json_object_get(cfb_results_host(d), HOST_CACHES));
+}
+bool cfb_results_cache(const cfb_results *d, size_t i, cfb_host_cache *out) {
+    const json_t *e = json_array_get(json_object_get(cfb_results_host(d), HOST_CACHES), i);
+    const char *type = json_string_value(json_object_get(e, CACHE_TYPE));
+    double level = num_in(e, CACHE_LEVEL), size = num_in(e, CACHE_SIZE);
+    if (!out || !type || isnan(level) || isnan(size)) return false;
+    out->type = type;
+    out->level = level;
+    out->size = size;
+    out->num_sharing = num_in(e, CACHE_NUM_SHARING);
+    return true;
+}
+
 /* ---- validation (the required fields; results_io.h) ----------------------- */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -244,7 +292,11 @@ int cfb_results_validate(const json_t *doc, char *err, size_t errlen) {
 
 /* ---- decoding -------------------------------------------------------------- */
 
-static int find_field(rec_type t, const char *key) {
+/* The slot of key in rec type t, or -1. hint: where to look first (the
+ * slot after the previous key's: files list the keys in cfbench's order,
+ * so most keys are found by one comparison). */
+static int find_field(rec_type t, const char *key, size_t hint) {
+    if (hint < ntables[t] && !strcmp(tables[t][hint].key, key)) return (int)hint;
     for (size_t f = 0; f < ntables[t]; f++)
         if (!strcmp(tables[t][f].key, key)) return (int)f;
     return -1;
@@ -324,10 +376,16 @@ static int decode_rec(const json_t *o, rec_type t, cfb_rec **out) {
     cfb_rec *r = rec_new(t);
     *out = NULL;
     if (!r) return -1;
+    size_t nkeys = json_object_size(o), hint = 0;
+    if (nkeys && nkeys < 128) { /* ord at its final size: one allocation */
+        if (!(r->ord = malloc(nkeys))) goto oom;
+        r->ordcap = nkeys;
+    }
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)o, key, v) {
-        int f = find_field(t, key), fit = 0;
+        int f = find_field(t, key, hint), fit = 0;
+        hint = f >= 0 ? (size_t)f + 1 : hint;
         if (f >= 0 && (fit = decode_slot(r, (size_t)f, v)) < 0) goto oom;
         if (f >= 0 && fit) {
             if (ord_push(r, (signed char)f)) goto oom;

@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "results_io.h"
+#include "cfbench_results.h"
 #include "rstats.h"
 
 typedef struct ab_case_sel {
@@ -214,37 +214,37 @@ static int probe(ctx *c, int side, ab_case_sel **sels, size_t *n) {
         return side_failed(c, side, "the plan's probe run", status, errp);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return side_failed(c, side, "the plan's probe run", status, errp);
-    json_t *doc;
+    cfb_results *doc;
     char e[300];
-    if (cfb_results_load(out, &doc, e, sizeof e)) {
+    if (cfb_results_read(out, &doc, e, sizeof e)) {
         snprintf(c->err, c->errlen, "%s side: its results file: %s", side ? "new" : "base", e);
         c->failed_side = side;
         return CFB_AB_RUN_ESIDE;
     }
-    json_t *cases = json_object_get(doc, "cases"), *cs;
-    size_t k = json_array_size(cases), i;
+    size_t k = cfb_results_ncases(doc);
     *sels = calloc(k ? k : 1, sizeof **sels);
     *n = 0;
     if (!*sels) {
-        json_decref(doc);
+        cfb_results_free(doc);
         return CFB_AB_RUN_ENOMEM;
     }
-    json_array_foreach(cases, i, cs) {
-        const char *impl = json_string_value(json_object_get(cs, "impl"));
-        const char *cid = json_string_value(json_object_get(cs, "id"));
+    for (size_t i = 0; i < k; i++) {
+        const cfb_rcase *cs = cfb_results_case(doc, i);
+        const char *impl = cfb_rcase_impl_raw(cs); /* as written: "" stays "" */
+        const char *cid = cfb_rcase_id(cs);
         if (!cid || !selected(c->job, cid)) continue;
         ab_case_sel *s = &(*sels)[(*n)++];
-        s->id = strdup(json_string_value(json_object_get(cs, "id")));
-        s->workload = strdup(json_string_value(json_object_get(cs, "workload")));
-        s->mode = strdup(json_string_value(json_object_get(cs, "mode")));
+        s->id = strdup(cid);
+        s->workload = strdup(cfb_rcase_workload(cs));
+        s->mode = strdup(cfb_rcase_mode(cs));
         s->impl = strdup(impl ? impl : "c");
-        s->workers = (int)json_integer_value(json_object_get(cs, "workers"));
+        s->workers = cfb_rcase_workers(cs);
         if (!s->id || !s->workload || !s->mode || !s->impl) {
-            json_decref(doc);
+            cfb_results_free(doc);
             return CFB_AB_RUN_ENOMEM;
         }
     }
-    json_decref(doc);
+    cfb_results_free(doc);
     return 0;
 }
 
@@ -276,33 +276,32 @@ static int measure_run(ctx *c, int side, const ab_case_sel *sel, cfb_ab_obs *obs
     if (spawn_wait(&job->side[side], a.v, errp, &status, &wall, &cpu) || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0)
         return side_failed(c, side, what, status, errp);
-    json_t *doc;
+    cfb_results *doc;
     char e[300];
-    if (cfb_results_load(out, &doc, e, sizeof e)) {
+    if (cfb_results_read(out, &doc, e, sizeof e)) {
         snprintf(c->err, c->errlen, "%s side, %s: %s", side ? "new" : "base", what, e);
         c->failed_side = side;
         return CFB_AB_RUN_ESIDE;
     }
-    json_t *cases = json_object_get(doc, "cases"), *cs, *found = NULL;
-    size_t i;
-    json_array_foreach(cases, i, cs) {
-        const char *cid = json_string_value(json_object_get(cs, "id"));
-        if (cid && !strcmp(cid, sel->id)) found = cs;
+    const cfb_rcase *found = NULL;
+    for (size_t i = 0; i < cfb_results_ncases(doc); i++) { /* the last of that id */
+        const char *cid = cfb_rcase_id(cfb_results_case(doc, i));
+        if (cid && !strcmp(cid, sel->id)) found = cfb_results_case(doc, i);
     }
-    json_t *reps_j = json_object_get(found, "repetitions"), *r;
-    size_t n = json_array_size(reps_j);
+    size_t n = found ? cfb_rcase_nreps(found) : 0;
     double *w = malloc((n ? n : 1) * sizeof *w), *u = malloc((n ? n : 1) * sizeof *u);
     size_t nw = 0, nu = 0;
     if (!w || !u) {
         free(w);
         free(u);
-        json_decref(doc);
+        cfb_results_free(doc);
         return CFB_AB_RUN_ENOMEM;
     }
-    json_array_foreach(reps_j, i, r) {
-        json_t *jw = json_object_get(r, "wall_s"), *jc = json_object_get(r, "cpu_s");
-        if (json_is_number(jw)) w[nw++] = json_number_value(jw);
-        if (json_is_number(jc)) u[nu++] = json_number_value(jc);
+    for (size_t i = 0; i < n; i++) {
+        const cfb_repetition *r = cfb_rcase_rep(found, i);
+        double ws = cfb_repetition_wall_s(r); /* NaN when not a number */
+        if (!isnan(ws)) w[nw++] = ws;
+        if (cfb_repetition_num(r, CFB_REP_CPU_S, &u[nu])) nu++;
     }
     int rc = 0;
     if (!found || !nw) {
@@ -316,7 +315,7 @@ static int measure_run(ctx *c, int side, const ab_case_sel *sel, cfb_ab_obs *obs
     }
     free(w);
     free(u);
-    json_decref(doc);
+    cfb_results_free(doc);
     return rc;
 }
 

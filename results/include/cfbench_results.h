@@ -117,6 +117,29 @@ const cfb_rcase *cfb_results_find(const cfb_results *d, const char *id);
 /* Append c (ownership taken, also on failure). */
 int cfb_results_add_case(cfb_results *d, cfb_rcase *c);
 
+/* -- added for H2: the host / build / noise facts the gbench export reads
+ * (the keys stay in model_json.c). Strings borrowed, NULL when absent or
+ * not a string: host.kernel, build.build_type. host.cpu_mhz: NaN when
+ * absent, null or not a number. noise.load_avg_before: true and out[0..2]
+ * set when it is an array of exactly 3 numbers, else false. */
+const char *cfb_results_kernel(const cfb_results *d);
+const char *cfb_results_build_type(const cfb_results *d);
+double cfb_results_cpu_mhz(const cfb_results *d);
+bool cfb_results_load_avg_before(const cfb_results *d, double out[3]);
+
+/* -- added for H2: host.caches, entry by entry (docs/results-schema.md).
+ * cfb_results_ncaches: the array's length (0 when absent or not an
+ * array). cfb_results_cache: true and *out filled when entry i has a
+ * string type and numeric level and size (num_sharing NaN when absent,
+ * null or not a number); false for a malformed entry or past the end.
+ * out->type is borrowed from d. */
+typedef struct cfb_host_cache {
+    const char *type; /* "Data", "Instruction", "Unified" */
+    double level, size, num_sharing;
+} cfb_host_cache;
+size_t cfb_results_ncaches(const cfb_results *d);
+bool cfb_results_cache(const cfb_results *d, size_t i, cfb_host_cache *out);
+
 /* ---- a case ------------------------------------------------------------ */
 
 /* A new case with its required fields (strings copied), owned by the
@@ -174,6 +197,12 @@ int cfb_rcase_set_timeline(cfb_rcase *c, json_t *t);
 size_t cfb_rcase_nreps(const cfb_rcase *c);
 const cfb_repetition *cfb_rcase_rep(const cfb_rcase *c, size_t i); /* NULL past the end */
 int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r);            /* r taken */
+
+/* -- added for H2: param i's value as text in buf (len bytes, truncated,
+ * NUL-terminated; len > 0): a string as it is; in a hand-made file an
+ * integer (%lld), a real (%.17g) or a boolean ("true" / "false"); "" for
+ * any other type (and past the end). Returns buf. */
+const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len);
 
 /* ---- a case's summary -------------------------------------------------- */
 
@@ -260,6 +289,18 @@ int cfb_repetition_set_null(cfb_repetition *r, cfb_rep_field f);
  * numbers; false when null or absent. set: NULL writes null. */
 bool cfb_repetition_latency(const cfb_repetition *r, cfb_latency *out);
 int cfb_repetition_set_latency(cfb_repetition *r, const cfb_latency *l);
+
+/* -- added for H2: one number of latency_s, also when the object lacks
+ * others (a hand-made file): true and *out set when that one is a number;
+ * false when it, or latency_s, is absent, null or of another type. */
+typedef enum cfb_latency_part {
+    CFB_LAT_P50,
+    CFB_LAT_P90,
+    CFB_LAT_P99,
+    CFB_LAT_MAX,
+    CFB_LAT_MEAN
+} cfb_latency_part;
+bool cfb_repetition_latency_part(const cfb_repetition *r, cfb_latency_part k, double *out);
 
 /* counts: ordered name -> integer. */
 size_t cfb_repetition_ncounts(const cfb_repetition *r);

@@ -297,8 +297,74 @@ static void test_copy(void) {
     cfb_repetition_free(r);
 }
 
+/* -- added for H2: the host / build / noise facts, host.caches, a param's
+ * text and one latency number, on a decoded hand-made document. */
+static void test_h2_accessors(void) {
+    json_error_t je;
+    json_t *j = json_loads(
+        "{\"schema\":\"cfbench-results\",\"schema_version\":1,\"complete\":true,"
+        "\"host\":{\"kernel\":\"Linux 6.1\",\"cpu_mhz\":2894.5,\"caches\":[{\"type\":\"Data\","
+        "\"level\":1,\"size\":32768,\"num_sharing\":2},{\"type\":\"Unified\",\"level\":3,"
+        "\"size\":1e6,\"num_sharing\":null},{\"type\":\"x\",\"level\":\"1\",\"size\":1},7]},"
+        "\"build\":{\"build_type\":\"Debug\"},\"noise\":{\"load_avg_before\":[0.5,1,2.25]},"
+        "\"cases\":[{\"id\":\"a\",\"workload\":\"w\",\"mode\":\"seq\",\"workers\":1,\"tasks\":1,"
+        "\"params\":{\"s\":\"x\",\"i\":-3,\"r\":0.1,\"b\":false,\"n\":null},\"repetitions\":[{"
+        "\"index\":0,\"wall_s\":1,\"latency_s\":{\"p50\":1,\"p99\":\"x\",\"mean\":0.5}}],"
+        "\"summary\":{}}]}",
+        0, &je);
+    CHECK(j != NULL);
+    cfb_results *d = NULL;
+    CHECK_EQ_INT(cfb_results_decode(j, &d, NULL, 0), 0);
+    json_decref(j);
+    if (!d) return;
+    CHECK_EQ_STR(cfb_results_kernel(d), "Linux 6.1");
+    CHECK_EQ_STR(cfb_results_build_type(d), "Debug");
+    CHECK(cfb_results_cpu_mhz(d) == 2894.5);
+    double la[3] = {0};
+    CHECK(cfb_results_load_avg_before(d, la) && la[0] == 0.5 && la[1] == 1 && la[2] == 2.25);
+    CHECK_EQ_INT(cfb_results_ncaches(d), 4);
+    cfb_host_cache hc;
+    CHECK(cfb_results_cache(d, 0, &hc) && !strcmp(hc.type, "Data") && hc.level == 1 &&
+          hc.size == 32768 && hc.num_sharing == 2);
+    CHECK(cfb_results_cache(d, 1, &hc) && hc.size == 1e6 && isnan(hc.num_sharing));
+    CHECK(!cfb_results_cache(d, 2, &hc)); /* level not a number */
+    CHECK(!cfb_results_cache(d, 3, &hc)); /* not an object */
+    CHECK(!cfb_results_cache(d, 4, &hc)); /* past the end */
+    const cfb_rcase *c = cfb_results_case(d, 0);
+    char buf[32];
+    const char *want[] = {"x", "-3", "0.10000000000000001", "false", ""};
+    for (size_t i = 0; i < 5; i++)
+        CHECK_EQ_STR(cfb_rcase_param_text(c, i, buf, sizeof buf), want[i]);
+    CHECK_EQ_STR(cfb_rcase_param_text(c, 5, buf, sizeof buf), ""); /* past the end */
+    CHECK_EQ_STR(cfb_rcase_param_text(c, 0, buf, 1), "");          /* truncated */
+    const cfb_repetition *r = cfb_rcase_rep(c, 0);
+    double x = 0;
+    cfb_latency l;
+    CHECK(!cfb_repetition_latency(r, &l)); /* not all five */
+    CHECK(cfb_repetition_latency_part(r, CFB_LAT_P50, &x) && x == 1);
+    CHECK(!cfb_repetition_latency_part(r, CFB_LAT_P90, &x));
+    CHECK(!cfb_repetition_latency_part(r, CFB_LAT_P99, &x)); /* a string */
+    CHECK(cfb_repetition_latency_part(r, CFB_LAT_MEAN, &x) && x == 0.5);
+    CHECK(!cfb_repetition_latency_part(r, (cfb_latency_part)9, &x));
+    cfb_results_free(d);
+
+    /* a document without those sections */
+    d = cfb_results_new();
+    CHECK(d != NULL);
+    if (!d) return;
+    CHECK(cfb_results_kernel(d) == NULL && cfb_results_build_type(d) == NULL);
+    CHECK(isnan(cfb_results_cpu_mhz(d)));
+    CHECK(!cfb_results_load_avg_before(d, la));
+    CHECK_EQ_INT(cfb_results_ncaches(d), 0);
+    CHECK(!cfb_results_cache(d, 0, &hc));
+    CHECK_EQ_INT(cfb_results_set_noise(d, json_pack("{s:[f, f]}", "load_avg_before", 1.0, 2.0)), 0);
+    CHECK(!cfb_results_load_avg_before(d, la)); /* not 3 numbers */
+    cfb_results_free(d);
+}
+
 int main(void) {
     test_build_order();
+    test_h2_accessors();
     test_seq_rules();
     test_seq_refs_odd();
     test_formulas();
