@@ -85,11 +85,9 @@ static int parse_u64(const char *s, unsigned long long *out) {
  * the process could use (host.cpus_allowed, in files that have it). A new
  * JSON array of strings (owned by the caller), empty when nothing differs
  * or a file does not say. */
-static json_t *context_warnings(const json_t *base, const json_t *new_doc) {
+static json_t *context_warnings(const cfb_results *base, const cfb_results *new_doc) {
     json_t *w = json_array();
-    const json_t *hb = json_object_get(base, "host"), *hn = json_object_get(new_doc, "host");
-    const char *mb = json_string_value(json_object_get(hb, "cpu_model"));
-    const char *mn = json_string_value(json_object_get(hn, "cpu_model"));
+    const char *mb = cfb_results_cpu_model(base), *mn = cfb_results_cpu_model(new_doc);
     char line[1024];
     if (mb && mn && strcmp(mb, mn)) {
         snprintf(line, sizeof line,
@@ -98,14 +96,13 @@ static json_t *context_warnings(const json_t *base, const json_t *new_doc) {
                  mb, mn);
         json_array_append_new(w, json_string(line));
     }
-    const json_t *ab = json_object_get(hb, "cpus_allowed"),
-                 *an = json_object_get(hn, "cpus_allowed");
-    if (json_is_integer(ab) && json_is_integer(an) &&
-        json_integer_value(ab) != json_integer_value(an)) {
+    int ab = cfb_results_cpus_allowed(base),
+        an = cfb_results_cpus_allowed(new_doc); /* -1: absent */
+    if (ab >= 0 && an >= 0 && ab != an) {
         snprintf(line, sizeof line,
                  "BASE and NEW ran with different numbers of usable CPUs (%lld vs %lld, "
                  "host.cpus_allowed): parallel cases are not comparable",
-                 (long long)json_integer_value(ab), (long long)json_integer_value(an));
+                 (long long)ab, (long long)an);
         json_array_append_new(w, json_string(line));
     }
     return w;
@@ -120,7 +117,8 @@ int cfb_cmd_compare(int argc, char **argv) {
     if (!globs) return CFB_EXIT_ENV;
     size_t nglobs = 0;
     int rc = CFB_EXIT_USAGE, c;
-    json_t *base = NULL, *new_doc = NULL, *report = NULL, *ctxw = NULL;
+    cfb_results *base = NULL, *new_doc = NULL;
+    json_t *report = NULL, *ctxw = NULL;
     char *text = NULL;
     size_t text_len = 0;
 
@@ -219,11 +217,11 @@ int cfb_cmd_compare(int argc, char **argv) {
      * repetitions' scalar fields (docs/cli-compare.md, "cost"). */
     size_t ndrops;
     const char *const *drops = cfb_results_lean_drops(&ndrops);
-    if (cfb_results_load_filtered(bpath, drops, ndrops, &base, err, sizeof err)) {
+    if (cfb_results_read_filtered(bpath, drops, ndrops, &base, err, sizeof err)) {
         fprintf(stderr, "cfbench compare: BASE: %s\n", err);
         goto out;
     }
-    if (cfb_results_load_filtered(npath, drops, ndrops, &new_doc, err, sizeof err)) {
+    if (cfb_results_read_filtered(npath, drops, ndrops, &new_doc, err, sizeof err)) {
         fprintf(stderr, "cfbench compare: NEW: %s\n", err);
         goto out;
     }
@@ -283,8 +281,8 @@ out:
     free(text);
     json_decref(report);
     json_decref(ctxw);
-    json_decref(base);
-    json_decref(new_doc);
+    cfb_results_free(base);
+    cfb_results_free(new_doc);
     free(globs);
     return rc;
 }

@@ -762,7 +762,7 @@ int cfb_cmd_run(int argc, char **argv) {
             ret = rc == CF_EINVAL ? CFB_EXIT_USAGE : CFB_EXIT_ENV;
             goto done;
         }
-        json_t *final_doc = cfb_run_result_document(results);
+        const cfb_results *final_doc = cfb_run_result_results(results);
         /* issue 16: the summary table and the findings, on stderr (stdout
          * is the results path alone) */
         if (final_doc && !quiet) {

@@ -1404,11 +1404,7 @@ static json_t *series_verdicts(const plot_case **a, int na, const plot_case **b,
         cfb_compare_opts o;
         cfb_compare_opts_default(&o);
         char err[256];
-        /* H3 ADAPTER (until i12-cmp: cfb_compare_docs on the model): encode */
-        json_t *ja = cfb_results_encode(da), *jb = cfb_results_encode(db);
-        if (!ja || !jb || cfb_compare_docs(ja, jb, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
-        json_decref(ja);
-        json_decref(jb);
+        if (cfb_compare_docs(da, db, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
     }
     cfb_results_free(da);
     cfb_results_free(db);

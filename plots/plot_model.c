@@ -207,22 +207,24 @@ static int load_case(plot_case *c, const cfb_results *doc, const cfb_rcase *rc, 
 }
 
 /* The seq reference of every case (the model's one definition,
- * cfb_results_seq_of): its median wall time. The reference depends only
- * on (workload, impl, params), so a case like the one before it (document
- * order: a ladder's cases come together) reuses its answer. */
-static void settle_seq(plot_model *m) {
-    const plot_case *prev = NULL;
-    for (size_t i = 0; i < m->ncases; i++) {
-        plot_case *c = &m->cases[i];
-        if (prev && prev->source == c->source && !strcmp(prev->workload, c->workload) &&
-            !strcmp(prev->impl, c->impl) && cfb_rcase_same_params(prev->rc, c->rc)) {
-            c->seq_med = prev->seq_med;
-        } else {
-            const cfb_rcase *s = cfb_results_seq_of(m->src[c->source].doc, c->rc);
-            c->seq_med = s ? cfb_rcase_median_wall(s) : NAN;
+ * cfb_results_seq_of, for a whole document at once: cfb_results_seq_refs):
+ * its median wall time. The cases of m are the documents' in order. 0 or
+ * -1 (out of memory). */
+static int settle_seq(plot_model *m) {
+    size_t k = 0;
+    for (size_t si = 0; si < m->nsrc; si++) {
+        const cfb_results *d = m->src[si].doc;
+        size_t n = cfb_results_ncases(d);
+        const cfb_rcase **refs = malloc((n + 1) * sizeof *refs);
+        if (!refs || cfb_results_seq_refs(d, refs)) {
+            free(refs);
+            return -1;
         }
-        prev = c;
+        for (size_t j = 0; j < n && k < m->ncases; j++, k++)
+            m->cases[k].seq_med = refs[j] ? cfb_rcase_median_wall(refs[j]) : NAN;
+        free(refs);
     }
+    return 0;
 }
 
 static int load_source(plot_source *s, const char *path, char *err, size_t errlen) {
@@ -350,8 +352,7 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
         goto bad;
     }
     settle_bounds(m);
-    settle_seq(m);
-    if (build_series(m)) goto nomem;
+    if (settle_seq(m) || build_series(m)) goto nomem;
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");

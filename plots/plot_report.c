@@ -176,27 +176,13 @@ static void case_table(pbuf *b, const plot_model *m, const plot_series *s, const
     pb_puts(b, "</table>\n");
 }
 
-/* The findings of a source (cfb_findings_compute; f freed by the caller,
- * also on failure). 0 or -1. */
-static int findings_of(const plot_source *src, cfb_findings *f) {
-    /* H3 ADAPTER (until i12-cmp: cfb_findings_compute on the model): encode */
-    json_t *j = cfb_results_encode(src->doc);
-    if (!j) {
-        memset(f, 0, sizeof *f);
-        return -1;
-    }
-    int rc = cfb_findings_compute(j, f);
-    json_decref(j);
-    return rc;
-}
-
 /* The findings of every source, one <li> each. */
 static void findings_section(pbuf *b, const plot_model *m, const char *note) {
     pb_puts(b, "<section id=\"findings\">\n<h2>Findings</h2>\n<ul>\n");
     int any = 0;
     for (size_t i = 0; i < m->nsrc; i++) {
         cfb_findings f;
-        if (findings_of(&m->src[i], &f)) {
+        if (cfb_findings_compute(m->src[i].doc, &f)) {
             b->oom = 1;
             cfb_findings_free(&f);
             return;
@@ -326,7 +312,7 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
         }
     cfb_findings f;
     memset(&f, 0, sizeof f);
-    if (m->nsrc && findings_of(&m->src[0], &f) == 0) {
+    if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
         char wl[64], impl[32];
         const plot_job *j;
         /* the GIL: a CPU-bound workload c against c+gil side by side, else

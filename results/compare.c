@@ -61,90 +61,73 @@ void cfb_compare_opts_default(cfb_compare_opts *o) {
 #define CFB_RESAMPLE_BUDGET 1e7
 #define CFB_RESAMPLE_FLOOR 5000.0
 
-/* ---- small JSON helpers -------------------------------------------------- */
+/* ---- the report's own fields ---------------------------------------------
+ *
+ * The compare report is its own JSON output format (docs/cli-compare.md):
+ * these read it back for the renderers, never a results document (those
+ * are read through the model, results/include/cfbench_results.h). */
 
-static const char *jstr(const json_t *o, const char *k) {
+static const char *rstr(const json_t *o, const char *k) {
     const char *s = json_string_value(json_object_get(o, k));
     return s ? s : "";
 }
 
-static long long jint(const json_t *o, const char *k, long long def) {
+static long long rint_(const json_t *o, const char *k, long long def) {
     json_t *v = json_object_get(o, k);
     return json_is_integer(v) ? json_integer_value(v) : def;
 }
 
 /* A number field (integer or real); 0 when present and numeric. */
-static int jnum(const json_t *o, const char *k, double *out) {
+static int rnum(const json_t *o, const char *k, double *out) {
     json_t *v = json_object_get(o, k);
     if (!json_is_number(v)) return -1;
     *out = json_number_value(v);
     return isfinite(*out) ? 0 : -1;
 }
 
-/* The matching key of a case: a new string (caller frees), or NULL. */
-static char *case_key(const json_t *c) {
-    json_t *params = json_object_get(c, "params");
-    char *pj = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    const char *impl = jstr(c, "impl");
-    size_t len = strlen(jstr(c, "workload")) + strlen(jstr(c, "mode")) + strlen(impl) +
-                 (pj ? strlen(pj) : 2) + 64;
-    char *k = malloc(len);
-    if (k)
-        snprintf(k, len, "%s\x1f%s\x1f%lld\x1f%s\x1f%s", jstr(c, "workload"), jstr(c, "mode"),
-                 jint(c, "workers", 1), *impl ? impl : "c", pj ? pj : "{}");
-    free(pj);
-    return k;
+/* ---- cases of the results model ------------------------------------------ */
+
+static const char *str_or(const char *s) {
+    return s ? s : "";
 }
 
-/* Can seq case s be a reference at all: the rule of the results model
- * (cfb_results_seq_of, results/include/cfbench_results.h): no error, a repetition. */
-static bool usable_seq(const json_t *s) {
-    return !json_object_get(s, "error") && json_array_size(json_object_get(s, "repetitions"));
-}
-
-/* The seq reference of case c in doc, by the model's rule: the first
- * usable seq case with the same workload, impl and params. */
-static const json_t *seq_case_of(const json_t *doc, const json_t *c) {
-    json_t *cases = json_object_get(doc, "cases");
-    const char *impl = jstr(c, "impl");
-    size_t i;
-    json_t *s;
-    json_array_foreach(cases, i, s) {
-        const char *simpl = jstr(s, "impl");
-        if (strcmp(jstr(s, "mode"), "seq") || strcmp(jstr(s, "workload"), jstr(c, "workload")) ||
-            strcmp(*simpl ? simpl : "c", *impl ? impl : "c") || !usable_seq(s))
-            continue;
-        json_t *p1 = json_object_get(s, "params"), *p2 = json_object_get(c, "params");
-        if ((!p1 && !p2) || (p1 && p2 && json_equal(p1, p2))) return s;
+/* c's params as a JSON object for the report and the key, in document
+ * order (a value the model holds as no string — outside the schema — as
+ * null); a new reference, or NULL out of memory. */
+static json_t *params_obj(const cfb_rcase *c) {
+    json_t *o = json_object();
+    size_t n = cfb_rcase_nparams(c);
+    for (size_t i = 0; o && i < n; i++) {
+        const char *v = cfb_rcase_param_value(c, i);
+        if (json_object_set_new(o, str_or(cfb_rcase_param_key(c, i)),
+                                v ? json_string(v) : json_null())) {
+            json_decref(o);
+            o = NULL;
+        }
     }
-    return NULL;
+    return o;
 }
 
-/* ---- indexes (sorted keys, binary search) -------------------------------- */
-
-/* The seq-reference key of a case: workload, impl and params (canonical
- * dump, or a marker distinct from "{}" when absent — seq_case_of() matches
- * absent params only with absent params). A new string (caller frees), or
- * NULL out of memory. */
-static char *seq_key(const json_t *c) {
-    json_t *params = json_object_get(c, "params");
+char *cfb_case_key(const cfb_rcase *c) {
+    if (!c) return NULL;
+    json_t *params = params_obj(c);
     char *pj = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (params && !pj) return NULL;
-    const char *impl = jstr(c, "impl");
-    size_t len = strlen(jstr(c, "workload")) + strlen(impl) + (pj ? strlen(pj) : 1) + 8;
+    json_decref(params);
+    if (!pj) return NULL;
+    const char *wl = str_or(cfb_rcase_workload(c)), *mode = str_or(cfb_rcase_mode(c)),
+               *impl = cfb_rcase_impl(c);
+    size_t len = strlen(wl) + strlen(mode) + strlen(impl) + strlen(pj) + 64;
     char *k = malloc(len);
-    if (k)
-        snprintf(k, len, "%s\x1f%s\x1f%s", jstr(c, "workload"), *impl ? impl : "c",
-                 pj ? pj : "\x1e");
+    if (k) snprintf(k, len, "%s\x1f%s\x1f%d\x1f%s\x1f%s", wl, mode, cfb_rcase_workers(c), impl, pj);
     free(pj);
     return k;
 }
+
+/* ---- an index of case keys (sorted, binary search) ----------------------- */
 
 typedef struct key_ent {
-    char *key;     /* owned */
-    size_t idx;    /* position in the document's cases array */
-    int have[2];   /* seq index: the medians below are computed */
-    double med[2]; /* seq index: median wall, median cpu */
+    char *key;  /* owned */
+    size_t idx; /* position in the document's cases */
 } key_ent;
 
 static int cmp_key_ent(const void *a, const void *b) {
@@ -153,7 +136,7 @@ static int cmp_key_ent(const void *a, const void *b) {
     return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* A sorted array of (key, position) over a document's cases. */
+/* A sorted array of (cfb_case_key, position) over a document's cases. */
 typedef struct key_index {
     key_ent *e;
     size_t n;
@@ -167,24 +150,19 @@ static void key_index_free(key_index *ix) {
     ix->n = 0;
 }
 
-/* Index the cases of `cases` (borrowed) by keyf; with seq_only, only the
- * cases of mode "seq". 0, or -2 out of memory (ix then empty). */
-static int key_index_build(const json_t *cases, char *(*keyf)(const json_t *), int seq_only,
-                           key_index *ix) {
-    size_t n = json_array_size(cases), k = 0;
+/* Index the cases of d (borrowed). 0, or -2 out of memory (ix then empty). */
+static int key_index_build(const cfb_results *d, key_index *ix) {
+    size_t n = cfb_results_ncases(d);
     ix->n = 0;
     ix->e = calloc(n + 1, sizeof *ix->e);
     if (!ix->e) return -2;
     for (size_t i = 0; i < n; i++) {
-        const json_t *c = json_array_get(cases, i);
-        if (seq_only && (strcmp(jstr(c, "mode"), "seq") || !usable_seq(c))) continue;
-        if (!(ix->e[k].key = keyf(c))) {
-            ix->n = k;
+        if (!(ix->e[i].key = cfb_case_key(cfb_results_case(d, i)))) {
             key_index_free(ix);
             return -2;
         }
-        ix->e[k++].idx = i;
-        ix->n = k;
+        ix->e[i].idx = i;
+        ix->n = i + 1;
     }
     qsort(ix->e, ix->n, sizeof *ix->e, cmp_key_ent);
     return 0;
@@ -203,65 +181,46 @@ static key_ent *key_index_find(const key_index *ix, const char *key) {
     return lo < ix->n && !strcmp(ix->e[lo].key, key) ? &ix->e[lo] : NULL;
 }
 
-/* Median of a case's repetitions[].<field>; NaN when none. */
-static double median_field(const json_t *c, const char *field) {
-    json_t *reps = json_object_get(c, "repetitions");
-    size_t n = json_array_size(reps), k = 0, i;
+/* ---- per-repetition values ----------------------------------------------- */
+
+/* A numeric field of a repetition: true with a finite *out. */
+static bool rep_num(const cfb_repetition *r, cfb_rep_field f, double *out) {
+    return cfb_repetition_num(r, f, out) && isfinite(*out);
+}
+
+/* The median CPU time of c's repetitions (the reference of cpucost); NaN
+ * when none has one. */
+static double median_cpu(const cfb_rcase *c) {
+    size_t n = cfb_rcase_nreps(c), k = 0;
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) return NAN;
-    json_t *r;
-    json_array_foreach(reps, i, r) {
-        if (!jnum(r, field, &v[k])) k++;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (rep_num(cfb_rcase_rep(c, i), CFB_REP_CPU_S, &v[k])) k++;
     double m = k ? cfb_median(v, k) : NAN;
     free(v);
     return m;
 }
 
-static double median_wall(const json_t *c) {
-    return median_field(c, "wall_s");
-}
-
-static double median_cpu(const json_t *c) {
-    return median_field(c, "cpu_s");
-}
-
-/* metric_values() with the seq reference looked up in six (the document's
- * seq index, whose cached medians it fills in) instead of a scan; six NULL:
- * the scan. */
-static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, cfb_metric m,
-                            double **out, size_t *n, const char **why) {
+/* cfb_metric_values() of case c with its seq reference seq (the model's,
+ * cfb_results_seq_of; looked up by the caller, NULL: none). */
+static int values_of(const cfb_rcase *c, const cfb_rcase *seq, cfb_metric m, double **out,
+                     size_t *n, const char **why) {
     *out = NULL;
     *n = 0;
-    const char *err = json_string_value(json_object_get(c, "error"));
-    json_t *reps = json_object_get(c, "repetitions");
-    if (!json_array_size(reps)) {
-        *why = err ? "the case failed" : "no repetitions";
+    size_t nreps = cfb_rcase_nreps(c);
+    if (!nreps) {
+        *why = cfb_rcase_error(c) ? "the case failed" : "no repetitions";
         return 1;
     }
-    double seq_med = NAN, workers = (double)jint(c, "workers", 1),
-           tasks = (double)jint(c, "tasks", 0);
+    int workers = cfb_rcase_workers(c);
+    long long tasks = cfb_rcase_tasks(c);
+    double seq_med = NAN;
     if (metric_info[m].needs_seq) {
-        if (!strcmp(jstr(c, "mode"), "seq")) {
+        if (cfb_rcase_is_seq(c)) {
             *why = "seq is the reference of this metric";
             return 1;
         }
-        int w = m == CFB_METRIC_CPUCOST;
-        if (six) {
-            char *key = seq_key(c);
-            if (!key) return -1;
-            key_ent *e = key_index_find(six, key);
-            free(key);
-            if (e && !e->have[w]) {
-                const json_t *s = json_array_get(json_object_get(doc, "cases"), e->idx);
-                e->med[w] = w ? median_cpu(s) : median_wall(s);
-                e->have[w] = 1;
-            }
-            seq_med = e ? e->med[w] : NAN;
-        } else {
-            const json_t *s = seq_case_of(doc, c);
-            seq_med = s ? (w ? median_cpu(s) : median_wall(s)) : NAN;
-        }
+        if (seq) seq_med = m == CFB_METRIC_CPUCOST ? median_cpu(seq) : cfb_rcase_median_wall(seq);
         if (!(seq_med > 0.0)) {
             *why = "no seq case to derive it from";
             return 1;
@@ -271,27 +230,26 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
         *why = "no tasks";
         return 1;
     }
-    double *v = malloc(json_array_size(reps) * sizeof *v);
+    double *v = malloc(nreps * sizeof *v);
     if (!v) return -1;
-    size_t k = 0, i;
-    json_t *r;
-    json_array_foreach(reps, i, r) {
-        double wall = NAN, x = NAN;
-        int have_wall = !jnum(r, "wall_s", &wall);
+    size_t k = 0;
+    for (size_t i = 0; i < nreps; i++) {
+        const cfb_repetition *r = cfb_rcase_rep(c, i);
+        double wall = cfb_repetition_wall_s(r), x = NAN;
+        bool have_wall = isfinite(wall);
         cfb_derived dv; /* the model's formulas, for this repetition's wall time */
-        (void)cfb_derived_compute(seq_med, have_wall ? wall : NAN,
-                                  workers >= 1 && workers <= INT_MAX ? (int)workers : 0,
-                                  jint(c, "tasks", 0), &dv);
+        (void)cfb_derived_compute(seq_med, have_wall ? wall : NAN, workers >= 1 ? workers : 0,
+                                  tasks, &dv);
         switch (m) {
         case CFB_METRIC_WALL:
             if (have_wall) x = wall;
             break;
         case CFB_METRIC_CPU:
-            if (jnum(r, "cpu_s", &x)) x = NAN;
+            if (!rep_num(r, CFB_REP_CPU_S, &x)) x = NAN;
             break;
         case CFB_METRIC_THROUGHPUT:
-            if (jnum(r, "throughput_tps", &x))
-                x = (have_wall && wall > 0 && tasks > 0) ? tasks / wall : NAN;
+            if (!rep_num(r, CFB_REP_THROUGHPUT_TPS, &x))
+                x = (have_wall && wall > 0 && tasks > 0) ? (double)tasks / wall : NAN;
             break;
         case CFB_METRIC_SPEEDUP:
             x = dv.speedup;
@@ -303,14 +261,14 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
             x = dv.overhead_per_task_s;
             break;
         case CFB_METRIC_CPUCOST:
-            if (!jnum(r, "cpu_s", &x))
+            if (rep_num(r, CFB_REP_CPU_S, &x))
                 x /= seq_med;
             else
                 x = NAN;
             break;
         case CFB_METRIC_INSTRUCTIONS:
-            if (!jnum(r, "instructions", &x))
-                x /= tasks;
+            if (rep_num(r, CFB_REP_INSTRUCTIONS, &x))
+                x /= (double)tasks;
             else
                 x = NAN;
             break;
@@ -328,17 +286,19 @@ static int metric_values_ix(const json_t *doc, key_index *six, const json_t *c, 
     return 0;
 }
 
-/* Public entry points to the case key and the per-repetition metric values
- * (used by results/history.c); see compare.h. A linear scan for the seq
- * reference: for one case at a time; compare itself uses metric_values_ix()
- * with an index. */
-char *cfb_case_key(const json_t *c) {
-    return case_key(c);
-}
-
-int cfb_metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
-                      const char **why) {
-    return metric_values_ix(doc, NULL, c, m, out, n, why);
+/* The public entry point (used by results/history.c), one case at a time:
+ * the seq reference by cfb_results_seq_of's scan; compare itself looks
+ * them all up at once (cfb_results_seq_refs). */
+int cfb_metric_values(const cfb_results *doc, const cfb_rcase *c, cfb_metric m, double **out,
+                      size_t *n, const char **why) {
+    *out = NULL;
+    *n = 0;
+    if (!c || (size_t)m >= NMETRICS) {
+        *why = "no such case or metric";
+        return 1;
+    }
+    const cfb_rcase *seq = metric_info[m].needs_seq ? cfb_results_seq_of(doc, c) : NULL;
+    return values_of(c, seq, m, out, n, why);
 }
 
 int cfb_metric_higher_is_better(cfb_metric m) {
@@ -349,29 +309,22 @@ const char *cfb_metric_unit(cfb_metric m) {
     return (size_t)m < NMETRICS ? metric_info[m].unit : "";
 }
 
-static int id_selected(const json_t *c, const cfb_compare_opts *o) {
+static int id_selected(const cfb_rcase *c, const cfb_compare_opts *o) {
     if (!o->ncase_globs) return 1;
     for (size_t i = 0; i < o->ncase_globs; i++)
-        if (!fnmatch(o->case_globs[i], jstr(c, "id"), 0)) return 1;
+        if (!fnmatch(o->case_globs[i], str_or(cfb_rcase_id(c)), 0)) return 1;
     return 0;
 }
 
-static json_t *side_info(const json_t *doc, const char *label) {
-    json_t *tool = json_object_get(doc, "tool"), *host = json_object_get(doc, "host");
+static json_t *side_info(const cfb_results *doc, const char *label) {
     return json_pack("{s:s, s:s, s:s, s:s, s:b}", "label", label ? label : "", "commit",
-                     jstr(tool, "commit"), "created", jstr(doc, "created"), "hostname",
-                     jstr(host, "hostname"), "complete",
-                     json_is_true(json_object_get(doc, "complete")));
+                     str_or(cfb_results_tool_commit(doc)), "created",
+                     str_or(cfb_results_created(doc)), "hostname",
+                     str_or(cfb_results_hostname(doc)), "complete", cfb_results_complete(doc));
 }
 
-/* A new reference to c's params, or a new empty object. */
-static json_t *params_ref(const json_t *c) {
-    json_t *params = json_object_get(c, "params");
-    return json_is_object(params) ? json_incref(params) : json_object();
-}
-
-static json_t *case_ref(const json_t *c) {
-    return json_pack("{s:s, s:o}", "id", jstr(c, "id"), "params", params_ref(c));
+static json_t *case_ref(const cfb_rcase *c) {
+    return json_pack("{s:s, s:o}", "id", str_or(cfb_rcase_id(c)), "params", params_obj(c));
 }
 
 /* ---- one case ------------------------------------------------------------ */
@@ -429,11 +382,11 @@ static double cv_of(const double *v, size_t n) {
 
 /* Phase 1: the per-repetition values of both sides, the medians and the U
  * test. 0, or -2 out of memory. */
-static int prepare_case(const json_t *bdoc, key_index *bseq, const json_t *bc, const json_t *ndoc,
-                        key_index *nseq, const json_t *nc, const cfb_compare_opts *o, prep *pc) {
+static int prepare_case(const cfb_rcase *bc, const cfb_rcase *bseq, const cfb_rcase *nc,
+                        const cfb_rcase *nseq, const cfb_compare_opts *o, prep *pc) {
     const char *why = NULL;
-    int rb = metric_values_ix(bdoc, bseq, bc, o->metric, &pc->x, &pc->nx, &why);
-    int rn = rb ? 0 : metric_values_ix(ndoc, nseq, nc, o->metric, &pc->y, &pc->ny, &why);
+    int rb = values_of(bc, bseq, o->metric, &pc->x, &pc->nx, &why);
+    int rn = rb ? 0 : values_of(nc, nseq, o->metric, &pc->y, &pc->ny, &why);
     if (rb < 0 || rn < 0) return -2;
     json_object_set_new(pc->row, "base",
                         json_pack("{s:I, s:o}", "n", (json_int_t)pc->nx, "median",
@@ -442,7 +395,7 @@ static int prepare_case(const json_t *bdoc, key_index *bseq, const json_t *bc, c
                         json_pack("{s:I, s:o}", "n", (json_int_t)pc->ny, "median",
                                   pc->ny ? json_real(cfb_median(pc->y, pc->ny)) : json_null()));
     if (rb || rn) {
-        if (!strcmp(jstr(bc, "mode"), "seq") && metric_info[o->metric].needs_seq)
+        if (cfb_rcase_is_seq(bc) && metric_info[o->metric].needs_seq)
             snprintf(pc->note, sizeof pc->note, "%s", why);
         else
             snprintf(pc->note, sizeof pc->note, "%s in %s", why, rb ? "BASE" : "NEW");
@@ -612,13 +565,12 @@ static void show_value(char *out, size_t len, const char *v) {
     snprintf(out, len, "%s%s%s%s", quote ? "'" : "", body, n > 40 ? "..." : "", quote ? "'" : "");
 }
 
-/* A param's value as a new string (caller frees): strings as they are,
- * other JSON compact; NULL when absent. */
-static char *param_str(const json_t *params, const char *key) {
-    const json_t *v = json_object_get(params, key);
-    if (!v) return NULL;
-    if (json_is_string(v)) return strdup(json_string_value(v));
-    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+/* Whether case c has a param named key (whatever its value). */
+static bool has_param(const cfb_rcase *c, const char *key) {
+    size_t n = cfb_rcase_nparams(c);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(str_or(cfb_rcase_param_key(c, i)), key)) return true;
+    return false;
 }
 
 /* A small set of distinct strings, in first-seen order. */
@@ -683,39 +635,32 @@ static void set_join(msgbuf *m, strset *st, bool numeric) {
  * "KEY: VB in BASE, VN in NEW" strings into diffs: their params, and with
  * impl non-NULL their impls (*impl set when they differ). 0, or -1 when
  * out of memory. */
-static int case_diffs(const json_t *b, const json_t *n, strset *diffs, bool *impl) {
-    const char *ib = jstr(b, "impl"), *in = jstr(n, "impl");
+static int case_diffs(const cfb_rcase *b, const cfb_rcase *n, strset *diffs, bool *impl) {
+    const char *ib = cfb_rcase_impl(b), *in = cfb_rcase_impl(n);
     char item[256], vb[64], vn[64];
-    if (impl && strcmp(*ib ? ib : "c", *in ? in : "c")) {
-        show_value(vb, sizeof vb, *ib ? ib : "c");
-        show_value(vn, sizeof vn, *in ? in : "c");
+    if (impl && strcmp(ib, in)) {
+        show_value(vb, sizeof vb, ib);
+        show_value(vn, sizeof vn, in);
         snprintf(item, sizeof item, "impl: %s in BASE, %s in NEW", vb, vn);
         if (set_add(diffs, item)) return -1;
         *impl = true;
     }
-    const json_t *pb = json_object_get(b, "params"), *pn = json_object_get(n, "params");
-    const char *wl = jstr(b, "workload");
+    const char *wl = str_or(cfb_rcase_workload(b));
     for (int side = 0; side < 2; side++) {
-        const json_t *from = side ? pn : pb, *other = side ? pb : pn;
-        const char *key;
-        const json_t *v;
-        (void)v;
-        json_object_foreach((json_t *)from, key, v) {
-            if (side && json_object_get(other, key)) continue; /* done from BASE */
-            char *xb = param_str(pb, key), *xn = param_str(pn, key);
+        const cfb_rcase *from = side ? n : b, *other = side ? b : n;
+        size_t np = cfb_rcase_nparams(from);
+        for (size_t i = 0; i < np; i++) {
+            const char *key = str_or(cfb_rcase_param_key(from, i));
+            if (side && has_param(other, key)) continue; /* done from BASE */
+            /* a value that is no string (outside the schema) shows as unset */
+            const char *xb = cfb_rcase_param(b, key), *xn = cfb_rcase_param(n, key);
             if (!(xb && xn && !strcmp(xb, xn))) {
                 show_value(vb, sizeof vb, xb);
                 show_value(vn, sizeof vn, xn);
                 snprintf(item, sizeof item, "%s%s%.60s: %s in BASE, %s in NEW", wl, *wl ? "." : "",
                          key, vb, vn);
-                if (set_add(diffs, item)) {
-                    free(xb);
-                    free(xn);
-                    return -1;
-                }
+                if (set_add(diffs, item)) return -1;
             }
-            free(xb);
-            free(xn);
         }
     }
     return 0;
@@ -727,19 +672,18 @@ typedef struct dims {
     size_t n;
 } dims;
 
-static int dims_build(const json_t *cases, const cfb_compare_opts *o, dims *d) {
+static int dims_build(const cfb_results *doc, const cfb_compare_opts *o, dims *d) {
     memset(d, 0, sizeof *d);
-    size_t i;
-    const json_t *c;
-    json_array_foreach(cases, i, c) {
+    size_t nc = cfb_results_ncases(doc);
+    for (size_t i = 0; i < nc; i++) {
+        const cfb_rcase *c = cfb_results_case(doc, i);
         if (!id_selected(c, o)) continue;
         d->n++;
         char w[32];
-        snprintf(w, sizeof w, "%lld", jint(c, "workers", 1));
-        const char *impl = jstr(c, "impl");
-        if (set_add(&d->workload, jstr(c, "workload")) || set_add(&d->mode, jstr(c, "mode")) ||
-            set_add(&d->workers, w) || set_add(&d->impl, *impl ? impl : "c") ||
-            set_add(&d->id, jstr(c, "id")))
+        snprintf(w, sizeof w, "%d", cfb_rcase_workers(c));
+        if (set_add(&d->workload, str_or(cfb_rcase_workload(c))) ||
+            set_add(&d->mode, str_or(cfb_rcase_mode(c))) || set_add(&d->workers, w) ||
+            set_add(&d->impl, cfb_rcase_impl(c)) || set_add(&d->id, str_or(cfb_rcase_id(c))))
             return -1;
     }
     return 0;
@@ -772,14 +716,18 @@ static void only_ids(msgbuf *m, const char *side, const strset *of, const strset
     if (shown) msg_add(m, ".");
 }
 
-/* Append to m why no case of bcases matches one of ncases (both borrowed).
+static bool same_wl(const cfb_rcase *b, const cfb_rcase *n) {
+    return !strcmp(str_or(cfb_rcase_workload(b)), str_or(cfb_rcase_workload(n)));
+}
+
+/* Append to m why no case of base matches one of new_doc (both borrowed).
  * 0, or -1 when out of memory. */
-static int explain_no_match(const json_t *bcases, const json_t *ncases, const cfb_compare_opts *o,
-                            msgbuf *m) {
+static int explain_no_match(const cfb_results *base, const cfb_results *new_doc,
+                            const cfb_compare_opts *o, msgbuf *m) {
     dims db, dn;
     strset diffs = {0};
     int rc = -1;
-    if (dims_build(bcases, o, &db) | dims_build(ncases, o, &dn)) goto out;
+    if (dims_build(base, o, &db) | dims_build(new_doc, o, &dn)) goto out;
     if (o->ncase_globs && (!db.n || !dn.n)) {
         msg_add(m, " --case selects no case in %s.",
                 !db.n && !dn.n ? "either file"
@@ -790,14 +738,15 @@ static int explain_no_match(const json_t *bcases, const json_t *ncases, const cf
     }
     /* pairs of the same workload, mode and workers: what differs? */
     bool impl = false;
-    size_t pairs = 0, i, j;
-    const json_t *b, *n;
-    json_array_foreach(bcases, i, b) {
+    size_t pairs = 0, nb = cfb_results_ncases(base), nn = cfb_results_ncases(new_doc);
+    for (size_t i = 0; i < nb; i++) {
+        const cfb_rcase *b = cfb_results_case(base, i);
         if (!id_selected(b, o)) continue;
-        json_array_foreach(ncases, j, n) {
-            if (!id_selected(n, o) || strcmp(jstr(b, "workload"), jstr(n, "workload")) ||
-                strcmp(jstr(b, "mode"), jstr(n, "mode")) ||
-                jint(b, "workers", 1) != jint(n, "workers", 1))
+        for (size_t j = 0; j < nn; j++) {
+            const cfb_rcase *n = cfb_results_case(new_doc, j);
+            if (!id_selected(n, o) || !same_wl(b, n) ||
+                strcmp(str_or(cfb_rcase_mode(b)), str_or(cfb_rcase_mode(n))) ||
+                cfb_rcase_workers(b) != cfb_rcase_workers(n))
                 continue;
             pairs++;
             if (case_diffs(b, n, &diffs, &impl)) goto out;
@@ -831,11 +780,12 @@ static int explain_no_match(const json_t *bcases, const json_t *ncases, const cf
         msg_add(m, " in NEW.");
     }
     if (!pairs) { /* no case to pair: do the parameters of a workload differ too? */
-        json_array_foreach(bcases, i, b) {
+        for (size_t i = 0; i < nb; i++) {
+            const cfb_rcase *b = cfb_results_case(base, i);
             if (!id_selected(b, o)) continue;
-            json_array_foreach(ncases, j, n) {
-                if (!id_selected(n, o) || strcmp(jstr(b, "workload"), jstr(n, "workload")))
-                    continue;
+            for (size_t j = 0; j < nn; j++) {
+                const cfb_rcase *n = cfb_results_case(new_doc, j);
+                if (!id_selected(n, o) || !same_wl(b, n)) continue;
                 if (case_diffs(b, n, &diffs, NULL)) goto out;
                 break;
             }
@@ -862,57 +812,68 @@ out:
 
 /* ---- the comparison ------------------------------------------------------ */
 
-int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base_label,
+int cfb_compare_docs(const cfb_results *base, const cfb_results *new_doc, const char *base_label,
                      const char *new_label, const cfb_compare_opts *o, json_t **report, char *err,
                      size_t errlen) {
     *report = NULL;
-    json_t *bcases = json_object_get(base, "cases"), *ncases = json_object_get(new_doc, "cases");
-    size_t nb = json_array_size(bcases), nn = json_array_size(ncases);
+    if (!base || !new_doc || !o) {
+        snprintf(err, errlen, "no results document to compare");
+        return -1;
+    }
+    size_t nb = cfb_results_ncases(base), nn = cfb_results_ncases(new_doc);
     char **bkeys = calloc(nb + 1, sizeof *bkeys);
     char *matched_new = calloc(nn + 1, 1);
     json_t *rep = json_object(), *rows = json_array(), *only_b = json_array(),
            *only_n = json_array();
     prep *pcs = calloc(nb + 1, sizeof *pcs);
-    /* Sorted key indexes: NEW's cases by matching key (a group of equal keys
+    /* NEW's cases by matching key in a sorted index (a group of equal keys
      * is consumed in document order through ncur, as the first unmatched
-     * NEW case with the key), and each side's seq cases by seq key. */
-    key_index nix = {0}, bseq = {0}, nseq = {0};
+     * NEW case with the key), and each side's seq references, all looked up
+     * at once by the model (cfb_results_seq_refs). */
+    key_index nix = {0};
     size_t *ncur = calloc(nn + 1, sizeof *ncur);
+    const cfb_rcase **bref = NULL, **nref = NULL;
     cfb_boot_ws ws = {0};
     int rc = -2;
     if (!bkeys || !matched_new || !rep || !rows || !only_b || !only_n || !pcs || !ncur) goto out;
     for (size_t i = 0; i < nb; i++)
-        if (!(bkeys[i] = case_key(json_array_get(bcases, i)))) goto out;
-    if (key_index_build(ncases, case_key, 0, &nix) ||
-        (metric_info[o->metric].needs_seq && (key_index_build(bcases, seq_key, 1, &bseq) ||
-                                              key_index_build(ncases, seq_key, 1, &nseq))))
-        goto out;
+        if (!(bkeys[i] = cfb_case_key(cfb_results_case(base, i)))) goto out;
+    if (key_index_build(new_doc, &nix)) goto out;
+    if (metric_info[o->metric].needs_seq) {
+        bref = calloc(nb + 1, sizeof *bref);
+        nref = calloc(nn + 1, sizeof *nref);
+        if (!bref || !nref || cfb_results_seq_refs(base, bref) ||
+            cfb_results_seq_refs(new_doc, nref))
+            goto out;
+    }
 
     cfb_rng rng;
     cfb_rng_seed(&rng, o->seed);
     verdict_counts vc = {0};
     size_t matched = 0;
     for (size_t i = 0; i < nb; i++) {
-        json_t *bc = json_array_get(bcases, i);
+        const cfb_rcase *bc = cfb_results_case(base, i);
         if (!id_selected(bc, o)) continue;
         key_ent *e = key_index_find(&nix, bkeys[i]);
         size_t g = e ? (size_t)(e - nix.e) : 0;
         if (!e || g + ncur[g] >= nix.n || strcmp(nix.e[g + ncur[g]].key, bkeys[i])) {
-            json_array_append_new(only_b, case_ref(bc));
+            if (json_array_append_new(only_b, case_ref(bc))) goto out;
             continue;
         }
         size_t j = nix.e[g + ncur[g]++].idx;
         matched_new[j] = 1;
         matched++;
-        json_t *nc = json_array_get(ncases, j);
-        const char *impl = jstr(bc, "impl");
-        json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "id", jstr(bc, "id"), "workload",
-                                jstr(bc, "workload"), "mode", jstr(bc, "mode"), "workers",
-                                (json_int_t)jint(bc, "workers", 1), "impl", *impl ? impl : "c",
-                                "params", params_ref(bc));
+        const cfb_rcase *nc = cfb_results_case(new_doc, j);
+        json_t *row =
+            json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "id", str_or(cfb_rcase_id(bc)), "workload",
+                      str_or(cfb_rcase_workload(bc)), "mode", str_or(cfb_rcase_mode(bc)), "workers",
+                      (json_int_t)cfb_rcase_workers(bc), "impl", cfb_rcase_impl(bc), "params",
+                      params_obj(bc));
         if (!row || json_array_append_new(rows, row)) goto out;
         pcs[matched - 1].row = row;
-        if (prepare_case(base, &bseq, bc, new_doc, &nseq, nc, o, &pcs[matched - 1])) goto out;
+        if (prepare_case(bc, bref ? bref[i] : NULL, nc, nref ? nref[j] : NULL, o,
+                         &pcs[matched - 1]))
+            goto out;
     }
     /* Phase 2: m cases have a ratio. With the Holm correction (default)
      * the p-values are adjusted for m tests and each interval is made at
@@ -941,8 +902,9 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
     for (size_t k = 0; k < matched; k++)
         if (decide_case(&pcs[k], o, level, alpha_case, resamples, &rng, &ws, &vc)) goto out;
     for (size_t j = 0; j < nn; j++) {
-        json_t *nc = json_array_get(ncases, j);
-        if (!matched_new[j] && id_selected(nc, o)) json_array_append_new(only_n, case_ref(nc));
+        const cfb_rcase *nc = cfb_results_case(new_doc, j);
+        if (!matched_new[j] && id_selected(nc, o) && json_array_append_new(only_n, case_ref(nc)))
+            goto out;
     }
     if (!matched) {
         msgbuf mb = {err, 0, errlen};
@@ -950,7 +912,7 @@ int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base
                 nb == 1 ? "" : "s", nn, nn == 1 ? "" : "s",
                 o->ncase_globs ? " among the selected ones" : "");
         size_t head = mb.len;
-        if (explain_no_match(bcases, ncases, o, &mb)) goto out;
+        if (explain_no_match(base, new_doc, o, &mb)) goto out;
         if (mb.len == head && head && err[head - 1] == '.') err[head - 1] = '\0';
         rc = -1;
         goto out;
@@ -1000,8 +962,8 @@ out:
         free(bkeys[i]);
     free(bkeys);
     key_index_free(&nix);
-    key_index_free(&bseq);
-    key_index_free(&nseq);
+    free(bref);
+    free(nref);
     free(ncur);
     cfb_boot_ws_free(&ws);
     free(matched_new);
@@ -1018,7 +980,7 @@ out:
 }
 
 int cfb_compare_regressions(const json_t *report) {
-    return (int)jint(json_object_get(report, "summary"), "regressions", 0);
+    return (int)rint_(json_object_get(report, "summary"), "regressions", 0);
 }
 
 /* ---- rendering ----------------------------------------------------------- */
@@ -1072,31 +1034,31 @@ static void summary_line(const json_t *rep, char *buf, size_t len) {
     snprintf(buf, len,
              "%lld compared: %lld regression%s, %lld improvement%s, %lld no change, %lld can't "
              "tell, %lld n/a; %lld only in BASE, %lld only in NEW",
-             jint(s, "compared", 0), jint(s, "regressions", 0),
-             jint(s, "regressions", 0) == 1 ? "" : "s", jint(s, "improvements", 0),
-             jint(s, "improvements", 0) == 1 ? "" : "s", jint(s, "no_change", 0),
-             jint(s, "cant_tell", 0), jint(s, "na", 0), jint(s, "only_base", 0),
-             jint(s, "only_new", 0));
+             rint_(s, "compared", 0), rint_(s, "regressions", 0),
+             rint_(s, "regressions", 0) == 1 ? "" : "s", rint_(s, "improvements", 0),
+             rint_(s, "improvements", 0) == 1 ? "" : "s", rint_(s, "no_change", 0),
+             rint_(s, "cant_tell", 0), rint_(s, "na", 0), rint_(s, "only_base", 0),
+             rint_(s, "only_new", 0));
 }
 
 static void header_line(const json_t *rep, char *buf, size_t len) {
-    const char *unit = jstr(rep, "unit");
+    const char *unit = rstr(rep, "unit");
     double t = 0, a = 0;
-    jnum(rep, "threshold", &t);
-    jnum(rep, "alpha", &a);
+    rnum(rep, "threshold", &t);
+    rnum(rep, "alpha", &a);
     char corr[96] = "";
-    if (!strcmp(jstr(rep, "correction"), "holm"))
+    if (!strcmp(rstr(rep, "correction"), "holm"))
         snprintf(corr, sizeof corr, "; p Holm-adjusted over %lld cases, CIs simultaneous 95%%",
-                 jint(rep, "family_size", 0));
+                 rint_(rep, "family_size", 0));
     snprintf(buf, len, "metric %s%s%s%s (%s is better), threshold %g%%, alpha %g%s",
-             jstr(rep, "metric"), *unit ? " [" : "", unit, *unit ? "]" : "",
+             rstr(rep, "metric"), *unit ? " [" : "", unit, *unit ? "]" : "",
              json_is_true(json_object_get(rep, "higher_is_better")) ? "higher" : "lower", t * 100.0,
              a, corr);
 }
 
 static void side_line(FILE *out, const char *prefix, const json_t *side, const char *what) {
-    fprintf(out, "%s%s %s (commit %s, %s, host %s)%s\n", prefix, what, jstr(side, "label"),
-            jstr(side, "commit"), jstr(side, "created"), jstr(side, "hostname"),
+    fprintf(out, "%s%s %s (commit %s, %s, host %s)%s\n", prefix, what, rstr(side, "label"),
+            rstr(side, "commit"), rstr(side, "created"), rstr(side, "hostname"),
             json_is_true(json_object_get(side, "complete")) ? "" : " — INCOMPLETE run");
 }
 
@@ -1129,7 +1091,7 @@ static void one_side_lists(FILE *out, const json_t *rep, int md) {
         json_array_foreach(list, i, c) {
             char p[256];
             params_text(json_object_get(c, "params"), p, sizeof p);
-            fprintf(out, "%s %s%s%s%s%s", i ? "," : "", md ? "`" : "", jstr(c, "id"),
+            fprintf(out, "%s %s%s%s%s%s", i ? "," : "", md ? "`" : "", rstr(c, "id"),
                     *p ? " {" : "", p, *p ? "}" : "");
             if (md) fprintf(out, "`");
         }
@@ -1146,7 +1108,7 @@ int cfb_compare_render_text(const json_t *rep, FILE *out) {
     json_t *rows = json_object_get(rep, "cases"), *r;
     size_t i, idw = 14;
     json_array_foreach(rows, i, r) {
-        size_t l = strlen(jstr(r, "id"));
+        size_t l = strlen(rstr(r, "id"));
         if (l > idw) idw = l;
     }
     fprintf(out, "\n%-*s  %11s  %11s  %8s  %-18s  %8s  %s\n", (int)idw, "case", "BASE median",
@@ -1155,8 +1117,8 @@ int cfb_compare_render_text(const json_t *rep, FILE *out) {
         row_cells c;
         fmt_row(r, &c);
         const char *note = json_string_value(json_object_get(r, "note"));
-        const char *v = jstr(r, "verdict");
-        fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, jstr(r, "id"),
+        const char *v = rstr(r, "verdict");
+        fprintf(out, "%-*s  %11s  %11s  %8s  %-18s  %8s  %s%s%s%s\n", (int)idw, rstr(r, "id"),
                 c.base, c.new_, c.ratio, c.ci, c.p, !strcmp(v, "regression") ? "REGRESSION" : v,
                 note ? " (" : "", note ? note : "", note ? ")" : "");
     }
@@ -1183,9 +1145,9 @@ int cfb_compare_render_markdown(const json_t *rep, FILE *out) {
         row_cells c;
         fmt_row(r, &c);
         const char *note = json_string_value(json_object_get(r, "note"));
-        const char *v = jstr(r, "verdict");
+        const char *v = rstr(r, "verdict");
         int reg = !strcmp(v, "regression");
-        fprintf(out, "| `%s` | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n", jstr(r, "id"), c.base,
+        fprintf(out, "| `%s` | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n", rstr(r, "id"), c.base,
                 c.new_, c.ratio, c.ci, c.p, reg ? "**" : "", reg ? "REGRESSION" : v,
                 reg ? "**" : "", note ? " (" : "", note ? note : "", note ? ")" : "");
     }

@@ -36,6 +36,8 @@
 
 #include <jansson.h>
 
+#include "cfbench_results.h"
+
 typedef enum cfb_metric {
     CFB_METRIC_WALL,         /* repetitions[].wall_s; lower is better */
     CFB_METRIC_CPU,          /* repetitions[].cpu_s; lower is better */
@@ -60,18 +62,21 @@ int cfb_metric_higher_is_better(cfb_metric m);
 const char *cfb_metric_unit(cfb_metric m);
 
 /* The matching key of a case c (borrowed): workload, mode, workers, impl
- * ("c" when absent) and the params object (sorted keys), joined by \x1f. A
- * new string owned by the caller (free it), or NULL when out of memory. */
-char *cfb_case_key(const json_t *c);
+ * ("c" when absent) and the params as a compact JSON object (sorted keys;
+ * {} when absent), joined by \x1f. A new string owned by the caller (free
+ * it), or NULL when out of memory (or c is NULL). */
+char *cfb_case_key(const cfb_rcase *c);
 
 /* One value per repetition of case c of document doc (both borrowed) for
- * metric m, in repetition order; metrics derived from the seq case look it
- * up in doc. Returns 0 with *out a new array (caller frees) of *n >= 1
- * values; 1 with *out NULL and a reason (static string) in *why when the
- * metric is not available for this case (failed case, no seq case, null
- * instructions, …); -1 when out of memory. */
-int cfb_metric_values(const json_t *doc, const json_t *c, cfb_metric m, double **out, size_t *n,
-                      const char **why);
+ * metric m, in repetition order; metrics derived from the seq case use the
+ * model's seq reference (cfb_results_seq_of) and formulas
+ * (cfb_rcase_median_wall, cfb_derived_compute, per repetition). Returns 0
+ * with *out a new array (caller frees) of *n >= 1 values; 1 with *out NULL
+ * and a reason (static string) in *why when the metric is not available
+ * for this case (failed case, no seq case, null instructions, …; also c
+ * NULL or m unknown); -1 when out of memory. */
+int cfb_metric_values(const cfb_results *doc, const cfb_rcase *c, cfb_metric m, double **out,
+                      size_t *n, const char **why);
 
 typedef struct cfb_compare_opts {
     cfb_metric metric;             /* default wall */
@@ -90,13 +95,15 @@ typedef struct cfb_compare_opts {
 
 void cfb_compare_opts_default(cfb_compare_opts *o);
 
-/* Compare two loaded results documents (borrowed; validated with
- * cfb_results_load). base_label / new_label (borrowed, e.g. the file paths)
- * are copied into the report. On success returns 0 and *report is a new
- * reference owned by the caller. Returns -1 with a one-line reason in err
- * when the documents have no case in common, or none of the common cases
- * has the metric on both sides; -2 when out of memory. */
-int cfb_compare_docs(const json_t *base, const json_t *new_doc, const char *base_label,
+/* Compare two results documents (the model, borrowed; e.g. from
+ * cfb_results_read_filtered). base_label / new_label (borrowed, e.g. the
+ * file paths) are copied into the report. On success returns 0 and *report
+ * is a new reference owned by the caller. Returns -1 with a one-line reason
+ * in err when the documents have no case in common, or none of the common
+ * cases has the metric on both sides (or a document or o is NULL: "no
+ * results document to compare"); -2 when out of memory. Time O(n log n) in
+ * the cases, plus the bootstrap. */
+int cfb_compare_docs(const cfb_results *base, const cfb_results *new_doc, const char *base_label,
                      const char *new_label, const cfb_compare_opts *o, json_t **report, char *err,
                      size_t errlen);
 

@@ -485,19 +485,15 @@ static bool same_set(const grp *a, const grp *b) {
     return !strcmp(a->wl, b->wl) && !strcmp(a->scan, b->scan);
 }
 
-int cfb_findings_compute(const json_t *jdoc, cfb_findings *out) {
+int cfb_findings_compute(const cfb_results *doc, cfb_findings *out) {
     memset(out, 0, sizeof *out);
-    cfb_results *doc;
-    if (cfb_results_decode(jdoc, &doc, NULL, 0)) return -1;
+    if (!doc) return -1;
     int cpus = cfb_results_cpus_allowed(doc);
     if (cpus <= 0) cpus = cfb_results_cpus(doc);
     out->cpus = cpus > 0 ? cpus : 0;
     size_t nc = cfb_results_ncases(doc);
     grp *g = calloc(nc ? nc : 1, sizeof *g);
-    if (!g) {
-        cfb_results_free(doc);
-        return -1;
-    }
+    if (!g) return -1;
     size_t ng = 0;
     int rc = 0;
     for (size_t i = 0; i < nc && !rc; i++) {
@@ -614,7 +610,6 @@ int cfb_findings_compute(const json_t *jdoc, cfb_findings *out) {
     for (size_t k = 0; k < ng; k++)
         free(g[k].cases);
     free(g);
-    cfb_results_free(doc);
     return rc;
 }
 
@@ -662,7 +657,7 @@ static void wrap(FILE *to, const char *prefix, const char *s, int width) {
  * row for narrower terminals. */
 enum { TABLE_FULL = 67, TABLE_COMPACT = 49 };
 
-void cfb_findings_print(FILE *to, const json_t *doc, int width) {
+void cfb_findings_print(FILE *to, const cfb_results *doc, int width) {
     if (width < 20) width = 20;
     cfb_findings f;
     if (cfb_findings_compute(doc, &f) || !f.ngroups) {

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <jansson.h>
+#include "cfbench_results.h"
 
 #define CFB_FINDING_SCAN 128
 
@@ -73,18 +73,17 @@ typedef struct cfb_findings {
     size_t ngroups;
 } cfb_findings;
 
-/* Compute the findings of doc (borrowed; a valid results document,
- * cfb_results_validate). *out is filled (free with cfb_findings_free, also
- * on failure); it is read through the results model (results/include/cfbench_results.h).
- * 0, or -1 when out of memory or doc is not valid. Deterministic: the same
- * document gives the same sentences. */
-int cfb_findings_compute(const json_t *doc, cfb_findings *out);
+/* Compute the findings of doc (borrowed; the results model,
+ * results/include/cfbench_results.h). *out is filled (free with
+ * cfb_findings_free, also on failure). 0, or -1 when out of memory or doc
+ * is NULL. Deterministic: the same document gives the same sentences. */
+int cfb_findings_compute(const cfb_results *doc, cfb_findings *out);
 void cfb_findings_free(cfb_findings *f);
 
 /* The end-of-run summary for a terminal: a table (workload, kind, impl,
  * mode, best speedup, at workers, median wall of that case) and the
  * findings, each line at most width columns (sentences wrapped). Writes
  * nothing when doc has no case. */
-void cfb_findings_print(FILE *to, const json_t *doc, int width);
+void cfb_findings_print(FILE *to, const cfb_results *doc, int width);
 
 #endif

@@ -272,8 +272,7 @@ static char *xstrdup(const char *s) {
     return strdup(s ? s : "");
 }
 
-static const char *jstr(const json_t *o, const char *k) {
-    const char *s = json_string_value(json_object_get(o, k));
+static const char *str_or(const char *s) {
     return s ? s : "";
 }
 
@@ -403,9 +402,25 @@ static int b_rehash(builder *b) {
     return 0;
 }
 
+/* Copy c's params into s (document order; a value that is no string,
+ * outside the schema, as NULL). 0 or -2. */
+static int copy_params(cfb_history_series *s, const cfb_rcase *c) {
+    size_t n = cfb_rcase_nparams(c);
+    s->params = calloc(n ? n : 1, sizeof *s->params);
+    if (!s->params) return -2;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = cfb_rcase_param_value(c, i);
+        cfb_history_param *p = &s->params[s->nparams++];
+        p->key = xstrdup(cfb_rcase_param_key(c, i));
+        p->value = v ? strdup(v) : NULL;
+        if (!p->key || (v && !p->value)) return -2;
+    }
+    return 0;
+}
+
 /* The series of key (taking ownership of key), created from case c when
  * new. Index, or -2 out of memory (key freed). */
-static long b_series(builder *b, char *key, const json_t *c) {
+static long b_series(builder *b, char *key, const cfb_rcase *c) {
     if ((b->n + 1) * 10 >= b->nslots * 7 && b_rehash(b)) {
         free(key);
         return -2;
@@ -433,17 +448,14 @@ static long b_series(builder *b, char *key, const json_t *c) {
     cfb_history_series *s = &b->s[b->n];
     memset(s, 0, sizeof *s);
     s->key = key;
-    const char *impl = jstr(c, "impl");
-    s->id = xstrdup(jstr(c, "id"));
-    s->workload = xstrdup(jstr(c, "workload"));
-    s->mode = xstrdup(jstr(c, "mode"));
-    s->impl = xstrdup(*impl ? impl : "c");
-    json_t *w = json_object_get(c, "workers"), *p = json_object_get(c, "params");
-    s->workers = json_is_integer(w) ? json_integer_value(w) : 1;
-    s->params = json_is_object(p) ? json_incref(p) : json_object();
+    s->id = xstrdup(cfb_rcase_id(c));
+    s->workload = xstrdup(cfb_rcase_workload(c));
+    s->mode = xstrdup(cfb_rcase_mode(c));
+    s->impl = xstrdup(cfb_rcase_impl(c));
+    s->workers = cfb_rcase_workers(c);
     b->pcap[b->n] = 0;
     b->slots[h] = ++b->n;
-    if (!s->id || !s->workload || !s->mode || !s->impl || !s->params) return -2;
+    if (!s->id || !s->workload || !s->mode || !s->impl || copy_params(s, c)) return -2;
     return (long)(b->n - 1);
 }
 
@@ -453,26 +465,30 @@ static void series_free(cfb_history_series *s) {
     free(s->workload);
     free(s->mode);
     free(s->impl);
-    json_decref(s->params);
+    for (size_t i = 0; i < s->nparams; i++) {
+        free(s->params[i].key);
+        free(s->params[i].value);
+    }
+    free(s->params);
     free(s->points);
     free(s->changes);
 }
 
-static int case_selected(const json_t *c, const cfb_history_opts *o) {
+static int case_selected(const cfb_rcase *c, const cfb_history_opts *o) {
     if (!o->ncase_globs) return 1;
     for (size_t i = 0; i < o->ncase_globs; i++)
-        if (!fnmatch(o->case_globs[i], jstr(c, "id"), 0)) return 1;
+        if (!fnmatch(o->case_globs[i], str_or(cfb_rcase_id(c)), 0)) return 1;
     return 0;
 }
 
 /* Add the points of document doc (borrowed; source index src) to the
  * builder: a series for every selected case, a point where the case has the
  * metric. *selected counts the selected cases. 0 or -2. */
-static int add_doc(builder *b, const json_t *doc, size_t src, const cfb_history_opts *o,
+static int add_doc(builder *b, const cfb_results *doc, size_t src, const cfb_history_opts *o,
                    size_t *selected) {
-    json_t *cases = json_object_get(doc, "cases"), *c;
-    size_t i;
-    json_array_foreach(cases, i, c) {
+    size_t nc = cfb_results_ncases(doc);
+    for (size_t i = 0; i < nc; i++) {
+        const cfb_rcase *c = cfb_results_case(doc, i);
         if (!case_selected(c, o)) continue;
         (*selected)++;
         char *key = cfb_case_key(c);
@@ -564,22 +580,26 @@ static int note(json_t *notes, const char *fmt, const char *a, const char *b) {
     return json_array_append_new(notes, json_string(line)) ? -2 : 0;
 }
 
-/* Read one path of the expanded list: a named file must be a results
- * document; a file found in a directory that is not one is skipped (*doc
- * NULL, a note). 0, -1 (err) or -2. */
-static int read_doc(const char *path, int from_dir, json_t **doc, json_t *notes, char *err,
+/* Read one path of the expanded list into the model: a named file must be
+ * a results document; a file found in a directory that is not one (not
+ * JSON, or JSON without "schema": "cfbench-results") is skipped (*doc NULL,
+ * a note). 0, -1 (err: cfb_results_read()'s messages) or -2. */
+static int read_doc(const char *path, int from_dir, cfb_results **doc, json_t *notes, char *err,
                     size_t errlen) {
     *doc = NULL;
-    if (!from_dir) return cfb_results_load(path, doc, err, errlen);
+    if (!from_dir) return cfb_results_read(path, doc, err, errlen);
     json_error_t je;
     json_t *d = json_load_file(path, 0, &je);
-    if (!d || !json_is_object(d) || strcmp(jstr(d, "schema"), CFB_RESULTS_SCHEMA)) {
+    if (!d || !cfb_results_json_is_results(d)) {
         json_decref(d);
         return note(notes, "skipped %s: %s", path,
                     d ? "not a cfbench results document" : "not JSON");
     }
+    char why[512];
+    int r = cfb_results_decode(d, doc, why, sizeof why);
     json_decref(d);
-    return cfb_results_load(path, doc, err, errlen);
+    if (r) snprintf(err, errlen, "%s: %s", path, why);
+    return r ? -1 : 0;
 }
 
 int cfb_history_load(const char *const *paths, size_t npaths, const cfb_history_opts *o,
@@ -627,27 +647,26 @@ int cfb_history_load(const char *const *paths, size_t npaths, const cfb_history_
     ss = calloc(files.n + 1, sizeof *ss);
     if (!ss) goto out;
     for (size_t i = 0; i < files.n; i++) {
-        json_t *doc = NULL;
+        cfb_results *doc = NULL;
         int r = read_doc(files.v[i], from_dir[i], &doc, notes, err, errlen);
         if (r) {
             rc = r;
             goto out;
         }
         if (!doc) continue;
-        json_t *tool = json_object_get(doc, "tool"), *host = json_object_get(doc, "host");
         src_sort *s = &ss[nss];
         s->orig = nss;
         s->by_name = o->order == CFB_HISTORY_BY_NAME;
         s->src.path = xstrdup(files.v[i]);
-        s->src.created = xstrdup(jstr(doc, "created"));
-        s->src.commit = xstrdup(jstr(tool, "commit"));
-        s->src.hostname = xstrdup(jstr(host, "hostname"));
-        s->src.cpu_model = xstrdup(jstr(host, "cpu_model"));
+        s->src.created = xstrdup(cfb_results_created(doc));
+        s->src.commit = xstrdup(cfb_results_tool_commit(doc));
+        s->src.hostname = xstrdup(cfb_results_hostname(doc));
+        s->src.cpu_model = xstrdup(cfb_results_cpu_model(doc));
         s->src.time = parse_iso(s->src.created);
         nss++;
         if (!s->src.path || !s->src.created || !s->src.commit || !s->src.hostname ||
             !s->src.cpu_model) {
-            json_decref(doc);
+            cfb_results_free(doc);
             goto out;
         }
         if (o->order == CFB_HISTORY_BY_TIME && isnan(s->src.time)) {
@@ -655,12 +674,12 @@ int cfb_history_load(const char *const *paths, size_t npaths, const cfb_history_
                      "%s: no run time ('created' %s%s%s); order by file name with --order name",
                      files.v[i], *s->src.created ? "is '" : "is missing", s->src.created,
                      *s->src.created ? "'" : "");
-            json_decref(doc);
+            cfb_results_free(doc);
             rc = -1;
             goto out;
         }
         r = add_doc(&b, doc, s->orig, o, &selected);
-        json_decref(doc);
+        cfb_results_free(doc);
         if (r) goto out;
     }
     if (nss < 2) {

@@ -7,11 +7,11 @@
  * cfbench results *.json of a directory), orders them by the run's start
  * time (`created`, ties by file name) or by file name, and turns every case
  * (matched across files by cfb_case_key(): workload, mode, workers, impl,
- * params) into a series: one point per file that has the case, the median
- * of that case's per-repetition values of the chosen metric
- * (cfb_metric_values(), as `cfbench compare` derives them), with n, min,
- * max and the MAD kept as the spread. A document is loaded, reduced to its
- * points and freed before the next one: memory is O(files x cases).
+ * params; the files are read into the results model,
+ * results/include/cfbench_results.h) into a series: one point per file that has the case, the
+ * median of that case's per-repetition values of the chosen metric (cfb_metric_values(), as
+ * `cfbench compare` derives them), with n, min, max and the MAD kept as the spread. A document is
+ * loaded, reduced to its points and freed before the next one: memory is O(files x cases).
  *
  * Change points (cfb_history_detect(), on the series of point medians):
  *   1. E-divisive means (Matteson & James 2014, as in MongoDB's signal
@@ -124,11 +124,18 @@ typedef struct cfb_history_point {
     double seg_median; /* median of the point medians of its segment (after detection) */
 } cfb_history_point;
 
+/* One parameter of a series' case, as the results hold it. */
+typedef struct cfb_history_param {
+    char *key;   /* owned */
+    char *value; /* owned; NULL: not a string (outside the schema) */
+} cfb_history_param;
+
 typedef struct cfb_history_series {
     char *key;                         /* owned; cfb_case_key() */
     char *id, *workload, *mode, *impl; /* owned */
     long long workers;
-    json_t *params;            /* owned reference (an object) */
+    cfb_history_param *params; /* owned: the case's params, in document order */
+    size_t nparams;
     cfb_history_point *points; /* owned, in run order */
     size_t npoints;
     cfb_change *changes; /* owned, in index order */

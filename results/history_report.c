@@ -30,6 +30,19 @@ static json_t *change_json(const cfb_history *h, const cfb_history_series *s, co
                      "detector", c->newest ? "newest" : "e-divisive", "recent", c->recent);
 }
 
+/* A series' params as the report's object (a new reference, or NULL). */
+static json_t *params_json(const cfb_history_series *s) {
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < s->nparams; i++) {
+        const cfb_history_param *p = &s->params[i];
+        if (json_object_set_new(o, p->key, p->value ? json_string(p->value) : json_null())) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
 json_t *cfb_history_report(const cfb_history *h) {
     const cfb_cpd_opts *d = &h->opts.cpd;
     json_t *rep = json_object(), *srcs = json_array(), *cases = json_array();
@@ -61,9 +74,9 @@ json_t *cfb_history_report(const cfb_history *h) {
     for (size_t i = 0; i < h->nseries; i++) {
         const cfb_history_series *s = &h->series[i];
         json_t *pts = json_array(), *chs = json_array();
-        json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O, s:s, s:o, s:o}", "id", s->id,
+        json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:s, s:o, s:o}", "id", s->id,
                                 "workload", s->workload, "mode", s->mode, "workers",
-                                (json_int_t)s->workers, "impl", s->impl, "params", s->params,
+                                (json_int_t)s->workers, "impl", s->impl, "params", params_json(s),
                                 "status", series_status(h, s), "points", pts, "changes", chs);
         if (!row || json_array_append_new(cases, row)) goto oom;
         for (size_t k = 0; k < s->npoints; k++) {

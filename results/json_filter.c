@@ -279,8 +279,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
-int cfb_results_load_filtered(const char *path, const char *const *drop, size_t ndrop, json_t **out,
-                              char *err, size_t errlen) {
+int cfb_results_read_filtered(const char *path, const char *const *drop, size_t ndrop,
+                              cfb_results **out, char *err, size_t errlen) {
     if (!out) return fail(err, errlen, "internal error: NULL out");
     *out = NULL;
     if (!path) return fail(err, errlen, "no results file given");
@@ -297,12 +297,11 @@ int cfb_results_load_filtered(const char *path, const char *const *drop, size_t 
         return fail(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", path, je.line,
                     je.column, why);
     }
+    /* the model's codec validates (cfb_results_validate's messages) and decodes */
     char why[512];
-    if (cfb_results_validate(doc, why, sizeof why) != 0) {
-        json_decref(doc);
-        return fail(err, errlen, "%s: %s", path, why);
-    }
-    *out = doc;
+    r = cfb_results_decode(doc, out, why, sizeof why);
+    json_decref(doc);
+    if (r) return fail(err, errlen, "%s: %s", path, why);
     return 0;
 }
 

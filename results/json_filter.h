@@ -24,6 +24,8 @@
 
 #include <jansson.h>
 
+#include "cfbench_results.h"
+
 /* Parse the JSON text read from f (borrowed, read to its end) with the
  * values at the ndrop patterns in drop (borrowed) replaced by null. flags
  * are jansson's decoding flags. On success returns 0 and *out is a new
@@ -33,10 +35,17 @@
 int cfb_json_load_filtered(FILE *f, const char *const *drop, size_t ndrop, size_t flags,
                            json_t **out, size_t *ndropped, json_error_t *je);
 
-/* cfb_results_load() (results_io.h) through the filter: read, parse with
- * the drop patterns, validate. Same return values and messages. */
-int cfb_results_load_filtered(const char *path, const char *const *drop, size_t ndrop, json_t **out,
-                              char *err, size_t errlen);
+/* cfb_results_read() (results/include/cfbench_results.h) through the
+ * filter: read, parse with the drop patterns, validate and decode into the
+ * model. On success returns 0 and *out is a new document owned by the
+ * caller (cfb_results_free); a dropped value reads as null (a case's
+ * timeline, a repetition's latency_s or counts: absent for the model's
+ * accessors). On failure returns -1, *out is NULL and err says why, with
+ * cfb_results_read()'s messages: "PATH: cannot read: …", "PATH: not valid
+ * JSON (line L, column C: …)", "PATH: " + the validation message, "PATH:
+ * out of memory". */
+int cfb_results_read_filtered(const char *path, const char *const *drop, size_t ndrop,
+                              cfb_results **out, char *err, size_t errlen);
 
 /* The patterns compare and export drop: "cases[].timeline",
  * "cases[].repetitions[].latency_s", "cases[].repetitions[].counts"

@@ -8,6 +8,7 @@
 #include "model_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -845,4 +846,93 @@ int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out
     double seqmed = s ? cfb_rcase_median_wall(s) : NAN;
     return cfb_derived_compute(seqmed, cfb_rcase_median_wall(c), cfb_rcase_workers(c),
                                cfb_rcase_tasks(c), out);
+}
+
+/* -- added for H1 */
+
+/* The index key of case c for its seq reference: workload \x1f impl \x1f
+ * params (compact, sorted keys; \x1e when absent). Equal keys are equal
+ * params exactly when the params are an object of strings, so a case
+ * without a workload or with other params gets no key (NULL): it is looked
+ * up by cfb_results_seq_of(). NULL with *oom set when out of memory. */
+static char *seq_key(const cfb_rcase *c, bool *oom) {
+    const char *wl = cfb_rcase_workload(c);
+    if (!wl) return NULL;
+    const json_t *p = get_json(REC(c), C_PARAMS);
+    char *pj = NULL;
+    if (p) {
+        if (!json_is_object(p)) return NULL;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)p, k, v) {
+            if (!json_is_string(v)) return NULL;
+        }
+        if (!(pj = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS))) {
+            *oom = true;
+            return NULL;
+        }
+    }
+    const char *impl = cfb_rcase_impl(c);
+    size_t len = strlen(wl) + strlen(impl) + (pj ? strlen(pj) : 1) + 3;
+    char *key = malloc(len);
+    if (key)
+        snprintf(key, len, "%s\x1f%s\x1f%s", wl, impl, pj ? pj : "\x1e");
+    else
+        *oom = true;
+    free(pj);
+    return key;
+}
+
+typedef struct seq_ent {
+    const char *key; /* borrowed from the keys array */
+    size_t idx;      /* position in the document */
+} seq_ent;
+
+static int cmp_seq_ent(const void *a, const void *b) {
+    const seq_ent *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int cfb_results_seq_refs(const cfb_results *d, const cfb_rcase **refs) {
+    if (!d || !refs) return -1;
+    size_t n = cfb_results_ncases(d), k = 0;
+    seq_ent *e = calloc(n ? n : 1, sizeof *e);
+    char **keys = calloc(n ? n : 1, sizeof *keys);
+    bool oom = !e || !keys;
+    for (size_t i = 0; !oom && i < n; i++) {
+        const cfb_rcase *c = cfb_results_case(d, i);
+        keys[i] = seq_key(c, &oom);
+        if (keys[i] && usable_seq(c)) e[k++] = (seq_ent){keys[i], i};
+    }
+    if (!oom) {
+        qsort(e, k, sizeof *e, cmp_seq_ent);
+        for (size_t i = 0; i < n; i++) {
+            const cfb_rcase *c = cfb_results_case(d, i), *s = NULL;
+            if (!keys[i]) {
+                refs[i] = cfb_results_seq_of(d, c);
+                continue;
+            }
+            size_t lo = 0, hi = k; /* the first entry with this key: the lowest position */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(e[mid].key, keys[i]) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < k && !strcmp(e[lo].key, keys[i])) s = cfb_results_case(d, e[lo].idx);
+            /* a key shared by other fields (a workload holding \x1f): the scan decides */
+            if (s &&
+                !(same_str(cfb_rcase_workload(s), cfb_rcase_workload(c)) &&
+                  !strcmp(cfb_rcase_impl(s), cfb_rcase_impl(c)) && cfb_rcase_same_params(s, c)))
+                s = cfb_results_seq_of(d, c);
+            refs[i] = s;
+        }
+    }
+    for (size_t i = 0; keys && i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(e);
+    return oom ? -1 : 0;
 }

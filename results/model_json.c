@@ -452,3 +452,10 @@ int cfb_results_write(const char *path, const cfb_results *d, char *err, size_t 
     json_decref(doc);
     return rc;
 }
+
+/* -- added for H1 */
+
+bool cfb_results_json_is_results(const json_t *doc) {
+    const json_t *schema = json_is_object(doc) ? json_object_get(doc, KD(D_SCHEMA)) : NULL;
+    return json_is_string(schema) && !strcmp(json_string_value(schema), CFB_RESULTS_SCHEMA);
+}

@@ -303,6 +303,15 @@ int cfb_derived_compute(double seq_median, double median, int workers, long long
 /* cfb_derived_compute of c against cfb_results_seq_of(d, c). */
 int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out);
 
+/* -- added for H1 */
+/* cfb_results_seq_of(d, c) for every case c of d at once, through a sorted
+ * index instead of one scan per case (compare of two big documents):
+ * refs[i] = the seq reference of case i, or NULL. refs: an array of
+ * cfb_results_ncases(d) entries (the caller's; filled, not owned by d;
+ * the pointers are borrowed from d like cfb_results_case()'s). 0, or -1
+ * when out of memory or d or refs is NULL (refs then untouched). */
+int cfb_results_seq_refs(const cfb_results *d, const cfb_rcase **refs);
+
 /* ---- the JSON codec (results/model_json.c) ----------------------------- */
 
 /* Check doc and build the model (doc borrowed). 0 and *out (owned by the
@@ -327,5 +336,12 @@ int cfb_results_read(const char *path, cfb_results **out, char *err, size_t errl
 
 /* Encode and write d with cfb_results_save() (atomic; "-" = stdout). */
 int cfb_results_write(const char *path, const cfb_results *d, char *err, size_t errlen);
+
+/* -- added for H1 */
+/* Whether doc (borrowed JSON) says it is a cfbench results document: an
+ * object whose schema is "cfbench-results" (nothing else is checked:
+ * cfb_results_decode validates). For readers of a directory of JSON files
+ * that skip the other ones (cfbench history). */
+bool cfb_results_json_is_results(const json_t *doc);
 
 #endif

@@ -745,23 +745,48 @@ static void test_seq_reference_rule(void) {
     add_case(doc, "p", "seq", 1, "small", bad, 0, 0); /* no repetitions */
     add_case(doc, "p", "seq", 1, "small", seq, 3, 0);
     add_case(doc, "p", "seq", 1, "small", later, 3, 0);
-    json_t *t = add_case(doc, "p", "thread", 2, "small", par, 3, 0);
-    json_t *other = add_case(doc, "p", "thread", 4, "big", par, 3, 0);
+    add_case(doc, "p", "thread", 2, "small", par, 3, 0);
+    add_case(doc, "p", "thread", 4, "big", par, 3, 0);
+    cfb_results *m = NULL;
+    CHECK_EQ_INT(cfb_results_decode(doc, &m, NULL, 0), 0);
+    if (!m) return;
+    const cfb_rcase *t = cfb_results_case(m, 4), *other = cfb_results_case(m, 5);
     double *v = NULL;
     size_t n = 0;
     const char *why = NULL;
-    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_SPEEDUP, &v, &n, &why), 0);
+    CHECK_EQ_INT(cfb_metric_values(m, t, CFB_METRIC_SPEEDUP, &v, &n, &why), 0);
     CHECK(n == 3 && v && v[0] == 2.0); /* 4 / 2: not the failed 100, not the later 40 */
     free(v);
-    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_EFFICIENCY, &v, &n, &why), 0);
+    CHECK_EQ_INT(cfb_metric_values(m, t, CFB_METRIC_EFFICIENCY, &v, &n, &why), 0);
     CHECK(n == 3 && v && v[0] == 1.0);
     free(v);
-    CHECK_EQ_INT(cfb_metric_values(doc, t, CFB_METRIC_OVERHEAD, &v, &n, &why), 0);
+    CHECK_EQ_INT(cfb_metric_values(m, t, CFB_METRIC_OVERHEAD, &v, &n, &why), 0);
     CHECK(n == 3 && v && v[0] == 0.0); /* (2 * 2 - 4) / 20 */
     free(v);
     /* other params: no reference */
-    CHECK_EQ_INT(cfb_metric_values(doc, other, CFB_METRIC_SPEEDUP, &v, &n, &why), 1);
+    CHECK_EQ_INT(cfb_metric_values(m, other, CFB_METRIC_SPEEDUP, &v, &n, &why), 1);
     CHECK(v == NULL && why && strstr(why, "no seq case"));
+    /* no such case, no such metric */
+    CHECK_EQ_INT(cfb_metric_values(m, NULL, CFB_METRIC_WALL, &v, &n, &why), 1);
+    CHECK(v == NULL && n == 0);
+    CHECK_EQ_INT(cfb_metric_values(m, t, (cfb_metric)99, &v, &n, &why), 1);
+    CHECK(v == NULL && n == 0);
+    /* the case key: workload, mode, workers, impl, params (sorted) */
+    char *key = cfb_case_key(t);
+    CHECK_EQ_STR(key, "p\x1fthread\x1f"
+                      "2\x1f"
+                      "c\x1f{\"set\":\"small\"}");
+    free(key);
+    CHECK(cfb_case_key(NULL) == NULL);
+    /* compare without a document: a one-line reason, no report */
+    cfb_compare_opts co;
+    cfb_compare_opts_default(&co);
+    json_t *none = NULL;
+    char cerr[256];
+    CHECK_EQ_INT(cfb_compare_docs(m, NULL, "a", "b", &co, &none, cerr, sizeof cerr), -1);
+    CHECK(none == NULL);
+    CHECK_EQ_STR(cerr, "no results document to compare");
+    cfb_results_free(m);
     /* and compare (its indexed lookup) agrees */
     char *p = save(doc, "seqrule.json");
     json_t *rep = NULL;

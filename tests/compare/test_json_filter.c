@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "json_filter.h"
+#include "cfbench_results.h"
 
 static json_t *load(const char *text, const char *const *drop, size_t ndrop, size_t *nd,
                     json_error_t *je) {
@@ -112,24 +113,50 @@ static void test_big_and_results_loader(void) {
     size_t n;
     const char *const *drops = cfb_results_lean_drops(&n);
     CHECK_EQ_INT(n, 3);
-    json_t *doc;
-    char err[512];
-    CHECK(cfb_results_load_filtered(path, drops, n, &doc, err, sizeof err) == 0);
-    json_t *c = json_array_get(json_object_get(doc, "cases"), 0);
-    CHECK(json_is_null(json_object_get(c, "timeline")));
-    json_t *r = json_array_get(json_object_get(c, "repetitions"), 0);
-    CHECK(json_real_value(json_object_get(r, "wall_s")) == 0.25);
-    CHECK(json_is_null(json_object_get(r, "counts")));
-    json_decref(doc);
-    /* Validation still applies; a missing file is one clear reason. */
+    cfb_results *doc = NULL;
+    char err[512], err2[512];
+    CHECK(cfb_results_read_filtered(path, drops, n, &doc, err, sizeof err) == 0);
+    const cfb_rcase *c = doc ? cfb_results_case(doc, 0) : NULL;
+    CHECK(c != NULL);
+    if (c) {
+        CHECK(cfb_rcase_timeline(c) == NULL);
+        CHECK_EQ_INT(cfb_rcase_nreps(c), 1);
+        const cfb_repetition *r = cfb_rcase_rep(c, 0);
+        CHECK(cfb_repetition_wall_s(r) == 0.25);
+        CHECK_EQ_INT(cfb_repetition_ncounts(r), 0);
+        /* the dropped values are nulls in the document, not absent */
+        json_t *enc = cfb_results_encode(doc);
+        json_t *jc = json_array_get(json_object_get(enc, "cases"), 0);
+        CHECK(json_is_null(json_object_get(jc, "timeline")));
+        json_t *jr = json_array_get(json_object_get(jc, "repetitions"), 0);
+        CHECK(json_is_null(json_object_get(jr, "counts")));
+        json_decref(enc);
+    }
+    cfb_results_free(doc);
+    /* Validation still applies, with cfb_results_read's messages; a
+     * missing file is one clear reason. */
     f = fopen(path, "w");
     fprintf(f, "{\"schema\": \"other\", \"cases\": []}");
     fclose(f);
-    CHECK(cfb_results_load_filtered(path, drops, n, &doc, err, sizeof err) == -1);
+    CHECK(cfb_results_read_filtered(path, drops, n, &doc, err, sizeof err) == -1);
+    CHECK(doc == NULL);
     CHECK(strstr(err, "not a cfbench results document") != NULL);
+    CHECK(cfb_results_read(path, &doc, err2, sizeof err2) == -1);
+    CHECK_EQ_STR(err, err2);
+    f = fopen(path, "w");
+    fprintf(f, "{\"schema\": \"cfbench-results\",\n \"cases\": [}");
+    fclose(f);
+    CHECK(cfb_results_read_filtered(path, drops, n, &doc, err, sizeof err) == -1);
+    CHECK(strstr(err, ": not valid JSON (line 2, column") != NULL);
+    CHECK(cfb_results_read(path, &doc, err2, sizeof err2) == -1);
+    CHECK_EQ_STR(err, err2);
     unlink(path);
-    CHECK(cfb_results_load_filtered(path, drops, n, &doc, err, sizeof err) == -1);
+    CHECK(cfb_results_read_filtered(path, drops, n, &doc, err, sizeof err) == -1);
     CHECK(strstr(err, "cannot read") != NULL);
+    CHECK(cfb_results_read_filtered(NULL, drops, n, &doc, err, sizeof err) == -1);
+    CHECK_EQ_STR(err, "no results file given");
+    CHECK(cfb_results_read_filtered(path, drops, n, NULL, err, sizeof err) == -1);
+    CHECK_EQ_STR(err, "internal error: NULL out");
 }
 
 int main(void) {

@@ -12,6 +12,20 @@
 #include "findings.h"
 #include "results_io.h"
 
+/* The findings of the JSON document d (borrowed), through the model. */
+static int compute(const json_t *d, cfb_findings *f) {
+    cfb_results *m = NULL;
+    char err[256];
+    if (cfb_results_decode(d, &m, err, sizeof err)) {
+        fprintf(stderr, "decode: %s\n", err);
+        memset(f, 0, sizeof *f);
+        return -1;
+    }
+    int r = cfb_findings_compute(m, f);
+    cfb_results_free(m);
+    return r;
+}
+
 static json_t *doc_new(int cpus) {
     return json_pack("{s:s, s:i, s:b, s:{s:s, s:i, s:i}, s:{}, s:[]}", "schema", "cfbench-results",
                      "schema_version", 1, "complete", 1, "host", "hostname", "fixture", "cpus",
@@ -87,7 +101,7 @@ static void io_scaling(void) {
     char err[256];
     CHECK_EQ_INT(cfb_results_validate(d, err, sizeof err), 0);
     cfb_findings f;
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     CHECK_EQ_INT(f.cpus, 2);
     const cfb_finding *x = find(&f, "flags", "c", CFB_FINDING_IO_SCALING);
     CHECK(x && x->supported);
@@ -120,7 +134,7 @@ static void cpu_plateau_and_gil(void) {
     add_mode(d, "primes", "cpu", "c+gil", "thread", CPU_W, gth, 3, 0.01);
     add_mode(d, "primes", "cpu", "c+gil", "process", CPU_W, gpr, 3, 0.01);
     cfb_findings f;
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     const cfb_finding *x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && x->supported);
     HAS(x, "primes, CPU-bound: best 1.95x (threads) at 2 workers = the CPUs");
@@ -144,7 +158,7 @@ static void not_supported(void) {
     static const double th[] = {1.0, 1.2, 1.3, 1.25, 1.2, 1.2, 1.1};
     add_case(d, "loiter", "io", "c", "seq", 1, 0.2, 1.0, 0.3);
     add_mode(d, "loiter", "io", "c", "thread", IO_W, th, 7, 0.3);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     const cfb_finding *x = find(&f, "loiter", "c", CFB_FINDING_IO_SCALING);
     CHECK(x && !x->supported);
     HAS(x, "loiter, I/O-bound: not supported by the data: noisy");
@@ -160,7 +174,7 @@ static void not_supported(void) {
     add_mode(d, "loiter", "io", "c", "thread", w12, s12, 2, 0.01);
     add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "primes", "cpu", "c", "thread", w12, s12, 2, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "loiter", "c", CFB_FINDING_IO_SCALING);
     CHECK(x && !x->supported);
     HAS(x, "not supported by the data: too few worker counts: only 1, 2, none above the 2 CPUs");
@@ -175,7 +189,7 @@ static void not_supported(void) {
     d = doc_new(2);
     static const double s3[] = {1.0, 1.9, 1.9};
     add_mode(d, "primes", "cpu", "c", "thread", CPU_W, s3, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && !x->supported);
     HAS(x, "not supported by the data: no seq case");
@@ -186,7 +200,7 @@ static void not_supported(void) {
     d = doc_new(2);
     add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, -1);
     add_mode(d, "primes", "cpu", "c", "thread", CPU_W, s3, 3, -1);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && !x->supported);
     HAS(x, "one repetition");
@@ -198,7 +212,7 @@ static void not_supported(void) {
     static const double fast[] = {1.0, 2.2, 2.61};
     add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "primes", "cpu", "c", "process", CPU_W, fast, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && !x->supported);
     HAS(x, "not supported by the data: noisy: 2.61x (processes at 4 workers) is more than 2 CPUs");
@@ -210,7 +224,7 @@ static void not_supported(void) {
     static const double up[] = {1.0, 1.6, 2.2};
     add_case(d, "primes", "cpu", "c", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "primes", "cpu", "c", "thread", CPU_W, up, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && !x->supported);
     HAS(x, "no plateau");
@@ -228,7 +242,7 @@ static void no_gain_and_old_files(void) {
     add_case(d, "noop", "cpu", "c+gil", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "noop", "cpu", "c+gil", "thread", CPU_W, sl, 3, 0.01);
     add_mode(d, "noop", "cpu", "c+gil", "process", CPU_W, sl, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     CHECK_EQ_INT(f.n, 1);
     const cfb_finding *x = find(&f, "noop", "c", CFB_FINDING_CPU_PLATEAU);
     CHECK(x && x->supported);
@@ -241,7 +255,7 @@ static void no_gain_and_old_files(void) {
     static const double s3[] = {1.0, 1.8, 1.9};
     add_case(d, "primes", NULL, "c", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d, "primes", NULL, "c", "thread", CPU_W, s3, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     x = find(&f, "primes", "c", CFB_FINDING_OTHER);
     CHECK(x && x->supported);
     CHECK_EQ_STR(x ? x->bound : NULL, "");
@@ -255,7 +269,7 @@ static void no_gain_and_old_files(void) {
     add_case(d2, "noop", NULL, "c+gil", "seq", 1, 0.2, 1.0, 0.01);
     add_mode(d2, "noop", NULL, "c+gil", "thread", CPU_W, sl2, 3, 0.01);
     add_mode(d2, "noop", NULL, "c+gil", "process", CPU_W, sl2, 3, 0.01);
-    CHECK_EQ_INT(cfb_findings_compute(d2, &f), 0);
+    CHECK_EQ_INT(compute(d2, &f), 0);
     CHECK_EQ_INT(f.n, 1);
     x = find(&f, "noop", "c", CFB_FINDING_OTHER);
     CHECK(x && x->supported);
@@ -265,17 +279,29 @@ static void no_gain_and_old_files(void) {
     /* ... unless config.ladders says it */
     json_object_set_new(json_object_get(d, "config"), "ladders",
                         json_pack("{s:{s:s}}", "primes", "bound", "cpu"));
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     CHECK(find(&f, "primes", "c", CFB_FINDING_CPU_PLATEAU) != NULL);
     cfb_findings_free(&f);
     json_decref(d);
 
     /* no case at all */
     d = doc_new(2);
-    CHECK_EQ_INT(cfb_findings_compute(d, &f), 0);
+    CHECK_EQ_INT(compute(d, &f), 0);
     CHECK_EQ_INT(f.n, 0);
     cfb_findings_free(&f);
     json_decref(d);
+
+    /* no document: -1, and the summary prints nothing */
+    CHECK_EQ_INT(cfb_findings_compute(NULL, &f), -1);
+    CHECK_EQ_INT(f.n, 0);
+    cfb_findings_free(&f);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    cfb_findings_print(m, NULL, 80);
+    fclose(m);
+    CHECK_EQ_INT(len, 0);
+    free(buf);
 }
 
 static void summary_fits(void) {
@@ -287,7 +313,10 @@ static void summary_fits(void) {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    cfb_findings_print(m, d, 80);
+    cfb_results *md = NULL;
+    CHECK_EQ_INT(cfb_results_decode(d, &md, NULL, 0), 0);
+    cfb_findings_print(m, md, 80);
+    cfb_results_free(md);
     fclose(m);
     CHECK(buf && strstr(buf, "Summary"));
     CHECK(buf && strstr(buf, "Findings (2 CPUs):"));

@@ -171,6 +171,23 @@ static void test_seq_rules(void) {
     /* another workload */
     CHECK(cfb_results_seq_of(d, cfb_results_find(d, "r/thread/w2")) == NULL);
     CHECK(cfb_results_seq_of(NULL, ref) == NULL && cfb_results_seq_of(d, NULL) == NULL);
+    /* the indexed lookup of every case agrees with cfb_results_seq_of */
+    {
+        size_t n = cfb_results_ncases(d);
+        const cfb_rcase **refs = calloc(n, sizeof *refs);
+        CHECK(refs != NULL);
+        if (refs) {
+            CHECK_EQ_INT(cfb_results_seq_refs(d, refs), 0);
+            for (size_t i = 0; i < n; i++)
+                CHECK(refs[i] == cfb_results_seq_of(d, cfb_results_case(d, i)));
+            CHECK(refs[7] == ref);
+        }
+        free(refs);
+        const cfb_rcase *one[1] = {ref};
+        CHECK_EQ_INT(cfb_results_seq_refs(NULL, one), -1);
+        CHECK(one[0] == ref); /* untouched */
+        CHECK_EQ_INT(cfb_results_seq_refs(d, NULL), -1);
+    }
 
     /* medians: of the repetitions (4, 5, 6 -> 5; 2, 3, 4 -> 3) */
     CHECK(cfb_rcase_median_wall(ref) == 5.0);
@@ -190,6 +207,38 @@ static void test_seq_rules(void) {
     CHECK(dv.overhead_per_task_s == 0.0); /* (2.5 * 2 - 5) / 10 */
     CHECK_EQ_INT(cfb_rcase_derived(d, cfb_results_find(d, "p/thread/w2/huge"), &dv), -1);
     CHECK(isnan(dv.speedup) && isnan(dv.efficiency) && isnan(dv.overhead_per_task_s));
+    cfb_results_free(d);
+}
+
+/* cfb_results_seq_refs on cases the index cannot key (params not an
+ * object of strings) and on keys that collide (a workload holding the
+ * separator): the same answers as cfb_results_seq_of. */
+static void test_seq_refs_odd(void) {
+    json_t *j = json_loads(
+        "{\"schema\":\"cfbench-results\",\"schema_version\":1,\"complete\":true,\"cases\":["
+        "{\"id\":\"a\",\"workload\":\"w\",\"mode\":\"seq\",\"workers\":1,\"tasks\":1,"
+        "\"params\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
+        "{\"id\":\"b\",\"workload\":\"w\",\"mode\":\"thread\",\"workers\":2,\"tasks\":1,"
+        "\"params\":{\"n\":3},\"repetitions\":[{\"index\":0,\"wall_s\":1}],\"summary\":{}},"
+        "{\"id\":\"c\",\"workload\":\"x\\u001fc\",\"mode\":\"seq\",\"workers\":1,"
+        "\"tasks\":1,\"impl\":\"y\",\"repetitions\":[{\"index\":0,\"wall_s\":1}],"
+        "\"summary\":{}},"
+        "{\"id\":\"d\",\"workload\":\"x\",\"mode\":\"thread\",\"workers\":2,\"tasks\":1,"
+        "\"impl\":\"c\\u001fy\",\"repetitions\":[{\"index\":0,\"wall_s\":1}],"
+        "\"summary\":{}}]}",
+        0, NULL);
+    CHECK(j != NULL);
+    cfb_results *d = NULL;
+    char err[256];
+    CHECK_EQ_INT(cfb_results_decode(j, &d, err, sizeof err), 0);
+    json_decref(j);
+    if (!d) return;
+    const cfb_rcase *refs[4] = {NULL, NULL, NULL, NULL};
+    CHECK_EQ_INT(cfb_results_seq_refs(d, refs), 0);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(refs[i] == cfb_results_seq_of(d, cfb_results_case(d, i)));
+    CHECK(refs[1] == cfb_results_case(d, 0)); /* numeric params: by the scan */
+    CHECK(refs[3] == NULL);                   /* same key text, other fields */
     cfb_results_free(d);
 }
 
@@ -263,6 +312,7 @@ static void test_case_extension(void) {
 int main(void) {
     test_build_order();
     test_seq_rules();
+    test_seq_refs_odd();
     test_formulas();
     test_copy();
     test_case_extension();
