@@ -503,6 +503,70 @@ static void test_null_ci(void) {
     json_decref(doc);
 }
 
+/* The speedup chart's seq median is the case's seq reference as the model
+ * defines it (cfb_results_seq_of: same workload, impl and params): with it
+ * every row has its bars from the case's CI (lo <= sp <= hi, not all
+ * equal); when each case's params carry a run-time value of its own (flags'
+ * embedded server URL) there is none, and the rows are the recorded
+ * summary.speedup without bars (lo = hi = sp). */
+static int unique_base;
+static void edit_runtime_param(json_t *d) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(d, "cases"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "workload")), "primes")) continue;
+        json_t *p = json_object_get(c, "params");
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%zu/x", unique_base ? 40000 + i : 40000);
+        json_object_set_new(p, "base", json_string(url));
+    }
+}
+
+/* The rows of data/speedup-primes.dat but seq's (seq is its own
+ * reference): 1 when every one has lo = hi = sp, 0 when some row has bars,
+ * -1 when unreadable or without rows; their count to *nrows. */
+static int speedup_rows_flat(const char *dir, int *nrows) {
+    char *dat = slurp(dir, "data/speedup-primes.dat");
+    if (!dat) return -1;
+    int flat = 1, in_seq = 0;
+    *nrows = 0;
+    for (char *l = strtok(dat, "\n"); l; l = strtok(NULL, "\n")) {
+        int w;
+        double sp, lo, hi;
+        if (l[0] == '"') in_seq = !strcmp(l, "\"seq\"");
+        if (in_seq || l[0] == '#' || l[0] == '"' ||
+            sscanf(l, "%d %lf %lf %lf", &w, &sp, &lo, &hi) != 4)
+            continue;
+        (*nrows)++;
+        CHECK(lo <= sp && sp <= hi);
+        if (lo != sp || hi != sp) flat = 0;
+    }
+    free(dat);
+    return *nrows ? flat : -1;
+}
+
+static void test_seq_reference(void) {
+    char in[128], out[128], err[1024];
+    const char *files[] = {in};
+    int n1 = 0, n2 = 0;
+    for (int k = 0; k < 2; k++) {
+        unique_base = k;
+        snprintf(in, sizeof in, "%s/runtime-param-%d.json", tmp_root, k);
+        variant(in, edit_runtime_param);
+        snprintf(out, sizeof out, "%s/seqref-%d", tmp_root, k);
+        CHECK_EQ_INT(
+            plot(files, 1, out, CFB_PLOT_PNG, "/nonexistent/gnuplot", NULL, err, sizeof err),
+            CFB_PLOT_ENOGNUPLOT);
+        CHECK_EQ_INT(speedup_rows_flat(out, k ? &n2 : &n1), k);
+    }
+    CHECK(n1 > 2);
+    CHECK_EQ_INT(n1, n2); /* the same points: the recorded speedups stand in */
+    /* those are the recorded values */
+    char *dat = slurp(out, "data/speedup-primes.dat");
+    CHECK(dat && strstr(dat, "\n2 1.9558 1.9558 1.9558\n"));
+    free(dat);
+}
+
 static void test_no_gnuplot(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/nognuplot", tmp_root);
@@ -600,6 +664,7 @@ int main(void) {
     RUN(test_failed_case);
     RUN(test_null_ci);
     RUN(test_no_gnuplot);
+    RUN(test_seq_reference);
     RUN(test_gnuplot_fails);
     int rc = check_summary();
     if (rc == 0 || !getenv("CFB_KEEP_TMP"))
