@@ -101,8 +101,9 @@ void cfb_compare_opts_default(cfb_compare_opts *o);
  * is a new reference owned by the caller. Returns -1 with a one-line reason
  * in err when the documents have no case in common, or none of the common
  * cases has the metric on both sides (or a document or o is NULL: "no
- * results document to compare"); -2 when out of memory. Time O(n log n) in
- * the cases, plus the bootstrap. */
+ * results document to compare"); -2 when out of memory. Matching and the
+ * seq references take O(n log n) in the cases, plus the bootstrap (the
+ * no-match explanation pairs cases: O(nb x nn), on that error only). */
 int cfb_compare_docs(const cfb_results *base, const cfb_results *new_doc, const char *base_label,
                      const char *new_label, const cfb_compare_opts *o, json_t **report, char *err,
                      size_t errlen);

@@ -80,6 +80,7 @@ ch = t["changes"][-1]
 assert ch["index"] == 17 and ch["direction"] == "regression" and ch["recent"] is True, ch
 assert 1.1 < ch["ratio"] < 1.2 and ch["commit"] == "c00000000017", ch
 assert cases["primes/seq/w1"]["status"] == "stable"
+assert t["params"] == {"tasks": "20"}, t["params"]  # the case's params, copied from the model
 assert r["summary"]["recent_regressions"] == 2, r["summary"]
 PY
 
@@ -111,6 +112,12 @@ grep -q "note: skipped .*zz-other.json: not a cfbench results document" "$ERR" |
 grep -q "note: skipped .*zz-broken.json: not JSON" "$ERR" || bad "note (broken): $(cat "$ERR")"
 echo '{"schema": "cfbench-results", "schema_version": 9, "complete": true, "cases": []}' >"$T/late/zz-new.json"
 expect 2 "a results file of a newer schema in the directory" "$CFBENCH" history "$T/late"
+grep -q "^cfbench history: .*zz-new.json: schema_version 9 was written by a newer cfbench" "$ERR" ||
+  bad "newer-schema message: $(cat "$ERR")"
+echo '{"schema": "cfbench-results", "complete": true, "cases": []}' >"$T/late/zz-new.json"
+expect 2 "an invalid results file in the directory" "$CFBENCH" history "$T/late"
+grep -q "^cfbench history: .*zz-new.json: missing required field 'schema_version'" "$ERR" ||
+  bad "invalid-file message: $(cat "$ERR")"
 rm -f "$T/late"/zz-*
 
 # charts: 3 without gnuplot (report still written), a PNG with it
