@@ -211,10 +211,13 @@ static int collect(const plot_model *m, const plot_series *s, const char *worklo
     return collect_set(m, s, workload, NULL, out);
 }
 
-static const plot_case *seq_case(const plot_case **v, int n) {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v[i]->mode, "seq")) return v[i];
-    return NULL;
+/* The median wall time of the seq reference of a group of cases (one
+ * workload, series and value set, as collect_set() returns them): the
+ * reference of its first case (plot_case.seq_med, cfb_results_seq_of — the
+ * same for every case of the group: same workload, impl and params); NAN
+ * when there is none. */
+static double group_seq_med(const plot_case **v, int n) {
+    return n ? v[0]->seq_med : NAN;
 }
 
 /* Append "mode" to words when new. */
@@ -228,11 +231,18 @@ static void add_mode(char *words, size_t n, const char *mode) {
     snprintf(words + l, n - l, "%s%s", l ? " " : "", mode);
 }
 
-static double case_speedup(const plot_case *pc, const plot_case *seq, double *lo, double *hi) {
-    if (seq && isfinite(seq->med) && pc->med > 0) {
-        *lo = pc->hi > 0 ? seq->med / pc->hi : NAN;
-        *hi = pc->lo > 0 ? seq->med / pc->lo : NAN;
-        return seq->med / pc->med;
+/* The speedup of pc over its seq reference (the model's formula,
+ * cfb_derived_compute, on its median; lo, hi on the ends of its CI: NAN
+ * where an end is not > 0), else the speedup it recorded (lo = hi = it). */
+static double case_speedup(const plot_case *pc, double *lo, double *hi) {
+    if (isfinite(pc->seq_med) && pc->med > 0) {
+        cfb_derived d;
+        (void)cfb_derived_compute(pc->seq_med, pc->hi, pc->workers, pc->tasks, &d);
+        *lo = d.speedup;
+        (void)cfb_derived_compute(pc->seq_med, pc->lo, pc->workers, pc->tasks, &d);
+        *hi = d.speedup;
+        (void)cfb_derived_compute(pc->seq_med, pc->med, pc->workers, pc->tasks, &d);
+        return d.speedup;
     }
     *lo = *hi = pc->speedup;
     return pc->speedup;
@@ -263,13 +273,12 @@ static int workload_range(const plot_model *m, const char *wl, const char *scan,
         const plot_case **v;
         int n = collect_set(m, &m->series[si], wl, scan, &v);
         if (n < 0) return -1;
-        const plot_case *seq = seq_case(v, n);
         for (int i = 0; i < n; i++) {
             if (!lo || v[i]->workers < lo) lo = v[i]->workers;
             if (v[i]->workers > hi) hi = v[i]->workers;
             if (v[i]->lo > 0 && v[i]->lo < r->wmin) r->wmin = v[i]->lo;
             if (v[i]->hi > r->wmax) r->wmax = v[i]->hi;
-            double slo, shi, sp = case_speedup(v[i], seq, &slo, &shi);
+            double slo, shi, sp = case_speedup(v[i], &slo, &shi);
             if (!isfinite(sp)) continue;
             if (!isfinite(slo)) slo = sp;
             if (!isfinite(shi)) shi = sp;
@@ -328,7 +337,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
         free(v);
         return 0;
     }
-    const plot_case *seq = seq_case(v, n);
+    const double seqwall = group_seq_med(v, n);
     /* a value set: "loiter [tasks=4]" in titles and data headers */
     const char *set = v[0]->scan;
     char sslug[170] = "", wlt[256];
@@ -375,7 +384,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
     double ymin = logy ? r.wmin / 1.5 : 0, ymax = logy ? r.wmax * 1.5 : r.wmax * 1.08;
     if (!(ymax > ymin)) ymax = ymin > 0 ? ymin * 2 : 1;
     pb_printf(&j->vars, "; xmin=%.6g; xmax=%.6g; logy=%d; ymin=%.9g; ymax=%.9g; seqwall=%.9g; ",
-              xmin, xmax, logy, ymin, ymax, seq ? seq->med : 0.0);
+              xmin, xmax, logy, ymin, ymax, isfinite(seqwall) ? seqwall : 0.0);
     snprintf(j->caption, sizeof j->caption,
              "Median wall time per repetition (%d repetitions) against the worker count, one "
              "line per mode; error bars are the 95%% confidence interval of the median.",
@@ -385,7 +394,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
     int have = 0;
     for (int i = 0; i < n; i++) {
         double lo, hi;
-        have += isfinite(case_speedup(v[i], seq, &lo, &hi));
+        have += isfinite(case_speedup(v[i], &lo, &hi));
     }
     if (!have) {
         free(v);
@@ -404,7 +413,7 @@ static int chart_wall_speedup(ctx *c, int si, const char *wl, const char *scan, 
     modes[0] = '\0';
     int first = 1;
     for (int i = 0; i < n; i++) {
-        double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
+        double lo, hi, sp = case_speedup(v[i], &lo, &hi);
         if (!isfinite(sp)) continue;
         if (first || strcmp(v[i]->mode, v[i - 1]->mode)) {
             pb_printf(&d, "%s", first ? "" : "\n\n");
@@ -634,19 +643,14 @@ static const plot_case *sel_best(const scan_sel *z, int mi, int q) {
     return mi >= 0 && mi < z->nm ? z->best[mi * z->nv + q] : NULL;
 }
 
-static int sel_mode(const scan_sel *z, const char *mode) {
-    for (int mi = 0; mi < z->nm; mi++)
-        if (!strcmp(z->modes[mi], mode)) return mi;
-    return -1;
-}
-
-/* The speedup of mode mi at value q: seq of that value / its fastest case
- * (the case's recorded speedup when there is no seq case); NAN if none. */
+/* The speedup of mode mi at value q: its fastest case's over its seq
+ * reference (same params, so the seq case of that value; the case's
+ * recorded speedup when there is none); NAN if none. */
 static double sel_speedup(const scan_sel *z, int mi, int q, double *lo, double *hi) {
     const plot_case *b = sel_best(z, mi, q);
     *lo = *hi = NAN;
     if (!b || !strcmp(z->modes[mi], "seq")) return NAN;
-    double sp = case_speedup(b, sel_best(z, sel_mode(z, "seq"), q), lo, hi);
+    double sp = case_speedup(b, lo, hi);
     if (!isfinite(*lo)) *lo = sp;
     if (!isfinite(*hi)) *hi = sp;
     return sp;
@@ -879,7 +883,7 @@ static int chart_best(ctx *c, int si) {
         }
         for (int i = 0; i < n; i++)
             add_mode(modes, sizeof modes, v[i]->mode);
-        if (n && !seq_case(v, n)) all_seq = 0;
+        if (n && !isfinite(group_seq_med(v, n))) all_seq = 0;
         any += n;
         free(v);
     }
@@ -929,13 +933,13 @@ static int chart_best(ctx *c, int si) {
                 free(wls);
                 return nomem(c);
             }
-            const plot_case *best = NULL, *seq = seq_case(v, n);
+            const plot_case *best = NULL;
             for (int i = 0; i < n; i++)
                 if (!strcmp(v[i]->mode, mlist[k]) && (!best || v[i]->med < best->med)) best = v[i];
             if (best) {
                 double val = best->med, lo = best->lo, hi = best->hi;
                 if (all_seq) {
-                    val = case_speedup(best, seq, &lo, &hi);
+                    val = case_speedup(best, &lo, &hi);
                     if (!isfinite(lo)) lo = val;
                     if (!isfinite(hi)) hi = val;
                 }
@@ -1014,19 +1018,17 @@ static int cmp_task(const void *a, const void *b) {
     return ((const tl_task *)a)->task - ((const tl_task *)b)->task;
 }
 
-static double rep_wall(const plot_model *m, const plot_case *pc) {
-    json_t *cases = json_object_get(m->src[pc->source].doc, "cases");
-    for (size_t i = 0; i < json_array_size(cases); i++) {
-        json_t *jc = json_array_get(cases, i);
-        if (json_object_get(jc, "timeline") != pc->timeline) continue;
-        json_t *ri = json_object_get(pc->timeline, "repetition");
-        size_t r = json_is_integer(ri) ? (size_t)json_integer_value(ri) : 0;
-        json_t *reps = json_object_get(jc, "repetitions");
-        for (size_t k = 0; k < json_array_size(reps); k++) {
-            json_t *rep = json_array_get(reps, k);
-            json_t *idx = json_object_get(rep, "index");
-            if ((json_is_integer(idx) ? (size_t)json_integer_value(idx) : k) == r)
-                return json_number_value(json_object_get(rep, "wall_s"));
+/* The wall time of the repetition pc's timeline records (its "repetition",
+ * against the repetitions' index, else their position); 0 when none. */
+static double rep_wall(const plot_case *pc) {
+    const json_t *ri = json_object_get(pc->timeline, "repetition");
+    size_t r = json_is_integer(ri) ? (size_t)json_integer_value(ri) : 0;
+    for (size_t k = 0; k < cfb_rcase_nreps(pc->rc); k++) {
+        const cfb_repetition *rep = cfb_rcase_rep(pc->rc, k);
+        long long idx = cfb_repetition_index(rep);
+        if ((idx >= 0 ? (size_t)idx : k) == r) {
+            double w = cfb_repetition_wall_s(rep);
+            return isfinite(w) ? w : 0;
         }
     }
     return 0;
@@ -1035,7 +1037,7 @@ static double rep_wall(const plot_model *m, const plot_case *pc) {
 static int chart_timeline(ctx *c, int si, const plot_case *pc) {
     const plot_model *m = c->m;
     const plot_series *s = &m->series[si];
-    json_t *tasks = json_object_get(pc->timeline, "tasks");
+    const json_t *tasks = json_object_get(pc->timeline, "tasks");
     size_t n = json_array_size(tasks);
     if (!n) return 0;
     tl_task *t = calloc(n, sizeof *t);
@@ -1094,7 +1096,7 @@ static int chart_timeline(ctx *c, int si, const plot_case *pc) {
             if (t[i].worker + 1 > nrows) nrows = t[i].worker + 1;
         }
     }
-    double wall = rep_wall(m, pc), xmax = wall;
+    double wall = rep_wall(pc), xmax = wall;
     for (size_t i = 0; i < n; i++)
         if (t[i].end > xmax) xmax = t[i].end;
     if (xmax <= 0) xmax = 1e-6;
@@ -1369,46 +1371,25 @@ static int chart_latency(ctx *c, int si, const char *wl) {
 
 /* ---- 6: several sources side by side ------------------------------------- */
 
-/* A results document holding the cases v[0..n-1] (their repetitions
- * borrowed by reference) under one impl and without params, so that
+/* A results document (the model) holding the cases v[0..n-1] (copies of
+ * their repetitions) under one impl and without params, so that
  * cfb_compare_docs() matches two series by (workload, mode, workers) as the
- * chart does. A new reference, or NULL when out of memory. */
-static json_t *series_doc(const plot_case **v, int n) {
-    json_t *doc = json_object(), *cases = json_array();
-    if (!doc || !cases) {
-        json_decref(doc);
-        json_decref(cases);
-        return NULL;
-    }
-    json_object_set_new(doc, "cases", cases);
-    for (int i = 0; i < n; i++) {
-        json_t *reps = json_object_get(v[i]->obj, "repetitions");
-        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "id", v[i]->id, "workload",
-                              v[i]->workload, "mode", v[i]->mode, "workers", v[i]->workers, "impl",
-                              "series", "repetitions", reps ? reps : json_null());
-        if (!o || json_array_append_new(cases, o)) {
-            json_decref(doc);
-            return NULL;
+ * chart does. Owned by the caller, or NULL when out of memory. */
+static cfb_results *series_doc(const plot_case **v, int n) {
+    cfb_results *doc = cfb_results_new();
+    for (int i = 0; doc && i < n; i++) {
+        cfb_rcase *c =
+            cfb_rcase_new(v[i]->id, v[i]->workload, v[i]->mode, v[i]->workers, v[i]->tasks);
+        int rc = !c || cfb_rcase_set_impl(c, "series");
+        for (size_t k = 0; !rc && k < cfb_rcase_nreps(v[i]->rc); k++)
+            rc = cfb_rcase_add_rep(c, cfb_repetition_copy(cfb_rcase_rep(v[i]->rc, k)));
+        if (rc) cfb_rcase_free(c);
+        if (rc || cfb_results_add_case(doc, c)) {
+            cfb_results_free(doc);
+            doc = NULL;
         }
     }
     return doc;
-}
-
-/* The cases of a series_doc() (borrowed; not a whole results document) as
- * a results model for cfb_compare_docs (H3 ports the plots to the model);
- * NULL when doc is NULL or out of memory. */
-static cfb_results *series_model(const json_t *doc) {
-    cfb_results *m = doc ? cfb_results_new() : NULL;
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "cases"), i, c) {
-        cfb_rcase *rc = NULL;
-        if (!m || cfb_rcase_from_json(c, &rc) || cfb_results_add_case(m, rc)) {
-            cfb_results_free(m);
-            return NULL;
-        }
-    }
-    return m;
 }
 
 /* cfbench compare's verdict (results/compare.c: Mann–Whitney U, Holm over
@@ -1417,18 +1398,16 @@ static cfb_results *series_model(const json_t *doc) {
  * new reference; its cases[] hold mode, workers, verdict), or NULL when
  * nothing could be compared or out of memory (no mark is drawn then). */
 static json_t *series_verdicts(const plot_case **a, int na, const plot_case **b, int nb) {
-    json_t *da = series_doc(a, na), *db = series_doc(b, nb), *rep = NULL;
-    cfb_results *ma = series_model(da), *mb = series_model(db);
-    if (ma && mb) {
+    cfb_results *da = series_doc(a, na), *db = series_doc(b, nb);
+    json_t *rep = NULL;
+    if (da && db) {
         cfb_compare_opts o;
         cfb_compare_opts_default(&o);
         char err[256];
-        if (cfb_compare_docs(ma, mb, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
+        if (cfb_compare_docs(da, db, "a", "b", &o, &rep, err, sizeof err)) rep = NULL;
     }
-    cfb_results_free(ma);
-    cfb_results_free(mb);
-    json_decref(da);
-    json_decref(db);
+    cfb_results_free(da);
+    cfb_results_free(db);
     return rep;
 }
 
@@ -1600,13 +1579,12 @@ out:
 
 /* Distinct worker counts of the non-seq cases of v with a speedup. */
 static int speedup_counts(const plot_case **v, int n) {
-    const plot_case *seq = seq_case(v, n);
     int k = 0;
     int *seen = malloc((size_t)(n + 1) * sizeof *seen);
     if (!seen) return 0;
     for (int i = 0; i < n; i++) {
         double lo, hi;
-        if (!strcmp(v[i]->mode, "seq") || !isfinite(case_speedup(v[i], seq, &lo, &hi))) continue;
+        if (!strcmp(v[i]->mode, "seq") || !isfinite(case_speedup(v[i], &lo, &hi))) continue;
         int dup = 0;
         for (int q = 0; q < k && !dup; q++)
             dup = seen[q] == v[i]->workers;
@@ -1671,10 +1649,9 @@ static int chart_crossover(ctx *c, int si) {
             pb_free(&d);
             return nomem(c);
         }
-        const plot_case *seq = seq_case(v, n);
         const char *prev = NULL; /* mode of the block being written */
         for (int i = 0; i < n; i++) {
-            double lo, hi, sp = case_speedup(v[i], seq, &lo, &hi);
+            double lo, hi, sp = case_speedup(v[i], &lo, &hi);
             if (!strcmp(v[i]->mode, "seq") || !isfinite(sp)) continue;
             if (!isfinite(lo)) lo = sp;
             if (!isfinite(hi)) hi = sp;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cfbench_results.h"
 #include "plots.h"
 
 /* ---- a growable string (plot_util.c) ----------------------------------- */
@@ -52,9 +53,12 @@ void plot_slug(char *out, size_t outlen, const char *s);
 
 /* ---- the model (plot_model.c) ------------------------------------------ */
 
+/* Read from the results model (results/include/cfbench_results.h) through its
+ * accessors; no file of plots/ reads a results document as JSON but for the
+ * sections the model keeps as JSON (a case's timeline, host.floors). */
 typedef struct plot_source {
     const char *path;                                    /* borrowed from the caller */
-    json_t *doc;                                         /* owned */
+    cfb_results *doc;                                    /* owned (cfb_results_read) */
     const char *hostname, *created, *commit, *cpu_model; /* borrowed from doc, never NULL */
     int cpus;
     int complete, interrupted;
@@ -68,16 +72,19 @@ typedef struct plot_case {
     int workers, tasks, nreps;
     double med, lo, hi;         /* wall_s median and its 95% CI */
     double cpu_med, tps_med;    /* NAN when absent */
-    double speedup, efficiency; /* NAN when null/absent */
-    double lat[PLOT_LAT_N];     /* medians over repetitions of latency_s p50/p90/p99/max */
-    json_t *timeline;           /* borrowed; NULL when absent */
-    const char *error;          /* non-NULL: the case did not run, kept for the table */
+    double speedup, efficiency; /* as recorded (summary); NAN when null/absent */
+    /* the median wall time of the case's seq reference (cfb_results_seq_of:
+     * same workload, impl and params), NAN when it has none */
+    double seq_med;
+    double lat[PLOT_LAT_N]; /* medians over repetitions of latency_s p50/p90/p99/max */
+    const json_t *timeline; /* borrowed (cfb_rcase_timeline); NULL when absent */
+    const char *error;      /* non-NULL: the case did not run, kept for the table */
     /* the workload's own measurement (a `metric` hook: the spinner's largest gap
      * between ticks): NULL name when the case has none */
     const char *metric_name;
     double metric_med, metric_lo, metric_hi; /* median and 95% CI (else [min, max]) */
-    int bound;   /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
-    json_t *obj; /* the case object, borrowed from the document */
+    int bound;           /* PLOT_BOUND_*: what bounds the workload (plot_case_bound) */
+    const cfb_rcase *rc; /* the case, borrowed from m->src[source].doc */
     /* its value set when part of a parameter scan (case.scan, docs/scans.md):
      * "tasks=10 unit=0.01" in scan order (cut at 159 bytes); "" when not scanned */
     char scan[160];
@@ -111,9 +118,10 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
                     size_t errlen);
 void plot_model_free(plot_model *m);
 
-/* The bound of a case (jc, borrowed) of document doc (borrowed) as recorded:
- * the case's "bound" (or "kind") field when it says io/I/O-bound or
- * cpu/CPU-bound, else the document's config.ladders.<workload>.bound, else
+/* The bound of case c of document doc (both borrowed) as recorded: the
+ * case's bound (cfb_rcase_bound, or the field "kind" of hand-made files,
+ * cfb_rcase_extension) when it says io/I/O-bound or cpu/CPU-bound, else the
+ * document's config.ladders.<workload>.bound (cfb_results_ladder_bound), else
  * PLOT_BOUND_UNKNOWN. plot_model_load() then settles the unknown ones of
  * files written before the field existed from their own numbers (no
  * workload is named anywhere in plots/): a workload whose seq cases (else
@@ -121,7 +129,7 @@ void plot_model_free(plot_model *m);
  * CPU-bound, one that uses less is I/O-bound (it mostly waits); without
  * CPU times it stays unknown. Those two are the only places that decide
  * it. PLOT_BOUND_*. */
-int plot_case_bound(json_t *doc, json_t *jc, const char *workload);
+int plot_case_bound(const cfb_results *doc, const cfb_rcase *c);
 /* "I/O-bound", "CPU-bound" or "" (static strings). */
 const char *plot_bound_name(int bound);
 

@@ -1,6 +1,11 @@
 /*
  * plot_model.c — results documents → sources, cases and series for charting.
  *
+ * Each file is read into the results model (cfb_results_read: the schema's
+ * checks and messages) and every field through its accessors; the seq
+ * reference of a case is the model's (cfb_results_seq_of). Only a case's
+ * timeline, a section the model keeps as JSON, is read as JSON.
+ *
  * Nothing here names a workload: what bounds one (CPU or I/O) is what the
  * results record (case.bound, config.ladders.<wl>.bound), else what their
  * CPU and wall times say (settle_bounds); a scanned case carries its value
@@ -12,7 +17,6 @@
 #include <strings.h>
 
 #include "plot_internal.h"
-#include "results_io.h"
 
 int plot_mode_rank(const char *mode) {
     static const char *const order[] = {"seq", "thread", "process", "async", "hybrid", "mpi"};
@@ -21,38 +25,37 @@ int plot_mode_rank(const char *mode) {
     return 6;
 }
 
-static const char *str_or(json_t *o, const char *key, const char *dflt) {
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
-}
-
-static double num_or_nan(json_t *v) {
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* Median of the finite values of repetitions[].latency_s.<key>; NAN if none. */
-static double rep_latency_median(json_t *reps, const char *key) {
-    size_t n = json_array_size(reps), k = 0;
-    if (!n) return NAN;
-    double *v = malloc(n * sizeof *v);
-    if (!v) return NAN;
-    for (size_t i = 0; i < n; i++) {
-        double x =
-            num_or_nan(json_object_get(json_object_get(json_array_get(reps, i), "latency_s"), key));
-        if (isfinite(x)) v[k++] = x;
+/* Median of v[0..k) (sorted here); NAN when k is 0. */
+static double median_of(double *v, size_t k) {
+    if (!k) return NAN;
+    qsort(v, k, sizeof *v, cmp_double);
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+/* Medians of the finite p50/p90/p99/max of the repetitions' latency_s
+ * (cfb_repetition_latency) into lat[]; NAN where none. */
+static void rep_latency_medians(const cfb_rcase *rc, double lat[PLOT_LAT_N]) {
+    size_t n = cfb_rcase_nreps(rc), k[PLOT_LAT_N] = {0};
+    for (int i = 0; i < PLOT_LAT_N; i++)
+        lat[i] = NAN;
+    if (!n) return;
+    double *v = malloc(PLOT_LAT_N * n * sizeof *v);
+    if (!v) return;
+    for (size_t r = 0; r < n; r++) {
+        cfb_latency l;
+        if (!cfb_repetition_latency(cfb_rcase_rep(rc, r), &l)) continue;
+        const double x[PLOT_LAT_N] = {l.p50, l.p90, l.p99, l.max};
+        for (int i = 0; i < PLOT_LAT_N; i++)
+            if (isfinite(x[i])) v[i * n + k[i]++] = x[i];
     }
-    double r = NAN;
-    if (k) {
-        qsort(v, k, sizeof *v, cmp_double);
-        r = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-    }
+    for (int i = 0; i < PLOT_LAT_N; i++)
+        lat[i] = median_of(v + i * n, k[i]);
     free(v);
-    return r;
 }
 
 /* "io", "I/O", "io-bound", "I/O-bound" → IO; "cpu", "CPU-bound" → CPU; else 0. */
@@ -63,15 +66,11 @@ static int parse_bound(const char *s) {
     return PLOT_BOUND_UNKNOWN;
 }
 
-int plot_case_bound(json_t *doc, json_t *jc, const char *workload) {
-    static const char *const keys[] = {"bound", "kind"};
-    for (int i = 0; i < 2; i++) {
-        int b = parse_bound(json_string_value(json_object_get(jc, keys[i])));
-        if (b) return b;
-    }
-    json_t *lw =
-        json_object_get(json_object_get(json_object_get(doc, "config"), "ladders"), workload);
-    return parse_bound(json_string_value(json_object_get(lw, "bound")));
+int plot_case_bound(const cfb_results *doc, const cfb_rcase *c) {
+    int b = parse_bound(cfb_rcase_bound(c));
+    if (!b) b = parse_bound(json_string_value(cfb_rcase_extension(c, "kind")));
+    if (b) return b;
+    return parse_bound(cfb_results_ladder_bound(doc, cfb_rcase_workload(c)));
 }
 
 /* Files written before the bound was recorded: a workload's bound from its
@@ -110,103 +109,93 @@ const char *plot_bound_name(int bound) {
     return bound == PLOT_BOUND_IO ? "I/O-bound" : bound == PLOT_BOUND_CPU ? "CPU-bound" : "";
 }
 
-/* Fill c from the case object; 0 or -1 with err naming what is missing. */
-static int load_case(plot_case *c, json_t *doc, json_t *jc, const char *path, size_t idx, char *err,
-                     size_t errlen) {
+/* The median of statistic w of rc and its 95% CI, else [min, max], the
+ * bounds clamped to the median (lo <= med <= hi): false when rc has no
+ * such statistic or its median is not a number (all three NAN then). */
+static bool stat_bar(const cfb_rcase *rc, cfb_stat_which w, double *med, double *lo, double *hi) {
+    cfb_stat_summary s;
+    *med = *lo = *hi = NAN;
+    if (!cfb_rcase_stat(rc, w, &s) || !isfinite(s.st.median)) return false;
+    *med = s.st.median;
+    if (isfinite(s.st.ci_lo) && isfinite(s.st.ci_hi)) {
+        *lo = s.st.ci_lo;
+        *hi = s.st.ci_hi;
+    } else { /* "ci95": null (n = 1) or absent: the bar spans [min, max] */
+        *lo = s.st.min;
+        *hi = s.st.max;
+    }
+    if (!isfinite(*lo) || *lo > *med) *lo = *med;
+    if (!isfinite(*hi) || *hi < *med) *hi = *med;
+    return true;
+}
+
+static double stat_median(const cfb_rcase *rc, cfb_stat_which w) {
+    cfb_stat_summary s;
+    return cfb_rcase_stat(rc, w, &s) ? s.st.median : NAN;
+}
+
+static double sum_or_nan(const cfb_rcase *rc, cfb_sum_which w) {
+    double v;
+    return cfb_rcase_sum(rc, w, &v) ? v : NAN;
+}
+
+/* Fill c from case rc of doc (cfb_results_read() checked the schema's
+ * required fields); 0 or -1 with err naming what plots need and is missing. */
+static int load_case(plot_case *c, const cfb_results *doc, const cfb_rcase *rc, const char *path,
+                     size_t idx, char *err, size_t errlen) {
     memset(c, 0, sizeof *c);
-    const char *id = json_string_value(json_object_get(jc, "id"));
+    const char *id = cfb_rcase_id(rc);
     char where[256];
     snprintf(where, sizeof where, "%s: case %zu%s%s%s", path, idx, id ? " (" : "", id ? id : "",
              id ? ")" : "");
-    if (!json_is_object(jc)) {
-        snprintf(err, errlen, "%s: not an object", where);
-        return -1;
-    }
-    static const char *const strs[] = {"id", "workload", "mode"};
+    const char *const strs[] = {"id", "workload", "mode"};
+    const char *const vals[] = {id, cfb_rcase_workload(rc), cfb_rcase_mode(rc)};
     for (int i = 0; i < 3; i++)
-        if (!json_is_string(json_object_get(jc, strs[i]))) {
+        if (!vals[i]) {
             snprintf(err, errlen, "%s: missing field '%s' (a string)", where, strs[i]);
             return -1;
         }
-    json_t *w = json_object_get(jc, "workers");
-    if (!json_is_integer(w) || json_integer_value(w) < 1) {
+    if (cfb_rcase_workers(rc) < 1) {
         snprintf(err, errlen, "%s: missing field 'workers' (an integer >= 1)", where);
         return -1;
     }
+    c->rc = rc;
     c->id = id;
-    c->workload = str_or(jc, "workload", "");
-    c->mode = str_or(jc, "mode", "");
-    c->impl = str_or(jc, "impl", "c");
-    c->workers = (int)json_integer_value(w);
-    json_t *t = json_object_get(jc, "tasks");
-    c->tasks = json_is_integer(t) ? (int)json_integer_value(t) : -1;
-    c->error = json_string_value(json_object_get(jc, "error"));
-    c->bound = plot_case_bound(doc, jc, c->workload);
-    c->obj = jc;
+    c->workload = vals[1];
+    c->mode = vals[2];
+    c->impl = cfb_rcase_impl(rc);
+    c->workers = cfb_rcase_workers(rc);
+    c->tasks = (int)cfb_rcase_tasks(rc);
+    c->error = cfb_rcase_error(rc);
+    c->bound = plot_case_bound(doc, rc);
     size_t sl = 0; /* "key=value key=value" of case.scan, in its order */
-    const char *sk;
-    json_t *sv;
-    json_object_foreach(json_object_get(jc, "scan"), sk, sv) {
-        if (!json_is_string(sv) || sl >= sizeof c->scan) continue;
-        int nw = snprintf(c->scan + sl, sizeof c->scan - sl, "%s%s=%s", sl ? " " : "", sk,
-                          json_string_value(sv));
+    for (size_t i = 0; i < cfb_rcase_nscan(rc); i++) {
+        const char *sv = cfb_rcase_scan_value(rc, i);
+        if (!sv || sl >= sizeof c->scan) continue;
+        int nw = snprintf(c->scan + sl, sizeof c->scan - sl, "%s%s=%s", sl ? " " : "",
+                          cfb_rcase_scan_key(rc, i), sv);
         if (nw > 0) sl += (size_t)nw;
     }
-    json_t *reps = json_object_get(jc, "repetitions");
-    c->nreps = (int)json_array_size(reps);
-    c->med = c->lo = c->hi = c->cpu_med = c->tps_med = c->speedup = c->efficiency = NAN;
+    c->nreps = (int)cfb_rcase_nreps(rc);
+    c->cpu_med = c->tps_med = c->speedup = c->efficiency = c->seq_med = NAN;
     for (int i = 0; i < PLOT_LAT_N; i++)
         c->lat[i] = NAN;
-    json_t *sum = json_object_get(jc, "summary");
-    json_t *wall = json_object_get(sum, "wall_s");
-    json_t *med = json_object_get(wall, "median");
-    if (c->error && !json_is_number(med))
-        return 0; /* a failed case: listed in the report, not charted */
-    if (!json_is_array(reps)) {
-        snprintf(err, errlen, "%s: missing field 'repetitions' (an array)", where);
-        return -1;
-    }
-    if (!json_is_object(sum) || !json_is_object(wall) || !json_is_number(med)) {
+    int have_wall = stat_bar(rc, CFB_STAT_WALL, &c->med, &c->lo, &c->hi);
+    if (c->error && !have_wall) return 0; /* a failed case: listed in the report, not charted */
+    if (!have_wall) {
         snprintf(err, errlen, "%s: missing field 'summary.wall_s.median' (a number)", where);
         return -1;
     }
-    c->med = json_number_value(med);
-    json_t *ci = json_object_get(wall, "ci95");
-    if (json_is_array(ci) && json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
-        json_is_number(json_array_get(ci, 1))) {
-        c->lo = json_number_value(json_array_get(ci, 0));
-        c->hi = json_number_value(json_array_get(ci, 1));
-    } else { /* "ci95": null (n = 1) or absent: the bar spans [min, max] */
-        c->lo = num_or_nan(json_object_get(wall, "min"));
-        c->hi = num_or_nan(json_object_get(wall, "max"));
-    }
-    if (!isfinite(c->lo) || c->lo > c->med) c->lo = c->med;
-    if (!isfinite(c->hi) || c->hi < c->med) c->hi = c->med;
-    c->cpu_med = num_or_nan(json_object_get(json_object_get(sum, "cpu_s"), "median"));
-    c->tps_med = num_or_nan(json_object_get(json_object_get(sum, "throughput_tps"), "median"));
-    c->speedup = num_or_nan(json_object_get(sum, "speedup"));
-    c->efficiency = num_or_nan(json_object_get(sum, "efficiency"));
-    static const char *const lat[PLOT_LAT_N] = {"p50", "p90", "p99", "max"};
-    for (int i = 0; i < PLOT_LAT_N; i++)
-        c->lat[i] = rep_latency_median(reps, lat[i]);
-    c->metric_name = json_string_value(json_object_get(jc, "metric_name"));
+    c->cpu_med = stat_median(rc, CFB_STAT_CPU);
+    c->tps_med = stat_median(rc, CFB_STAT_THROUGHPUT);
+    c->speedup = sum_or_nan(rc, CFB_SUM_SPEEDUP);
+    c->efficiency = sum_or_nan(rc, CFB_SUM_EFFICIENCY);
+    rep_latency_medians(rc, c->lat);
+    c->metric_name = cfb_rcase_metric_name(rc);
     c->metric_med = c->metric_lo = c->metric_hi = NAN;
-    json_t *ms = json_object_get(sum, "metric");
-    if (c->metric_name && json_is_object(ms)) {
-        c->metric_med = num_or_nan(json_object_get(ms, "median"));
-        json_t *mci = json_object_get(ms, "ci95");
-        if (json_is_array(mci) && json_array_size(mci) == 2) {
-            c->metric_lo = num_or_nan(json_array_get(mci, 0));
-            c->metric_hi = num_or_nan(json_array_get(mci, 1));
-        } else {
-            c->metric_lo = num_or_nan(json_object_get(ms, "min"));
-            c->metric_hi = num_or_nan(json_object_get(ms, "max"));
-        }
-        if (!isfinite(c->metric_lo) || c->metric_lo > c->metric_med) c->metric_lo = c->metric_med;
-        if (!isfinite(c->metric_hi) || c->metric_hi < c->metric_med) c->metric_hi = c->metric_med;
-    }
+    if (c->metric_name) stat_bar(rc, CFB_STAT_METRIC, &c->metric_med, &c->metric_lo, &c->metric_hi);
     if (!isfinite(c->metric_med)) c->metric_name = NULL;
-    json_t *tl = json_object_get(jc, "timeline");
+    const json_t *tl = cfb_rcase_timeline(rc);
     if (json_is_object(tl)) {
         if (!json_is_array(json_object_get(tl, "tasks"))) {
             snprintf(err, errlen, "%s: timeline without a 'tasks' array", where);
@@ -217,29 +206,47 @@ static int load_case(plot_case *c, json_t *doc, json_t *jc, const char *path, si
     return 0;
 }
 
+/* The seq reference of every case (the model's one definition,
+ * cfb_results_seq_of, for a whole document at once: cfb_results_seq_refs):
+ * its median wall time. The cases of m are the documents' in order. 0 or
+ * -1 (out of memory). */
+static int settle_seq(plot_model *m) {
+    size_t k = 0;
+    for (size_t si = 0; si < m->nsrc; si++) {
+        const cfb_results *d = m->src[si].doc;
+        size_t n = cfb_results_ncases(d);
+        const cfb_rcase **refs = malloc((n + 1) * sizeof *refs);
+        if (!refs || cfb_results_seq_refs(d, refs)) {
+            free(refs);
+            return -1;
+        }
+        for (size_t j = 0; j < n && k < m->ncases; j++, k++)
+            m->cases[k].seq_med = refs[j] ? cfb_rcase_median_wall(refs[j]) : NAN;
+        free(refs);
+    }
+    return 0;
+}
+
 static int load_source(plot_source *s, const char *path, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
     s->path = path;
-    if (cfb_results_load(path, &s->doc, err, errlen) || !s->doc) {
+    if (cfb_results_read(path, &s->doc, err, errlen) || !s->doc) {
         if (!err[0]) snprintf(err, errlen, "%s: cannot load results", path);
+        cfb_results_free(s->doc);
         s->doc = NULL;
         return -1;
     }
-    json_t *d = s->doc;
-    if (!json_is_array(json_object_get(d, "cases"))) {
-        snprintf(err, errlen, "%s: missing field 'cases' (an array)", path);
-        return -1;
-    }
+    const cfb_results *d = s->doc;
     /* host and created only label the charts: tolerated when absent */
-    json_t *host = json_object_get(d, "host");
-    s->created = str_or(d, "created", "unknown date");
-    s->hostname = str_or(host, "hostname", "unknown host");
-    s->cpu_model = str_or(host, "cpu_model", "");
-    json_t *cpus = json_object_get(host, "cpus");
-    s->cpus = json_is_integer(cpus) ? (int)json_integer_value(cpus) : 0;
-    s->commit = str_or(json_object_get(d, "tool"), "commit", "unknown");
-    s->complete = json_is_true(json_object_get(d, "complete"));
-    s->interrupted = json_is_true(json_object_get(d, "interrupted"));
+    const char *v;
+    s->created = (v = cfb_results_created(d)) ? v : "unknown date";
+    s->hostname = (v = cfb_results_hostname(d)) ? v : "unknown host";
+    s->cpu_model = (v = cfb_results_cpu_model(d)) ? v : "";
+    int cpus = cfb_results_cpus(d);
+    s->cpus = cpus > 0 ? cpus : 0;
+    s->commit = (v = cfb_results_tool_commit(d)) ? v : "unknown";
+    s->complete = cfb_results_complete(d);
+    s->interrupted = cfb_results_interrupted(d);
     return 0;
 }
 
@@ -328,14 +335,14 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
     for (size_t i = 0; i < npaths; i++) {
         m->nsrc = i + 1;
         if (load_source(&m->src[i], paths[i], err, errlen)) goto bad;
-        json_t *cases = json_object_get(m->src[i].doc, "cases");
-        size_t n = json_array_size(cases);
+        const cfb_results *doc = m->src[i].doc;
+        size_t n = cfb_results_ncases(doc);
         plot_case *nc = realloc(m->cases, (m->ncases + n + 1) * sizeof *nc);
         if (!nc) goto nomem;
         m->cases = nc;
         for (size_t j = 0; j < n; j++) {
-            if (load_case(&m->cases[m->ncases], m->src[i].doc, json_array_get(cases, j), paths[i],
-                          j, err, errlen))
+            if (load_case(&m->cases[m->ncases], doc, cfb_results_case(doc, j), paths[i], j, err,
+                          errlen))
                 goto bad;
             m->cases[m->ncases++].source = (int)i;
         }
@@ -345,7 +352,7 @@ int plot_model_load(plot_model *m, const char *const *paths, size_t npaths, char
         goto bad;
     }
     settle_bounds(m);
-    if (build_series(m)) goto nomem;
+    if (settle_seq(m) || build_series(m)) goto nomem;
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -358,7 +365,7 @@ bad:
 
 void plot_model_free(plot_model *m) {
     for (size_t i = 0; i < m->nsrc; i++)
-        json_decref(m->src[i].doc);
+        cfb_results_free(m->src[i].doc);
     for (size_t k = 0; k < m->nseries; k++)
         free(m->series[k].cases);
     free(m->src);
@@ -383,11 +390,13 @@ int plot_series_workloads(const plot_model *m, const plot_series *s, const char 
 }
 
 const char *plot_case_param(const plot_case *c, const char *key) {
-    return json_string_value(json_object_get(json_object_get(c->obj, "params"), key));
+    return cfb_rcase_param(c->rc, key);
 }
 
 const char *plot_case_scan(const plot_case *c, const char *key) {
-    return json_string_value(json_object_get(json_object_get(c->obj, "scan"), key));
+    for (size_t i = 0; key && i < cfb_rcase_nscan(c->rc); i++)
+        if (!strcmp(cfb_rcase_scan_key(c->rc, i), key)) return cfb_rcase_scan_value(c->rc, i);
+    return NULL;
 }
 
 int plot_workload_scan_keys(const plot_model *m, const plot_series *s, const char *wl,
@@ -398,9 +407,8 @@ int plot_workload_scan_keys(const plot_model *m, const plot_series *s, const cha
     for (size_t i = 0; i < s->ncases; i++) {
         const plot_case *c = &m->cases[s->cases[i]];
         if (!c->scan[0] || strcmp(c->workload, wl)) continue;
-        const char *key;
-        json_t *v;
-        json_object_foreach(json_object_get(c->obj, "scan"), key, v) {
+        for (size_t ki = 0; ki < cfb_rcase_nscan(c->rc); ki++) {
+            const char *key = cfb_rcase_scan_key(c->rc, ki);
             int seen = 0;
             for (size_t j = 0; j < n && !seen; j++)
                 seen = !strcmp(k[j], key);
@@ -435,9 +443,8 @@ int plot_x_check(const plot_model *m, const char *x_key, char *err, size_t errle
     int scanned = 0, values = 0;
     for (size_t i = 0; i < m->ncases; i++) {
         const plot_case *c = &m->cases[i];
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(c->obj, "scan"), k, v) {
+        for (size_t ki = 0; ki < cfb_rcase_nscan(c->rc); ki++) {
+            const char *k = cfb_rcase_scan_key(c->rc, ki);
             if (plot_x_matches(x_key, c->workload, k)) scanned = 1;
             char full[200];
             snprintf(full, sizeof full, "%s.%s", c->workload, k);
@@ -448,11 +455,11 @@ int plot_x_check(const plot_model *m, const char *x_key, char *err, size_t errle
             if (!strstr(padded, probe) && keys.len < 800)
                 pb_printf(&keys, "%s%s", keys.len ? ", " : "", full);
         }
-        json_t *params = json_object_get(c->obj, "params");
-        json_object_foreach(params, k, v) {
-            if (!plot_x_matches(x_key, c->workload, k) || !json_is_string(v)) continue;
-            if (!value || strcmp(value, json_string_value(v))) values++;
-            value = json_string_value(v);
+        for (size_t ki = 0; ki < cfb_rcase_nparams(c->rc); ki++) {
+            const char *k = cfb_rcase_param_key(c->rc, ki), *v = cfb_rcase_param_value(c->rc, ki);
+            if (!plot_x_matches(x_key, c->workload, k) || !v) continue;
+            if (!value || strcmp(value, v)) values++;
+            value = v;
         }
     }
     int rc = 0;

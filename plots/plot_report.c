@@ -182,11 +182,7 @@ static void findings_section(pbuf *b, const plot_model *m, const char *note) {
     int any = 0;
     for (size_t i = 0; i < m->nsrc; i++) {
         cfb_findings f;
-        memset(&f, 0, sizeof f);
-        cfb_results *doc = NULL; /* H3 ports plots to the model; decoded here meanwhile */
-        int fr = cfb_results_decode(m->src[i].doc, &doc, NULL, 0) || cfb_findings_compute(doc, &f);
-        cfb_results_free(doc);
-        if (fr) {
+        if (cfb_findings_compute(m->src[i].doc, &f)) {
             b->oom = 1;
             cfb_findings_free(&f);
             return;
@@ -316,9 +312,7 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
         }
     cfb_findings f;
     memset(&f, 0, sizeof f);
-    cfb_results *doc0 = NULL; /* H3 ports plots to the model; decoded here meanwhile */
-    if (m->nsrc && !cfb_results_decode(m->src[0].doc, &doc0, NULL, 0) &&
-        cfb_findings_compute(doc0, &f) == 0) {
+    if (m->nsrc && cfb_findings_compute(m->src[0].doc, &f) == 0) {
         char wl[64], impl[32];
         const plot_job *j;
         /* the GIL: a CPU-bound workload c against c+gil side by side, else
@@ -342,7 +336,6 @@ static void key_charts(pbuf *b, const plot_model *m, const plot_plan *p, const c
         }
     }
     cfb_findings_free(&f);
-    cfb_results_free(doc0);
     if (!nk) return;
     pb_puts(b, "<section id=\"key-charts\">\n<h2>Key charts</h2>\n<div class=charts>\n");
     for (size_t i = 0, shown = 0; i < nk && shown < KEY_CHARTS_MAX; i++) {
@@ -367,14 +360,15 @@ static const char *const floor_key[FLOOR_N] = {"futex_wake", "pipe_rt", "fork_ex
 static const char *const floor_label[FLOOR_N] = {"futex wake-up round trip", "pipe round trip",
                                                  "fork+exit+wait", "HTTP request (loopback)"};
 
-/* The document's host.floors (borrowed), or NULL when it has none. */
-static json_t *source_floors(const plot_source *src) {
-    json_t *f = json_object_get(json_object_get(src->doc, "host"), "floors");
+/* The document's host.floors (borrowed from the host section, which the
+ * model keeps as JSON: cfb_results_host), or NULL when it has none. */
+static const json_t *source_floors(const plot_source *src) {
+    const json_t *f = json_object_get(cfb_results_host(src->doc), "floors");
     return json_is_object(f) ? f : NULL;
 }
 
 /* Median of floor k in floors (borrowed), NAN when absent or not positive. */
-static double floor_median(json_t *floors, int k) {
+static double floor_median(const json_t *floors, int k) {
     json_t *v = json_object_get(json_object_get(floors, floor_key[k]), "median_s");
     double x = json_is_number(v) ? json_number_value(v) : NAN;
     return isfinite(x) && x > 0 ? x : NAN;
@@ -422,7 +416,7 @@ static void floors_section(pbuf *b, const plot_model *m) {
         pb_printf(b, "<th>%s</th>", floor_label[k]);
     pb_puts(b, "<th class=l>measured</th></tr>\n");
     for (size_t i = 0; i < m->nsrc; i++) {
-        json_t *f = source_floors(&m->src[i]);
+        const json_t *f = source_floors(&m->src[i]);
         if (!f) continue;
         pb_puts(b, "<tr class=floor><td class=l>");
         pb_html(b, m->src[i].path);
@@ -443,7 +437,7 @@ static void floors_section(pbuf *b, const plot_model *m) {
     static const char *const pool[2] = {"thread-pool", "process-pool"};
     for (size_t k = 0; k < m->nseries; k++) {
         const plot_series *s = &m->series[k];
-        json_t *f = source_floors(&m->src[s->source]);
+        const json_t *f = source_floors(&m->src[s->source]);
         if (!f) continue;
         for (int q = 0; q < 2; q++) {
             double fl = floor_median(f, match[q]);

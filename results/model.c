@@ -606,6 +606,15 @@ const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t
     return buf;
 }
 
+/* -- added for H3 */
+const json_t *cfb_rcase_extension(const cfb_rcase *c, const char *key) {
+    const cfb_rec *r = REC(c);
+    if (!r->extra || !key) return NULL;
+    for (size_t f = 0; f < C_N; f++) /* a verbatim known field is not an extension */
+        if (!strcmp(rec_fields(RT_CASE)[f].key, key)) return NULL;
+    return json_object_get(r->extra, key);
+}
+
 /* ---- summary ------------------------------------------------------------- */
 
 static const size_t stat_slot[] = {S_WALL, S_CPU, S_TPS, S_METRIC};

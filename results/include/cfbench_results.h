@@ -204,6 +204,13 @@ int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r);            /* r taken */
  * any other type (and past the end). Returns buf. */
 const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len);
 
+/* -- added for H3 */
+/* A field of the case the model does not know (kept verbatim: `kind`, the
+ * bound as hand-made files spell it, docs/cli-plot.md): borrowed, valid
+ * while c is; NULL when absent, and for a key the model knows (a verbatim
+ * known field is not an extension), like cfb_results_extension(). */
+const json_t *cfb_rcase_extension(const cfb_rcase *c, const char *key);
+
 /* ---- a case's summary -------------------------------------------------- */
 
 typedef enum cfb_stat_which {

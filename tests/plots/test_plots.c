@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "image_check.h"
+#include "cfbench_results.h"
 #include "plots.h"
 
 #define FIXTURE CFB_TESTS_DIR "/plots/fixture-results.json"
@@ -271,6 +272,86 @@ static void test_bad_input(void) {
     CHECK(!exists(out, "report.html")); /* nothing written for bad input */
 }
 
+/* The failure paths of reading a file through the results model
+ * (plot_model.c): a field plots need that the schema does not require, or a
+ * value the model keeps verbatim (not of the schema's type), is
+ * CFB_PLOT_EINPUT naming the file, the case and the field; what the
+ * schema requires fails with cfb_results_read()'s own message. Nothing is
+ * written. */
+static void edit_workers_zero(json_t *d) {
+    json_object_set_new(json_array_get(json_object_get(d, "cases"), 2), "workers", json_integer(0));
+}
+
+static void edit_median_string(json_t *d) {
+    json_t *wall = json_object_get(
+        json_object_get(json_array_get(json_object_get(d, "cases"), 1), "summary"), "wall_s");
+    json_object_set_new(wall, "median", json_string("0.5"));
+}
+
+static void edit_wall_not_object(json_t *d) {
+    json_object_set_new(json_object_get(json_array_get(json_object_get(d, "cases"), 1), "summary"),
+                        "wall_s", json_real(0.5));
+}
+
+static void edit_timeline_no_tasks(json_t *d) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(d, "cases"), i, c) {
+        json_t *tl = json_object_get(c, "timeline");
+        if (json_is_object(tl)) {
+            json_object_set_new(tl, "tasks", json_string("none"));
+            break;
+        }
+    }
+}
+
+static void edit_case_not_object(json_t *d) {
+    json_array_set_new(json_object_get(d, "cases"), 0, json_integer(7));
+}
+
+static void test_bad_model_fields(void) {
+    static const struct {
+        const char *name;
+        void (*edit)(json_t *);
+        const char *want1, *want2;
+    } bad[] = {
+        {"workers0.json", edit_workers_zero, "case 2 (", "'workers' (an integer >= 1)"},
+        {"medianstr.json", edit_median_string, "case 1 (", "'summary.wall_s.median' (a number)"},
+        {"wallnum.json", edit_wall_not_object, "case 1 (", "'summary.wall_s.median' (a number)"},
+        {"tlnotasks.json", edit_timeline_no_tasks, "case ", "timeline without a 'tasks' array"},
+        {"casenum.json", edit_case_not_object, "cases[0] is not an object", NULL},
+    };
+    char in[128], out[128], err[1024], want[1024];
+    snprintf(out, sizeof out, "%s/badfield", tmp_root);
+    const char *files[] = {in};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(in, sizeof in, "%s/%s", tmp_root, bad[k].name);
+        variant(in, bad[k].edit);
+        err[0] = '\0';
+        CHECK_EQ_INT(plot(files, 1, out, CFB_PLOT_PNG, NULL, NULL, err, sizeof err),
+                     CFB_PLOT_EINPUT);
+        fprintf(stderr, "  %s: %s\n", bad[k].name, err);
+        CHECK(strstr(err, in) != NULL);
+        CHECK(strstr(err, bad[k].want1) != NULL);
+        if (bad[k].want2) CHECK(strstr(err, bad[k].want2) != NULL);
+        CHECK(!strchr(err, '\n'));
+        CHECK(!exists(out, "report.html"));
+    }
+    /* what the model's reader refuses fails with its message, unchanged */
+    static const char *const refused[] = {"future.json", "notjson.json", "missing.json",
+                                          "casenum.json"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        snprintf(in, sizeof in, "%s/%s", tmp_root, refused[k]);
+        cfb_results *doc = NULL;
+        want[0] = err[0] = '\0';
+        CHECK(cfb_results_read(in, &doc, want, sizeof want) != 0);
+        CHECK(doc == NULL);
+        CHECK_EQ_INT(plot(files, 1, out, CFB_PLOT_PNG, NULL, NULL, err, sizeof err),
+                     CFB_PLOT_EINPUT);
+        CHECK_EQ_STR(err, want);
+    }
+}
+
 /* keep only cases whose mode/workers pass */
 static const char *keep_mode, *keep_workload;
 static int keep_workers;
@@ -422,6 +503,70 @@ static void test_null_ci(void) {
     json_decref(doc);
 }
 
+/* The speedup chart's seq median is the case's seq reference as the model
+ * defines it (cfb_results_seq_of: same workload, impl and params): with it
+ * every row has its bars from the case's CI (lo <= sp <= hi, not all
+ * equal); when each case's params carry a run-time value of its own (flags'
+ * embedded server URL) there is none, and the rows are the recorded
+ * summary.speedup without bars (lo = hi = sp). */
+static int unique_base;
+static void edit_runtime_param(json_t *d) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(d, "cases"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "workload")), "primes")) continue;
+        json_t *p = json_object_get(c, "params");
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%zu/x", unique_base ? 40000 + i : 40000);
+        json_object_set_new(p, "base", json_string(url));
+    }
+}
+
+/* The rows of data/speedup-primes.dat but seq's (seq is its own
+ * reference): 1 when every one has lo = hi = sp, 0 when some row has bars,
+ * -1 when unreadable or without rows; their count to *nrows. */
+static int speedup_rows_flat(const char *dir, int *nrows) {
+    char *dat = slurp(dir, "data/speedup-primes.dat");
+    if (!dat) return -1;
+    int flat = 1, in_seq = 0;
+    *nrows = 0;
+    for (char *l = strtok(dat, "\n"); l; l = strtok(NULL, "\n")) {
+        int w;
+        double sp, lo, hi;
+        if (l[0] == '"') in_seq = !strcmp(l, "\"seq\"");
+        if (in_seq || l[0] == '#' || l[0] == '"' ||
+            sscanf(l, "%d %lf %lf %lf", &w, &sp, &lo, &hi) != 4)
+            continue;
+        (*nrows)++;
+        CHECK(lo <= sp && sp <= hi);
+        if (lo != sp || hi != sp) flat = 0;
+    }
+    free(dat);
+    return *nrows ? flat : -1;
+}
+
+static void test_seq_reference(void) {
+    char in[128], out[128], err[1024];
+    const char *files[] = {in};
+    int n1 = 0, n2 = 0;
+    for (int k = 0; k < 2; k++) {
+        unique_base = k;
+        snprintf(in, sizeof in, "%s/runtime-param-%d.json", tmp_root, k);
+        variant(in, edit_runtime_param);
+        snprintf(out, sizeof out, "%s/seqref-%d", tmp_root, k);
+        CHECK_EQ_INT(
+            plot(files, 1, out, CFB_PLOT_PNG, "/nonexistent/gnuplot", NULL, err, sizeof err),
+            CFB_PLOT_ENOGNUPLOT);
+        CHECK_EQ_INT(speedup_rows_flat(out, k ? &n2 : &n1), k);
+    }
+    CHECK(n1 > 2);
+    CHECK_EQ_INT(n1, n2); /* the same points: the recorded speedups stand in */
+    /* those are the recorded values */
+    char *dat = slurp(out, "data/speedup-primes.dat");
+    CHECK(dat && strstr(dat, "\n2 1.9558 1.9558 1.9558\n"));
+    free(dat);
+}
+
 static void test_no_gnuplot(void) {
     char out[128], err[1024] = "";
     snprintf(out, sizeof out, "%s/nognuplot", tmp_root);
@@ -514,10 +659,12 @@ int main(void) {
     RUN(test_every_chart);
     RUN(test_two_sources);
     RUN(test_bad_input);
+    RUN(test_bad_model_fields);
     RUN(test_one_mode_one_worker);
     RUN(test_failed_case);
     RUN(test_null_ci);
     RUN(test_no_gnuplot);
+    RUN(test_seq_reference);
     RUN(test_gnuplot_fails);
     int rc = check_summary();
     if (rc == 0 || !getenv("CFB_KEEP_TMP"))

@@ -362,6 +362,32 @@ static void test_h2_accessors(void) {
     cfb_results_free(d);
 }
 
+/* cfb_rcase_extension (added for H3): a case field the model does not know
+ * is read back verbatim; a known field, also one held verbatim, is not an
+ * extension; absent, NULL key, a case without unknown fields: NULL. */
+static void test_case_extension(void) {
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:[], s:s, s:i, s:{s:i}}", "id", "a/seq/w1",
+                          "workload", "a", "mode", "seq", "workers", 1, "tasks", 4, "repetitions",
+                          "kind", "CPU-bound", "bound", 7, "x", "n", 2);
+    CHECK(o != NULL);
+    cfb_rcase *c = NULL;
+    CHECK_EQ_INT(cfb_rcase_from_json(o, &c), 0);
+    json_decref(o);
+    if (!c) return;
+    CHECK_EQ_STR(json_string_value(cfb_rcase_extension(c, "kind")), "CPU-bound");
+    CHECK_EQ_INT(json_integer_value(json_object_get(cfb_rcase_extension(c, "x"), "n")), 2);
+    CHECK(cfb_rcase_extension(c, "bound") == NULL); /* known, held verbatim (not a string) */
+    CHECK(cfb_rcase_bound(c) == NULL);
+    CHECK(cfb_rcase_extension(c, "id") == NULL);
+    CHECK(cfb_rcase_extension(c, "nope") == NULL);
+    CHECK(cfb_rcase_extension(c, NULL) == NULL);
+    cfb_rcase_free(c);
+    cfb_rcase *b = cfb_rcase_new("b", "b", "seq", 1, 1);
+    CHECK(b != NULL);
+    if (b) CHECK(cfb_rcase_extension(b, "kind") == NULL);
+    cfb_rcase_free(b);
+}
+
 int main(void) {
     test_build_order();
     test_h2_accessors();
@@ -369,5 +395,6 @@ int main(void) {
     test_seq_refs_odd();
     test_formulas();
     test_copy();
+    test_case_extension();
     return check_summary();
 }
