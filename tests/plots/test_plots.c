@@ -504,12 +504,13 @@ static void test_null_ci(void) {
 }
 
 /* The speedup chart's seq median is the case's seq reference as the model
- * defines it (cfb_results_seq_of: same workload, impl and params): with it
- * every row has its bars from the case's CI (lo <= sp <= hi, not all
- * equal); when each case's params carry a run-time value of its own (flags'
- * embedded server URL) there is none, and the rows are the recorded
+ * defines it (cfb_results_seq_of: same workload, impl and value set): with
+ * it every row has its bars from the case's CI (lo <= sp <= hi, not all
+ * equal), also when each case's params carry a run-time value of its own
+ * (flags' embedded server URL in files before 2026-12-07: params are not
+ * compared); without one (the seq case failed) the rows are the recorded
  * summary.speedup without bars (lo = hi = sp). */
-static int unique_base;
+static int variant_kind; /* 0 one URL, 1 a URL per case, 2 the seq case failed */
 static void edit_runtime_param(json_t *d) {
     size_t i;
     json_t *c;
@@ -517,8 +518,10 @@ static void edit_runtime_param(json_t *d) {
         if (strcmp(json_string_value(json_object_get(c, "workload")), "primes")) continue;
         json_t *p = json_object_get(c, "params");
         char url[64];
-        snprintf(url, sizeof url, "http://127.0.0.1:%zu/x", unique_base ? 40000 + i : 40000);
+        snprintf(url, sizeof url, "http://127.0.0.1:%zu/x", variant_kind ? 40000 + i : 40000);
         json_object_set_new(p, "base", json_string(url));
+        if (variant_kind == 2 && !strcmp(json_string_value(json_object_get(c, "mode")), "seq"))
+            json_object_set_new(c, "error", json_string("seq mode failed: boom"));
     }
 }
 
@@ -548,19 +551,20 @@ static int speedup_rows_flat(const char *dir, int *nrows) {
 static void test_seq_reference(void) {
     char in[128], out[128], err[1024];
     const char *files[] = {in};
-    int n1 = 0, n2 = 0;
-    for (int k = 0; k < 2; k++) {
-        unique_base = k;
+    int n[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        variant_kind = k;
         snprintf(in, sizeof in, "%s/runtime-param-%d.json", tmp_root, k);
         variant(in, edit_runtime_param);
         snprintf(out, sizeof out, "%s/seqref-%d", tmp_root, k);
         CHECK_EQ_INT(
             plot(files, 1, out, CFB_PLOT_PNG, "/nonexistent/gnuplot", NULL, err, sizeof err),
             CFB_PLOT_ENOGNUPLOT);
-        CHECK_EQ_INT(speedup_rows_flat(out, k ? &n2 : &n1), k);
+        CHECK_EQ_INT(speedup_rows_flat(out, &n[k]), k == 2);
     }
-    CHECK(n1 > 2);
-    CHECK_EQ_INT(n1, n2); /* the same points: the recorded speedups stand in */
+    CHECK(n[0] > 2);
+    CHECK_EQ_INT(n[0], n[1]); /* the same points, each with its bars */
+    CHECK_EQ_INT(n[0], n[2]); /* the same points: the recorded speedups stand in */
     /* those are the recorded values */
     char *dat = slurp(out, "data/speedup-primes.dat");
     CHECK(dat && strstr(dat, "\n2 1.9558 1.9558 1.9558\n"));
