@@ -85,36 +85,6 @@ static void on_signal(int sig) {
     ab_stop = 1;
 }
 
-static int bad(const char *fmt, const char *arg) {
-    fprintf(stderr, "cfbench ab: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_count(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_frac(const char *s, double *out, int pct) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno) return -1;
-    if (pct && *end == '%') {
-        v /= 100.0;
-        end++;
-    }
-    if (*end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
-
 static void progress(void *ctx, int round, int rounds) {
     int tty = *(int *)ctx;
     fprintf(stderr, tty ? "\rcfbench ab: round %d/%d" : "cfbench ab: round %d/%d\n", round, rounds);
@@ -229,7 +199,7 @@ int cfb_cmd_ab(int argc, char **argv) {
         case CFB_OPT_BASE_ENV:
         case CFB_OPT_NEW_ENV:
             if (!strchr(optarg, '=') || optarg[0] == '=') {
-                rc = bad("bad environment setting '%s' (KEY=VALUE)", optarg);
+                rc = cfb_usage_errorf("ab", "bad environment setting '%s' (KEY=VALUE)", optarg);
                 goto out;
             }
             if (c == CFB_OPT_BASE_ENV)
@@ -254,7 +224,8 @@ int cfb_cmd_ab(int argc, char **argv) {
             break;
         case CFB_OPT_PARAM:
             if (!strchr(optarg, '=')) {
-                rc = bad("bad --param '%s' (KEY=VALUE or WORKLOAD.KEY=VALUE)", optarg);
+                rc = cfb_usage_errorf("ab", "bad --param '%s' (KEY=VALUE or WORKLOAD.KEY=VALUE)",
+                                      optarg);
                 goto out;
             }
             params[nparams++] = optarg;
@@ -272,29 +243,29 @@ int cfb_cmd_ab(int argc, char **argv) {
             job.switch_interval = optarg;
             break;
         case CFB_OPT_ROUNDS:
-            if (parse_count(optarg, 1, 10000, &v)) {
-                rc = bad("bad --rounds '%s' (1 to 10000)", optarg);
+            if (cfb_opt_long(optarg, 1, 10000, &v)) {
+                rc = cfb_usage_errorf("ab", "bad --rounds '%s' (1 to 10000)", optarg);
                 goto out;
             }
             job.rounds = (int)v;
             break;
         case CFB_OPT_REPEAT:
-            if (parse_count(optarg, 1, 64, &v)) {
-                rc = bad("bad --repeat '%s' (1 to 64)", optarg);
+            if (cfb_opt_long(optarg, 1, 64, &v)) {
+                rc = cfb_usage_errorf("ab", "bad --repeat '%s' (1 to 64)", optarg);
                 goto out;
             }
             job.runs = (int)v;
             break;
         case CFB_OPT_WARMUP:
-            if (parse_count(optarg, 0, 1000, &v)) {
-                rc = bad("bad --warmup '%s' (0 to 1000)", optarg);
+            if (cfb_opt_long(optarg, 0, 1000, &v)) {
+                rc = cfb_usage_errorf("ab", "bad --warmup '%s' (0 to 1000)", optarg);
                 goto out;
             }
             job.warmup = (int)v;
             break;
         case CFB_OPT_SEED:
-            if (parse_count(optarg, 0, LONG_MAX, &v)) {
-                rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
+            if (cfb_opt_long(optarg, 0, LONG_MAX, &v)) {
+                rc = cfb_usage_errorf("ab", "bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             job.seed = (uint64_t)v;
@@ -307,20 +278,22 @@ int cfb_cmd_ab(int argc, char **argv) {
             else if (eq && eq != optarg && !cfb_ab_metric_parse(eq + 1, &m))
                 rules[nrules++] = optarg;
             else {
-                rc = bad("bad --metric '%s' (wall, cpu, or GLOB=wall|cpu)", optarg);
+                rc = cfb_usage_errorf("ab", "bad --metric '%s' (wall, cpu, or GLOB=wall|cpu)",
+                                      optarg);
                 goto out;
             }
             break;
         }
         case CFB_OPT_THRESHOLD:
-            if (parse_frac(optarg, &o.threshold, 1) || o.threshold < 0 || o.threshold >= 10) {
-                rc = bad("bad --threshold '%s' (e.g. 2%% or 0.02)", optarg);
+            if (cfb_opt_fraction(optarg, true, &o.threshold) || o.threshold < 0 ||
+                o.threshold >= 10) {
+                rc = cfb_usage_errorf("ab", "bad --threshold '%s' (e.g. 2%% or 0.02)", optarg);
                 goto out;
             }
             break;
         case CFB_OPT_ALPHA:
-            if (parse_frac(optarg, &o.alpha, 0) || !(o.alpha > 0 && o.alpha < 1)) {
-                rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
+            if (cfb_opt_fraction(optarg, false, &o.alpha) || !(o.alpha > 0 && o.alpha < 1)) {
+                rc = cfb_usage_errorf("ab", "bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
@@ -330,7 +303,7 @@ int cfb_cmd_ab(int argc, char **argv) {
             else if (!strcmp(optarg, "none"))
                 o.correction = 0;
             else {
-                rc = bad("bad --correction '%s' (holm, none)", optarg);
+                rc = cfb_usage_errorf("ab", "bad --correction '%s' (holm, none)", optarg);
                 goto out;
             }
             break;
@@ -339,7 +312,7 @@ int cfb_cmd_ab(int argc, char **argv) {
             break;
         case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
-                rc = bad("unknown format '%s' (text, markdown, json)", optarg);
+                rc = cfb_usage_errorf("ab", "unknown format '%s' (text, markdown, json)", optarg);
                 goto out;
             }
             format = optarg;
@@ -353,7 +326,7 @@ int cfb_cmd_ab(int argc, char **argv) {
             else if (!strcmp(optarg, "never"))
                 fail_on = 0;
             else {
-                rc = bad("bad --fail-on '%s' (regression, never)", optarg);
+                rc = cfb_usage_errorf("ab", "bad --fail-on '%s' (regression, never)", optarg);
                 goto out;
             }
             break;
@@ -363,7 +336,7 @@ int cfb_cmd_ab(int argc, char **argv) {
             else if (!strcmp(optarg, "skip"))
                 base_skip = 1;
             else {
-                rc = bad("bad --base-fail '%s' (error, skip)", optarg);
+                rc = cfb_usage_errorf("ab", "bad --base-fail '%s' (error, skip)", optarg);
                 goto out;
             }
             break;
@@ -385,13 +358,16 @@ int cfb_cmd_ab(int argc, char **argv) {
         }
     }
     if (optind < argc) {
-        rc = bad("unexpected argument '%s' (see cfbench ab --help)", argv[optind]);
+        rc = cfb_usage_errorf("ab", "unexpected argument '%s' (see cfbench ab --help)",
+                              argv[optind]);
         goto out;
     }
     if (out_path && cfb_out_is_stdout(out_path)) {
-        rc = bad("--out %s: the report goes to stdout; --format json prints the A/B document "
-                 "there",
-                 out_path);
+        rc = cfb_usage_errorf(
+            "ab",
+            "--out %s: the report goes to stdout; --format json prints the A/B document "
+            "there",
+            out_path);
         goto out;
     }
     if (out_path) {
@@ -412,7 +388,7 @@ int cfb_cmd_ab(int argc, char **argv) {
         cfb_ab *probe = cfb_ab_new();
         if (!probe || cfb_ab_analyze(probe, &o, err, sizeof err)) {
             cfb_ab_free(probe);
-            rc = bad("%s", probe ? err : "out of memory");
+            rc = cfb_usage_errorf("ab", "%s", probe ? err : "out of memory");
             goto out;
         }
         cfb_ab_free(probe);
@@ -421,7 +397,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     if (analyze) {
         json_t *doc = json_load_file(analyze, 0, NULL);
         if (!doc) {
-            rc = bad("--analyze: cannot read '%s' as JSON", analyze);
+            rc = cfb_usage_errorf("ab", "--analyze: cannot read '%s' as JSON", analyze);
             goto out;
         }
         int r = cfb_ab_from_json(doc, &ab, err, sizeof err);
@@ -433,25 +409,27 @@ int cfb_cmd_ab(int argc, char **argv) {
     } else {
         int cmd_mode = side[0].cmd || side[1].cmd;
         if (cmd_mode && !(side[0].cmd && side[1].cmd)) {
-            rc = bad("%s", "--base-cmd and --new-cmd go together");
+            rc = cfb_usage_errorf("ab", "%s", "--base-cmd and --new-cmd go together");
             goto out;
         }
         if (cmd_mode && (side[0].rev || side[1].rev || side[0].bin || side[1].bin)) {
-            rc = bad("%s", "--base-cmd/--new-cmd compare commands: no --base/--new/--*-bin");
+            rc = cfb_usage_errorf("ab", "%s",
+                                  "--base-cmd/--new-cmd compare commands: no --base/--new/--*-bin");
             goto out;
         }
         if (side[0].rev && side[0].bin) {
-            rc = bad("%s", "--base and --base-bin exclude each other");
+            rc = cfb_usage_errorf("ab", "%s", "--base and --base-bin exclude each other");
             goto out;
         }
         if (side[1].rev && side[1].bin) {
-            rc = bad("%s", "--new and --new-bin exclude each other");
+            rc = cfb_usage_errorf("ab", "%s", "--new and --new-bin exclude each other");
             goto out;
         }
         if (!cmd_mode && !side[0].rev && !side[0].bin && !side[0].nargs && !side[0].nenv &&
             !side[1].nargs && !side[1].nenv) {
-            rc = bad("%s", "no BASE: give --base REV, --base-bin PATH, --base-cmd CMD, or "
-                           "per-side --base-arg/--base-env on one binary");
+            rc = cfb_usage_errorf("ab", "%s",
+                                  "no BASE: give --base REV, --base-bin PATH, --base-cmd CMD, or "
+                                  "per-side --base-arg/--base-env on one binary");
             goto out;
         }
         if (gil) {

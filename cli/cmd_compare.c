@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,37 +49,6 @@ static const char compare_usage[] =
     "\n"
     "exit: 0 no regression, 1 a regression, 2 bad usage or input (unreadable file,\n"
     "wrong schema, nothing in common)\n";
-
-static int bad(const char *fmt, const char *arg) {
-    fprintf(stderr, "cfbench compare: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_double(const char *s, double *out, int allow_pct) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno) return -1;
-    if (allow_pct && *end == '%') {
-        v /= 100.0;
-        end++;
-    }
-    if (*end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_u64(const char *s, unsigned long long *out) {
-    char *end;
-    errno = 0;
-    if (*s == '-') return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || errno) return -1;
-    *out = v;
-    return 0;
-}
 
 /* Warnings when BASE and NEW were not measured in the same context (issue
  * 11): different CPU models (host.cpu_model) or different numbers of CPUs
@@ -129,27 +99,31 @@ int cfb_cmd_compare(int argc, char **argv) {
         switch (c) {
         case CFB_OPT_METRIC:
             if (cfb_metric_parse(optarg, &o.metric)) {
-                rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
-                         "overhead, instructions, cpucost)",
-                         optarg);
+                rc = cfb_usage_errorf(
+                    "compare",
+                    "unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
+                    "overhead, instructions, cpucost)",
+                    optarg);
                 goto out;
             }
             break;
         case CFB_OPT_THRESHOLD:
-            if (parse_double(optarg, &o.threshold, 1) || o.threshold < 0 || o.threshold >= 10) {
-                rc = bad("bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
+            if (cfb_opt_fraction(optarg, true, &o.threshold) || o.threshold < 0 ||
+                o.threshold >= 10) {
+                rc = cfb_usage_errorf("compare", "bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
                 goto out;
             }
             break;
         case CFB_OPT_ALPHA:
-            if (parse_double(optarg, &o.alpha, 0) || !(o.alpha > 0 && o.alpha < 1)) {
-                rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
+            if (cfb_opt_fraction(optarg, false, &o.alpha) || !(o.alpha > 0 && o.alpha < 1)) {
+                rc = cfb_usage_errorf("compare", "bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
         case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
-                rc = bad("unknown format '%s' (text, markdown, json)", optarg);
+                rc = cfb_usage_errorf("compare", "unknown format '%s' (text, markdown, json)",
+                                      optarg);
                 goto out;
             }
             format = optarg;
@@ -160,7 +134,7 @@ int cfb_cmd_compare(int argc, char **argv) {
             else if (!strcmp(optarg, "never"))
                 fail_on_regression = 0;
             else {
-                rc = bad("bad --fail-on '%s' (regression, never)", optarg);
+                rc = cfb_usage_errorf("compare", "bad --fail-on '%s' (regression, never)", optarg);
                 goto out;
             }
             break;
@@ -168,15 +142,16 @@ int cfb_cmd_compare(int argc, char **argv) {
             globs[nglobs++] = optarg;
             break;
         case CFB_OPT_SEED:
-            if (parse_u64(optarg, &u)) {
-                rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
+            if (cfb_opt_u64(optarg, 0, ULLONG_MAX, &u)) {
+                rc =
+                    cfb_usage_errorf("compare", "bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             o.seed = u;
             break;
         case CFB_OPT_RESAMPLES:
-            if (parse_u64(optarg, &u) || u < 100 || u > 1000000) {
-                rc = bad("bad --resamples '%s' (100 to 1000000)", optarg);
+            if (cfb_opt_u64(optarg, 0, ULLONG_MAX, &u) || u < 100 || u > 1000000) {
+                rc = cfb_usage_errorf("compare", "bad --resamples '%s' (100 to 1000000)", optarg);
                 goto out;
             }
             o.resamples = (size_t)u;
@@ -187,7 +162,7 @@ int cfb_cmd_compare(int argc, char **argv) {
             else if (!strcmp(optarg, "none"))
                 o.correction = 0;
             else {
-                rc = bad("bad --correction '%s' (holm, none)", optarg);
+                rc = cfb_usage_errorf("compare", "bad --correction '%s' (holm, none)", optarg);
                 goto out;
             }
             break;
@@ -203,8 +178,10 @@ int cfb_cmd_compare(int argc, char **argv) {
         }
     }
     if (argc - optind != 2) {
-        rc = bad("%s", argc - optind < 2 ? "needs BASE.json and NEW.json (see --help)"
-                                         : "takes exactly two files, BASE.json and NEW.json");
+        rc =
+            cfb_usage_errorf("compare", "%s",
+                             argc - optind < 2 ? "needs BASE.json and NEW.json (see --help)"
+                                               : "takes exactly two files, BASE.json and NEW.json");
         goto out;
     }
     o.case_globs = globs;

@@ -110,9 +110,14 @@ int cfb_cmd_export(int argc, char **argv) {
     mallopt(M_MXFAST, 0);
 #endif
     /* without the per-task timelines, which no format shows (the bulk of a
-     * real file: docs/results-schema.md) */
-    static const char *const drop[] = {"cases[].timeline"};
-    if (cfb_results_read_filtered(argv[optind], drop, 1, &doc, err, sizeof err)) {
+     * real file: docs/results-schema.md); markdown, a row of summaries per
+     * case, also without the repetitions' latency and count objects (the
+     * lean reading of compare) */
+    static const char *const timeline_only[] = {"cases[].timeline"};
+    size_t ndrop = 1;
+    const char *const *drop = timeline_only;
+    if (fmt == CFB_EXPORT_MARKDOWN) drop = cfb_results_lean_drops(&ndrop);
+    if (cfb_results_read_filtered(argv[optind], drop, ndrop, &doc, err, sizeof err)) {
         fprintf(stderr, "cfbench export: %s\n", err);
         return CFB_EXIT_USAGE;
     }

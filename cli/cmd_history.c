@@ -52,38 +52,6 @@ static const char history_usage[] =
     "fewer than 2 results files, no case), 3 charts not drawn (gnuplot or its\n"
     "scripts missing; the report and data files are written) or output not written\n";
 
-static int bad(const char *fmt, const char *arg) {
-    fprintf(stderr, "cfbench history: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    return CFB_EXIT_USAGE;
-}
-
-static int parse_double(const char *s, double *out, int allow_pct) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno) return -1;
-    if (allow_pct && *end == '%') {
-        v /= 100.0;
-        end++;
-    }
-    if (*end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_size(const char *s, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *out) {
-    char *end;
-    errno = 0;
-    if (*s == '-' || !*s) return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 int cfb_cmd_history(int argc, char **argv) {
     cfb_history_opts o;
     cfb_history_opts_default(&o);
@@ -104,49 +72,53 @@ int cfb_cmd_history(int argc, char **argv) {
         switch (c) {
         case CFB_OPT_METRIC:
             if (cfb_metric_parse(optarg, &o.metric)) {
-                rc = bad("unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
-                         "overhead, instructions, cpucost)",
-                         optarg);
+                rc = cfb_usage_errorf(
+                    "history",
+                    "unknown metric '%s' (wall, cpu, throughput, speedup, efficiency, "
+                    "overhead, instructions, cpucost)",
+                    optarg);
                 goto out;
             }
             break;
         case CFB_OPT_THRESHOLD:
-            if (parse_double(optarg, &o.cpd.threshold, 1) || o.cpd.threshold < 0 ||
+            if (cfb_opt_fraction(optarg, true, &o.cpd.threshold) || o.cpd.threshold < 0 ||
                 o.cpd.threshold >= 10) {
-                rc = bad("bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
+                rc = cfb_usage_errorf("history", "bad --threshold '%s' (e.g. 5%% or 0.05)", optarg);
                 goto out;
             }
             break;
         case CFB_OPT_ALPHA:
-            if (parse_double(optarg, &o.cpd.alpha, 0) || !(o.cpd.alpha > 0 && o.cpd.alpha < 1)) {
-                rc = bad("bad --alpha '%s' (a number in (0, 1))", optarg);
+            if (cfb_opt_fraction(optarg, false, &o.cpd.alpha) ||
+                !(o.cpd.alpha > 0 && o.cpd.alpha < 1)) {
+                rc = cfb_usage_errorf("history", "bad --alpha '%s' (a number in (0, 1))", optarg);
                 goto out;
             }
             break;
         case CFB_OPT_PERMUTATIONS:
-            if (parse_size(optarg, 19, 100000, &u)) {
-                rc = bad("bad --permutations '%s' (19 to 100000)", optarg);
+            if (cfb_opt_u64(optarg, 19, 100000, &u)) {
+                rc = cfb_usage_errorf("history", "bad --permutations '%s' (19 to 100000)", optarg);
                 goto out;
             }
             o.cpd.permutations = (size_t)u;
             break;
         case CFB_OPT_MIN_SIZE:
-            if (parse_size(optarg, 2, 1000, &u)) {
-                rc = bad("bad --min-size '%s' (2 to 1000)", optarg);
+            if (cfb_opt_u64(optarg, 2, 1000, &u)) {
+                rc = cfb_usage_errorf("history", "bad --min-size '%s' (2 to 1000)", optarg);
                 goto out;
             }
             o.cpd.min_size = (size_t)u;
             break;
         case CFB_OPT_RECENT:
-            if (parse_size(optarg, 1, 1000000, &u)) {
-                rc = bad("bad --recent '%s' (a positive integer)", optarg);
+            if (cfb_opt_u64(optarg, 1, 1000000, &u)) {
+                rc = cfb_usage_errorf("history", "bad --recent '%s' (a positive integer)", optarg);
                 goto out;
             }
             o.cpd.recent = (size_t)u;
             break;
         case CFB_OPT_SEED:
-            if (parse_size(optarg, 0, ~0ULL, &u)) {
-                rc = bad("bad --seed '%s' (a non-negative integer)", optarg);
+            if (cfb_opt_u64(optarg, 0, ~0ULL, &u)) {
+                rc =
+                    cfb_usage_errorf("history", "bad --seed '%s' (a non-negative integer)", optarg);
                 goto out;
             }
             o.cpd.seed = u;
@@ -157,7 +129,7 @@ int cfb_cmd_history(int argc, char **argv) {
             else if (!strcmp(optarg, "name"))
                 o.order = CFB_HISTORY_BY_NAME;
             else {
-                rc = bad("bad --order '%s' (time, name)", optarg);
+                rc = cfb_usage_errorf("history", "bad --order '%s' (time, name)", optarg);
                 goto out;
             }
             break;
@@ -166,7 +138,8 @@ int cfb_cmd_history(int argc, char **argv) {
             break;
         case CFB_OPT_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
-                rc = bad("unknown format '%s' (text, markdown, json)", optarg);
+                rc = cfb_usage_errorf("history", "unknown format '%s' (text, markdown, json)",
+                                      optarg);
                 goto out;
             }
             format = optarg;
@@ -183,7 +156,7 @@ int cfb_cmd_history(int argc, char **argv) {
             else if (!strcmp(optarg, "never"))
                 fail_on_regression = 0;
             else {
-                rc = bad("bad --fail-on '%s' (regression, never)", optarg);
+                rc = cfb_usage_errorf("history", "bad --fail-on '%s' (regression, never)", optarg);
                 goto out;
             }
             break;
@@ -196,7 +169,8 @@ int cfb_cmd_history(int argc, char **argv) {
         }
     }
     if (optind >= argc) {
-        rc = bad("%s", "needs results files or a directory of them (see --help)");
+        rc = cfb_usage_errorf("history", "%s",
+                              "needs results files or a directory of them (see --help)");
         goto out;
     }
     o.case_globs = globs;

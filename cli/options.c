@@ -13,6 +13,7 @@
 #include "suggest.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -434,6 +435,38 @@ int cfb_opt_double(const char *s, double lo, double hi, double *out) {
     if (!*s || *end || errno || !(v >= lo && v <= hi)) return -1;
     *out = v;
     return 0;
+}
+
+int cfb_opt_fraction(const char *s, bool allow_pct, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno) return -1;
+    if (allow_pct && *end == '%') {
+        v /= 100.0;
+        end++;
+    }
+    if (*end || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+int cfb_opt_u64(const char *s, unsigned long long lo, unsigned long long hi,
+                unsigned long long *out) {
+    char *end;
+    errno = 0;
+    if (*s == '-' || !*s) return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cfb_usage_errorf(const char *cmd, const char *fmt, const char *arg) {
+    fprintf(stderr, "cfbench %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 2; /* CFB_EXIT_USAGE (cli/commands.h) */
 }
 
 int cfb_usage_error(const char *cmd, const char *msg, const char *arg) {

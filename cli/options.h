@@ -213,9 +213,22 @@ int cfb_opt_long(const char *s, long lo, long hi, long *out);
 /* A whole decimal floating-point number in lo..hi (so never NaN) into
  * *out. 0, or -1 (out untouched). */
 int cfb_opt_double(const char *s, double lo, double hi, double *out);
+/* A finite decimal number into *out; with allow_pct a trailing '%' divides
+ * it by 100 ("5%" = 0.05). 0, or -1 (out untouched). The range is the
+ * caller's: its message names it. */
+int cfb_opt_fraction(const char *s, bool allow_pct, double *out);
+/* A whole non-negative decimal integer in lo..hi into *out (no sign, no
+ * trailing text). 0, or -1 (out untouched). */
+int cfb_opt_u64(const char *s, unsigned long long lo, unsigned long long hi,
+                unsigned long long *out);
 /* The one usage-error line of every command, "cfbench CMD: MSG ARG (see
  * cfbench CMD --help)" (ARG may be NULL), on stderr. Returns
  * CFB_EXIT_USAGE (2). */
 int cfb_usage_error(const char *cmd, const char *msg, const char *arg);
+/* "cfbench CMD: " and fmt with its one string argument arg, on stderr (the
+ * result-reading commands' messages, which say their own hint). Returns
+ * CFB_EXIT_USAGE (2). */
+int cfb_usage_errorf(const char *cmd, const char *fmt, const char *arg)
+    __attribute__((format(printf, 2, 0)));
 
 #endif
