@@ -129,16 +129,6 @@ static bool stat_bar(const cfb_rcase *rc, cfb_stat_which w, double *med, double 
     return true;
 }
 
-static double stat_median(const cfb_rcase *rc, cfb_stat_which w) {
-    cfb_stat_summary s;
-    return cfb_rcase_stat(rc, w, &s) ? s.st.median : NAN;
-}
-
-static double sum_or_nan(const cfb_rcase *rc, cfb_sum_which w) {
-    double v;
-    return cfb_rcase_sum(rc, w, &v) ? v : NAN;
-}
-
 /* Fill c from case rc of doc (cfb_results_read() checked the schema's
  * required fields); 0 or -1 with err naming what plots need and is missing. */
 static int load_case(plot_case *c, const cfb_results *doc, const cfb_rcase *rc, const char *path,
@@ -186,10 +176,10 @@ static int load_case(plot_case *c, const cfb_results *doc, const cfb_rcase *rc, 
         snprintf(err, errlen, "%s: missing field 'summary.wall_s.median' (a number)", where);
         return -1;
     }
-    c->cpu_med = stat_median(rc, CFB_STAT_CPU);
-    c->tps_med = stat_median(rc, CFB_STAT_THROUGHPUT);
-    c->speedup = sum_or_nan(rc, CFB_SUM_SPEEDUP);
-    c->efficiency = sum_or_nan(rc, CFB_SUM_EFFICIENCY);
+    c->cpu_med = cfb_rcase_stat_median(rc, CFB_STAT_CPU);
+    c->tps_med = cfb_rcase_stat_median(rc, CFB_STAT_THROUGHPUT);
+    c->speedup = cfb_rcase_sum_value(rc, CFB_SUM_SPEEDUP);
+    c->efficiency = cfb_rcase_sum_value(rc, CFB_SUM_EFFICIENCY);
     rep_latency_medians(rc, c->lat);
     c->metric_name = cfb_rcase_metric_name(rc);
     c->metric_med = c->metric_lo = c->metric_hi = NAN;

@@ -190,18 +190,6 @@ static void md_num(FILE *out, double x, const char *fmt) {
         fputs("–", out);
 }
 
-/* The median of statistic w of c, NaN when not recorded. */
-static double stat_median(const cfb_rcase *c, cfb_stat_which w) {
-    cfb_stat_summary st;
-    return cfb_rcase_stat(c, w, &st) ? st.st.median : NAN;
-}
-
-/* Summary value w of c (speedup, …: the recorded one), NaN when none. */
-static double sum_of(const cfb_rcase *c, cfb_sum_which w) {
-    double v;
-    return cfb_rcase_sum(c, w, &v) ? v : NAN;
-}
-
 static int export_markdown(const cfb_results *doc, FILE *out) {
     int cpus = cfb_results_cpus(doc);
     fprintf(out, "### cfbench results\n\n");
@@ -245,22 +233,22 @@ static int export_markdown(const cfb_results *doc, FILE *out) {
         else
             fputs("–", out);
         fputs(" | ", out);
-        md_num(out, stat_median(c, CFB_STAT_CPU), "%.4g");
+        md_num(out, cfb_rcase_stat_median(c, CFB_STAT_CPU), "%.4g");
         fputs(" | ", out);
-        md_num(out, stat_median(c, CFB_STAT_THROUGHPUT), "%.4g");
+        md_num(out, cfb_rcase_stat_median(c, CFB_STAT_THROUGHPUT), "%.4g");
         fputs(" | ", out);
-        md_num(out, sum_of(c, CFB_SUM_SPEEDUP), "%.3f");
+        md_num(out, cfb_rcase_sum_value(c, CFB_SUM_SPEEDUP), "%.3f");
         fputs(" | ", out);
-        md_num(out, sum_of(c, CFB_SUM_EFFICIENCY), "%.3f");
+        md_num(out, cfb_rcase_sum_value(c, CFB_SUM_EFFICIENCY), "%.3f");
         fputs(" | ", out);
-        md_num(out, sum_of(c, CFB_SUM_OVERHEAD_PER_TASK_S), "%.3g");
+        md_num(out, cfb_rcase_sum_value(c, CFB_SUM_OVERHEAD_PER_TASK_S), "%.3g");
         fputs(" | ", out);
-        md_num(out, sum_of(c, CFB_SUM_INSTRUCTIONS_PER_TASK), "%.4g");
+        md_num(out, cfb_rcase_sum_value(c, CFB_SUM_INSTRUCTIONS_PER_TASK), "%.4g");
         if (metric) {
             fputs(" | ", out);
             const char *mn = cfb_rcase_metric_name(c);
             if (mn) fprintf(out, "%s ", mn);
-            md_num(out, stat_median(c, CFB_STAT_METRIC), "%.4g");
+            md_num(out, cfb_rcase_stat_median(c, CFB_STAT_METRIC), "%.4g");
         }
         fputs(" |\n", out);
     }

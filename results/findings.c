@@ -14,8 +14,7 @@
 /* ---- reading a case (the results model, results/include/cfbench_results.h) ---------------- */
 
 static double case_med(const cfb_rcase *c) {
-    cfb_stat_summary st;
-    return cfb_rcase_stat(c, CFB_STAT_WALL, &st) ? st.st.median : NAN;
+    return cfb_rcase_stat_median(c, CFB_STAT_WALL);
 }
 
 /* The ci95 of the median wall; false when null (one repetition) or absent. */
@@ -29,8 +28,7 @@ static bool case_ci(const cfb_rcase *c, double *lo, double *hi) {
 }
 
 static double case_speedup(const cfb_rcase *c) {
-    double v;
-    return cfb_rcase_sum(c, CFB_SUM_SPEEDUP, &v) ? v : NAN;
+    return cfb_rcase_sum_value(c, CFB_SUM_SPEEDUP);
 }
 
 static bool case_usable(const cfb_rcase *c) {

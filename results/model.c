@@ -685,6 +685,16 @@ bool cfb_rcase_sum(const cfb_rcase *c, cfb_sum_which w, double *out) {
     return s && get_num(s, sum_slot[w], out);
 }
 
+double cfb_rcase_stat_median(const cfb_rcase *c, cfb_stat_which w) {
+    cfb_stat_summary st;
+    return cfb_rcase_stat(c, w, &st) ? st.st.median : NAN;
+}
+
+double cfb_rcase_sum_value(const cfb_rcase *c, cfb_sum_which w) {
+    double v;
+    return cfb_rcase_sum(c, w, &v) ? v : NAN;
+}
+
 int cfb_rcase_set_sum(cfb_rcase *c, cfb_sum_which w, bool have, double v) {
     if ((unsigned)w > CFB_SUM_OVERHEAD_PER_TASK_S) return -1;
     cfb_rec *s = need_rec(REC(c), C_SUMMARY);

@@ -243,6 +243,10 @@ bool cfb_rcase_stat(const cfb_rcase *c, cfb_stat_which w, cfb_stat_summary *out)
  * Creates the summary when there is none. */
 int cfb_rcase_set_stat(cfb_rcase *c, cfb_stat_which w, const cfb_stats *st, long long outliers);
 bool cfb_rcase_sum(const cfb_rcase *c, cfb_sum_which w, double *out);
+/* The same as values for readers that show "not recorded" as NaN: the
+ * median of statistic w / summary value w, NaN when absent or null. */
+double cfb_rcase_stat_median(const cfb_rcase *c, cfb_stat_which w);
+double cfb_rcase_sum_value(const cfb_rcase *c, cfb_sum_which w);
 /* have false (or v not finite) writes null. */
 int cfb_rcase_set_sum(cfb_rcase *c, cfb_sum_which w, bool have, double v);
 

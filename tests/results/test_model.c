@@ -101,6 +101,8 @@ static void test_build_order(void) {
     CHECK(!cfb_rcase_stat(k, CFB_STAT_CPU, &ss));
     double v;
     CHECK(!cfb_rcase_sum(k, CFB_SUM_SPEEDUP, &v));
+    CHECK(isnan(cfb_rcase_sum_value(k, CFB_SUM_SPEEDUP)));
+    CHECK(isnan(cfb_rcase_stat_median(k, CFB_STAT_CPU)));
     CHECK_EQ_INT(cfb_rcase_nparams(k), 1);
     CHECK_EQ_STR(cfb_rcase_param_key(k, 0), "k");
     CHECK_EQ_STR(cfb_rcase_param_value(k, 0), "v");
@@ -215,6 +217,8 @@ static void test_seq_rules(void) {
     CHECK(t2m == t2);
     CHECK_EQ_INT(cfb_rcase_set_stat(t2m, CFB_STAT_WALL, &st, -1), 0);
     CHECK(cfb_rcase_median_wall(t2) == 2.5);
+    CHECK(cfb_rcase_stat_median(t2, CFB_STAT_WALL) == 2.5);
+    CHECK(isnan(cfb_rcase_stat_median(t2, CFB_STAT_THROUGHPUT)));
     cfb_derived dv;
     CHECK_EQ_INT(cfb_rcase_derived(d, t2, &dv), 0);
     CHECK(dv.speedup == 2.0 && dv.efficiency == 1.0);
