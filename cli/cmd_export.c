@@ -109,14 +109,14 @@ int cfb_cmd_export(int argc, char **argv) {
      * (bench/export_ab.sh). One command per process: the setting is ours. */
     mallopt(M_MXFAST, 0);
 #endif
-    /* without the per-task timelines, which no format shows (the bulk of a
-     * real file: docs/results-schema.md); markdown, a row of summaries per
-     * case, also without the repetitions' latency and count objects (the
-     * lean reading of compare) */
-    static const char *const timeline_only[] = {"cases[].timeline"};
-    size_t ndrop = 1;
-    const char *const *drop = timeline_only;
-    if (fmt == CFB_EXPORT_MARKDOWN) drop = cfb_results_lean_drops(&ndrop);
+    /* without what no format shows: the per-task timelines (the bulk of a
+     * real file: docs/results-schema.md) and the repetitions' count
+     * objects; markdown and gbench, which show no latency either, read the
+     * lean document of compare */
+    static const char *const csv_drop[] = {"cases[].timeline", "cases[].repetitions[].counts"};
+    size_t ndrop = 2;
+    const char *const *drop = csv_drop;
+    if (fmt != CFB_EXPORT_CSV) drop = cfb_results_lean_drops(&ndrop);
     if (cfb_results_read_filtered(argv[optind], drop, ndrop, &doc, err, sizeof err)) {
         fprintf(stderr, "cfbench export: %s\n", err);
         return CFB_EXIT_USAGE;
