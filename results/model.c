@@ -353,12 +353,23 @@ int cfb_results_set_config(cfb_results *d, json_t *s) {
     return set_json(REC(d), D_CONFIG, s);
 }
 
-const json_t *cfb_results_extension(const cfb_results *d, const char *key) {
-    const cfb_rec *r = REC(d);
-    if (!r->extra || !key) return NULL;
-    for (size_t f = 0; f < D_N; f++) /* a verbatim known field is not an extension */
-        if (!strcmp(rec_fields(RT_DOC)[f].key, key)) return NULL;
+/* Whether key names one of the nf known fields of a record of type rt. */
+static bool known_key(rec_type rt, size_t nf, const char *key) {
+    for (size_t f = 0; f < nf; f++)
+        if (!strcmp(rec_fields(rt)[f].key, key)) return true;
+    return false;
+}
+
+/* Key key of r's unknown fields (r a record of type rt with nf known
+ * fields); NULL when absent, and for a known key: a verbatim known field is
+ * not an extension. */
+static const json_t *rec_extension(const cfb_rec *r, rec_type rt, size_t nf, const char *key) {
+    if (!r->extra || !key || known_key(rt, nf, key)) return NULL;
     return json_object_get(r->extra, key);
+}
+
+const json_t *cfb_results_extension(const cfb_results *d, const char *key) {
+    return rec_extension(REC(d), RT_DOC, D_N, key);
 }
 
 int cfb_results_set_extension(cfb_results *d, const char *key, json_t *v) {
@@ -367,12 +378,7 @@ int cfb_results_set_extension(cfb_results *d, const char *key, json_t *v) {
         json_decref(v);
         return -1;
     }
-    for (size_t f = 0; f < D_N; f++)
-        if (!strcmp(rec_fields(RT_DOC)[f].key, key)) {
-            json_decref(v);
-            return -1;
-        }
-    if (!r->extra && !(r->extra = json_object())) {
+    if (known_key(RT_DOC, D_N, key) || (!r->extra && !(r->extra = json_object()))) {
         json_decref(v);
         return -1;
     }
@@ -588,7 +594,6 @@ int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r) {
     return rec_list_push(need_list(REC(c), C_REPS), REC(r));
 }
 
-/* -- added for H2 */
 const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len) {
     if (!buf || !len) return buf;
     buf[0] = 0;
@@ -606,13 +611,8 @@ const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t
     return buf;
 }
 
-/* -- added for H3 */
 const json_t *cfb_rcase_extension(const cfb_rcase *c, const char *key) {
-    const cfb_rec *r = REC(c);
-    if (!r->extra || !key) return NULL;
-    for (size_t f = 0; f < C_N; f++) /* a verbatim known field is not an extension */
-        if (!strcmp(rec_fields(RT_CASE)[f].key, key)) return NULL;
-    return json_object_get(r->extra, key);
+    return rec_extension(REC(c), RT_CASE, C_N, key);
 }
 
 /* ---- summary ------------------------------------------------------------- */
@@ -774,7 +774,6 @@ bool cfb_repetition_latency(const cfb_repetition *r, cfb_latency *out) {
     return true;
 }
 
-/* -- added for H2 */
 bool cfb_repetition_latency_part(const cfb_repetition *r, cfb_latency_part k, double *out) {
     const cfb_rec *l = get_rec(REC(r), R_LAT);
     return l && out && (unsigned)k < L_N && get_num(l, (size_t)k, out);
@@ -891,8 +890,6 @@ int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out
     return cfb_derived_compute(seqmed, cfb_rcase_median_wall(c), cfb_rcase_workers(c),
                                cfb_rcase_tasks(c), out);
 }
-
-/* -- added for H1 */
 
 /* The index key of case c for its seq reference: workload \x1f impl \x1f
  * scan values (compact, sorted keys; \x1e when there are none). Equal keys

@@ -137,7 +137,6 @@ int cfb_results_repeat(const cfb_results *d) {
     return int_in(cfb_results_config(d), CONFIG_REPEAT);
 }
 
-/* -- added for H2 */
 #define HOST_KERNEL "kernel"
 #define HOST_CPU_MHZ "cpu_mhz"
 #define HOST_CACHES "caches"
@@ -510,8 +509,6 @@ int cfb_results_write(const char *path, const cfb_results *d, char *err, size_t 
     json_decref(doc);
     return rc;
 }
-
-/* -- added for H1 */
 
 bool cfb_results_json_is_results(const json_t *doc) {
     const json_t *schema = json_is_object(doc) ? json_object_get(doc, KD(D_SCHEMA)) : NULL;

@@ -117,7 +117,7 @@ const cfb_rcase *cfb_results_find(const cfb_results *d, const char *id);
 /* Append c (ownership taken, also on failure). */
 int cfb_results_add_case(cfb_results *d, cfb_rcase *c);
 
-/* -- added for H2: the host / build / noise facts the gbench export reads
+/* the host / build / noise facts the gbench export reads
  * (the keys stay in model_json.c). Strings borrowed, NULL when absent or
  * not a string: host.kernel, build.build_type. host.cpu_mhz: NaN when
  * absent, null or not a number. noise.load_avg_before: true and out[0..2]
@@ -127,7 +127,7 @@ const char *cfb_results_build_type(const cfb_results *d);
 double cfb_results_cpu_mhz(const cfb_results *d);
 bool cfb_results_load_avg_before(const cfb_results *d, double out[3]);
 
-/* -- added for H2: host.caches, entry by entry (docs/results-schema.md).
+/* host.caches, entry by entry (docs/results-schema.md).
  * cfb_results_ncaches: the array's length (0 when absent or not an
  * array). cfb_results_cache: true and *out filled when entry i has a
  * string type and numeric level and size (num_sharing NaN when absent,
@@ -198,13 +198,12 @@ size_t cfb_rcase_nreps(const cfb_rcase *c);
 const cfb_repetition *cfb_rcase_rep(const cfb_rcase *c, size_t i); /* NULL past the end */
 int cfb_rcase_add_rep(cfb_rcase *c, cfb_repetition *r);            /* r taken */
 
-/* -- added for H2: param i's value as text in buf (len bytes, truncated,
+/* param i's value as text in buf (len bytes, truncated,
  * NUL-terminated; len > 0): a string as it is; in a hand-made file an
  * integer (%lld), a real (%.17g) or a boolean ("true" / "false"); "" for
  * any other type (and past the end). Returns buf. */
 const char *cfb_rcase_param_text(const cfb_rcase *c, size_t i, char *buf, size_t len);
 
-/* -- added for H3 */
 /* A field of the case the model does not know (kept verbatim: `kind`, the
  * bound as hand-made files spell it, docs/cli-plot.md): borrowed, valid
  * while c is; NULL when absent, and for a key the model knows (a verbatim
@@ -301,7 +300,7 @@ int cfb_repetition_set_null(cfb_repetition *r, cfb_rep_field f);
 bool cfb_repetition_latency(const cfb_repetition *r, cfb_latency *out);
 int cfb_repetition_set_latency(cfb_repetition *r, const cfb_latency *l);
 
-/* -- added for H2: one number of latency_s, also when the object lacks
+/* one number of latency_s, also when the object lacks
  * others (a hand-made file): true and *out set when that one is a number;
  * false when it, or latency_s, is absent, null or of another type. */
 typedef enum cfb_latency_part {
@@ -354,7 +353,6 @@ int cfb_derived_compute(double seq_median, double median, int workers, long long
 /* cfb_derived_compute of c against cfb_results_seq_of(d, c). */
 int cfb_rcase_derived(const cfb_results *d, const cfb_rcase *c, cfb_derived *out);
 
-/* -- added for H1 */
 /* cfb_results_seq_of(d, c) for every case c of d at once, through a sorted
  * index instead of one scan per case (compare of two big documents):
  * refs[i] = the seq reference of case i, or NULL. refs: an array of
@@ -388,7 +386,6 @@ int cfb_results_read(const char *path, cfb_results **out, char *err, size_t errl
 /* Encode and write d with cfb_results_save() (atomic; "-" = stdout). */
 int cfb_results_write(const char *path, const cfb_results *d, char *err, size_t errlen);
 
-/* -- added for H1 */
 /* Whether doc (borrowed JSON) says it is a cfbench results document: an
  * object whose schema is "cfbench-results" (nothing else is checked:
  * cfb_results_decode validates). For readers of a directory of JSON files

@@ -301,7 +301,7 @@ static void test_copy(void) {
     cfb_repetition_free(r);
 }
 
-/* -- added for H2: the host / build / noise facts, host.caches, a param's
+/* the host / build / noise facts, host.caches, a param's
  * text and one latency number, on a decoded hand-made document. */
 static void test_h2_accessors(void) {
     json_error_t je;
@@ -366,7 +366,7 @@ static void test_h2_accessors(void) {
     cfb_results_free(d);
 }
 
-/* cfb_rcase_extension (added for H3): a case field the model does not know
+/* cfb_rcase_extension: a case field the model does not know
  * is read back verbatim; a known field, also one held verbatim, is not an
  * extension; absent, NULL key, a case without unknown fields: NULL. */
 static void test_case_extension(void) {
