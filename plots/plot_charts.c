@@ -670,6 +670,15 @@ static void sel_header(pbuf *d, const scan_sel *z, int mi) {
     pb_puts(d, "\n");
 }
 
+/* Start mode mi's block of a scan chart's data file: the blank lines that
+ * separate it from the one before (*blocks counts them), its header, and
+ * the mode in the chart's list of modes (words, n bytes). */
+static void sel_block(pbuf *d, const scan_sel *z, int mi, int *blocks, char *words, size_t n) {
+    pb_printf(d, "%s", (*blocks)++ ? "\n\n" : "");
+    sel_header(d, z, mi);
+    add_mode(words, n, z->modes[mi]);
+}
+
 /* The y extent of chart 8 of (wl, key) over every series, so that c and
  * c+gil (or two files) read side by side: wall (lo > 0 only) and speedup.
  * 0 or -1 (ENOMEM). */
@@ -747,11 +756,7 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
         for (int q = 0; q < nv; q++) {
             const plot_case *b = sel_best(&z, mi, q);
             if (!b) continue;
-            if (!rows++) {
-                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
-                sel_header(&d, &z, mi);
-                add_mode(modes, sizeof modes, z.modes[mi]);
-            }
+            if (!rows++) sel_block(&d, &z, mi, &blocks, modes, sizeof modes);
             pb_printf(&d, "%.9g ", vals[q].x);
             pb_datastr(&d, vals[q].text);
             pb_printf(&d, " %.9g %.9g %.9g %d\n", b->med, b->lo, b->hi, b->workers);
@@ -811,11 +816,7 @@ static int chart_scan(ctx *c, int si, const char *wl, const char *key) {
         for (int q = 0; q < nv; q++) {
             double lo, hi, sp = sel_speedup(&z, mi, q, &lo, &hi);
             if (!isfinite(sp)) continue;
-            if (!rows++) {
-                pb_printf(&d, "%s", blocks++ ? "\n\n" : "");
-                sel_header(&d, &z, mi);
-                add_mode(modes, sizeof modes, z.modes[mi]);
-            }
+            if (!rows++) sel_block(&d, &z, mi, &blocks, modes, sizeof modes);
             pb_printf(&d, "%.9g ", vals[q].x);
             pb_datastr(&d, vals[q].text);
             pb_printf(&d, " %.9g %.9g %.9g %d\n", sp, lo, hi, sel_best(&z, mi, q)->workers);

@@ -332,16 +332,23 @@ static int to_cfg(const cfb_plan *p, cfb_sweep_cfg *cfg, const cfb_impl **dflt, 
     return 0;
 }
 
-int cfb_plan_check(const cfb_plan *p, char *err, size_t errlen) {
-    char dummy[1];
-    if (!errlen) err = dummy, errlen = sizeof dummy;
+/* The sweep configuration of plan p for cfb_plan_check and cfb_run (p may
+ * be NULL: "no plan"); *dflt holds the default impl cfg may point at. */
+static int plan_cfg(const cfb_plan *p, cfb_sweep_cfg *cfg, const cfb_impl **dflt, char *err,
+                    size_t errlen) {
     if (!p) {
         snprintf(err, errlen, "no plan");
         return CF_EINVAL;
     }
+    return to_cfg(p, cfg, dflt, err, errlen);
+}
+
+int cfb_plan_check(const cfb_plan *p, char *err, size_t errlen) {
+    char dummy[1];
+    if (!errlen) err = dummy, errlen = sizeof dummy;
     cfb_sweep_cfg cfg;
     const cfb_impl *dflt;
-    int rc = to_cfg(p, &cfg, &dflt, err, errlen);
+    int rc = plan_cfg(p, &cfg, &dflt, err, errlen);
     if (rc) return rc;
     return cfb_sweep_check(&cfg, err, errlen) ? CF_EINVAL : 0;
 }
@@ -351,13 +358,9 @@ int cfb_run(const cfb_plan *p, const cfb_reporter *const *reporters, size_t nrep
     char dummy[1];
     if (!errlen) err = dummy, errlen = sizeof dummy;
     if (out) *out = NULL;
-    if (!p) {
-        snprintf(err, errlen, "no plan");
-        return CF_EINVAL;
-    }
     cfb_sweep_cfg cfg;
     const cfb_impl *dflt;
-    int rc = to_cfg(p, &cfg, &dflt, err, errlen);
+    int rc = plan_cfg(p, &cfg, &dflt, err, errlen);
     if (rc) return rc;
     return cfb_sweep_exec(&cfg, reporters, nreporters, stop, out, err, errlen);
 }
